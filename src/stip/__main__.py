@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from stip.cli import main
+
+main()

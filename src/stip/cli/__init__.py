@@ -1,0 +1,77 @@
+"""The `stip` command line (contract §1-2).
+
+Errors: a `UserError` is one line on stderr and exit 1; anything else is logged with its
+traceback to `$STIP_HOME/logs/stip.log` and reported as one line with that path, exit 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+import typer
+
+from stip.errors import UserError
+from stip.logs import setup_logging
+
+app = typer.Typer(
+    name="stip",
+    help="Stip: one dashboard per role for your MSP, computed from your PSA.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.command()
+def version() -> None:
+    """Print Stip's version."""
+    from stip import __version__
+
+    typer.echo(__version__)
+
+
+def _register() -> None:
+    """Attach the command groups; each lives in its own module."""
+    from stip.cli import commands
+
+    commands.register(app)
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    """Click's own errors (bad option, missing argument), whichever click Typer bundles."""
+    return callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int)
+
+
+@app.callback()
+def _root() -> None:
+    """Stip: one dashboard per role for your MSP, computed from your PSA."""
+
+
+def main() -> None:
+    _register()
+    log_path = setup_logging()
+    try:
+        app(standalone_mode=False)
+    except UserError as exc:
+        logging.getLogger("stip").info("user error: %s", exc)
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except (typer.Exit, SystemExit) as exc:
+        code = exc.exit_code if isinstance(exc, typer.Exit) else exc.code
+        sys.exit(code if isinstance(code, int) else 0)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into exit 2
+        if _is_usage_error(exc):
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(1)
+        logging.getLogger("stip").error("internal error\n%s", traceback.format_exc())
+        typer.echo(
+            f"internal error: {type(exc).__name__}; the traceback is in {Path(log_path).resolve()}",
+            err=True,
+        )
+        sys.exit(2)

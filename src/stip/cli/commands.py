@@ -1,0 +1,16 @@
+"""Wires every command group into the `stip` app; each group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from stip.cli import actions, demo, kpi, serve, sync, users
+
+
+def register(app: typer.Typer) -> None:
+    demo.register(app)
+    serve.register(app)
+    sync.register(app)
+    kpi.register(app)
+    users.register(app)
+    actions.register(app)

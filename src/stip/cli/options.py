@@ -1,0 +1,22 @@
+"""Options shared by many commands, and the one way to build the `Stip` object from them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from stip.app import Stip
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", envvar="STIP_DB", help="DuckDB path or postgres:// URL of the store."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (contract §2 shapes).")]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="ISO time to compute as of (default: now).")
+]
+
+
+def load(db: str | None = None) -> Stip:
+    return Stip.load(db=db)

@@ -1,0 +1,3 @@
+"""Connectors fill the canonical tables from a source system (Autotask PSA first)."""
+
+from __future__ import annotations

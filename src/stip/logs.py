@@ -1,0 +1,52 @@
+"""Logging to `$STIP_HOME/logs/stip.log`, with secrets kept out of every record."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+_SECRET_PATTERN = re.compile(
+    r"(?i)(secret|password|token|apiintegrationcode|authorization)([\"']?\s*[:=]\s*[\"']?)([^\s\"',}]+)"
+)
+
+
+class RedactingFilter(logging.Filter):
+    """Masks `secret=...`-shaped values and any registered literal secret."""
+
+    literals: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        for literal in self.literals:
+            if literal:
+                message = message.replace(literal, "***")
+        record.msg = _SECRET_PATTERN.sub(r"\1\2***", message)
+        record.args = ()
+        return True
+
+
+def register_secret(value: str | None) -> None:
+    """Make sure this literal never reaches a log file."""
+    if value and len(value) >= 4:
+        RedactingFilter.literals.add(value)
+
+
+def setup_logging() -> Path:
+    home = Path(os.environ.get("STIP_HOME") or ".stip")
+    path = home / "logs" / "stip.log"
+    logger = logging.getLogger("stip")
+    if logger.handlers:
+        return path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = RotatingFileHandler(path, maxBytes=5_000_000, backupCount=3)
+    except OSError:
+        handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    return path

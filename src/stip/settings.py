@@ -1,0 +1,175 @@
+"""Typed settings: environment (`STIP_*`) over `$STIP_HOME/stip.toml` over defaults.
+
+The `[autotask]` table of `stip.toml` and `STIP_AUTOTASK_*` variables configure the Autotask
+connector (contract §2). Secrets are `SecretStr` so they never show up in logs or reprs.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from stip.errors import ConfigError
+
+DEFAULT_AUTOTASK_API_URL = "https://webservices.autotask.net/atservicesrest/"
+
+
+class AutotaskSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str | None = None
+    secret: SecretStr | None = None
+    integration_code: SecretStr | None = None
+    api_url: str = DEFAULT_AUTOTASK_API_URL
+    budget_share: float = Field(0.25, gt=0, le=1, description="share of the hourly threshold")
+    concurrency: int = Field(2, ge=1, le=3, description="concurrent requests per endpoint")
+    sync_interval_minutes: int = Field(10, ge=0, description="0 disables scheduled sync")
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.username and self.secret and self.integration_code)
+
+
+class BusinessHoursSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: str = "08:00"
+    end: str = "17:00"
+    weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
+    holiday_country: str | None = "NL"
+
+
+class SmtpSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    host: str | None = None
+    port: int = 25
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = False
+    sender: str = "stip@localhost"
+
+
+class Settings(BaseModel):
+    """All of Stip's settings; build with `load_settings()`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    home: Path = Path(".stip")
+    db: str | None = None
+    app_db: str | None = None
+    timezone: str = "Europe/Amsterdam"
+    base_url: str = "http://127.0.0.1:8000"
+    csat_scale_max: float = 10.0
+    available_hours_per_day: float = 8.0
+    secret_key: SecretStr | None = None
+    autotask: AutotaskSettings = Field(default_factory=AutotaskSettings)
+    business_hours: BusinessHoursSettings = Field(default_factory=BusinessHoursSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    teams_webhook_url: SecretStr | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone '{value}' (use an IANA name)") from exc
+        return value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def db_url(self) -> str:
+        """The analytical store: a DuckDB path or an Ibis connection URL."""
+        return self.db or str(self.home / "stip.duckdb")
+
+    @property
+    def app_db_url(self) -> str:
+        """Stip's own application database (users, action items): SQLAlchemy URL."""
+        return self.app_db or f"sqlite:///{(self.home / 'app.sqlite').resolve()}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.home / "logs" / "stip.log"
+
+
+_ENV_SCALARS = {
+    "STIP_DB": ("db",),
+    "STIP_APP_DB": ("app_db",),
+    "STIP_TIMEZONE": ("timezone",),
+    "STIP_BASE_URL": ("base_url",),
+    "STIP_CSAT_SCALE_MAX": ("csat_scale_max",),
+    "STIP_SECRET_KEY": ("secret_key",),
+    "STIP_TEAMS_WEBHOOK_URL": ("teams_webhook_url",),
+    "STIP_AUTOTASK_USERNAME": ("autotask", "username"),
+    "STIP_AUTOTASK_SECRET": ("autotask", "secret"),
+    "STIP_AUTOTASK_INTEGRATION_CODE": ("autotask", "integration_code"),
+    "STIP_AUTOTASK_API_URL": ("autotask", "api_url"),
+    "STIP_AUTOTASK_BUDGET_SHARE": ("autotask", "budget_share"),
+    "STIP_AUTOTASK_CONCURRENCY": ("autotask", "concurrency"),
+    "STIP_AUTOTASK_SYNC_INTERVAL_MINUTES": ("autotask", "sync_interval_minutes"),
+    "STIP_SMTP_HOST": ("smtp", "host"),
+    "STIP_SMTP_PORT": ("smtp", "port"),
+    "STIP_SMTP_USERNAME": ("smtp", "username"),
+    "STIP_SMTP_PASSWORD": ("smtp", "password"),
+    "STIP_SMTP_SENDER": ("smtp", "sender"),
+}
+
+
+def _resolve_refs(data: Any, source: Path) -> Any:
+    """Resolve `{"$env" = "NAME"}` and `{"$file" = "/path"}` secret references."""
+    if isinstance(data, dict):
+        if set(data) == {"$env"}:
+            name = data["$env"]
+            if name not in os.environ:
+                raise ConfigError(f"{source}: environment variable {name} is referenced but unset")
+            return os.environ[name]
+        if set(data) == {"$file"}:
+            try:
+                return Path(data["$file"]).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(
+                    f"{source}: cannot read secret file {data['$file']}: {exc}"
+                ) from exc
+        return {key: _resolve_refs(value, source) for key, value in data.items()}
+    return data
+
+
+def load_settings(home: Path | str | None = None, db: str | None = None) -> Settings:
+    """Build settings from defaults, `$STIP_HOME/stip.toml` and `STIP_*` variables."""
+    home_path = Path(home or os.environ.get("STIP_HOME") or ".stip")
+    data: dict[str, Any] = {}
+    toml_path = home_path / "stip.toml"
+    if toml_path.exists():
+        try:
+            data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{toml_path}: {exc}; fix the TOML syntax") from exc
+        data = _resolve_refs(data, toml_path)
+    for var, path in _ENV_SCALARS.items():
+        if var in os.environ:
+            target = data
+            for key in path[:-1]:
+                target = target.setdefault(key, {})
+            target[path[-1]] = os.environ[var]
+    data["home"] = home_path
+    if db:
+        data["db"] = db
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(
+            f"{toml_path if toml_path.exists() else 'environment'}: setting '{where}': "
+            f"{first['msg']}"
+        ) from None

@@ -1,0 +1,326 @@
+"""The analytical store: DuckDB (default) or PostgreSQL, reached through Ibis.
+
+Connections are short-lived so that `stip serve`, `stip sync` and `stip kpi` can share one
+DuckDB file: DuckDB allows one writing process or many reading ones, so every command opens
+the file only for the work at hand and retries while another process holds the lock.
+Inside one process, concurrent users share a single connection through cursors.
+
+Writes go through `apply()`: one transaction per batch, so a crash mid-load leaves the
+previous state readable and consistent, and readers never see half a batch.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import pyarrow as pa
+import pyarrow.compute
+from ibis.backends import BaseBackend
+
+from stip.errors import ConfigError, StoreBusyError
+from stip.store import schema
+from stip.store.schema import TABLES, TABLES_BY_NAME, Batch, Table
+
+LOCK_WAIT_SECONDS = 60.0
+
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "str": pa.string(),
+    "bool": pa.bool_(),
+    "ts": pa.timestamp("us"),
+    "date": pa.date32(),
+}
+_SQL_TYPES = {
+    "int": "BIGINT",
+    "float": "DOUBLE PRECISION",
+    "str": "TEXT",
+    "bool": "BOOLEAN",
+    "ts": "TIMESTAMP",
+    "date": "DATE",
+}
+
+
+def arrow_schema(table: Table) -> pa.Schema:
+    return pa.schema([(c.name, _ARROW_TYPES[c.type]) for c in table.columns])
+
+
+def to_arrow(table: Table, rows: list[dict[str, Any]] | pa.Table) -> pa.Table:
+    """Rows (dicts keyed by canonical column) to an Arrow table in the canonical schema."""
+    target = arrow_schema(table)
+    if isinstance(rows, pa.Table):
+        missing = [f for f in target.names if f not in rows.column_names]
+        for name in missing:
+            rows = rows.append_column(name, pa.nulls(rows.num_rows, target.field(name).type))
+        return rows.select(target.names).cast(target)
+    return pa.Table.from_pylist(rows, schema=target)
+
+
+class _SharedDuckDB:
+    """One DuckDB connection per process and file, opened while anyone uses it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._cond = threading.Condition()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._read_only = True
+        self._users = 0
+
+    @contextmanager
+    def cursor(self, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._cond:
+            while self._con is not None and write and self._read_only:
+                self._cond.wait()
+            if self._con is None:
+                self._con = self._open(read_only=not write)
+                self._read_only = not write
+            self._users += 1
+            con = self._con
+        cur = con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+            with self._cond:
+                self._users -= 1
+                if self._users == 0:
+                    con.close()
+                    self._con = None
+                    self._cond.notify_all()
+
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        if read_only and not self.path.exists():
+            read_only = False
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        delay = 0.02
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise StoreBusyError(
+                        f"store {self.path} is locked by another process ({exc}); "
+                        "wait for it to finish or stop it"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+
+class Store:
+    """Where the canonical tables live. `url` is a DuckDB path or `postgres://...`."""
+
+    _shared: dict[Path, _SharedDuckDB] = {}
+    _shared_lock = threading.Lock()
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_postgres = url.startswith(("postgres://", "postgresql://"))
+        if not self.is_postgres and "://" in url:
+            raise ConfigError(
+                f"store URL '{url}': only DuckDB paths and postgres:// URLs are supported"
+            )
+        self._pg_lock = threading.Lock()
+        if not self.is_postgres:
+            path = Path(url).resolve()
+            with Store._shared_lock:
+                self._duck = Store._shared.setdefault(path, _SharedDuckDB(path))
+
+    @property
+    def backend_name(self) -> str:
+        return "postgres" if self.is_postgres else "duckdb"
+
+    @property
+    def path(self) -> Path | None:
+        return None if self.is_postgres else self._duck.path
+
+    def exists(self) -> bool:
+        if self.is_postgres:
+            return True
+        return self._duck.path.exists()
+
+    @contextmanager
+    def read(self) -> Iterator[BaseBackend]:
+        """An Ibis backend to read from; valid only inside the `with` block."""
+        with self._backend(write=False) as con:
+            yield con
+
+    @contextmanager
+    def _backend(self, write: bool) -> Iterator[BaseBackend]:
+        if self.is_postgres:
+            with self._pg_lock:
+                con = ibis.connect(self.url)
+            try:
+                yield con
+            finally:
+                con.disconnect()
+        else:
+            with self._duck.cursor(write=write) as cur:
+                yield ibis.duckdb.from_connection(cur)
+
+    def migrate(self) -> int:
+        """Create missing tables and columns; returns the schema version now in place."""
+        with self._raw(write=True) as (cur, pg):
+            cur.execute("CREATE TABLE IF NOT EXISTS stip_meta (key TEXT PRIMARY KEY, value TEXT)")
+            for table in TABLES:
+                cols = ", ".join(f'"{c.name}" {_SQL_TYPES[c.type]}' for c in table.columns)
+                cur.execute(f'CREATE TABLE IF NOT EXISTS "{table.name}" ({cols})')
+                existing = self._columns(cur, table.name, pg)
+                for column in table.columns:
+                    if column.name not in existing:
+                        cur.execute(
+                            f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" '
+                            f"{_SQL_TYPES[column.type]}"
+                        )
+            self._set_meta(cur, "schema_version", str(schema.SCHEMA_VERSION))
+        return schema.SCHEMA_VERSION
+
+    @staticmethod
+    def _columns(cur: Any, table: str, pg: bool) -> set[str]:
+        cur.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = "
+            + ("%s" if pg else "?"),
+            [table],
+        )
+        return {row[0] for row in cur.fetchall()}
+
+    @staticmethod
+    def _set_meta(cur: Any, key: str, value: str) -> None:
+        cur.execute(
+            "INSERT INTO stip_meta (key, value) VALUES ("
+            + ("%s, %s" if isinstance(cur, _PgCursor) else "?, ?")
+            + ") ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+    def meta(self, key: str) -> str | None:
+        with self._raw(write=False) as (cur, pg):
+            if "stip_meta" not in self._tables(cur, pg):
+                return None
+            cur.execute("SELECT value FROM stip_meta WHERE key = " + ("%s" if pg else "?"), [key])
+            row = cur.fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def _tables(cur: Any, pg: bool) -> set[str]:
+        cur.execute("SELECT table_name FROM information_schema.tables")
+        return {row[0] for row in cur.fetchall()}
+
+    def data_version(self) -> str:
+        """Changes whenever a batch is applied: a cache key for computed values."""
+        return self.meta("data_version") or "0"
+
+    def apply(self, batch: Batch, arrow: dict[str, pa.Table] | None = None) -> None:
+        """Upsert and delete in one transaction: all of the batch lands, or none of it."""
+        staged = {
+            name: to_arrow(TABLES_BY_NAME[name], rows) for name, rows in batch.upserts.items()
+        }
+        for name, table in (arrow or {}).items():
+            staged[name] = to_arrow(TABLES_BY_NAME[name], table)
+        with self._raw(write=True) as (cur, pg):
+            cur.execute("BEGIN")
+            try:
+                for name, data in staged.items():
+                    if data.num_rows:
+                        self._upsert(
+                            cur, pg, TABLES_BY_NAME[name], _dedupe(data, TABLES_BY_NAME[name])
+                        )
+                for name, keys in batch.deletes.items():
+                    self._delete(cur, pg, TABLES_BY_NAME[name], keys)
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%f")
+                self._set_meta(cur, "data_version", stamp)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
+    def _upsert(self, cur: Any, pg: bool, table: Table, data: pa.Table) -> None:
+        key = table.key
+        cols = ", ".join(f'"{c}"' for c in table.column_names)
+        match = " AND ".join(f't."{k}" = s."{k}"' for k in key)
+        if pg:
+            cur.execute(f'CREATE TEMP TABLE stip_stage (LIKE "{table.name}") ON COMMIT DROP')
+            with cur.copy(f"COPY stip_stage ({cols}) FROM STDIN") as copy:
+                for row in data.to_pylist():
+                    copy.write_row([row[c] for c in table.column_names])
+            cur.execute(f'DELETE FROM "{table.name}" t USING stip_stage s WHERE {match}')
+            cur.execute(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM stip_stage')
+            cur.execute("DROP TABLE stip_stage")
+        else:
+            cur.register("stip_stage", data)
+            cur.execute(
+                f'DELETE FROM "{table.name}" t WHERE EXISTS '
+                f"(SELECT 1 FROM stip_stage s WHERE {match})"
+            )
+            cur.execute(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM stip_stage')
+            cur.unregister("stip_stage")
+
+    def _delete(self, cur: Any, pg: bool, table: Table, keys: list[tuple[str, int]]) -> None:
+        if not keys:
+            return
+        mark = "%s" if pg else "?"
+        for source_system, ident in keys:
+            cur.execute(
+                f'DELETE FROM "{table.name}" WHERE source_system = {mark} AND id = {mark}',
+                [source_system, ident],
+            )
+
+    @contextmanager
+    def _raw(self, write: bool) -> Iterator[tuple[Any, bool]]:
+        """A DB-API cursor on the underlying engine (DuckDB cursor or psycopg cursor)."""
+        if self.is_postgres:
+            import psycopg
+
+            with (
+                psycopg.connect(_pg_dsn(self.url), autocommit=True) as conn,
+                conn.cursor() as cur,
+            ):
+                yield _PgCursor(cur), True
+        else:
+            with self._duck.cursor(write=write) as cur:
+                yield cur, False
+
+
+class _PgCursor:
+    """psycopg cursor that accepts BEGIN/COMMIT as statements under autocommit."""
+
+    def __init__(self, cur: Any) -> None:
+        self._cur = cur
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cur, name)
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        return self._cur.execute(sql, params)
+
+
+def _pg_dsn(url: str) -> str:
+    return "postgresql://" + url.split("://", 1)[1]
+
+
+def _dedupe(data: pa.Table, table: Table) -> pa.Table:
+    """Keep the last row per key, so a batch that repeats a record upserts it once."""
+    if data.num_rows < 2:
+        return data
+    indexed = data.select(list(table.key)).append_column(
+        "__row", pa.array(range(data.num_rows), pa.int64())
+    )
+    last = indexed.group_by(list(table.key)).aggregate([("__row", "max")])["__row_max"]
+    if len(last) == data.num_rows:
+        return data
+    return data.take(pa.compute.take(last, pa.compute.sort_indices(last)))
+
+
+def open_store(url: str, migrate: bool = True) -> Store:
+    store = Store(url)
+    if migrate:
+        store.migrate()
+    return store

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+import pytest
+
+from stip.store.schema import TABLES, Batch
+from stip.store.store import Store, open_store
+
+
+def _ticket(ident: int, title: str) -> dict[str, object]:
+    return {
+        "source_system": "autotask",
+        "id": ident,
+        "title": title,
+        "create_date": dt.datetime(2026, 3, 29, 1, 30),
+    }
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    if request.param == "duckdb":
+        return open_store(str(tmp_path / "stip.duckdb"))
+    return open_store(request.getfixturevalue("pg_url"))
+
+
+def test_ibis_creates_table_from_arrow(tmp_path: Path) -> None:
+    """Guards the sqlglot pin (dependency notes): newer sqlglot breaks this call."""
+    con = ibis.duckdb.connect(str(tmp_path / "x.duckdb"))
+    table = con.create_table("t", pa.table({"a": [1, 2, 3]}), overwrite=True)
+    assert table.a.sum().execute() == 6
+
+
+def test_migrate_creates_every_table_and_is_idempotent(store: Store) -> None:
+    assert store.migrate() == store.migrate()
+    with store.read() as con:
+        names = set(con.list_tables())
+    assert {t.name for t in TABLES} <= names
+
+
+def test_upsert_by_source_id_never_duplicates(store: Store) -> None:
+    batch = Batch()
+    batch.add("tickets", [_ticket(1, "first"), _ticket(2, "two"), _ticket(1, "first again")])
+    store.apply(batch)
+    store.apply(batch)
+    with store.read() as con:
+        rows = con.table("tickets").order_by("id").select("id", "title", "create_date").execute()
+    assert rows["id"].tolist() == [1, 2]
+    assert rows["title"].tolist() == ["first again", "two"]
+    assert rows["create_date"][0].to_pydatetime() == dt.datetime(2026, 3, 29, 1, 30)
+
+
+def test_failed_batch_leaves_store_unchanged(store: Store) -> None:
+    good = Batch()
+    good.add("tickets", [_ticket(1, "kept")])
+    store.apply(good)
+    version = store.data_version()
+    bad = Batch()
+    bad.add("tickets", [_ticket(2, "new")])
+    bad.add("companies", [{"source_system": "autotask", "id": "not-a-number"}])
+    with pytest.raises((pa.ArrowInvalid, pa.ArrowTypeError)):
+        store.apply(bad)
+    with store.read() as con:
+        assert con.table("tickets").id.to_list() == [1]
+    assert store.data_version() == version
+
+
+def test_deletes_apply_with_upserts(store: Store) -> None:
+    batch = Batch()
+    batch.add("tickets", [_ticket(1, "a"), _ticket(2, "b")])
+    store.apply(batch)
+    removal = Batch()
+    removal.delete("tickets", "autotask", [1])
+    store.apply(removal)
+    with store.read() as con:
+        assert con.table("tickets").id.to_list() == [2]
+
+
+def test_migration_adds_missing_columns_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    con = ibis.duckdb.connect(str(path))
+    con.raw_sql("CREATE TABLE tickets (source_system TEXT, id BIGINT, title TEXT)")
+    con.raw_sql("INSERT INTO tickets VALUES ('autotask', 7, 'old row')")
+    con.disconnect()
+    store = open_store(str(path))
+    with store.read() as read:
+        table = read.table("tickets")
+        assert "completed_date" in table.columns
+        assert table.title.to_list() == ["old row"]
