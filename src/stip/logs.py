@@ -38,8 +38,11 @@ def setup_logging() -> Path:
     home = Path(os.environ.get("STIP_HOME") or ".stip")
     path = home / "logs" / "stip.log"
     logger = logging.getLogger("stip")
-    if logger.handlers:
-        return path
+    for old in list(logger.handlers):
+        if getattr(old, "stip_path", None) == path:
+            return path
+        logger.removeHandler(old)
+        old.close()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = RotatingFileHandler(path, maxBytes=5_000_000, backupCount=3)
@@ -47,6 +50,7 @@ def setup_logging() -> Path:
         handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
+    handler.stip_path = path  # type: ignore[attr-defined]
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     return path

@@ -33,11 +33,17 @@ def version() -> None:
     typer.echo(__version__)
 
 
+_registered: list[bool] = []
+
+
 def _register() -> None:
-    """Attach the command groups; each lives in its own module."""
+    """Attach the command groups (once per process); each lives in its own module."""
+    if _registered:
+        return
     from stip.cli import commands
 
     commands.register(app)
+    _registered.append(True)
 
 
 def _is_usage_error(exc: Exception) -> bool:

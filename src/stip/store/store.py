@@ -106,7 +106,12 @@ class _SharedDuckDB:
             try:
                 return duckdb.connect(str(self.path), read_only=read_only)
             except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                if "lock" not in str(exc).lower():
+                    raise ConfigError(
+                        f"store {self.path} cannot be opened as a DuckDB database ({exc}); "
+                        "point --db/STIP_DB at a Stip store or move the file away"
+                    ) from None
+                if time.monotonic() > deadline:
                     raise StoreBusyError(
                         f"store {self.path} is locked by another process ({exc}); "
                         "wait for it to finish or stop it"
