@@ -1,9 +1,9 @@
 # Sourced by `make test`: a throwaway PostgreSQL server on loopback for the backend tests.
 # initdb and pg_ctl refuse to run as root, so the cluster belongs to the postgres user.
 PG_BIN=/usr/lib/postgresql/15/bin
-PG_PORT=${STIP_TEST_PG_PORT:-55432}
 
 start_postgres() {
+  PG_PORT=${STIP_TEST_PG_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
   PG_DIR=$(mktemp -d /tmp/stip-pg.XXXXXX)
   chown postgres "$PG_DIR"
   runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U stip >/dev/null || return 1
