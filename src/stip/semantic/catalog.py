@@ -1,0 +1,229 @@
+"""The KPI catalogue: built-in definitions plus `$STIP_HOME/kpis/` (user KPIs, target overrides).
+
+Loading runs in stages (style guide, convention 2): YAML with line numbers, pydantic models,
+then catalogue-wide rules that return issues instead of raising. `load_catalog` raises one
+`DefinitionError` listing them; `validate_dirs` returns them for `stip kpi validate`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import ibis
+
+from stip.errors import DefinitionError, QueryError, UserError, suggest
+from stip.semantic import functions
+from stip.semantic.bases import base_dimensions, base_names, base_schema
+from stip.semantic.expressions import PERIOD_COLUMNS, SETTING_NAMES, evaluate
+from stip.semantic.loader import Issue, LoadedFile, load_file
+from stip.semantic.models import KpiDefinition, TargetOverride
+from stip.semantic.periods import parse_period
+from stip.store.schema import TABLES_BY_NAME
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "defaults" / "kpis"
+
+
+class KpiCatalog:
+    def __init__(self, kpis: dict[str, KpiDefinition], issues: list[Issue]) -> None:
+        self._kpis = kpis
+        self.issues = issues
+
+    def __iter__(self) -> Iterator[KpiDefinition]:
+        return iter(self._kpis.values())
+
+    def __contains__(self, kpi_id: object) -> bool:
+        return kpi_id in self._kpis
+
+    def __len__(self) -> int:
+        return len(self._kpis)
+
+    def ids(self) -> list[str]:
+        return list(self._kpis)
+
+    def get(self, kpi_id: str) -> KpiDefinition:
+        try:
+            return self._kpis[kpi_id]
+        except KeyError:
+            raise QueryError(
+                f"unknown KPI '{kpi_id}'.{suggest(kpi_id, self._kpis)} "
+                "See `stip kpi list` for all KPIs."
+            ) from None
+
+    def for_role(self, role: str) -> list[KpiDefinition]:
+        return [k for k in self._kpis.values() if role in k.roles]
+
+
+def _yaml_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml"))
+
+
+def _default_home() -> Path:
+    return Path(os.environ.get("STIP_HOME") or ".stip")
+
+
+def catalog_dirs(extra_dirs: Iterable[Path | str] = (), home: Path | None = None) -> list[Path]:
+    home_dir = (home or _default_home()) / "kpis"
+    return [BUILTIN_DIR, home_dir, *(Path(d) for d in extra_dirs)]
+
+
+def validate_dirs(dirs: Iterable[Path]) -> tuple[KpiCatalog, list[Issue]]:
+    """Load every YAML file under `dirs` (later dirs override earlier ones by KPI id)."""
+    issues: list[Issue] = []
+    kpis: dict[str, KpiDefinition] = {}
+    lines: dict[str, tuple[str, int]] = {}
+    overrides: list[tuple[str, TargetOverride, Issue]] = []
+    for index, directory in enumerate(dirs):
+        seen_here: dict[str, str] = {}
+        for path in _yaml_files(directory):
+            loaded: LoadedFile = load_file(path)
+            issues += loaded.issues
+            for kpi, line in loaded.kpis:
+                if kpi.id in seen_here:
+                    issues.append(
+                        Issue(
+                            str(path),
+                            line,
+                            f"KPI {kpi.id} is defined twice (also in {seen_here[kpi.id]})",
+                        )
+                    )
+                    continue
+                seen_here[kpi.id] = f"{path}:{line}"
+                if index > 0 or kpi.id not in kpis:
+                    kpis[kpi.id] = kpi
+                    lines[kpi.id] = (str(path), line)
+            for kpi_id, (target, line) in loaded.targets.items():
+                overrides.append((kpi_id, target, Issue(str(path), line, "")))
+    for kpi_id, target, where in overrides:
+        if kpi_id not in kpis:
+            issues.append(
+                Issue(
+                    where.file,
+                    where.line,
+                    f"targets: unknown KPI '{kpi_id}'.{suggest(kpi_id, kpis)}",
+                )
+            )
+            continue
+        kpis[kpi_id] = kpis[kpi_id].model_copy(
+            update={k: v for k, v in target.model_dump().items() if k in target.model_fields_set}
+        )
+    for kpi_id, kpi in kpis.items():
+        file, line = lines[kpi_id]
+        issues += [Issue(file, line, f"KPI {kpi_id}: {m}") for m in _rules(kpi, kpis)]
+    return KpiCatalog(kpis, issues), issues
+
+
+def _rules(kpi: KpiDefinition, kpis: dict[str, KpiDefinition]) -> list[str]:
+    """Catalogue-wide checks for one KPI; each problem is one message."""
+    problems: list[str] = []
+    measure = kpi.measure
+    try:
+        parse_period(
+            kpi.default_period, datetime(2026, 1, 15, tzinfo=ZoneInfo("UTC")), ZoneInfo("UTC")
+        )
+    except UserError as exc:
+        problems.append(f"default_period: {exc}")
+    for item in kpi.requires:
+        table, column = item.split(".")
+        if table not in TABLES_BY_NAME or column not in TABLES_BY_NAME[table].column_names:
+            problems.append(f"requires: '{item}' is not a canonical table.column")
+    if measure.type == "ratio":
+        for ref in (measure.numerator, measure.denominator):
+            if ref not in kpis:
+                problems.append(f"measure: unknown KPI '{ref}'.{suggest(str(ref), kpis)}")
+            elif kpis[ref].measure.type == "ratio" and ref == kpi.id:
+                problems.append("measure: a ratio cannot refer to itself")
+    elif measure.type == "function":
+        if measure.function not in functions.REGISTRY:
+            problems.append(
+                f"measure.function: '{measure.function}' is not registered."
+                f"{suggest(str(measure.function), functions.REGISTRY)}"
+            )
+        else:
+            allowed = functions.REGISTRY[measure.function].dimensions
+            problems += [
+                f"dimensions: '{d}' is not supported by function {measure.function}"
+                for d in kpi.dimensions
+                if d not in allowed
+            ]
+    else:
+        problems += _base_rules(kpi, str(measure.base))
+    if kpi.actions is not None:
+        action_base = kpi.actions.base or measure.base
+        if action_base is None:
+            problems.append("actions: needs `base` (the measure has none)")
+        else:
+            problems += [f"actions: {m}" for m in _action_rules(kpi, action_base)]
+    return problems
+
+
+def _check_expressions(base: str, texts: Iterable[str]) -> list[str]:
+    if base not in base_names():
+        return []
+    fields = dict(base_schema(base).items())
+    fields.update({col: "timestamp" for col in PERIOD_COLUMNS.values()})
+    for name in ("p_start_date", "p_end_date", "p_as_of_date"):
+        fields[name] = "date"
+    fields["p_business_days"] = "int64"
+    table = ibis.table(fields, name=base)
+    values = dict.fromkeys(SETTING_NAMES, 1.0)
+    problems = []
+    for text in texts:
+        try:
+            expr = evaluate(text, values)
+            if hasattr(expr, "resolve"):
+                expr.resolve(table)
+        except Exception as exc:  # noqa: BLE001 - any resolution failure is a definition issue
+            problems.append(f"expression {text!r} does not fit base {base}: {exc}".splitlines()[0])
+    return problems
+
+
+def _base_rules(kpi: KpiDefinition, base: str) -> list[str]:
+    measure = kpi.measure
+    if base not in base_names():
+        return [f"measure.base: unknown base '{base}'.{suggest(base, base_names())}"]
+    problems: list[str] = []
+    columns = base_schema(base)
+    span = measure.business_hours
+    for column in (measure.time, span.from_ if span else None, span.to if span else None):
+        if column and column not in columns:
+            problems.append(f"measure: '{column}' is not a column of {base}")
+    problems += [
+        f"dimensions: '{d}' is not available on base {base}"
+        for d in kpi.dimensions
+        if d not in base_dimensions(base)
+    ]
+    texts = [*measure.where, *(t for t in (measure.value, measure.condition) if t)]
+    return problems + _check_expressions(base, texts)
+
+
+def _action_rules(kpi: KpiDefinition, base: str) -> list[str]:
+    actions = kpi.actions
+    assert actions is not None
+    if base not in base_names():
+        return [f"unknown base '{base}'.{suggest(base, base_names())}"]
+    columns = base_schema(base)
+    problems = [
+        f"'{c}' is not a column of {base}"
+        for c in [*actions.fields, actions.person, *(o.lstrip("-") for o in actions.order_by)]
+        if c not in columns
+    ]
+    if actions.time and actions.time not in columns:
+        problems.append(f"'{actions.time}' is not a column of {base}")
+    return problems + _check_expressions(base, actions.where or [])
+
+
+def load_catalog(
+    extra_dirs: Iterable[Path | str] = (), *, home: Path | None = None, strict: bool = True
+) -> KpiCatalog:
+    """Built-in KPIs, then `$STIP_HOME/kpis/`, then `extra_dirs`. Raises on any issue if strict."""
+    catalog, issues = validate_dirs(catalog_dirs(extra_dirs, home))
+    if issues and strict:
+        more = f" (and {len(issues) - 1} more; run `stip kpi validate`)" if len(issues) > 1 else ""
+        raise DefinitionError(f"{issues[0]}{more}")
+    return catalog

@@ -1,0 +1,157 @@
+"""The Python escape hatch: KPIs whose computation does not fit the declarative measures.
+
+A function gets a `FunctionContext` (the Ibis backend, the windows table, the scope and `by`)
+and returns the grouped result as an Ibis table expression (or, for row-level arithmetic that
+SQL engines round differently, a pandas DataFrame) with the columns `p_idx`, `dim_<by>` (only
+when `by` is set), `value` and `n`. Register one with `@register("name", dimensions=(...))`
+and refer to it from YAML as `measure: {type: function, function: name}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+import ibis
+import numpy as np
+import pandas as pd
+from ibis.backends import BaseBackend
+
+from stip.semantic.bases import DIM_COLUMNS, base_table
+from stip.semantic.business_hours import BusinessCalendar
+from stip.semantic.query import Scope, Window, apply_scope, join_periods
+from stip.settings import Settings
+
+
+@dataclass
+class FunctionContext:
+    con: BaseBackend
+    settings: Settings
+    calendar: BusinessCalendar
+    windows: list[Window]
+    periods: ibis.Table
+    by: str | None
+    scope: Scope
+
+    @property
+    def keys(self) -> list[str]:
+        """The group-by columns every result carries."""
+        return ["p_idx", *([DIM_COLUMNS[self.by]] if self.by else [])]
+
+    def base(self, name: str) -> ibis.Table:
+        """A base relation with the `by` and scope dimensions, filtered to the scope."""
+        dims = [*self.scope.dims, *([self.by] if self.by else [])]
+        return apply_scope(base_table(self.con, name, dims), self.scope)
+
+    def in_windows(self, table: ibis.Table, time_column: str | None) -> ibis.Table:
+        return join_periods(table, self.periods, time_column)
+
+
+KpiFunction = Callable[[FunctionContext], "ibis.Table | pd.DataFrame"]
+
+
+@dataclass(frozen=True)
+class Registered:
+    name: str
+    fn: KpiFunction
+    dimensions: tuple[str, ...]
+    scopes: tuple[str, ...]
+
+
+REGISTRY: dict[str, Registered] = {}
+
+
+def register(
+    name: str, *, dimensions: tuple[str, ...], scopes: tuple[str, ...] | None = None
+) -> Callable[[KpiFunction], KpiFunction]:
+    """Register `fn` under `name`; `dimensions`/`scopes` are the `by`/scope it supports."""
+
+    def decorate(fn: KpiFunction) -> KpiFunction:
+        REGISTRY[name] = Registered(name, fn, dimensions, scopes or dimensions)
+        return fn
+
+    return decorate
+
+
+@register("billable_utilization", dimensions=("resource", "team"))
+def billable_utilization(ctx: FunctionContext) -> ibis.Table:
+    """100 × billable hours / available hours of active resources (contract §5)."""
+    keys = ctx.keys
+    entries = ctx.in_windows(ctx.base("time_entries"), "date_worked")
+    entries = entries.filter(entries.is_non_billable == False)  # noqa: E712 - SQL three-valued
+    hours = entries.group_by(keys).aggregate(
+        hours=entries.hours_worked.sum(), n=entries.count(), avail=ibis.null("float64")
+    )
+    people = ctx.base("resources").filter(ibis._.is_active)
+    people = people.cross_join(ctx.periods)
+    per_day = people.available_hours_per_day.fill_null(ctx.settings.available_hours_per_day)
+    people = people.mutate(avail=per_day * people.p_business_days)
+    available = people.group_by(keys).aggregate(
+        hours=ibis.null("float64"), n=ibis.literal(0, "int64"), avail=people.avail.sum()
+    )
+    both = hours.union(available)
+    totals = both.group_by(keys).aggregate(
+        hours=both.hours.sum(), n=both.n.sum(), avail=both.avail.sum()
+    )
+    return totals.select(
+        *keys,
+        value=ibis.ifelse(
+            totals.avail > 0, 100.0 * totals.hours.fill_null(0.0) / totals.avail, ibis.null()
+        ),
+        n=totals.n,
+    )
+
+
+@register("effective_hourly_rate", dimensions=("company",))
+def effective_hourly_rate(ctx: FunctionContext) -> ibis.Table:
+    """Billing items ÷ all hours worked, per company (contract §5)."""
+    keys = ctx.keys
+    items = ctx.in_windows(ctx.base("billing_items"), "item_date")
+    revenue = items.group_by(keys).aggregate(
+        price=items.extended_price.sum(), n=items.count(), hours=ibis.null("float64")
+    )
+    entries = ctx.base("time_entries")
+    if "dim_company" not in entries.columns:
+        entries = base_table(ctx.con, "time_entries", ["company", *ctx.scope.dims])
+        entries = apply_scope(entries, ctx.scope)
+    entries = ctx.in_windows(entries.filter(entries.dim_company.notnull()), "date_worked")
+    worked = entries.group_by(keys).aggregate(
+        price=ibis.null("float64"), n=entries.count(), hours=entries.hours_worked.sum()
+    )
+    both = revenue.union(worked)
+    totals = both.group_by(keys).aggregate(
+        price=both.price.sum(), n=both.n.sum(), hours=both.hours.sum()
+    )
+    return totals.select(
+        *keys,
+        value=ibis.ifelse(
+            totals.hours > 0, totals.price.fill_null(0.0) / totals.hours, ibis.null()
+        ),
+        n=totals.n,
+    )
+
+
+@register("time_entry_lag_hours", dimensions=("resource", "company", "queue", "priority", "team"))
+def time_entry_lag_hours(ctx: FunctionContext) -> pd.DataFrame:
+    """Median of createDateTime − endDateTime (end of the local work day when null), ≥ 0."""
+    keys = ctx.keys
+    rows = ctx.in_windows(ctx.base("time_entries"), "date_worked")
+    rows = rows.filter(rows.create_date_time.notnull())
+    frame = rows.select(*keys, "date_worked", "end_date_time", "create_date_time").to_pandas()
+    if frame.empty:
+        return pd.DataFrame(columns=[*keys, "value", "n"])
+    tz = ctx.settings.tz
+    days = pd.Series(pd.to_datetime(frame["date_worked"]).dt.date.unique())
+    day_end = {
+        day: datetime.combine(day + timedelta(1), time(0), tzinfo=tz)
+        .astimezone(UTC)
+        .replace(tzinfo=None)
+        for day in days
+    }
+    end_of_day = pd.to_datetime(frame["date_worked"].map(lambda d: day_end[pd.Timestamp(d).date()]))
+    end = pd.to_datetime(frame["end_date_time"]).fillna(end_of_day)
+    lag = (pd.to_datetime(frame["create_date_time"]) - end).dt.total_seconds() / 3600.0
+    frame["lag"] = np.maximum(lag.to_numpy(dtype=float), 0.0)
+    grouped = frame.groupby(keys, dropna=False)["lag"]
+    return pd.DataFrame({"value": grouped.median(), "n": grouped.count()}).reset_index()

@@ -1,0 +1,207 @@
+"""Reporting periods (contract §2): calendar periods in the MSP's time zone, half-open."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from stip.errors import QueryError
+
+VALID_FORMS = (
+    "2026-10, 2026-W43, 2026-Q3, 2026, 2026-10-01..2026-10-15, today, yesterday, this-week, "
+    "last-week, this-month, last-month, last-7-days, last-30-days, mtd, qtd, ytd"
+)
+RELATIVE = (
+    "today",
+    "yesterday",
+    "this-week",
+    "last-week",
+    "this-month",
+    "last-month",
+    "last-7-days",
+    "last-30-days",
+    "mtd",
+    "qtd",
+    "ytd",
+)
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The aware start of a local calendar day (DST-correct: built from wall time)."""
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+@dataclass(frozen=True)
+class Period:
+    """`[start, end)` as aware datetimes in the MSP's zone; `spec` is what the user asked for."""
+
+    start: datetime
+    end: datetime
+    spec: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        zone = self.start.tzinfo
+        assert isinstance(zone, ZoneInfo)
+        return zone
+
+    @property
+    def start_date(self) -> date:
+        return self.start.date()
+
+    @property
+    def end_date(self) -> date:
+        """The first local date after the period (exclusive bound for date-only fields)."""
+        return self.end.date()
+
+    @property
+    def start_utc(self) -> datetime:
+        """Naive UTC, comparable with stored timestamps."""
+        return self.start.astimezone(UTC).replace(tzinfo=None)
+
+    @property
+    def end_utc(self) -> datetime:
+        return self.end.astimezone(UTC).replace(tzinfo=None)
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.start_date).days
+
+    def _shifted(self, start: date, end: date, spec: str) -> Period:
+        return Period(local_midnight(start, self.tz), local_midnight(end, self.tz), spec)
+
+    def previous(self) -> Period:
+        """The period of the same kind just before: previous month/quarter/year/week, else
+        the same number of days before."""
+        kind = _calendar_kind(self)
+        if kind == "month":
+            start = _add_months(self.start_date, -1)
+            return self._shifted(start, self.start_date, start.strftime("%Y-%m"))
+        if kind == "quarter":
+            start = _add_months(self.start_date, -3)
+            return self._shifted(start, self.start_date, f"{start.year}-Q{start.month // 3 + 1}")
+        if kind == "year":
+            start = self.start_date.replace(year=self.start_date.year - 1)
+            return self._shifted(start, self.start_date, str(start.year))
+        start = self.start_date - timedelta(days=self.days)
+        return self._shifted(start, self.start_date, f"{start}..{self.start_date - timedelta(1)}")
+
+    def last_year(self) -> Period:
+        """The same dates one year earlier (an ISO week: the same week number)."""
+        if _calendar_kind(self) == "week":
+            year, week, _ = self.start_date.isocalendar()
+            try:
+                start = date.fromisocalendar(year - 1, week, 1)
+            except ValueError:
+                start = date.fromisocalendar(year - 1, 52, 1)
+            return self._shifted(start, start + timedelta(7), f"{year - 1}-W{week:02d}")
+        start = _minus_year(self.start_date)
+        end = _minus_year(self.end_date)
+        return self._shifted(start, end, f"{start}..{end - timedelta(1)}")
+
+    def to_json(self) -> dict[str, str]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def _minus_year(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _calendar_kind(period: Period) -> str:
+    start, end = period.start_date, period.end_date
+    if start.day == 1 and end == _add_months(start, 1):
+        return "month"
+    if start.day == 1 and start.month % 3 == 1 and end == _add_months(start, 3):
+        return "quarter"
+    if start.day == 1 and start.month == 1 and end == _add_months(start, 12):
+        return "year"
+    if start.weekday() == 0 and (end - start).days == 7:
+        return "week"
+    return "days"
+
+
+def parse_period(spec: str, as_of: datetime, tz: ZoneInfo) -> Period:
+    """Parse a period SPEC (contract §2); relative specs are relative to `as_of`."""
+    text = spec.strip().lower()
+    bounds = _parse_bounds(text, as_of.astimezone(tz).date())
+    if bounds is None:
+        raise QueryError(f"period '{spec}' is not valid; use one of: {VALID_FORMS}")
+    start, end = bounds
+    if end <= start:
+        raise QueryError(f"period '{spec}' ends before it starts; give the earlier date first")
+    return Period(local_midnight(start, tz), local_midnight(end, tz), spec.strip())
+
+
+def _parse_bounds(text: str, today: date) -> tuple[date, date] | None:
+    try:
+        return _absolute(text) or _relative(text, today)
+    except ValueError:
+        return None
+
+
+def _absolute(text: str) -> tuple[date, date] | None:
+    if m := re.fullmatch(r"(\d{4})", text):
+        year = int(m[1])
+        return date(year, 1, 1), date(year + 1, 1, 1)
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+        start = date(int(m[1]), int(m[2]), 1)
+        return start, _add_months(start, 1)
+    if m := re.fullmatch(r"(\d{4})-w(\d{2})", text):
+        start = date.fromisocalendar(int(m[1]), int(m[2]), 1)
+        return start, start + timedelta(7)
+    if m := re.fullmatch(r"(\d{4})-q([1-4])", text):
+        start = date(int(m[1]), 3 * int(m[2]) - 2, 1)
+        return start, _add_months(start, 3)
+    if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
+        return date.fromisoformat(m[1]), date.fromisoformat(m[2]) + timedelta(1)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        day = date.fromisoformat(text)
+        return day, day + timedelta(1)
+    return None
+
+
+def _relative(text: str, today: date) -> tuple[date, date] | None:
+    tomorrow = today + timedelta(1)
+    monday = today - timedelta(today.weekday())
+    month = today.replace(day=1)
+    quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    table = {
+        "today": (today, tomorrow),
+        "yesterday": (today - timedelta(1), today),
+        "this-week": (monday, monday + timedelta(7)),
+        "last-week": (monday - timedelta(7), monday),
+        "this-month": (month, _add_months(month, 1)),
+        "last-month": (_add_months(month, -1), month),
+        "last-7-days": (today - timedelta(7), today),
+        "last-30-days": (today - timedelta(30), today),
+        "mtd": (month, tomorrow),
+        "qtd": (quarter, tomorrow),
+        "ytd": (date(today.year, 1, 1), tomorrow),
+    }
+    return table.get(text)
+
+
+def parse_as_of(text: str | None, tz: ZoneInfo) -> datetime:
+    """An aware as-of time in `tz`: ISO with or without offset (naive = local); default now."""
+    if text is None or not text.strip():
+        return datetime.now(tz)
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise QueryError(
+            f"as-of '{text}' is not an ISO time; use e.g. 2026-11-02T09:00 or "
+            "2026-11-02T09:00:00+01:00"
+        ) from None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=tz)
+    return value.astimezone(tz)
