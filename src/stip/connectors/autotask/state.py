@@ -1,0 +1,111 @@
+"""Sync bookkeeping in the store: `sync_state` rows per entity and reads the sync needs
+(stored ids, max id, tickets changed since a time), all through Ibis expressions."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from stip.connectors.autotask.mapping import SOURCE_SYSTEM
+from stip.store.store import Store
+
+
+def utcnow() -> datetime:
+    """Naive UTC, as the store keeps instants."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class EntityState:
+    """One `sync_state` row. `last_status == "running"` marks an interrupted pass whose
+    cursor (`last_id`) and start (`last_run_started`) a later run resumes from."""
+
+    entity: str
+    watermark: datetime | None = None
+    last_id: int | None = None
+    last_full_at: datetime | None = None
+    last_reconciled_at: datetime | None = None
+    last_run_started: datetime | None = None
+    last_run_finished: datetime | None = None
+    last_status: str | None = None
+    last_records: int | None = None
+    last_requests: int | None = None
+    last_error: str | None = None
+    data_as_of: datetime | None = None
+
+    @property
+    def interrupted(self) -> bool:
+        return self.last_status == "running"
+
+    def row(self) -> dict[str, Any]:
+        return {"source_system": SOURCE_SYSTEM, **asdict(self)}
+
+
+def load_states(store: Store) -> dict[str, EntityState]:
+    names = set(EntityState.__dataclass_fields__)
+    with store.read() as con:
+        table = con.table("sync_state")
+        rows = table.filter(table.source_system == SOURCE_SYSTEM).to_pyarrow().to_pylist()
+    return {
+        row["entity"]: EntityState(**{k: v for k, v in row.items() if k in names}) for row in rows
+    }
+
+
+def stored_ids(
+    store: Store, table_name: str, column: str | None = None, values: list[int] | None = None
+) -> set[int]:
+    """Ids in a table, optionally only rows whose `column` is in `values`."""
+    with store.read() as con:
+        table = con.table(table_name)
+        expr = table.filter(table.source_system == SOURCE_SYSTEM)
+        if column is not None:
+            expr = expr.filter(expr[column].isin(values or []))
+        return set(expr.select("id").to_pyarrow()["id"].to_pylist())
+
+
+def stored_parents(store: Store, table_name: str, column: str, values: list[int]) -> dict[int, int]:
+    """id -> `column` for rows whose `column` is in `values`."""
+    with store.read() as con:
+        table = con.table(table_name)
+        expr = table.filter((table.source_system == SOURCE_SYSTEM) & table[column].isin(values))
+        data = expr.select("id", column).to_pyarrow()
+    return dict(zip(data["id"].to_pylist(), data[column].to_pylist(), strict=True))
+
+
+def max_id(store: Store, table_name: str) -> int | None:
+    with store.read() as con:
+        table = con.table(table_name)
+        value = table.filter(table.source_system == SOURCE_SYSTEM).id.max().to_pyarrow()
+    result = value.as_py()
+    return int(result) if result is not None else None
+
+
+def tickets_changed_since(store: Store, since: datetime | None) -> list[int]:
+    with store.read() as con:
+        table = con.table("tickets")
+        expr = table.filter(table.source_system == SOURCE_SYSTEM)
+        if since is not None:
+            expr = expr.filter(expr.last_activity_date >= since)
+        return sorted(expr.select("id").to_pyarrow()["id"].to_pylist())
+
+
+def next_run_id(store: Store) -> int:
+    with store.read() as con:
+        table = con.table("sync_runs")
+        value = table.filter(table.source_system == SOURCE_SYSTEM).id.max().to_pyarrow()
+    return int(value.as_py() or 0) + 1
+
+
+def runs_since(store: Store, since: datetime) -> list[dict[str, Any]]:
+    with store.read() as con:
+        table = con.table("sync_runs")
+        expr = table.filter((table.source_system == SOURCE_SYSTEM) & (table.started >= since))
+        return list(expr.to_pyarrow().to_pylist())
+
+
+def interrupted_runs(store: Store) -> list[dict[str, Any]]:
+    with store.read() as con:
+        table = con.table("sync_runs")
+        expr = table.filter((table.source_system == SOURCE_SYSTEM) & (table.status == "running"))
+        return list(expr.to_pyarrow().to_pylist())

@@ -1,0 +1,236 @@
+"""`run_sync`: one Autotask sync run (incremental by default, `full=True` re-reads all).
+
+Phase 1 syncs the entities (several at a time, each entity's pages in order); phase 2 the
+ones that depend on them: SLA results of changed tickets, the deleted-record logs, and
+picklists. A run holds `$STIP_HOME/sync.lock`, so two syncs never interleave; every run is a
+`sync_runs` row, every entity a `sync_state` row (the sync status page reads both).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from stip.connectors.autotask.budget import Budget
+from stip.connectors.autotask.client import AutotaskAuthError, AutotaskClient
+from stip.connectors.autotask.entities import DELETION_LOGS, SLA_SPEC, SPECS
+from stip.connectors.autotask.mapping import SOURCE_SYSTEM
+from stip.connectors.autotask.passes import EntityResult, Passes, SyncProgress
+from stip.connectors.autotask.state import (
+    interrupted_runs,
+    load_states,
+    next_run_id,
+    runs_since,
+    utcnow,
+)
+from stip.errors import ConnectorError, UserError
+from stip.store.schema import Batch
+from stip.store.store import Store
+
+if TYPE_CHECKING:
+    from stip.app import Stip
+
+log = logging.getLogger("stip.autotask")
+
+WORKERS = 4
+
+
+@dataclass
+class SyncReport:
+    run_id: int
+    mode: str
+    started: datetime
+    finished: datetime | None = None
+    status: str = "running"
+    results: list[EntityResult] = field(default_factory=list)
+    requests: int = 0
+    budget_used: float = 0.0
+
+    @property
+    def records(self) -> int:
+        return sum(r.records for r in self.results)
+
+    @property
+    def errors(self) -> list[EntityResult]:
+        return [r for r in self.results if r.status == "error"]
+
+    @property
+    def seconds(self) -> float:
+        end = self.finished or utcnow()
+        return (end - self.started).total_seconds()
+
+    def message(self) -> str:
+        if self.errors:
+            return "; ".join(str(r.error) for r in self.errors)
+        warnings = [r.error for r in self.results if r.error]
+        return "; ".join(str(w) for w in warnings) or (
+            f"{self.records} records in {self.requests} requests"
+        )
+
+
+def run_sync(
+    stip: Stip,
+    full: bool = False,
+    progress: SyncProgress | None = None,
+    *,
+    client: AutotaskClient | None = None,
+) -> SyncReport:
+    """Sync Autotask into the store; raises ConnectorError when credentials are refused.
+
+    Entity failures (e.g. a persistent HTTP 500) do not raise: they are in the report, in
+    `sync_state.last_error`, and that entity's stored data stays as it was.
+    """
+    store = stip.store
+    with _run_lock(stip), _keep_open(store), _client(stip, client) as api:
+        started = utcnow()
+        _close_interrupted_runs(store)
+        report = SyncReport(next_run_id(store), "full" if full else "incremental", started)
+        _write_run(store, report)
+        passes = Passes(store, api, load_states(store), full, progress)
+        try:
+            api.threshold()
+            _phase(passes, report, [(s.entity, _bind(passes.records, s)) for s in SPECS])
+            tail: list[tuple[str, Callable[[], EntityResult]]] = [
+                (SLA_SPEC.entity, _bind(passes.sla_results, SLA_SPEC)),
+                *[(name, _bind(passes.deletion_log, name)) for name in DELETION_LOGS],
+                ("Picklists", passes.picklists),
+            ]
+            _phase(passes, report, tail)
+        except AutotaskAuthError as exc:
+            report.status = "error"
+            report.results.append(EntityResult("*", "auth", "error", error=str(exc)))
+            raise
+        finally:
+            report.finished = utcnow()
+            report.requests = api.total_requests
+            report.budget_used = api.budget.used_share
+            if report.status == "running":
+                report.status = "partial" if report.errors else "ok"
+            _write_run(store, report)
+            log.info(
+                "sync run %s %s: %s records, %s requests, %.1fs",
+                report.run_id,
+                report.status,
+                report.records,
+                report.requests,
+                report.seconds,
+            )
+    return report
+
+
+def _bind(method: Callable[[Any], EntityResult], arg: Any) -> Callable[[], EntityResult]:
+    return lambda: method(arg)
+
+
+def _phase(
+    passes: Passes, report: SyncReport, jobs: list[tuple[str, Callable[[], EntityResult]]]
+) -> None:
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="stip-sync") as pool:
+        futures = [(name, pool.submit(_guarded, passes, name, job)) for name, job in jobs]
+        for _, future in futures:
+            result = future.result()
+            report.results.append(result)
+            if passes.progress is not None:
+                passes.progress.finish(result.entity, result)
+
+
+def _guarded(passes: Passes, entity: str, job: Callable[[], EntityResult]) -> EntityResult:
+    """An entity's failure stops that entity only; its stored data is left as it was."""
+    try:
+        return job()
+    except AutotaskAuthError:
+        raise
+    except ConnectorError as exc:
+        log.error("sync of %s stopped: %s", entity, exc)
+        state = passes.state(entity)
+        state.last_status = "error"
+        state.last_error = str(exc)
+        state.last_run_finished = utcnow()
+        state.last_requests = passes.client.requests[entity]
+        batch = Batch()
+        batch.add("sync_state", [state.row()])
+        passes.apply(batch)
+        return EntityResult(entity, "stopped", "error", error=str(exc))
+
+
+@contextmanager
+def _client(stip: Stip, given: AutotaskClient | None) -> Iterator[AutotaskClient]:
+    if given is not None:
+        yield given
+        return
+    settings = stip.settings.autotask
+    prior = [
+        ((utcnow() - run["started"]).total_seconds(), int(run["requests"] or 0))
+        for run in runs_since(stip.store, utcnow() - timedelta(hours=1))
+    ]
+    with AutotaskClient(settings, budget=Budget(settings.budget_share, prior=prior)) as api:
+        yield api
+
+
+@contextmanager
+def _keep_open(store: Store) -> Iterator[None]:
+    """Keep the DuckDB file open for the whole run: the Store otherwise opens and closes it
+    around every read and page apply, which costs more than the page itself."""
+    shared = getattr(store, "_duck", None) if not store.is_postgres else None
+    if shared is None:
+        yield
+        return
+    with shared.cursor(write=True):
+        yield
+
+
+@contextmanager
+def _run_lock(stip: Stip) -> Iterator[None]:
+    """One sync at a time per STIP_HOME; the OS drops the lock if the process dies."""
+    home = stip.settings.home
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / "sync.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UserError(
+                f"another Autotask sync is running for {home}; wait for it to finish"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _close_interrupted_runs(store: Store) -> None:
+    """Runs still 'running' while we hold the lock were killed: mark them interrupted."""
+    rows = interrupted_runs(store)
+    for row in rows:
+        row.update(status="interrupted", message="the sync process stopped before the end")
+    if rows:
+        batch = Batch()
+        batch.add("sync_runs", rows)
+        store.apply(batch)
+
+
+def _write_run(store: Store, report: SyncReport) -> None:
+    batch = Batch()
+    batch.add(
+        "sync_runs",
+        [
+            {
+                "source_system": SOURCE_SYSTEM,
+                "id": report.run_id,
+                "started": report.started,
+                "finished": report.finished,
+                "mode": report.mode,
+                "status": report.status,
+                "records": report.records,
+                "requests": report.requests,
+                "errors": len(report.errors),
+                "message": None if report.status == "running" else report.message(),
+            }
+        ],
+    )
+    store.apply(batch)
