@@ -1,9 +1,186 @@
-"""`stip actions` commands."""
+"""`stip actions` commands: evaluate, list, notify, done/snooze/dismiss, meeting."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from stip.cli.options import AsOfOption, DbOption, JsonOption, load
+from stip.errors import UserError
+
+actions_app = typer.Typer(
+    help="Action items: who must do what, by when, and why.", no_args_is_help=True
+)
+
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would change or be sent; change nothing.")
+]
+LangOption = Annotated[str, typer.Option("--lang", help="Language of texts: en or nl.")]
+
+
+def _as_of(text: str | None, tz: object) -> datetime:
+    from stip.semantic.periods import parse_as_of
+
+    return parse_as_of(text, tz)  # type: ignore[arg-type]
+
+
+def _lang(value: str) -> str:
+    if value not in ("en", "nl"):
+        raise UserError(f"--lang '{value}': use en or nl")
+    return value
+
+
+@actions_app.command("evaluate")
+def evaluate_command(
+    as_of: AsOfOption = None,
+    dry_run: DryRunOption = False,
+    json_out: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Evaluate the action rules and update the action items."""
+    from stip.actions.evaluate import evaluate
+
+    stip = load(db)
+    when = _as_of(as_of, stip.settings.tz)
+    result = evaluate(stip, when, dry_run=dry_run)
+    if json_out:
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    prefix = "would be: " if dry_run else ""
+    typer.echo(
+        f"{prefix}{result.created} created, {result.updated} updated, {result.reopened} "
+        f"reopened, {result.resolved} auto-resolved, {result.escalated} escalated; "
+        f"{result.open_items} open ({result.seconds:.2f} s)"
+    )
+
+
+@actions_app.command("list")
+def list_command(
+    as_of: AsOfOption = None,
+    person: Annotated[
+        str | None, typer.Option("--person", help="Only this person's items.")
+    ] = None,
+    json_out: JsonOption = False,
+    lang: LangOption = "en",
+    no_evaluate: Annotated[
+        bool, typer.Option("--no-evaluate", help="List stored items without evaluating first.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """The open action items (evaluates the rules first, so the list is current)."""
+    from stip.actions.evaluate import evaluate
+    from stip.actions.export import list_json
+    from stip.actions.items import item_store
+
+    _lang(lang)
+    stip = load(db)
+    when = _as_of(as_of, stip.settings.tz)
+    if not no_evaluate:
+        evaluate(stip, when)
+    items = item_store(stip.settings).items(when, person=person)
+    if json_out:
+        typer.echo(json.dumps(list_json(items, when, stip.settings.tz, lang), ensure_ascii=False))
+        return
+    if not items:
+        typer.echo("no open action items")
+        return
+    for item in items:
+        due = item.due_at.astimezone(stip.settings.tz).strftime("%Y-%m-%d %H:%M")
+        typer.echo(
+            f"#{item.id:<6} {due}  {item.person or '-':<24} {item.rule:<28} "
+            f"{item.why.get(lang) or item.why['en']}"
+        )
+
+
+@actions_app.command("notify")
+def notify_command(
+    as_of: AsOfOption = None,
+    dry_run: DryRunOption = False,
+    json_out: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Evaluate, queue digests and urgent messages (Teams, e-mail), and send what is due."""
+    from stip.notify.cycle import run_cycle
+
+    stip = load(db)
+    report = run_cycle(stip, _as_of(as_of, stip.settings.tz), dry_run=dry_run)
+    if json_out:
+        typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        for planned in report.planned:
+            verb = "would queue" if dry_run else "queued"
+            typer.echo(
+                f"{verb} {planned['channel']} {planned['kind']} to "
+                f"{planned['recipient']}: {planned['subject']}"
+            )
+        if not dry_run:
+            typer.echo(
+                f"{report.sent} sent, {report.retried} to retry, {report.failed} failed, "
+                f"{report.deferred} deferred (rate limit)"
+            )
+    for error in report.errors:
+        typer.echo(f"warning: {error}", err=True)
+
+
+def _transition(item_id: int, action: str, **kwargs: object) -> None:
+    from stip.actions.items import item_store
+
+    stip = load()
+    store = item_store(stip.settings)
+    now = datetime.now(UTC)
+    method = getattr(store, action)
+    item = method(item_id, at=now, actor=kwargs.pop("actor", "cli"), **kwargs)
+    typer.echo(f"#{item.id} is now {item.status}")
+
+
+@actions_app.command("done")
+def done_command(item_id: int) -> None:
+    """Mark an action item done."""
+    _transition(item_id, "done")
+
+
+@actions_app.command("dismiss")
+def dismiss_command(
+    item_id: int, reason: Annotated[str, typer.Option("--reason", help="Why no action is needed.")]
+) -> None:
+    """Dismiss an action item, with the reason why no action is needed."""
+    _transition(item_id, "dismiss", reason=reason)
+
+
+@actions_app.command("meeting")
+def meeting_command(
+    team: Annotated[int, typer.Option("--team", help="Team (department) id.")],
+    as_of: AsOfOption = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="Write the agenda PDF here.")] = None,
+    mail: Annotated[bool, typer.Option("--mail", help="E-mail the PDF to the team lead.")] = False,
+    lang: LangOption = "nl",
+    json_out: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """The weekly team-meeting agenda for a team lead (page, PDF, e-mail)."""
+    from stip.actions.meeting import build_agenda
+    from stip.actions.meeting_pdf import agenda_pdf
+    from stip.notify.meeting_mail import mail_agenda
+
+    _lang(lang)
+    stip = load(db)
+    when = _as_of(as_of, stip.settings.tz)
+    agenda = build_agenda(stip, team, when)
+    if pdf is not None:
+        pdf.write_bytes(agenda_pdf(agenda, lang))
+        typer.echo(f"wrote {pdf}")
+    if mail:
+        typer.echo(mail_agenda(stip, agenda, when))
+    if json_out:
+        typer.echo(json.dumps(agenda.as_dict(), indent=2, ensure_ascii=False, default=str))
+    elif pdf is None and not mail:
+        typer.echo(agenda.as_text(lang))
 
 
 def register(app: typer.Typer) -> None:
     """Attach this module's commands to the main app."""
+    app.add_typer(actions_app, name="actions")

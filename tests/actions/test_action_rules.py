@@ -1,0 +1,173 @@
+"""Who gets what, deadlines in business hours, escalation, dedupe and auto-close."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import ModuleType
+
+from stip.actions.evaluate import evaluate
+from stip.actions.items import item_store
+from stip.app import Stip
+from stip.store.schema import Batch
+
+
+def _by_rule(stip: Stip, as_of: dt.datetime) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for item in item_store(stip.settings).items(as_of):
+        out.setdefault(item.rule, []).append(item)
+    return out
+
+
+def test_who_gets_what_with_business_hour_deadlines(world: Stip, W: ModuleType) -> None:
+    as_of = W.local(world, "2026-04-28T10:30")  # Tuesday after King's Day
+    result = evaluate(world, as_of)
+    items = _by_rule(world, as_of)
+    assert set(items) == {
+        "csat_low_callback",
+        "overdue_ticket",
+        "late_time_booking",
+        "contract_renewal",
+        "loss_making_client",
+        "unbilled_time",
+    }
+    assert result.created == 6
+
+    (csat,) = items["csat_low_callback"]
+    assert (csat.person, csat.person_id, csat.ticket_id, csat.company_id) == (
+        "Eva de Vries",
+        W.EVA,
+        1000,
+        W.COMPANY,
+    )
+    # Friday 15:00 + 9 business hours: Fri 15-17 (2 h), weekend, King's Day, Tue 08-15 (7 h)
+    assert csat.due_at == W.local(world, "2026-04-28T15:00")
+    assert "Piet Jansen" in csat.why["en"] and "4/10" in csat.why["en"]
+    assert csat.why["nl"].startswith("Piet Jansen van Bakkerij Jansen gaf ticket")
+    assert "+31 6 1234 5678" in csat.todo["nl"]
+
+    (overdue,) = items["overdue_ticket"]
+    # due Friday 12:00 local + 4 business hours = Friday 16:00
+    assert (overdue.person_id, overdue.ticket_id) == (W.EVA, 1001)
+    assert overdue.due_at == W.local(world, "2026-04-24T16:00")
+
+    (late,) = items["late_time_booking"]
+    # the previous business day of Tuesday is Friday (Monday is a holiday): 5 of 8 h
+    assert (late.person, late.person_id) == ("Bram Bakker", W.BRAM)
+    assert late.why["en"] == "Bram Bakker has booked 5 of 8 hours for 2026-04-24."
+    assert late.due_at == W.local(world, "2026-04-28T12:00")
+
+    (renewal,) = items["contract_renewal"]
+    assert (renewal.person, renewal.person_id, renewal.contract_id) == (
+        "Anna Accountmanager",
+        W.ANNA,
+        700,
+    )
+    assert "2026-06-15" in renewal.why["en"] and "48 days" in renewal.why["en"]
+
+    (loss,) = items["loss_making_client"]
+    # Q1 2026: billed 400; 12 h x EUR 50 = 600
+    assert loss.person_id == W.ANNA
+    assert loss.why["en"] == (
+        "In 2026-Q1 Bakkerij Jansen was billed EUR 400 while 12.0 hours cost EUR 600 "
+        "(margin EUR -200)."
+    )
+
+    (unbilled,) = items["unbilled_time"]
+    # entry 8002 (2 h, March) has no billing item; 8001 is billed; April is this cycle
+    assert (unbilled.person, unbilled.person_id, unbilled.person_role) == (
+        "fien",
+        None,
+        "finance",
+    )
+    assert unbilled.facts["hours"] == "2.0" and unbilled.facts["oldest"] == "2026-03-20"
+
+
+def test_late_booking_waits_for_ten_and_no_update_counts_business_days(
+    world: Stip, W: ModuleType
+) -> None:
+    evaluate(world, W.local(world, "2026-04-28T09:00"))
+    items = _by_rule(world, W.local(world, "2026-04-28T09:00"))
+    assert "late_time_booking" not in items
+    # last update Thursday 09:00 + 27 business hours = Wednesday 09:00 (Monday is a holiday)
+    assert "no_customer_update" not in items
+    evaluate(world, W.local(world, "2026-04-29T08:59"))
+    assert "no_customer_update" not in _by_rule(world, W.local(world, "2026-04-29T08:59"))
+    as_of = W.local(world, "2026-04-29T09:01")
+    evaluate(world, as_of)
+    (stale,) = _by_rule(world, as_of)["no_customer_update"]
+    assert stale.ticket_id == 1000
+    assert stale.triggered_at == W.local(world, "2026-04-29T09:00")
+    assert stale.due_at == W.local(world, "2026-04-29T13:00")
+
+
+def test_reevaluation_never_duplicates_and_updates_changed_records(
+    world: Stip, W: ModuleType
+) -> None:
+    as_of = W.local(world, "2026-04-28T10:30")
+    evaluate(world, as_of)
+    store = item_store(world.settings)
+    before = {i.dedupe_key: i.id for i in store.all_items()}
+    again = evaluate(world, as_of)
+    assert (again.created, again.updated, again.resolved) == (0, 0, 0)
+    assert {i.dedupe_key: i.id for i in store.all_items()} == before
+
+    ticket = dict(next(r for r in W.rows()["tickets"] if r["id"] == 1001))
+    ticket["assigned_resource_id"] = W.BRAM
+    batch = Batch()
+    batch.add("tickets", [ticket])
+    world.store.apply(batch)
+    changed = evaluate(world, as_of)
+    assert (changed.created, changed.updated) == (0, 1)
+    (overdue,) = _by_rule(world, as_of)["overdue_ticket"]
+    assert overdue.id == before[overdue.dedupe_key]
+    assert (overdue.person, overdue.person_id) == ("Bram Bakker", W.BRAM)
+    events = [h["event"] for h in store.history(overdue.id)]
+    assert events == ["created", "updated"]
+
+
+def test_resolving_the_ticket_auto_closes_the_item(world: Stip, W: ModuleType) -> None:
+    as_of = W.local(world, "2026-04-28T10:30")
+    evaluate(world, as_of)
+    (overdue,) = _by_rule(world, as_of)["overdue_ticket"]
+    ticket = dict(next(r for r in W.rows()["tickets"] if r["id"] == 1001))
+    ticket["completed_date"] = dt.datetime(2026, 4, 28, 8, 45)
+    batch = Batch()
+    batch.add("tickets", [ticket])
+    world.store.apply(batch)
+    later = W.local(world, "2026-04-28T11:00")
+    result = evaluate(world, later)
+    assert result.resolved == 1
+    store = item_store(world.settings)
+    closed = store.get(overdue.id)
+    assert closed.status == "resolved"
+    assert closed.closed_at == later
+    assert "overdue_ticket" not in _by_rule(world, later)
+    # a low rating is not "resolved" by time passing: the call-back stays open
+    assert store.get(_by_rule(world, later)["csat_low_callback"][0].id).status == "open"
+
+
+def test_escalation_to_team_lead_after_two_business_days(world: Stip, W: ModuleType) -> None:
+    # 18 business hours after Friday 15:00: Fri 2 + Tue 9 + Wed 7 = Wednesday 15:00
+    before = W.local(world, "2026-04-29T14:59")
+    evaluate(world, before)
+    assert "csat_low_callback.escalated" not in _by_rule(world, before)
+    after = W.local(world, "2026-04-29T15:01")
+    result = evaluate(world, after)
+    assert result.escalated == 1
+    items = _by_rule(world, after)
+    (escalated,) = items["csat_low_callback.escalated"]
+    (callback,) = items["csat_low_callback"]
+    assert (escalated.person, escalated.person_id) == ("Lars Leider", W.LARS)
+    assert escalated.parent_id == callback.id and escalated.urgent
+    assert escalated.why["en"].startswith("Eva de Vries has not done this within 18 business")
+    # escalation due 9 business hours after Wednesday 15:00 = Thursday 15:00
+    assert escalated.due_at == W.local(world, "2026-04-30T15:00")
+    assert evaluate(world, after).escalated == 0
+
+    store = item_store(world.settings)
+    store.done(callback.id, at=W.local(world, "2026-04-29T16:00"), actor="eva")
+    result = evaluate(world, W.local(world, "2026-04-29T16:05"))
+    assert result.resolved == 1
+    assert store.get(escalated.id).status == "resolved"
+    assert store.get(callback.id).status == "done"
+    assert [h["event"] for h in store.history(callback.id)] == ["created", "done"]
