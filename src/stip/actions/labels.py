@@ -28,7 +28,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "status_snoozed": ("snoozed", "uitgesteld"),
     "status_dismissed": ("dismissed", "afgewezen"),
     "status_resolved": ("resolved", "opgelost"),
-    "digest_subject": ("Stip: your {n} actions for today", "Stip: je {n} acties voor vandaag"),
+    "digest_subject": ("Stip: your actions for today ({n})", "Stip: je acties voor vandaag ({n})"),
     "digest_intro": (
         "Good morning {name}, this is what needs you today:",
         "Goedemorgen {name}, dit heeft vandaag jouw aandacht nodig:",

@@ -1,0 +1,149 @@
+"""Digest over real SMTP, Adaptive Card to a real HTTP receiver, retries when receivers are down."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from types import ModuleType
+
+import jsonschema
+import pytest
+
+from stip.accounts.users import add_user, engine_for, set_language
+from stip.app import Stip
+from stip.notify.cycle import outbox_for, run_cycle
+
+SCHEMA = json.loads(Path(__file__).with_name("adaptive-card-1.5.schema.json").read_text())
+
+
+def _configure(
+    monkeypatch: pytest.MonkeyPatch, world: Stip, smtp_port: int, teams_url: str
+) -> Stip:
+    monkeypatch.setenv("STIP_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("STIP_SMTP_PORT", str(smtp_port))
+    monkeypatch.setenv("STIP_SMTP_SENDER", "stip@msp.example")
+    monkeypatch.setenv("STIP_TEAMS_WEBHOOK_URL", teams_url)
+    monkeypatch.setenv("STIP_BASE_URL", "http://stip.msp.example")
+    (world.settings.home / "notify.toml").write_text('default_language = "en"\n')
+    stip = Stip.load()
+    eva = add_user(engine_for(stip.settings), "eva", "engineer", "eva-password", resource_id=1)
+    set_language(engine_for(stip.settings), eva.id, "nl")
+    return stip
+
+
+def _texts(message: object) -> tuple[str, str]:
+    plain = message.get_body(("plain",)).get_content()  # type: ignore[attr-defined]
+    html = message.get_body(("html",)).get_content()  # type: ignore[attr-defined]
+    return plain, html
+
+
+def test_digest_in_recipient_language_and_card_to_teams(
+    world: Stip, W: ModuleType, smtp_server, teams_receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stip = _configure(monkeypatch, world, smtp_server.port, teams_receiver.url)
+    now = W.local(stip, "2026-04-28T10:30")
+    report = run_cycle(stip, now)
+    assert report.errors == [] and report.failed == 0
+    received = {(rcpt[0], msg["Subject"]): msg for rcpt, msg in smtp_server.handler.messages}
+    assert set(received) == {
+        ("eva@msp.example", "Stip: dringend: Bel Piet Jansen (Bakkerij Jansen) terug"),
+        ("eva@msp.example", "Stip: je acties voor vandaag (2)"),
+        ("bram@msp.example", "Stip: your actions for today (1)"),
+        ("anna@msp.example", "Stip: your actions for today (2)"),
+    }
+    plain, html = _texts(received[("eva@msp.example", "Stip: je acties voor vandaag (2)")])
+    assert plain.startswith("Goedemorgen Eva de Vries, dit heeft vandaag jouw aandacht nodig:")
+    assert "Piet Jansen van Bakkerij Jansen gaf ticket T20260420.0001" in plain
+    assert 'Ticket T20260421.0002 "Mail <b>bounce</b>"' in plain
+    assert "Mail &lt;b&gt;bounce&lt;/b&gt;" in html and "<b>bounce" not in html
+    assert "Uiterlijk: 2026-04-28 15:00" in plain
+    assert "http://stip.msp.example/actions/me" in html
+    bram_plain, _ = _texts(received[("bram@msp.example", "Stip: your actions for today (1)")])
+    assert "Bram Bakker has booked 5 of 8 hours for 2026-04-24." in bram_plain
+
+    assert len(teams_receiver.bodies) == 1
+    body = teams_receiver.bodies[0]
+    jsonschema.validate(body, SCHEMA, format_checker=jsonschema.FormatChecker())
+    card = body["attachments"][0]["content"]
+    assert card["version"] == "1.5"
+    assert card["body"][1]["text"] == "Bel Piet Jansen (Bakkerij Jansen) terug"
+    assert card["actions"][0]["url"] == "http://stip.msp.example/actions/me"
+
+    again = run_cycle(stip, now + dt.timedelta(minutes=5))
+    assert (again.queued, again.sent) == (0, 0)
+    assert len(smtp_server.handler.messages) == 4 and len(teams_receiver.bodies) == 1
+
+
+def test_receivers_down_are_retried_and_reported_nothing_lost(
+    world: Stip, W: ModuleType, smtp_server, teams_receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stip = _configure(monkeypatch, world, smtp_server.port, teams_receiver.url)
+    smtp_server.stop()
+    teams_receiver.stop()
+    now = W.local(stip, "2026-04-28T10:30")
+    report = run_cycle(stip, now)
+    assert (report.queued, report.sent, report.retried, report.failed) == (5, 0, 5, 0)
+    assert any("(teams)" in e for e in report.errors)
+    assert any("(email)" in e for e in report.errors)
+    rows = outbox_for(stip).rows()
+    assert {r["status"] for r in rows} == {"pending"}
+    assert all(r["attempts"] == 1 and r["last_error"] for r in rows)
+    assert all(r["next_attempt_at"] == now + dt.timedelta(minutes=1) for r in rows)
+
+    # too early for the retry: nothing is attempted
+    early = run_cycle(stip, now + dt.timedelta(seconds=30))
+    assert (early.sent, early.retried) == (0, 0)
+
+    smtp_server.start()
+    teams_receiver.start()
+    later = run_cycle(stip, now + dt.timedelta(minutes=2))
+    assert (later.sent, later.retried, later.failed) == (5, 0, 0)
+    assert len(smtp_server.handler.messages) == 4 and len(teams_receiver.bodies) == 1
+    assert {r["status"] for r in outbox_for(stip).rows()} == {"sent"}
+
+
+def test_a_delivery_that_keeps_failing_is_marked_failed_and_can_be_retried(
+    world: Stip, W: ModuleType, smtp_server, teams_receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stip = _configure(monkeypatch, world, smtp_server.port, teams_receiver.url)
+    (stip.settings.home / "notify.toml").write_text('default_language = "en"\nmax_attempts = 2\n')
+    teams_receiver.status = 500
+    now = W.local(stip, "2026-04-28T10:30")
+    run_cycle(stip, now)
+    second = run_cycle(stip, now + dt.timedelta(minutes=2))
+    assert second.failed == 1
+    outbox = outbox_for(stip)
+    (failed,) = outbox.rows(status="failed")
+    assert failed["channel"] == "teams" and failed["attempts"] == 2
+    assert "HTTP 500" in failed["last_error"]
+    teams_receiver.status = 202
+    outbox.retry(failed["id"], now + dt.timedelta(minutes=3))
+    third = run_cycle(stip, now + dt.timedelta(minutes=3))
+    assert third.sent == 1 and outbox.rows(status="failed") == []
+
+
+def test_quiet_hours_defer_urgent_messages_and_rate_limit_defers_excess(
+    world: Stip, W: ModuleType, smtp_server, teams_receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stip = _configure(monkeypatch, world, smtp_server.port, teams_receiver.url)
+    (stip.settings.home / "notify.toml").write_text(
+        'default_language = "en"\nrate_limit_per_hour = 1\n'
+    )
+    # Friday 20:00 local: quiet; the low rating arrived at 15:00
+    evening = W.local(stip, "2026-04-24T20:00")
+    report = run_cycle(stip, evening)
+    assert report.sent == 0 and report.queued == 2
+    monday = W.local(stip, "2026-04-27T07:00")  # weekend is quiet too; King's Day 07:00 is not
+    rows = outbox_for(stip).rows()
+    assert {r["next_attempt_at"] for r in rows} == {monday}
+    # Tuesday 10:30 the digest is due too, but Eva may get one e-mail per hour
+    tuesday = W.local(stip, "2026-04-28T10:30")
+    run_cycle(stip, tuesday)
+    eva_mails = [m for rcpt, m in smtp_server.handler.messages if rcpt == ["eva@msp.example"]]
+    assert len(eva_mails) == 1
+    deferred = [r for r in outbox_for(stip).rows(status="pending") if r["person"] == "Eva de Vries"]
+    assert len(deferred) == 1
+    run_cycle(stip, tuesday + dt.timedelta(hours=1, minutes=1))
+    eva_mails = [m for rcpt, m in smtp_server.handler.messages if rcpt == ["eva@msp.example"]]
+    assert len(eva_mails) == 2
