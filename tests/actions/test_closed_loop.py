@@ -1,0 +1,39 @@
+"""Closed-loop KPIs computed from the action items, with hand-computed values."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import pytest
+
+from stip.actions.closed_loop import closed_loop_values
+from stip.actions.evaluate import evaluate
+from stip.actions.items import item_store
+from stip.app import Stip
+
+
+def test_closed_loop_values_move_when_items_are_done(world: Stip, W: ModuleType) -> None:
+    created = W.local(world, "2026-04-28T10:30")
+    evaluate(world, created)
+    store = item_store(world.settings)
+    items = {i.rule: i for i in store.items(created)}
+
+    week17 = closed_loop_values(world, "2026-W17", W.local(world, "2026-04-28T10:45"))
+    assert week17["callback_within_2bd_rate"] == 0.0
+    assert week17["action_time_to_act_median"] is None
+
+    store.done(items["csat_low_callback"].id, W.local(world, "2026-04-28T11:00"), "eva")
+    store.done(items["overdue_ticket"].id, W.local(world, "2026-04-28T12:00"), "eva")
+    as_of = W.local(world, "2026-04-28T12:00")
+    # rating Friday 15:00, call-back Tuesday 11:00: 2 + 3 = 5 business hours <= 18
+    assert closed_loop_values(world, "2026-W17", as_of)["callback_within_2bd_rate"] == 100.0
+    week18 = closed_loop_values(world, "2026-W18", as_of)
+    # created 10:30; done 11:00 (0.5 h) and 12:00 (1.5 h): median 1.0
+    assert week18["action_time_to_act_median"] == 1.0
+    assert week18["callback_within_2bd_rate"] is None
+    assert (week18["action_items_created"], week18["action_items_done"]) == (6, 2)
+    # open: Anna 2 (renewal, loss), Bram 1, fien 1
+    assert week18["action_items_open"] == 4
+    assert week18["action_items_open_per_person"] == pytest.approx(4 / 3)
+    team = closed_loop_values(world, "2026-W18", as_of, resource_ids=[W.EVA, W.BRAM])
+    assert (team["action_items_open"], team["action_items_done"]) == (1, 2)
