@@ -2,14 +2,14 @@
 
 Computed from the action items (not the PSA), so they measure the loop Stip closes:
 
-| id | unit | definition |
-|---|---|---|
-| `callback_within_2bd_rate` | % | low-rating call-back items whose rating came in during P: 100 x share done within 2 business days (18 business hours) of the rating; null when none |
-| `action_time_to_act_median` | business h | median, over items done in P, of business hours from created to done |
-| `action_items_created` | count | items created in P (escalations excluded) |
-| `action_items_done` | count | items marked done in P |
-| `action_items_open` | count | items open at the as-of time |
-| `action_items_open_per_person` | count | open items at the as-of time / people with open items; null when none |
+- `callback_within_2bd_rate` (%): of the low-rating call-back items whose rating came in
+  during P, 100 x the share done within 2 business days (18 business hours); null if none.
+- `action_time_to_act_median` (business h): median, over items done in P, of business
+  hours from created to done; null if none.
+- `action_items_created` / `action_items_done` (count): items created (escalations
+  excluded) / marked done in P.
+- `action_items_open` (count): items open at the as-of time.
+- `action_items_open_per_person` (count): open items / people with open items; null if none.
 
 `resource_ids` narrows every figure to the items of those people (a team, for the team lead).
 """
