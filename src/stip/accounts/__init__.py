@@ -1,0 +1,3 @@
+"""People, roles and permissions: users, API tokens, share links, sessions (application DB)."""
+
+from __future__ import annotations

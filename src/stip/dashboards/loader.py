@@ -1,0 +1,77 @@
+"""Load and cross-validate dashboard YAML files; every problem names file:line."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from stip.dashboards.models import Dashboard
+from stip.dashboards.yamllines import line_of, load_with_lines
+from stip.errors import DefinitionError, UserError, suggest
+from stip.semantic.periods import parse_period
+
+
+def load_dashboard(path: Path, kpi_ids: Collection[str] | None = None) -> Dashboard:
+    """Parse one file; raise `DefinitionError("file:line: ...")` on the first problem."""
+    text = path.read_text(encoding="utf-8")
+    data, lines = load_with_lines(text, str(path))
+    if not isinstance(data, dict):
+        raise DefinitionError(f"{path}:1: a dashboard file must be a mapping (kind: Dashboard)")
+    try:
+        dashboard = Dashboard.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        where = ".".join(str(p) for p in loc) or "(top)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown field '{loc[-1]}'"
+        raise DefinitionError(f"{path}:{line_of(lines, loc)}: {where}: {msg}") from None
+    _check_refs(dashboard, path, lines, kpi_ids)
+    return dashboard
+
+
+def _check_refs(
+    dashboard: Dashboard,
+    path: Path,
+    lines: dict[tuple[str | int, ...], int],
+    kpi_ids: Collection[str] | None,
+) -> None:
+    try:
+        parse_period(dashboard.filters.period.default, datetime.now(UTC), ZoneInfo("UTC"))
+    except UserError as exc:
+        line = line_of(lines, ("filters", "period", "default"))
+        raise DefinitionError(f"{path}:{line}: filters.period.default: {exc}") from None
+    placed: dict[str, tuple[str | int, ...]] = {}
+    for s, section in enumerate(dashboard.layout):
+        for r, row in enumerate(section.rows):
+            for c, name in enumerate(row):
+                loc: tuple[str | int, ...] = ("layout", s, "rows", r, c)
+                if name not in dashboard.elements:
+                    raise DefinitionError(
+                        f"{path}:{line_of(lines, loc)}: layout refers to unknown tile "
+                        f"'{name}'.{suggest(name, dashboard.elements)} "
+                        "Declare it under elements."
+                    )
+                if name in placed:
+                    raise DefinitionError(
+                        f"{path}:{line_of(lines, loc)}: tile '{name}' is placed twice; "
+                        "place each tile once"
+                    )
+                placed[name] = loc
+    for name, element in dashboard.elements.items():
+        if name not in placed:
+            raise DefinitionError(
+                f"{path}:{line_of(lines, ('elements', name))}: tile '{name}' is declared "
+                "but not placed in the layout; add it to a row or remove it"
+            )
+        if kpi_ids is not None and element.kpi not in kpi_ids:
+            raise DefinitionError(
+                f"{path}:{line_of(lines, ('elements', name, 'kpi'))}: tile '{name}' refers "
+                f"to unknown KPI '{element.kpi}'.{suggest(element.kpi, kpi_ids)} "
+                "See `stip kpi list`."
+            )

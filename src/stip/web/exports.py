@@ -1,0 +1,44 @@
+"""CSV and Excel downloads of KPI breakdowns and action lists.
+
+PSA text is untrusted: a cell that starts with `=`, `+`, `-`, `@`, tab or CR would run as a
+formula in a spreadsheet, so such text cells get a leading apostrophe (OWASP CSV injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from openpyxl import Workbook
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    if isinstance(value, dict | list):
+        return str(value)
+    return value
+
+
+def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(sheet: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(title=sheet[:31] or "Stip")
+    worksheet.append(list(columns))
+    for row in rows:
+        worksheet.append([safe_cell(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

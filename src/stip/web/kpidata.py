@@ -1,0 +1,79 @@
+"""The web app's one door to the KPI engine and catalogue (it computes nothing itself).
+
+Periods and as-of times are parsed here from URL parameters, so every page and the API treat
+`period=` and `as_of=` alike; the engine is built once per process and reused.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from stip.semantic.catalog import KpiCatalog, load_catalog
+from stip.semantic.models import KpiDefinition
+from stip.semantic.periods import Period, parse_as_of, parse_period
+from stip.semantic.query import Scope
+
+if TYPE_CHECKING:
+    from stip.app import Stip
+    from stip.semantic.engine import KpiEngine
+
+MONEY_GROUPS = frozenset({"revenue", "profitability"})
+
+
+def load_catalog_for(stip: Stip) -> KpiCatalog:
+    return load_catalog(home=stip.settings.home)
+
+
+class KpiData:
+    def __init__(self, stip: Stip) -> None:
+        self.stip = stip
+        self._lock = threading.Lock()
+
+    @cached_property
+    def catalog(self) -> KpiCatalog:
+        return load_catalog_for(self.stip)
+
+    @cached_property
+    def engine(self) -> KpiEngine:
+        from stip.semantic.engine import KpiEngine
+
+        with self._lock:
+            return KpiEngine(self.stip.store, self.stip.settings)
+
+    def kpi(self, kpi_id: str) -> KpiDefinition:
+        """The definition; raises `QueryError` (with did-you-mean) for an unknown id."""
+        return self.catalog.get(kpi_id)
+
+    def is_money(self, kpi: KpiDefinition) -> bool:
+        from stip.accounts.roles import is_money_unit
+
+        return kpi.group in MONEY_GROUPS or is_money_unit(kpi.unit)
+
+    def as_of(self, text: str | None) -> datetime:
+        return parse_as_of(text or None, self.stip.settings.tz)
+
+    def period(self, spec: str, as_of: datetime) -> Period:
+        return parse_period(spec, as_of, self.stip.settings.tz)
+
+    def tiles(
+        self, kpi_ids: list[str], period: Period, as_of: datetime, scope: Scope | None
+    ) -> list[Any]:
+        return list(self.engine.tiles(kpi_ids, period, as_of=as_of, scope=scope))
+
+    def values(
+        self,
+        kpi_id: str,
+        period: Period,
+        as_of: datetime,
+        by: str | None = None,
+        scope: Scope | None = None,
+    ) -> Any:
+        return self.engine.values(kpi_id, period, by=by, as_of=as_of, scope=scope)
+
+    def actions(
+        self, kpi_id: str, period: Period | None, as_of: datetime, scope: Scope | None
+    ) -> Any:
+        return self.engine.actions(kpi_id, period, as_of=as_of, scope=scope)

@@ -1,0 +1,69 @@
+"""Admin pages: share links (create, list, revoke) and users (list, disable, enable)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from stip.accounts import shares, tokens
+from stip.accounts.users import get_user_by_id, list_users, set_active
+from stip.web.deps import AdminUser, State, language, require_csrf
+from stip.web.errors import BadRequest, NotFound
+from stip.web.templating import render
+
+router = APIRouter(prefix="/admin")
+
+
+@router.get("/shares", include_in_schema=False)
+def shares_page(request: Request, state: State, user: AdminUser, created: str = "") -> Response:
+    lang = language(request)
+    links = shares.list_shares(state.accounts, state.secret)
+    dashboards = [{"id": d.id, "title": d.title.get(lang)} for d in state.dashboards.all()]
+    shown = created if any(link.path == created for link in links) else ""
+    return render(
+        request,
+        "admin_shares.html",
+        {"shares": list(reversed(links)), "dashboards": dashboards, "created": shown},
+    )
+
+
+@router.post("/shares", include_in_schema=False, dependencies=[Depends(require_csrf)])
+def create_share(state: State, user: AdminUser, dashboard_id: Annotated[str, Form()]) -> Response:
+    if state.dashboards.get(dashboard_id) is None:
+        raise BadRequest(f"no dashboard '{dashboard_id}'")
+    link = shares.create_share(state.accounts, state.secret, dashboard_id, user.username)
+    return RedirectResponse(f"/admin/shares?created={link.path}", status_code=303)
+
+
+@router.post(
+    "/shares/{link_id}/revoke", include_in_schema=False, dependencies=[Depends(require_csrf)]
+)
+def revoke_share(link_id: str, state: State, user: AdminUser) -> Response:
+    if shares.get_share(state.accounts, state.secret, link_id) is None:
+        raise NotFound(f"no share link '{link_id}'")
+    shares.revoke_share(state.accounts, state.secret, link_id)
+    return RedirectResponse("/admin/shares", status_code=303)
+
+
+@router.get("/users", include_in_schema=False)
+def users_page(request: Request, state: State, user: AdminUser) -> Response:
+    return render(request, "admin_users.html", {"users": list_users(state.accounts)})
+
+
+@router.post(
+    "/users/{user_id}/{action}", include_in_schema=False, dependencies=[Depends(require_csrf)]
+)
+def change_user(user_id: int, action: str, state: State, user: AdminUser) -> Response:
+    if action not in ("disable", "enable"):
+        raise NotFound(f"no user action '{action}'")
+    target = get_user_by_id(state.accounts, user_id)
+    if target is None:
+        raise NotFound(f"no user with id {user_id}")
+    if target.id == user.id:
+        raise BadRequest("you cannot disable your own account")
+    set_active(state.accounts, target.username, action == "enable")
+    if action == "disable":
+        tokens.revoke_tokens(state.accounts, target.id)
+    return RedirectResponse("/admin/users", status_code=303)

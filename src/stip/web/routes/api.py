@@ -1,0 +1,116 @@
+"""JSON API under `/api/v1/` (contract §2 shapes), bearer-token auth, JSON errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+
+from stip.accounts import roles
+from stip.web.deps import ApiUser, State
+from stip.web.errors import BadRequest, Forbidden, NotFound
+from stip.web.routes.kpis import check_kpi_access
+from stip.web.scope import resolve_scope, resolve_when
+
+router = APIRouter(prefix="/api/v1", tags=["v1"])
+
+PeriodQ = Query(None, description="Period SPEC, e.g. 2026-10, 2026-W43, this-month, last-7-days")
+AsOfQ = Query(None, description="ISO time to compute as of (default: now)")
+ResourceQ = Query(None, description="Scope to one person (PSA resource id)")
+TeamQ = Query(None, description="Scope to one team (PSA department id)")
+
+
+@router.get("/dashboards", summary="The dashboards this token's user may open")
+def list_dashboards(request: Request, state: State, user: ApiUser) -> dict[str, Any]:
+    return {
+        "dashboards": [
+            {"id": d.id, "title": d.title.en, "role": d.role, "tiles": d.tile_count}
+            for d in state.dashboards.all()
+            if roles.can_view_dashboard(user.role, d.role)
+        ]
+    }
+
+
+@router.get("/dashboards/{dashboard_id}", summary="One dashboard's tiles for a period")
+def get_dashboard(
+    dashboard_id: str,
+    state: State,
+    user: ApiUser,
+    period: str | None = PeriodQ,
+    as_of: str | None = AsOfQ,
+    resource: str | None = ResourceQ,
+    team: str | None = TeamQ,
+) -> dict[str, Any]:
+    dashboard = state.dashboards.get(dashboard_id)
+    if dashboard is None:
+        raise NotFound(f"unknown dashboard '{dashboard_id}'")
+    if not roles.can_view_dashboard(user.role, dashboard.role):
+        raise Forbidden(f"your role may not open the {dashboard.id} dashboard")
+    scope = resolve_scope(user, dashboard.filters.personal, resource, team)
+    when = resolve_when(state.kpis, period, None, as_of, dashboard.filters.period.default)
+    kpis = [state.kpis.kpi(k) for k in dashboard.kpi_ids()]
+    if not roles.can_see_money(user.role):
+        kpis = [k for k in kpis if not state.kpis.is_money(k)]
+    tiles = state.kpis.tiles([k.id for k in kpis], when.period, when.as_of, scope.to_engine())
+    return {
+        "id": dashboard.id,
+        "period": when.period.to_json(),
+        "tiles": [
+            {
+                "kpi": kpi.id,
+                "value": tile.value,
+                "unit": kpi.unit,
+                "target": tile.target,
+                "status": tile.status,
+            }
+            for kpi, tile in zip(kpis, tiles, strict=True)
+        ],
+    }
+
+
+@router.get("/kpis/{kpi_id}/values", summary="KPI values (the shape of `stip kpi values --json`)")
+def kpi_values(
+    kpi_id: str,
+    state: State,
+    user: ApiUser,
+    period: str | None = PeriodQ,
+    by: str | None = Query(None, description="resource, company, queue, priority or team"),
+    as_of: str | None = AsOfQ,
+    resource: str | None = ResourceQ,
+    team: str | None = TeamQ,
+) -> dict[str, Any]:
+    kpi = state.kpis.kpi(kpi_id)
+    check_kpi_access(user, kpi, state)
+    scope = resolve_scope(user, False, resource, team)
+    if by in ("resource", "team") and not roles.can_see_others(user.role):
+        raise Forbidden("you can only see your own figures")
+    if by is not None and by not in kpi.dimensions:
+        known = ", ".join(kpi.dimensions) or "none"
+        raise BadRequest(f"KPI {kpi.id} has no dimension '{by}'; use one of: {known}")
+    when = resolve_when(state.kpis, period, None, as_of, kpi.default_period)
+    result: dict[str, Any] = state.kpis.values(
+        kpi.id, when.period, when.as_of, by, scope.to_engine()
+    ).to_json()
+    return result
+
+
+@router.get("/kpis/{kpi_id}/actions", summary="The records behind a KPI that someone must act on")
+def kpi_actions(
+    kpi_id: str,
+    state: State,
+    user: ApiUser,
+    period: str | None = PeriodQ,
+    as_of: str | None = AsOfQ,
+    resource: str | None = ResourceQ,
+    team: str | None = TeamQ,
+) -> dict[str, Any]:
+    kpi = state.kpis.kpi(kpi_id)
+    check_kpi_access(user, kpi, state)
+    if not kpi.has_actions:
+        raise NotFound(f"KPI {kpi.id} has no action list")
+    scope = resolve_scope(user, False, resource, team)
+    when = resolve_when(state.kpis, period, None, as_of, kpi.default_period)
+    result: dict[str, Any] = state.kpis.actions(
+        kpi.id, when.period, when.as_of, scope.to_engine()
+    ).to_json()
+    return result

@@ -1,0 +1,271 @@
+"""Dashboard pages `/d/{id}` (normal and `?tv=1`), their htmx grid, and share links `/s/...`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from stip.accounts import roles
+from stip.accounts.shares import resolve_share
+from stip.accounts.users import User
+from stip.dashboards.models import Dashboard
+from stip.web import formatting
+from stip.web.deps import CurrentUser, State, language
+from stip.web.errors import Forbidden, NotFound
+from stip.web.i18n import gettext_for
+from stip.web.scope import Scope, When, resolve_scope, resolve_when
+from stip.web.state import WebState
+from stip.web.templating import render, render_string
+from stip.web.viewmodel import (
+    PERIOD_CHOICES,
+    TileView,
+    is_stale,
+    period_label,
+    query_string,
+    restricted_view,
+    tile_view,
+    tv_geometry,
+)
+
+router = APIRouter()
+
+
+@dataclass
+class Section:
+    heading: str
+    tiles: list[TileView]
+
+
+@dataclass
+class DashboardView:
+    id: str
+    title: str
+    tv: bool
+    refresh: int
+    grid_url: str
+    tv_url: str
+    period_label: str
+    period_choice: str
+    period_choices: list[tuple[str, str]]
+    custom: str
+    as_of_param: str
+    data_as_of_text: str
+    stale: bool
+    scope_label: str
+    tile_count: int
+    sections: list[Section] = field(default_factory=list)
+    tiles: list[TileView] = field(default_factory=list)
+    resources: list[Any] = field(default_factory=list)
+    teams: list[Any] = field(default_factory=list)
+    resource_id: int | None = None
+    team_id: int | None = None
+    tv_cols: int = 1
+    tv_rows: int = 1
+    rotate_next: str = ""
+
+
+@dataclass
+class Params:
+    period: str | None
+    custom: str | None
+    as_of: str | None
+    resource: str | None
+    team: str | None
+    tv: bool
+    rotate: str | None
+
+    @classmethod
+    def of(cls, request: Request) -> Params:
+        q = request.query_params
+        return cls(
+            q.get("period"),
+            q.get("custom"),
+            q.get("as_of"),
+            q.get("resource"),
+            q.get("team"),
+            q.get("tv") in ("1", "true", "yes"),
+            q.get("rotate"),
+        )
+
+
+def _link_params(
+    when: When, scope: Scope, tv: bool, rotate: str | None, lang: str | None
+) -> dict[str, Any]:
+    return {
+        "period": when.choice or None,
+        "custom": when.custom or None,
+        "as_of": when.as_of_param or None,
+        **scope.params(),
+        "tv": 1 if tv else None,
+        "rotate": rotate,
+        "lang": lang,
+    }
+
+
+def build_view(
+    request: Request,
+    state: WebState,
+    dashboard: Dashboard,
+    user: User | None,
+    params: Params,
+    base_path: str,
+) -> DashboardView:
+    lang = language(request)
+    _ = gettext_for(lang)
+    tz = state.stip.settings.tz
+    scope = resolve_scope(user, dashboard.filters.personal, params.resource, params.team)
+    when = resolve_when(
+        state.kpis, params.period, params.custom, params.as_of, dashboard.filters.period.default
+    )
+    lang_param = request.query_params.get("lang")
+    link = _link_params(when, scope, params.tv, params.rotate, lang_param)
+    sees_money = user is None or roles.can_see_money(user.role)
+
+    names = dashboard.tile_names()
+    visible: list[str] = []
+    for name in names:
+        kpi = state.kpis.kpi(dashboard.elements[name].kpi)
+        if sees_money or not state.kpis.is_money(kpi):
+            visible.append(name)
+    results = state.kpis.tiles(
+        [dashboard.elements[n].kpi for n in visible], when.period, when.as_of, scope.to_engine()
+    )
+    by_name = dict(zip(visible, results, strict=True))
+    kpi_link = query_string(
+        period=when.choice or when.custom or None, as_of=when.as_of_param or None, **scope.params()
+    )
+    views: dict[str, TileView] = {}
+    newest = None
+    for name in names:
+        element = dashboard.elements[name]
+        kpi = state.kpis.kpi(element.kpi)
+        title = element.title.get(lang) if element.title else kpi.name.get(lang)
+        if name not in by_name:
+            views[name] = restricted_view(name, title, element.size, kpi.id)
+            continue
+        tile = by_name[name]
+        href = "#" if user is None else f"/kpi/{kpi.id}{kpi_link}"
+        views[name] = tile_view(name, title, element.size, kpi, tile, lang, href, when.as_of, tz)
+        moment = getattr(tile, "data_as_of", None)
+        if moment is not None and (newest is None or moment > newest):
+            newest = moment
+
+    scope_label = ""
+    if scope.resource_id is not None:
+        scope_label = state.people.resource_name(scope.resource_id) or f"#{scope.resource_id}"
+    elif scope.team_id is not None:
+        scope_label = state.people.team_name(scope.team_id) or f"#{scope.team_id}"
+
+    can_pick = user is not None and roles.can_see_others(user.role)
+    sections = [
+        Section(s.heading.get(lang), [views[n] for row in s.rows for n in row])
+        for s in dashboard.layout
+    ]
+    flat = [views[n] for n in names]
+    view = DashboardView(
+        id=dashboard.id,
+        title=dashboard.title.get(lang),
+        tv=params.tv,
+        refresh=dashboard.refresh_seconds,
+        grid_url=f"{base_path}/grid" + query_string(**link),
+        tv_url=f"{base_path}" + query_string(**{**link, "tv": 1}),
+        period_label=period_label(when.period, lang, tz),
+        period_choice=when.choice,
+        period_choices=[(value, _(label)) for value, label in PERIOD_CHOICES],
+        custom=when.custom,
+        as_of_param=when.as_of_param,
+        data_as_of_text=formatting.when(newest, tz, lang),
+        stale=is_stale(newest, when.as_of),
+        scope_label=scope_label,
+        tile_count=len(names),
+        sections=sections,
+        tiles=flat,
+        resources=state.people.resources() if can_pick and dashboard.filters.resource else [],
+        teams=state.people.teams() if can_pick and dashboard.filters.team else [],
+        resource_id=scope.resource_id,
+        team_id=scope.team_id,
+    )
+    if when.choice and when.choice not in dict(PERIOD_CHOICES):
+        view.period_choices = [(when.choice, when.choice), *view.period_choices]
+    if params.tv:
+        view.tv_cols, view.tv_rows = tv_geometry(sum(t.tv_cells for t in flat))
+        view.rotate_next = _rotate_next(params.rotate, base_path, link)
+    return view
+
+
+def _rotate_next(rotate: str | None, base_path: str, link: dict[str, Any]) -> str:
+    """The next page of a `?rotate=a,b,c` cycle (dashboard ids, or share tokens under /s/)."""
+    if not rotate:
+        return ""
+    items = [item.strip() for item in rotate.split(",") if item.strip()]
+    if not items:
+        return ""
+    prefix, current = base_path.rsplit("/", 1)
+    index = items.index(current) if current in items else -1
+    following = items[(index + 1) % len(items)]
+    return f"{prefix}/{following}" + query_string(**link)
+
+
+def _dashboard_for(state: WebState, user: User, dashboard_id: str) -> Dashboard:
+    dashboard = state.dashboards.get(dashboard_id)
+    if dashboard is None:
+        raise NotFound(f"no dashboard '{dashboard_id}'")
+    if not roles.can_view_dashboard(user.role, dashboard.role):
+        raise Forbidden(f"your role may not open the {dashboard.id} dashboard")
+    return dashboard
+
+
+@router.get("/d/{dashboard_id}", include_in_schema=False)
+def dashboard_page(
+    dashboard_id: str, request: Request, state: State, user: CurrentUser
+) -> Response:
+    dashboard = _dashboard_for(state, user, dashboard_id)
+    params = Params.of(request)
+    view = build_view(request, state, dashboard, user, params, f"/d/{dashboard.id}")
+    chrome = not params.tv
+    return render(
+        request,
+        "dashboard.html",
+        {"view": view, "chrome": chrome, "active_dashboard": dashboard.id},
+    )
+
+
+@router.get("/d/{dashboard_id}/grid", include_in_schema=False)
+def dashboard_grid(
+    dashboard_id: str, request: Request, state: State, user: CurrentUser
+) -> Response:
+    dashboard = _dashboard_for(state, user, dashboard_id)
+    view = build_view(request, state, dashboard, user, Params.of(request), f"/d/{dashboard.id}")
+    return HTMLResponse(render_string(request, "_grid.html", {"view": view}))
+
+
+def _shared(state: WebState, token: str) -> Dashboard:
+    link = resolve_share(state.accounts, state.secret, token)
+    dashboard = state.dashboards.get(link.dashboard_id) if link else None
+    if link is None or dashboard is None:
+        raise NotFound("this share link does not exist or was revoked")
+    return dashboard
+
+
+def _share_params(request: Request) -> Params:
+    params = Params.of(request)
+    params.tv = True
+    params.resource = params.team = None
+    return params
+
+
+@router.get("/s/{token}", include_in_schema=False)
+def shared_page(token: str, request: Request, state: State) -> Response:
+    dashboard = _shared(state, token)
+    view = build_view(request, state, dashboard, None, _share_params(request), f"/s/{token}")
+    return render(request, "dashboard.html", {"view": view, "chrome": False})
+
+
+@router.get("/s/{token}/grid", include_in_schema=False)
+def shared_grid(token: str, request: Request, state: State) -> Response:
+    dashboard = _shared(state, token)
+    view = build_view(request, state, dashboard, None, _share_params(request), f"/s/{token}")
+    return HTMLResponse(render_string(request, "_grid.html", {"view": view}))

@@ -1,0 +1,298 @@
+"""KPI drill-down `/kpi/{id}`: definition, history, breakdowns, actions, CSV/Excel export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel.dates import format_date
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from stip.accounts import roles
+from stip.accounts.users import User
+from stip.semantic.models import Direction, KpiDefinition
+from stip.web import exports, formatting, svg
+from stip.web.deps import CurrentUser, State, language
+from stip.web.errors import BadRequest, Forbidden
+from stip.web.i18n import babel_locale, gettext_for
+from stip.web.people import ticket_link
+from stip.web.scope import Scope, When, resolve_scope, resolve_when
+from stip.web.state import WebState
+from stip.web.templating import render
+from stip.web.viewmodel import TileView, is_stale, period_label, query_string, tile_view
+
+router = APIRouter()
+
+HISTORY_PERIODS = 8
+DIMENSION_LABELS = {
+    "resource": "person",
+    "company": "client",
+    "queue": "queue",
+    "priority": "priority",
+    "team": "team",
+}
+COLUMN_LABELS = {
+    "ticket_id": "Ticket id",
+    "ticket_number": "Ticket",
+    "title": "Title",
+    "company": "Client",
+    "company_id": "Client id",
+    "contact": "Contact",
+    "phone": "Phone",
+    "person": "Who",
+    "person_id": "Who (id)",
+    "resource": "Who",
+    "resource_id": "Who (id)",
+    "why": "Why",
+    "due": "Due",
+    "rating": "Rating",
+    "priority": "Priority",
+    "queue": "Queue",
+}
+
+
+@dataclass
+class Breakdown:
+    dim: str
+    label: str
+    rows: list[dict[str, Any]]
+    csv: str
+    xlsx: str
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+
+
+@dataclass
+class ActionRow:
+    cells: dict[str, str]
+    link: str | None
+
+
+@dataclass
+class KpiView:
+    id: str
+    name: str
+    description: str
+    formula: str
+    unit: str
+    direction: str
+    target_text: str
+    period_label: str
+    data_as_of_text: str
+    stale: bool
+    scope_label: str
+    tile: TileView
+    history: Markup
+    breakdowns: list[Breakdown] = field(default_factory=list)
+    has_actions: bool = False
+    action_columns: list[Column] = field(default_factory=list)
+    action_rows: list[ActionRow] = field(default_factory=list)
+    link_column: str = ""
+    actions_csv: str = ""
+    actions_xlsx: str = ""
+
+
+def check_kpi_access(user: User, kpi: KpiDefinition, state: WebState) -> None:
+    if state.kpis.is_money(kpi) and not roles.can_see_money(user.role):
+        raise Forbidden("your role may not see money figures")
+
+
+def _context(
+    request: Request, state: WebState, user: User, kpi_id: str
+) -> tuple[KpiDefinition, Scope, When]:
+    kpi = state.kpis.kpi(kpi_id)
+    check_kpi_access(user, kpi, state)
+    q = request.query_params
+    scope = resolve_scope(user, False, q.get("resource"), q.get("team"))
+    when = resolve_when(
+        state.kpis, q.get("period"), q.get("custom"), q.get("as_of"), kpi.default_period
+    )
+    return kpi, scope, when
+
+
+def _dimensions(kpi: KpiDefinition, scope: Scope) -> list[str]:
+    dims: list[str] = list(kpi.dimensions)
+    if scope.resource_id is not None:
+        dims = [d for d in dims if d not in ("resource", "team")]
+    elif scope.team_id is not None:
+        dims = [d for d in dims if d != "team"]
+    return dims
+
+
+def _history(state: WebState, kpi: KpiDefinition, when: When, scope: Scope, lang: str) -> Markup:
+    periods = [when.period]
+    for _ in range(HISTORY_PERIODS - 1):
+        periods.append(periods[-1].previous())
+    periods.reverse()
+    values: list[float | None] = []
+    for period in periods:
+        result = state.kpis.values(kpi.id, period, when.as_of, None, scope.to_engine()).to_json()
+        value = result["rows"][0]["value"] if result["rows"] else None
+        values.append(None if value is None else float(value))
+    labels = [format_date(p.start_date, "d MMM yy", locale=babel_locale(lang)) for p in periods]
+    texts = [formatting.number(v, kpi.unit, lang) for v in values]
+    return svg.history_chart(labels, values, kpi.target, texts, kpi.name.get(lang))
+
+
+def _action_table(
+    rows: list[dict[str, Any]], lang: str, web_url: str | None
+) -> tuple[list[Column], list[ActionRow], str]:
+    _ = gettext_for(lang)
+    keys: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in keys:
+                keys.append(key)
+    columns = [Column(k, _(COLUMN_LABELS.get(k, k.replace("_", " ")))) for k in keys]
+    link_column = "ticket_number" if "ticket_number" in keys else "ticket_id"
+    out = []
+    for row in rows:
+        cells = {}
+        for key in keys:
+            value = row.get(key)
+            if isinstance(value, dict) and set(value) >= {"en", "nl"}:
+                value = value[lang]
+            cells[key] = "" if value is None else str(value)
+        out.append(ActionRow(cells, ticket_link(web_url, row.get("ticket_id"))))
+    return columns, out, link_column
+
+
+@router.get("/kpi/{kpi_id}", include_in_schema=False)
+def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> Response:
+    lang = language(request)
+    _ = gettext_for(lang)
+    tz = state.stip.settings.tz
+    kpi, scope, when = _context(request, state, user, kpi_id)
+    link = {
+        "period": when.choice or when.custom or None,
+        "as_of": when.as_of_param or None,
+        **scope.params(),
+    }
+    tile = state.kpis.tiles([kpi.id], when.period, when.as_of, scope.to_engine())[0]
+    data_as_of = getattr(tile, "data_as_of", None)
+    base = f"/kpi/{kpi.id}"
+    breakdowns = []
+    for dim in _dimensions(kpi, scope):
+        result = state.kpis.values(
+            kpi.id, when.period, when.as_of, dim, scope.to_engine()
+        ).to_json()
+        rows = []
+        for row in result["rows"]:
+            name = row["by"].get(dim)
+            ident = row["by"].get(f"{dim}_id")
+            rows.append(
+                {
+                    "name": name
+                    if name not in (None, "")
+                    else (f"#{ident}" if ident is not None else _("(none)")),
+                    "value_text": formatting.number(row["value"], kpi.unit, lang),
+                    "n": row["n"],
+                    "status": row.get("status") or "none",
+                    "status_text": _(row.get("status") or "none"),
+                }
+            )
+        breakdowns.append(
+            Breakdown(
+                dim,
+                _(DIMENSION_LABELS.get(dim, dim)),
+                rows,
+                f"{base}/export.csv" + query_string(table=dim, **link),
+                f"{base}/export.xlsx" + query_string(table=dim, **link),
+            )
+        )
+    view = KpiView(
+        id=kpi.id,
+        name=kpi.name.get(lang),
+        description=kpi.description.get(lang),
+        formula=kpi.formula.get(lang),
+        unit=kpi.unit,
+        direction=_("higher") if kpi.direction == Direction.higher_better else _("lower"),
+        target_text=""
+        if kpi.target is None
+        else formatting.number(kpi.target, kpi.unit, lang) + formatting.unit_text(kpi.unit, lang),
+        period_label=period_label(when.period, lang, tz),
+        data_as_of_text=formatting.when(data_as_of, tz, lang),
+        stale=is_stale(data_as_of, when.as_of),
+        scope_label=_scope_label(state, scope),
+        tile=tile_view(
+            "main", kpi.name.get(lang), "l", kpi, tile, lang, "#actions", when.as_of, tz
+        ),
+        history=_history(state, kpi, when, scope, lang),
+        breakdowns=breakdowns,
+        has_actions=kpi.has_actions,
+    )
+    if kpi.has_actions:
+        rows = state.kpis.actions(kpi.id, when.period, when.as_of, scope.to_engine()).to_json()[
+            "rows"
+        ]
+        view.action_columns, view.action_rows, view.link_column = _action_table(
+            rows, lang, state.people.psa_web_url()
+        )
+        view.actions_csv = f"{base}/export.csv" + query_string(table="actions", **link)
+        view.actions_xlsx = f"{base}/export.xlsx" + query_string(table="actions", **link)
+    return render(request, "kpi.html", {"k": view})
+
+
+def _scope_label(state: WebState, scope: Scope) -> str:
+    if scope.resource_id is not None:
+        return state.people.resource_name(scope.resource_id) or f"#{scope.resource_id}"
+    if scope.team_id is not None:
+        return state.people.team_name(scope.team_id) or f"#{scope.team_id}"
+    return ""
+
+
+@router.get("/kpi/{kpi_id}/export.{fmt}", include_in_schema=False)
+def kpi_export(
+    kpi_id: str, fmt: str, request: Request, state: State, user: CurrentUser
+) -> Response:
+    if fmt not in ("csv", "xlsx"):
+        raise BadRequest("export format must be csv or xlsx")
+    kpi, scope, when = _context(request, state, user, kpi_id)
+    table = request.query_params.get("table") or "values"
+    if table == "actions":
+        if not kpi.has_actions:
+            raise BadRequest(f"KPI {kpi.id} has no action list")
+        rows = state.kpis.actions(kpi.id, when.period, when.as_of, scope.to_engine()).to_json()[
+            "rows"
+        ]
+        columns: list[str] = []
+        for row in rows:
+            columns += [k for k in row if k not in columns]
+        data = [[_plain(row.get(c)) for c in columns] for row in rows]
+    else:
+        dim = None if table == "values" else table
+        if dim is not None and dim not in _dimensions(kpi, scope):
+            raise BadRequest(f"KPI {kpi.id} has no breakdown by '{table}'")
+        result = state.kpis.values(
+            kpi.id, when.period, when.as_of, dim, scope.to_engine()
+        ).to_json()
+        columns = ([f"{dim}_id", dim] if dim else []) + ["value", "n", "target", "status"]
+        data = [
+            ([row["by"].get(f"{dim}_id"), row["by"].get(dim)] if dim else [])
+            + [row["value"], row["n"], row.get("target"), row.get("status")]
+            for row in result["rows"]
+        ]
+    stem = f"{kpi.id}-{table}-{when.period.start_date}"
+    if fmt == "csv":
+        body = exports.to_csv(columns, data)
+        media = "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(kpi.id, columns, data)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body,
+        media_type=media,
+        headers={"content-disposition": f'attachment; filename="{stem}.{fmt}"'},
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict) and "en" in value:
+        return value["en"]
+    return value

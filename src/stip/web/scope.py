@@ -1,0 +1,87 @@
+"""Whose figures a request shows (person/team scope) and for which period, with the rules of
+the permission table: an engineer only ever sees their own scorecard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from stip.accounts import roles
+from stip.accounts.users import User
+from stip.errors import UserError
+from stip.semantic.periods import Period
+from stip.semantic.query import Scope as EngineScope
+from stip.web.errors import BadRequest, Forbidden
+from stip.web.kpidata import KpiData
+
+
+@dataclass(frozen=True)
+class Scope:
+    resource_id: int | None = None
+    team_id: int | None = None
+
+    def to_engine(self) -> EngineScope | None:
+        if self.resource_id is None and self.team_id is None:
+            return None
+        return EngineScope(resource_id=self.resource_id, team_id=self.team_id)
+
+    def params(self) -> dict[str, int | None]:
+        return {"resource": self.resource_id, "team": self.team_id}
+
+
+def _int_param(name: str, text: str | None) -> int | None:
+    if text is None or text.strip() == "":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise BadRequest(f"{name} must be a number (a PSA id), not '{text}'") from None
+
+
+def resolve_scope(
+    user: User | None, personal: bool, resource: str | None, team: str | None
+) -> Scope:
+    """The scope for this viewer; None user = a share link (the dashboard as a whole)."""
+    resource_id = _int_param("resource", resource)
+    team_id = _int_param("team", team)
+    if user is None:
+        return Scope()
+    if not roles.can_see_others(user.role):
+        if team_id is not None or (resource_id is not None and resource_id != user.resource_id):
+            raise Forbidden("you can only see your own figures")
+        if user.resource_id is None:
+            raise Forbidden(
+                "your account is not linked to a PSA resource; ask an administrator to link it"
+            )
+        return Scope(resource_id=user.resource_id)
+    if resource_id is not None:
+        return Scope(resource_id=resource_id)
+    if team_id is not None:
+        return Scope(team_id=team_id)
+    if personal and user.resource_id is not None:
+        return Scope(resource_id=user.resource_id)
+    return Scope()
+
+
+@dataclass(frozen=True)
+class When:
+    period: Period
+    as_of: datetime
+    as_of_param: str
+    choice: str
+    custom: str
+
+
+def resolve_when(
+    kpis: KpiData, period: str | None, custom: str | None, as_of: str | None, default: str
+) -> When:
+    """Parse `period`/`custom`/`as_of` URL parameters; bad input is a 400 with the reason."""
+    as_of_text = (as_of or "").strip()
+    custom_text = (custom or "").strip()
+    spec = custom_text or (period or "").strip() or default
+    try:
+        moment = kpis.as_of(as_of_text or None)
+        parsed = kpis.period(spec, moment)
+    except UserError as exc:
+        raise BadRequest(str(exc)) from None
+    return When(parsed, moment, as_of_text, "" if custom_text else spec, custom_text)

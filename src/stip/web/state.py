@@ -1,0 +1,26 @@
+"""What the web app holds for its lifetime: the Stip object and the services built on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from stip.accounts.auth import Authenticator, LoginRateLimiter
+from stip.app import Stip
+from stip.dashboards.registry import DashboardRegistry
+from stip.web.kpidata import KpiData
+from stip.web.people import Directory
+
+
+@dataclass
+class WebState:
+    stip: Stip
+    accounts: Engine
+    secret: str
+    dashboards: DashboardRegistry
+    kpis: KpiData
+    people: Directory
+    authenticators: list[Authenticator]
+    limiter: LoginRateLimiter = field(default_factory=LoginRateLimiter)
+    has_actions_page: bool = False
