@@ -1,9 +1,165 @@
-"""`stip kpi` commands."""
+"""`stip kpi` commands: list, values, actions, validate (contract §2)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from stip.cli.options import AsOfOption, DbOption, JsonOption, load
+from stip.errors import DefinitionError
+from stip.semantic.catalog import catalog_dirs, load_catalog, validate_dirs
+from stip.semantic.engine import KpiEngine
+
+kpi_app = typer.Typer(
+    help="The KPI catalogue, KPI values and their action lists.", no_args_is_help=True
+)
+
+PeriodOption = Annotated[
+    str | None,
+    typer.Option("--period", help="Period SPEC, e.g. 2026-10, 2026-W43, last-month, mtd."),
+]
 
 
 def register(app: typer.Typer) -> None:
     """Attach this module's commands to the main app."""
+    app.add_typer(kpi_app, name="kpi")
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _engine(db: str | None) -> KpiEngine:
+    stip = load(db)
+    return KpiEngine(stip.store, stip.settings, load_catalog(home=stip.settings.home))
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+@kpi_app.command("list")
+def list_kpis(json_out: JsonOption = False) -> None:
+    """The KPI catalogue (built-in plus $STIP_HOME/kpis/)."""
+    catalog = load_catalog()
+    items: list[dict[str, Any]] = [
+        {
+            "id": k.id,
+            "name_en": k.name.en,
+            "name_nl": k.name.nl,
+            "unit": k.unit,
+            "direction": k.direction.value,
+            "roles": list(k.roles),
+            "group": k.group,
+            "description": k.description.en,
+            "description_nl": k.description.nl,
+            "formula": k.formula.en,
+            "dimensions": list(k.dimensions),
+            "target": k.target,
+            "amber": k.amber,
+            "default_period": k.default_period,
+            "has_actions": k.has_actions,
+        }
+        for k in catalog
+    ]
+    if json_out:
+        _print_json({"kpis": items})
+        return
+    table = Table("id", "name", "naam", "unit", "direction", "group", "roles", "actions")
+    for item in items:
+        table.add_row(
+            item["id"],
+            item["name_en"],
+            item["name_nl"],
+            item["unit"],
+            item["direction"],
+            item["group"],
+            ", ".join(item["roles"]),
+            "yes" if item["has_actions"] else "",
+        )
+    Console().print(table)
+
+
+@kpi_app.command("values")
+def values(
+    kpi_id: Annotated[str, typer.Argument(help="KPI id (see `stip kpi list`).")],
+    period: PeriodOption = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="resource, company, queue, priority or team.")
+    ] = None,
+    as_of: AsOfOption = None,
+    json_out: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """A KPI's value for a period, optionally split by a dimension."""
+    result = _engine(db).values(kpi_id, period, by=by, as_of=as_of)
+    if json_out:
+        _print_json(result.to_json())
+        return
+    kpi = result.kpi
+    title = (
+        f"{kpi.name.en} ({kpi.unit}) — {result.period.start:%Y-%m-%d %H:%M} .. "
+        f"{result.period.end:%Y-%m-%d %H:%M}, as of {result.as_of:%Y-%m-%d %H:%M %z}"
+    )
+    table = Table(title=title)
+    if by:
+        table.add_column(f"{by}_id")
+        table.add_column(by)
+    for column in ("value", "n", "target", "status"):
+        table.add_column(column, justify="right" if column != "status" else "left")
+    for row in result.rows:
+        dims = [_fmt(row.by.get(f"{by}_id")), _fmt(row.by.get(by))] if by else []
+        value = "no data" if result.no_data else _fmt(row.value)
+        table.add_row(*dims, value, str(row.n), _fmt(row.target), row.status)
+    Console().print(table)
+
+
+@kpi_app.command("actions")
+def actions(
+    kpi_id: Annotated[str, typer.Argument(help="KPI id (see `stip kpi list`).")],
+    period: PeriodOption = None,
+    as_of: AsOfOption = None,
+    json_out: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """The records behind a KPI that someone must act on."""
+    result = _engine(db).actions(kpi_id, period, as_of=as_of)
+    if json_out:
+        _print_json(result.to_json())
+        return
+    table = Table(title=f"{result.kpi.name.en} — as of {result.as_of:%Y-%m-%d %H:%M %z}")
+    for column in ("ticket", "person", "what", "why"):
+        table.add_column(column)
+    for row in result.rows:
+        ticket = row.get("ticket_number") or _fmt(row.get("ticket_id"))
+        table.add_row(ticket, _fmt(row.get("person")), row["what"]["en"], row["why"]["en"])
+    Console().print(table)
+    if not result.rows:
+        typer.echo("no actions" if result.kpi.has_actions else f"{kpi_id} has no action list")
+
+
+@kpi_app.command("validate")
+def validate(
+    directory: Annotated[
+        Path | None, typer.Argument(help="Extra folder of KPI YAML files to check.")
+    ] = None,
+) -> None:
+    """Check all KPI definitions; print every problem as file:line, exit 1 if any."""
+    dirs = catalog_dirs([directory] if directory else [])
+    if directory is not None and not directory.is_dir():
+        raise DefinitionError(f"{directory}: not a folder of KPI YAML files")
+    catalog, issues = validate_dirs(dirs)
+    for issue in issues:
+        typer.echo(str(issue), err=True)
+    if issues:
+        raise typer.Exit(1)
+    typer.echo(f"{len(catalog)} KPIs OK")

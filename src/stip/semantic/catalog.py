@@ -17,6 +17,7 @@ import ibis
 
 from stip.errors import DefinitionError, QueryError, UserError, suggest
 from stip.semantic import functions
+from stip.semantic import kpis_builtin  # noqa: F401 - registers the built-in catalogue's functions
 from stip.semantic.bases import base_dimensions, base_names, base_schema
 from stip.semantic.expressions import PERIOD_COLUMNS, SETTING_NAMES, evaluate
 from stip.semantic.loader import Issue, LoadedFile, load_file
@@ -74,6 +75,7 @@ def catalog_dirs(extra_dirs: Iterable[Path | str] = (), home: Path | None = None
 
 def validate_dirs(dirs: Iterable[Path]) -> tuple[KpiCatalog, list[Issue]]:
     """Load every YAML file under `dirs` (later dirs override earlier ones by KPI id)."""
+    functions.load_function_modules()
     issues: list[Issue] = []
     kpis: dict[str, KpiDefinition] = {}
     lines: dict[str, tuple[str, int]] = {}

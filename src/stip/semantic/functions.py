@@ -9,6 +9,8 @@ and refer to it from YAML as `measure: {type: function, function: name}`.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -60,6 +62,21 @@ class Registered:
 
 
 REGISTRY: dict[str, Registered] = {}
+# Packages whose modules hold more registered functions; imported when a catalogue loads.
+FUNCTION_PACKAGES = ["stip.semantic.kpis_builtin"]
+
+
+def load_function_modules() -> None:
+    """Import every module of `FUNCTION_PACKAGES` (that exists) so its functions register."""
+    for package_name in FUNCTION_PACKAGES:
+        try:
+            package = importlib.import_module(package_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != package_name:
+                raise
+            continue
+        for module in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package_name}.{module.name}")
 
 
 def register(

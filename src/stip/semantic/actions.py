@@ -1,0 +1,146 @@
+"""Action lists: the records behind a KPI, who should act on each, what to do and why."""
+
+from __future__ import annotations
+
+import string
+from datetime import UTC, date, datetime
+from typing import Any
+
+import ibis
+from ibis.backends import BaseBackend
+
+from stip.semantic import labels
+from stip.semantic.bases import base_dimensions, base_table
+from stip.semantic.business_hours import BusinessCalendar
+from stip.semantic.compute import row_condition
+from stip.semantic.models import KpiDefinition
+from stip.semantic.query import Scope, Window, apply_scope, join_periods, periods_table
+from stip.settings import Settings
+
+
+class _Template(string.Formatter):
+    """`str.format` that shows a missing value as '—' and never looks up attributes."""
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
+        return kwargs.get(field_name), field_name
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, datetime):
+            return value.strftime(format_spec or "%Y-%m-%d %H:%M")
+        if isinstance(value, float) and value.is_integer() and not format_spec:
+            return str(int(value))
+        return format(value, format_spec)
+
+
+_FORMATTER = _Template()
+
+
+def _render(template: str, values: dict[str, Any]) -> str:
+    return _FORMATTER.vformat(template, (), values)
+
+
+def action_rows(
+    con: BaseBackend,
+    settings: Settings,
+    calendar: BusinessCalendar,
+    kpi: KpiDefinition,
+    window: Window,
+    scope: Scope,
+) -> list[dict[str, Any]]:
+    spec = kpi.actions
+    if spec is None:
+        return []
+    base = spec.base or str(kpi.measure.base)
+    same_base = base == kpi.measure.base
+    time = spec.time if spec.time or not same_base else kpi.measure.time
+    where = spec.where if spec.where is not None else (kpi.measure.where if same_base else [])
+    available = base_dimensions(base)
+    if any(dim not in available for dim in scope.dims):
+        return []
+    dims = [d for d in ("resource", "company", *scope.dims) if d in available]
+    table = apply_scope(base_table(con, base, dims), scope)
+    rows = join_periods(table, periods_table([window], calendar), time)
+    values = {
+        "csat_scale_max": float(settings.csat_scale_max),
+        "hours_per_day": float(settings.available_hours_per_day),
+    }
+    cond = row_condition(rows, list(where), values)
+    if cond is not None:
+        rows = rows.filter(cond)
+    keys = [
+        ibis.desc(rows[c[1:]]) if c.startswith("-") else ibis.asc(rows[c]) for c in spec.order_by
+    ]
+    rows = rows.order_by([*keys, ibis.asc(rows.id)]).limit(spec.limit)
+    wanted = ["id", spec.person, *spec.fields]
+    for extra in ("ticket_id", "dim_company", "contact_id"):
+        if extra in rows.columns:
+            wanted.append(extra)
+    records = rows.select(*dict.fromkeys(wanted)).to_pyarrow().to_pylist()
+    return _enrich(con, settings, kpi, base, spec.person, records)
+
+
+def _enrich(
+    con: BaseBackend,
+    settings: Settings,
+    kpi: KpiDefinition,
+    base: str,
+    person_column: str,
+    records: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    spec = kpi.actions
+    assert spec is not None
+    ticket_ids = [r["id"] if base == "tickets" else r.get("ticket_id") for r in records]
+    people = labels.person_names(con, (r.get(person_column) for r in records))
+    companies = labels.dimension_labels(con, "company", (r.get("dim_company") for r in records))
+    contacts = labels.contact_names(con, (r.get("contact_id") for r in records))
+    tickets = labels.ticket_info(con, ticket_ids)
+    out = []
+    for record, ticket_id in zip(records, ticket_ids, strict=True):
+        local = {k: _local(v, settings) for k, v in record.items()}
+        person_id = record.get(person_column)
+        ticket = tickets.get(ticket_id) if ticket_id is not None else None
+        context = {
+            **local,
+            "person": people.get(person_id) if person_id is not None else None,
+            "company": companies.get(record["dim_company"]) if record.get("dim_company") else None,
+            "contact": contacts.get(record["contact_id"]) if record.get("contact_id") else None,
+            "ticket_number": ticket["ticket_number"] if ticket else None,
+            "ticket_title": ticket["title"] if ticket else None,
+        }
+        row: dict[str, Any] = {
+            "ticket_id": ticket_id,
+            "company_id": record.get("dim_company"),
+            "company": context["company"],
+            "resource_id": person_id,
+            "person_id": person_id,
+            "person": context["person"],
+            "what": {"en": _render(spec.what.en, context), "nl": _render(spec.what.nl, context)},
+            "why": {"en": _render(spec.why.en, context), "nl": _render(spec.why.nl, context)},
+        }
+        if base != "tickets":
+            row[f"{base.rstrip('s')}_id"] = record["id"]
+        if "contact_id" in record:
+            row["contact_id"] = record["contact_id"]
+            row["contact"] = context["contact"]
+        if ticket is not None:
+            row.setdefault("ticket_number", ticket["ticket_number"])
+            row.setdefault("title", ticket["title"])
+        for name in spec.fields:
+            row[name] = _json(local[name])
+        out.append(row)
+    return out
+
+
+def _local(value: Any, settings: Settings) -> Any:
+    """Stored naive-UTC timestamps as aware local times; everything else unchanged."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC).astimezone(settings.tz)
+    return value
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,275 @@
+"""Turns KPI definitions into Ibis queries and runs them, fusing what shares a scan.
+
+Declarative measures over the same base and time column become ONE aggregation (each KPI's
+filters go into `FILTER (WHERE ...)` clauses), grouped by window (`p_idx`) and the `--by`
+dimension, so a dashboard's tiles, their previous periods and their trend cost one scan per
+base rather than one per KPI and period. Business-hours measures fetch the two timestamps per
+row and compute in numpy (`BusinessCalendar.hours_between_arrays`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any
+
+import ibis
+import pandas as pd
+from ibis.backends import BaseBackend
+
+from stip.semantic import functions
+from stip.semantic.bases import DIM_COLUMNS, base_dimensions, base_table
+from stip.semantic.business_hours import BusinessCalendar
+from stip.semantic.expressions import evaluate
+from stip.semantic.models import KpiDefinition
+from stip.semantic.query import Scope, Window, apply_scope, join_periods, periods_table
+from stip.settings import Settings
+
+ZERO_WHEN_EMPTY = ("count", "count_distinct", "sum")
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: float | int | None
+    n: int
+
+
+Cells = dict[tuple[int, Any], Cell]
+
+
+@dataclass
+class Request:
+    con: BaseBackend
+    settings: Settings
+    calendar: BusinessCalendar
+    windows: list[Window]
+    by: str | None
+    scope: Scope
+
+    @property
+    def keys(self) -> list[str]:
+        return ["p_idx", *([DIM_COLUMNS[self.by]] if self.by else [])]
+
+    @property
+    def setting_values(self) -> dict[str, float]:
+        return {
+            "csat_scale_max": float(self.settings.csat_scale_max),
+            "hours_per_day": float(self.settings.available_hours_per_day),
+        }
+
+
+def supports_scope(kpi: KpiDefinition, scope: Scope, kpis: dict[str, KpiDefinition]) -> bool:
+    measure = kpi.measure
+    if not scope.dims:
+        return True
+    if measure.type == "ratio":
+        return all(
+            supports_scope(kpis[ref], scope, kpis)
+            for ref in (measure.numerator, measure.denominator)
+            if ref
+        )
+    if measure.type == "function":
+        allowed = functions.REGISTRY[str(measure.function)].scopes
+    else:
+        allowed = base_dimensions(str(measure.base))
+    return all(dim in allowed for dim in scope.dims)
+
+
+def compute(
+    req: Request, kpis: list[KpiDefinition], catalog: dict[str, KpiDefinition]
+) -> dict[str, Cells]:
+    """Cells per KPI id: `(p_idx, dim id or None) -> Cell`."""
+    needed = _with_dependencies(kpis, catalog)
+    periods = periods_table(req.windows, req.calendar)
+    results: dict[str, Cells] = {}
+    fused: dict[tuple[str, str | None], list[KpiDefinition]] = defaultdict(list)
+    for kpi in needed.values():
+        measure = kpi.measure
+        if measure.type == "ratio":
+            continue
+        if not supports_scope(kpi, req.scope, catalog):
+            results[kpi.id] = {}
+        elif measure.type == "function":
+            results[kpi.id] = _function(req, kpi, periods)
+        elif measure.business_hours is not None:
+            results[kpi.id] = _business_hours(req, kpi, periods)
+        else:
+            fused[(str(measure.base), measure.time)].append(kpi)
+    for (base, time), group in fused.items():
+        results.update(_fused(req, base, time, group, periods))
+    for kpi in needed.values():
+        if kpi.measure.type == "ratio":
+            results[kpi.id] = _ratio(kpi, results)
+    for kpi in needed.values():
+        results[kpi.id] = _fill_empty(req, kpi, results[kpi.id], catalog)
+    return {kpi.id: results[kpi.id] for kpi in kpis}
+
+
+def _with_dependencies(
+    kpis: list[KpiDefinition], catalog: dict[str, KpiDefinition]
+) -> dict[str, KpiDefinition]:
+    needed: dict[str, KpiDefinition] = {}
+    stack = list(kpis)
+    while stack:
+        kpi = stack.pop()
+        if kpi.id in needed:
+            continue
+        needed[kpi.id] = kpi
+        if kpi.measure.type == "ratio":
+            stack += [catalog[str(kpi.measure.numerator)], catalog[str(kpi.measure.denominator)]]
+    return needed
+
+
+def _rows(req: Request, base: str, time: str | None, periods: ibis.Table) -> ibis.Table:
+    dims = [*req.scope.dims, *([req.by] if req.by else [])]
+    table = apply_scope(base_table(req.con, base, dims), req.scope)
+    return join_periods(table, periods, time)
+
+
+def row_condition(rows: ibis.Table, texts: list[str], values: dict[str, float]) -> Any:
+    if not texts:
+        return None
+    parts = [evaluate(text, values).resolve(rows) for text in texts]
+    return reduce(lambda a, b: a & b, parts)
+
+
+def _both(a: Any, b: Any) -> Any:
+    return b if a is None else a & b
+
+
+def _fused(
+    req: Request, base: str, time: str | None, group: list[KpiDefinition], periods: ibis.Table
+) -> dict[str, Cells]:
+    rows = _rows(req, base, time, periods)
+    values = req.setting_values
+    aggs: dict[str, Any] = {}
+    for i, kpi in enumerate(group):
+        m = kpi.measure
+        cond = row_condition(rows, m.where, values)
+        value: Any = evaluate(m.value, values).resolve(rows) if m.value else None
+        if m.type == "count":
+            aggs[f"n{i}"] = rows.count(where=cond)
+        elif m.type == "count_distinct":
+            aggs[f"v{i}"] = value.nunique(where=cond)
+            aggs[f"n{i}"] = rows.count(where=cond)
+        elif m.type == "sum":
+            aggs[f"v{i}"] = value.sum(where=cond)
+            aggs[f"n{i}"] = rows.count(where=cond)
+        elif m.type in ("mean", "median"):
+            aggs[f"v{i}"] = value.mean(where=cond) if m.type == "mean" else value.median(where=cond)
+            aggs[f"n{i}"] = value.count(where=cond)
+        elif m.type == "share":
+            yes = row_condition(rows, [str(m.condition)], values)
+            aggs[f"v{i}"] = rows.count(where=_both(cond, yes.fill_null(False)))
+            aggs[f"n{i}"] = rows.count(where=cond)
+    frame = rows.group_by(req.keys).aggregate(**aggs).to_pandas()
+    out: dict[str, Cells] = {}
+    for i, kpi in enumerate(group):
+        m = kpi.measure
+        cells: Cells = {}
+        for record in frame.itertuples(index=False):
+            row = record._asdict()
+            key = _key(req, row)
+            n = int(row[f"n{i}"])
+            if m.type == "count":
+                cells[key] = Cell(n, n)
+            elif m.type == "share":
+                yes_count = int(row[f"v{i}"])
+                cells[key] = Cell(m.scale * 100.0 * yes_count / n if n else None, n)
+            else:
+                cells[key] = Cell(_number(row[f"v{i}"], m.scale), n)
+        out[kpi.id] = {k: c for k, c in cells.items() if c.n or req.by is None}
+    return out
+
+
+def _key(req: Request, row: dict[str, Any]) -> tuple[int, Any]:
+    dim = row[DIM_COLUMNS[req.by]] if req.by else None
+    return int(row["p_idx"]), _clean_id(dim)
+
+
+def _clean_id(value: Any) -> int | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    return int(value)
+
+
+def _number(value: Any, scale: float = 1.0) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    number = float(value)
+    if math.isnan(number):
+        return None
+    return number * scale
+
+
+def _business_hours(req: Request, kpi: KpiDefinition, periods: ibis.Table) -> Cells:
+    m = kpi.measure
+    span = m.business_hours
+    assert span is not None
+    rows = _rows(req, str(m.base), m.time, periods)
+    cond = row_condition(rows, m.where, req.setting_values)
+    if cond is not None:
+        rows = rows.filter(cond)
+    frame = rows.select(*req.keys, bh_from=rows[span.from_], bh_to=rows[span.to]).to_pandas()
+    hours = req.calendar.hours_between_arrays(
+        frame["bh_from"].to_numpy(dtype="datetime64[us]"),
+        frame["bh_to"].to_numpy(dtype="datetime64[us]"),
+    )
+    frame = frame.assign(hours=hours).dropna(subset=["hours"])
+    grouped = frame.groupby(req.keys, dropna=False)["hours"]
+    stats = {"mean": grouped.mean, "median": grouped.median, "sum": grouped.sum}[m.type]()
+    counts = grouped.count()
+    cells: Cells = {}
+    for key, value in stats.items():
+        parts = key if isinstance(key, tuple) else (key,)
+        dim = _clean_id(parts[1]) if req.by else None
+        cells[(int(parts[0]), dim)] = Cell(_number(value, m.scale), int(counts[key]))
+    return cells
+
+
+def _function(req: Request, kpi: KpiDefinition, periods: ibis.Table) -> Cells:
+    registered = functions.REGISTRY[str(kpi.measure.function)]
+    ctx = functions.FunctionContext(
+        req.con, req.settings, req.calendar, req.windows, periods, req.by, req.scope
+    )
+    result = registered.fn(ctx)
+    frame = result if isinstance(result, pd.DataFrame) else result.to_pandas()
+    cells: Cells = {}
+    for record in frame.to_dict("records"):
+        n = record["n"]
+        cells[_key(req, record)] = Cell(
+            _number(record["value"], kpi.measure.scale), 0 if _number(n) is None else int(n)
+        )
+    return cells
+
+
+def _ratio(kpi: KpiDefinition, results: dict[str, Cells]) -> Cells:
+    num = results[str(kpi.measure.numerator)]
+    den = results[str(kpi.measure.denominator)]
+    cells: Cells = {}
+    for key, bottom in den.items():
+        top = num.get(key, Cell(None, 0)).value
+        if bottom.value in (None, 0) or (top is None and bottom.n == 0):
+            cells[key] = Cell(None, bottom.n)
+            continue
+        cells[key] = Cell(kpi.measure.scale * float(top or 0) / float(bottom.value or 1), bottom.n)
+    return cells
+
+
+def _fill_empty(
+    req: Request, kpi: KpiDefinition, cells: Cells, catalog: dict[str, KpiDefinition]
+) -> Cells:
+    """Counts and sums are 0 when nothing matched; everything else is null (contract §5)."""
+    zero = kpi.measure.type in ZERO_WHEN_EMPTY and supports_scope(kpi, req.scope, catalog)
+    filled = dict(cells)
+    for key, cell in cells.items():
+        if cell.value is None and zero:
+            filled[key] = Cell(0 if kpi.measure.type != "sum" else 0.0, cell.n)
+    if req.by is None:
+        for window in req.windows:
+            if (window.idx, None) not in filled:
+                empty = 0 if kpi.measure.type != "sum" else 0.0
+                filled[(window.idx, None)] = Cell(empty if zero else None, 0)
+    return filled

@@ -1,0 +1,297 @@
+"""The KPI engine: values, action lists and dashboard tiles, computed through Ibis and cached.
+
+Results are cached per `(store.data_version(), KPI set, windows, by, scope)`. A "now" as-of is
+truncated to the minute and that truncated time is what the result reports and computes
+with, so a cached value is always exactly right for the as-of it states.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from datetime import UTC, datetime
+from typing import Any
+
+from stip.errors import QueryError, suggest
+from stip.semantic.actions import action_rows
+from stip.semantic.business_hours import BusinessCalendar
+from stip.semantic.catalog import KpiCatalog, load_catalog
+from stip.semantic.compute import Cell, Cells, Request, compute
+from stip.semantic.labels import dimension_labels
+from stip.semantic.models import DIMENSIONS, KpiDefinition
+from stip.semantic.periods import Period, parse_as_of, parse_period
+from stip.semantic.query import NO_SCOPE, Scope, Window
+from stip.semantic.results import ActionList, KpiResult, ResultRow, Tile
+from stip.settings import Settings
+from stip.store.store import Store
+
+CACHE_SIZE = 512
+
+
+class KpiEngine:
+    def __init__(self, store: Store, settings: Settings, catalog: KpiCatalog | None = None):
+        self.store = store
+        self.settings = settings
+        self.catalog = catalog if catalog is not None else load_catalog(home=settings.home)
+        self.calendar = BusinessCalendar(settings)
+        self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # -- inputs -----------------------------------------------------------------------------
+
+    def as_of(self, as_of: datetime | str | None) -> datetime:
+        """An aware as-of in the MSP's zone; "now" is truncated to the minute (cacheable)."""
+        if isinstance(as_of, datetime):
+            aware = as_of if as_of.tzinfo else as_of.replace(tzinfo=self.settings.tz)
+            return aware.astimezone(self.settings.tz)
+        if as_of is None:
+            return datetime.now(self.settings.tz).replace(second=0, microsecond=0)
+        return parse_as_of(as_of, self.settings.tz)
+
+    def period(self, period: Period | str | None, as_of: datetime, kpi: KpiDefinition) -> Period:
+        if isinstance(period, Period):
+            return period
+        return parse_period(period or kpi.default_period, as_of, self.settings.tz)
+
+    def _check_by(self, kpi: KpiDefinition, by: str | None) -> None:
+        if by is None:
+            return
+        if by not in DIMENSIONS:
+            raise QueryError(
+                f"--by '{by}' is not a dimension.{suggest(by, DIMENSIONS)} "
+                f"Use one of: {', '.join(DIMENSIONS)}"
+            )
+        if by not in kpi.dimensions:
+            allowed = ", ".join(kpi.dimensions) or "none"
+            raise QueryError(f"KPI {kpi.id} cannot be split by {by}; it supports: {allowed}")
+
+    # -- computing --------------------------------------------------------------------------
+
+    def _cached(self, key: tuple[Any, ...], make: Any) -> Any:
+        full = (self.store.data_version(), *key)
+        with self._lock:
+            if full in self._cache:
+                self._cache.move_to_end(full)
+                return self._cache[full]
+        value = make()
+        with self._lock:
+            self._cache[full] = value
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return value
+
+    def _cells(
+        self, kpis: list[KpiDefinition], windows: list[Window], by: str | None, scope: Scope
+    ) -> dict[str, Cells]:
+        key = (
+            "cells",
+            tuple(sorted(k.id for k in kpis)),
+            tuple((w.period.start, w.period.end, w.as_of) for w in windows),
+            by,
+            scope.key(),
+        )
+
+        def make() -> dict[str, Cells]:
+            catalog = {k.id: k for k in self.catalog}
+            with self.store.read() as con:
+                req = Request(con, self.settings, self.calendar, windows, by, scope)
+                return compute(req, kpis, catalog)
+
+        result: dict[str, Cells] = self._cached(key, make)
+        return result
+
+    def _missing(self) -> set[str]:
+        """`table.column` names that `requires` lists and the store has no value in at all."""
+
+        def make() -> set[str]:
+            wanted: dict[str, set[str]] = {}
+            for kpi in self.catalog:
+                for item in kpi.requires:
+                    table, column = item.split(".")
+                    wanted.setdefault(table, set()).add(column)
+            missing: set[str] = set()
+            with self.store.read() as con:
+                for table_name, columns in wanted.items():
+                    table = con.table(table_name)
+                    ordered = sorted(columns)
+                    counts = (
+                        table.aggregate(**{c: table[c].count() for c in ordered})
+                        .to_pyarrow()
+                        .to_pylist()
+                    )
+                    missing |= {f"{table_name}.{c}" for c in ordered if not counts[0][c]}
+            return missing
+
+        result: set[str] = self._cached(("missing",), make)
+        return result
+
+    def has_data(self, kpi: KpiDefinition) -> bool:
+        return not any(item in self._missing() for item in kpi.requires)
+
+    # -- public API -------------------------------------------------------------------------
+
+    def values(
+        self,
+        kpi_id: str,
+        period: Period | str | None,
+        by: str | None = None,
+        as_of: datetime | str | None = None,
+        scope: Scope | None = None,
+    ) -> KpiResult:
+        kpi = self.catalog.get(kpi_id)
+        self._check_by(kpi, by)
+        moment = self.as_of(as_of)
+        span = self.period(period, moment, kpi)
+        scope = scope or NO_SCOPE
+        no_data = not self.has_data(kpi)
+        cells = {} if no_data else self._cells([kpi], [Window(0, span, moment)], by, scope)[kpi.id]
+        if no_data and by is None:
+            cells = {(0, None): Cell(None, 0)}
+        rows = self._rows(kpi, cells, by)
+        return KpiResult(kpi, span, moment, rows, no_data)
+
+    def _rows(self, kpi: KpiDefinition, cells: Cells, by: str | None) -> list[ResultRow]:
+        names: dict[int, str] = {}
+        if by is not None and cells:
+            with self.store.read() as con:
+                names = dimension_labels(con, by, (dim for _, dim in cells))
+        rows = []
+        ordered = sorted(cells.items(), key=lambda kv: (kv[0][1] is None, kv[0][1] or 0))
+        for (_, dim), cell in ordered:
+            by_json: dict[str, Any] = {}
+            if by is not None:
+                by_json = {f"{by}_id": dim, by: names.get(dim) if dim is not None else None}
+            rows.append(
+                ResultRow(
+                    by_json,
+                    cell.value,
+                    cell.n,
+                    kpi.target,
+                    kpi.status(_as_float(cell.value), kpi.target, kpi.amber),
+                )
+            )
+        return rows
+
+    def actions(
+        self,
+        kpi_id: str,
+        period: Period | str | None = None,
+        as_of: datetime | str | None = None,
+        scope: Scope | None = None,
+    ) -> ActionList:
+        kpi = self.catalog.get(kpi_id)
+        moment = self.as_of(as_of)
+        span = self.period(period, moment, kpi)
+        scope = scope or NO_SCOPE
+        if kpi.actions is None:
+            return ActionList(kpi, moment, span, [])
+        key = ("actions", kpi.id, span.start, span.end, moment, scope.key())
+
+        def make() -> list[dict[str, Any]]:
+            with self.store.read() as con:
+                window = Window(0, span, moment)
+                return action_rows(con, self.settings, self.calendar, kpi, window, scope)
+
+        rows: list[dict[str, Any]] = self._cached(key, make)
+        return ActionList(kpi, moment, span, rows)
+
+    def tiles(
+        self,
+        kpi_ids: list[str],
+        period: Period | str | None,
+        as_of: datetime | str | None = None,
+        scope: Scope | None = None,
+        trend_points: int = 12,
+    ) -> list[Tile]:
+        """One tile per KPI; all values, comparisons and trends in one fused computation."""
+        kpis = [self.catalog.get(kpi_id) for kpi_id in kpi_ids]
+        moment = self.as_of(as_of)
+        scope = scope or NO_SCOPE
+        by_period: dict[tuple[datetime, datetime], list[KpiDefinition]] = {}
+        spans: dict[str, Period] = {}
+        for kpi in kpis:
+            span = self.period(period, moment, kpi)
+            spans[kpi.id] = span
+            by_period.setdefault((span.start, span.end), []).append(kpi)
+        data_as_of = self.data_as_of()
+        values: dict[str, tuple[list[float | int | None], Cell, float | int | None]] = {}
+        for group in by_period.values():
+            span = spans[group[0].id]
+            trend, last_year = _windows(span, moment, max(trend_points, 2))
+            windows = [*trend, last_year]
+            live = [k for k in group if self.has_data(k)]
+            cells = self._cells(live, windows, None, scope) if live else {}
+            for kpi in group:
+                got = cells.get(kpi.id, {})
+                series = [got.get((w.idx, None), Cell(None, 0)) for w in trend]
+                ly = got.get((last_year.idx, None), Cell(None, 0)).value
+                values[kpi.id] = ([c.value for c in series], series[-1], ly)
+        tiles = []
+        for kpi in kpis:
+            series_values, current, ly = values[kpi.id]
+            status = kpi.status(_as_float(current.value), kpi.target, kpi.amber)
+            tile = Tile(
+                kpi=kpi,
+                period=spans[kpi.id],
+                as_of=moment,
+                value=current.value,
+                n=current.n,
+                target=kpi.target,
+                amber=kpi.amber,
+                status=status,
+                previous=series_values[-2],
+                last_year=ly,
+                trend=series_values[-trend_points:] if trend_points > 0 else [],
+                data_as_of=data_as_of,
+                no_data=not self.has_data(kpi),
+            )
+            if status in ("amber", "red") and kpi.has_actions:
+                tile.actions = self.actions(kpi.id, spans[kpi.id], moment, scope).rows[:3]
+            tiles.append(tile)
+        return tiles
+
+    def data_as_of(self) -> datetime | None:
+        """Freshness: the newest sync's data time, else the newest ticket or time entry."""
+
+        def make() -> datetime | None:
+            with self.store.read() as con:
+                state = con.table("sync_state")
+                newest = (
+                    state.aggregate(a=state.data_as_of.max(), b=state.last_run_finished.max())
+                    .to_pyarrow()
+                    .to_pylist()[0]
+                )
+                found = newest["a"] or newest["b"]
+                if found is None:
+                    tickets = con.table("tickets")
+                    entries = con.table("time_entries")
+                    candidates = [
+                        tickets.aggregate(m=tickets.create_date.max())
+                        .to_pyarrow()
+                        .to_pylist()[0]["m"],
+                        entries.aggregate(m=entries.create_date_time.max())
+                        .to_pyarrow()
+                        .to_pylist()[0]["m"],
+                    ]
+                    found = max((c for c in candidates if c is not None), default=None)
+            if found is None:
+                return None
+            return found.replace(tzinfo=UTC).astimezone(self.settings.tz)
+
+        result: datetime | None = self._cached(("data_as_of",), make)
+        return result
+
+
+def _windows(span: Period, as_of: datetime, points: int) -> tuple[list[Window], Window]:
+    """The trend (oldest first, ending with `span`) and last year's window."""
+    periods = [span]
+    while len(periods) < points:
+        periods.append(periods[-1].previous())
+    periods.reverse()
+    trend = [Window(i, p, as_of if p is span else min(as_of, p.end)) for i, p in enumerate(periods)]
+    last = span.last_year()
+    return trend, Window(len(trend), last, min(as_of, last.end))
+
+
+def _as_float(value: float | int | None) -> float | None:
+    return None if value is None else float(value)
