@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from stip.errors import DefinitionError
 
@@ -71,34 +71,40 @@ class Rule(BaseModel):
     why: Texts
     todo: Texts
 
-    @model_validator(mode="after")
-    def _check_kind_and_texts(self) -> Rule:
-        from stip.actions.selectors import SELECTORS
-
-        if self.kind not in SELECTORS:
-            raise ValueError(f"unknown kind '{self.kind}'; known: {', '.join(sorted(SELECTORS))}")
-        selector = SELECTORS[self.kind]
-        unknown_params = set(self.params) - set(selector.defaults)
-        if unknown_params:
-            raise ValueError(
-                f"unknown params {sorted(unknown_params)} for kind '{self.kind}'; "
-                f"known: {sorted(selector.defaults)}"
-            )
-        allowed = set(selector.facts) | {"scale"}
-        for name, texts in (("why", self.why), ("todo", self.todo), ("title", self.title)):
-            for lang in ("en", "nl"):
-                for field_name in _placeholders(texts.get(lang)):
-                    if field_name not in allowed:
-                        raise ValueError(
-                            f"{name}.{lang} uses unknown fact '{{{field_name}}}'; "
-                            f"kind '{self.kind}' has: {', '.join(sorted(allowed))}"
-                        )
-        return self
-
     def param(self, name: str) -> Any:
         from stip.actions.selectors import SELECTORS
 
         return self.params.get(name, SELECTORS[self.kind].defaults[name])
+
+
+def semantic_error(rule: Rule) -> tuple[tuple[str, ...], str] | None:
+    """The first problem a schema cannot see: unknown kind, params or text placeholders."""
+    from stip.actions.selectors import SELECTORS
+
+    if rule.kind not in SELECTORS:
+        return ("kind",), f"unknown kind '{rule.kind}'; known: {', '.join(sorted(SELECTORS))}"
+    selector = SELECTORS[rule.kind]
+    for name in rule.params:
+        if name not in selector.defaults:
+            return ("params", name), (
+                f"unknown param '{name}' for kind '{rule.kind}'; known: "
+                f"{', '.join(sorted(selector.defaults)) or 'none'}"
+            )
+    allowed = set(selector.facts) | {"scale"}
+    for name in ("title", "why", "todo"):
+        texts: Texts = getattr(rule, name)
+        for lang in ("en", "nl"):
+            try:
+                fields = _placeholders(texts.get(lang))
+            except ValueError as exc:
+                return (name, lang), str(exc)
+            for field_name in fields:
+                if field_name not in allowed:
+                    return (name, lang), (
+                        f"unknown fact '{{{field_name}}}'; kind '{rule.kind}' has: "
+                        f"{', '.join(sorted(allowed))}"
+                    )
+    return None
 
 
 def _placeholders(text: str) -> list[str]:
@@ -137,14 +143,21 @@ def parse_rule(text: str, source: str) -> Rule:
     if not isinstance(data, dict) or node is None:
         raise DefinitionError(f"{source}:1: a rule file must be a mapping with id, kind, who ...")
     try:
-        return Rule.model_validate(data)
+        rule = Rule.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = tuple(first["loc"])
-        line = _line_of(node, loc)
-        where = ".".join(str(p) for p in loc) or "rule"
         message = str(first["msg"]).removeprefix("Value error, ")
-        raise DefinitionError(f"{source}:{line}: {where}: {message}") from None
+        raise DefinitionError(f"{source}:{_line_of(node, loc)}: {_where(loc)}: {message}") from None
+    problem = semantic_error(rule)
+    if problem:
+        loc, message = problem
+        raise DefinitionError(f"{source}:{_line_of(node, loc)}: {_where(loc)}: {message}")
+    return rule
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "rule"
 
 
 def _shipped_files() -> list[tuple[str, str]]:

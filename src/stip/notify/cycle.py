@@ -60,6 +60,7 @@ def senders(stip: Stip) -> dict[str, Sender]:
                 row["subject"] or "",
                 row["body_text"] or "",
                 row["body_html"] or "",
+                (row["payload"] or {}).get("attachments"),
             )
             smtp.send(settings.smtp, message)
 

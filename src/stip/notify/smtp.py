@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -9,7 +10,15 @@ from email.utils import formatdate, make_msgid
 from stip.settings import SmtpSettings
 
 
-def build(sender: str, recipient: str, subject: str, text: str, html: str) -> EmailMessage:
+def build(
+    sender: str,
+    recipient: str,
+    subject: str,
+    text: str,
+    html: str,
+    attachments: list[dict[str, str]] | None = None,
+) -> EmailMessage:
+    """`attachments`: dicts with filename, content_type and data_b64 (as stored in the outbox)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
@@ -19,6 +28,14 @@ def build(sender: str, recipient: str, subject: str, text: str, html: str) -> Em
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
+    for attachment in attachments or []:
+        maintype, subtype = attachment["content_type"].split("/", 1)
+        message.add_attachment(
+            base64.b64decode(attachment["data_b64"]),
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment["filename"],
+        )
     return message
 
 
