@@ -56,7 +56,8 @@ class Timeline:
         return int((np.datetime64(moment, "m") - self.t0) / MINUTE)
 
     def minute_index(self, ts: np.ndarray) -> np.ndarray:
-        """Minute offsets of naive-UTC datetime64 values, clipped to the grid."""
+        """Minute offsets of naive-UTC datetime64 values, clipped to the grid (NaT: 0)."""
+        ts = np.where(np.isnat(ts), self.t0, ts)
         idx = ((ts - self.t0) // MINUTE).astype(np.int64)
         return np.clip(idx, 0, self.minutes - 1)
 

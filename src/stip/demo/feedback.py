@@ -78,7 +78,7 @@ def surveys(
     keep = back <= end
     rows, sent, back, outage = rows[keep], sent[keep], back[keep], outage[keep]
     k = len(rows)
-    low_chance = np.where(life.met[rows], 0.08, 0.3)
+    low_chance = np.where(life.met[rows], 0.09, 0.3)
     low = (rng.random(k) < low_chance) | outage
     rating = np.where(low, rng.choice(LOW, size=k, p=LOW_P), rng.choice(HIGH, size=k, p=HIGH_P))
     rating = np.where(outage, rng.choice(LOW[:4], size=k), rating).astype(float)
