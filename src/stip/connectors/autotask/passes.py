@@ -282,6 +282,9 @@ class Passes:
             filters = [cond("gte", "deletedDateTime", state.watermark - OVERLAP)]
         endpoints = (log_entity, target)
         before = self._requests(endpoints)
+        state.last_run_started = started
+        if not filters:
+            state.last_full_at = started
         logs = [item for page in self.client.query(log_entity, filters) for item in page]
         result = EntityResult(log_entity, "incremental" if filters else "full")
         batch = Batch()
@@ -356,7 +359,7 @@ class Passes:
             spec = next(s for s in SPECS if s.entity == entity)
             if spec.watermark and not queryable.get(spec.watermark, True):
                 log.warning("%s.%s is not queryable for this API user", entity, spec.watermark)
-        state.last_full_at = now
+        state.last_full_at = state.last_run_started = now
         result = EntityResult(PICKLISTS, "full", records=len(batch.upserts["picklists"]))
         result.requests = self._requests(entities) - before
         return self._finish(state, result, now, batch)
