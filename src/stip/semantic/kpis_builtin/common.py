@@ -1,0 +1,117 @@
+"""Shared pieces of the catalogue's Python KPIs: picklist lookups, windows, result frames.
+
+Picklist values are instance-specific in Autotask (priority 4 is "Critical" by convention,
+but a tenant may relabel it), so classifications that depend on a label (critical priority,
+portal or RMM sources) look the label up instead of hard-coding a value. Ticket types are
+system values in Autotask (1 Service Request, 2 Incident, 3 Problem, 4 Change, 5 Alert).
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import re
+from datetime import date, timedelta
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+
+from stip.semantic.bases import DIM_COLUMNS
+from stip.semantic.functions import FunctionContext
+from stip.semantic.periods import Period
+
+# Autotask system ticket types that count as reactive (break/fix) work.
+REACTIVE_TICKET_TYPES = (2, 3)
+CUSTOMER_COMPANY_TYPE = 1
+CRITICAL_PRIORITY = r"\bp1\b|kritiek|critical|urgent|spoed"
+SELF_SERVICE_SOURCE = r"portal|portaal|self|chat|web"
+RMM_SOURCE = r"rmm|monitor|alert"
+AVERAGE_MONTH_DAYS = 365.25 / 12
+
+
+def picklist_values(ctx: FunctionContext, entity: str, field: str, pattern: str) -> list[int]:
+    """Values of a picklist whose label matches `pattern` (case-insensitive regex)."""
+    table = ctx.con.table("picklists")
+    rows = table.filter((table.entity == entity) & (table.field == field)).select("value", "label")
+    regex = re.compile(pattern, re.IGNORECASE)
+    return sorted(
+        {int(r["value"]) for r in rows.to_pyarrow().to_pylist() if regex.search(r["label"] or "")}
+    )
+
+
+def months(period: Period) -> float:
+    """How many calendar months a period covers; partial months count by their days."""
+    total = 0.0
+    day = period.start_date
+    end = period.end_date
+    while day < end:
+        days_in_month = _calendar.monthrange(day.year, day.month)[1]
+        month_end = date(day.year, day.month, days_in_month) + timedelta(days=1)
+        stop = min(month_end, end)
+        total += (stop - day).days / days_in_month
+        day = stop
+    return total
+
+
+def window_frame(ctx: FunctionContext) -> pd.DataFrame:
+    """One row per window: p_idx, months, days, as-of (naive UTC) and its local date."""
+    return pd.DataFrame(
+        {
+            "p_idx": [w.idx for w in ctx.windows],
+            "months": [months(w.period) for w in ctx.windows],
+            "days": [w.period.days for w in ctx.windows],
+        }
+    )
+
+
+def dim(ctx: FunctionContext) -> str | None:
+    """The `dim_<by>` column name, or None without `--by`."""
+    return DIM_COLUMNS[ctx.by] if ctx.by else None
+
+
+def result(frame: pd.DataFrame, ctx: FunctionContext) -> pd.DataFrame:
+    """Keep the key columns, `value` and `n` (the shape the engine expects)."""
+    if frame.empty:
+        return pd.DataFrame(columns=[*ctx.keys, "value", "n"])
+    return frame[[*ctx.keys, "value", "n"]]
+
+
+def divide(top: pd.Series, bottom: pd.Series, scale: float = 1.0) -> pd.Series:
+    """scale × top / bottom, null where the bottom is 0 or missing."""
+    bottom = bottom.astype(float)
+    safe = bottom.where(bottom != 0)
+    return scale * top.astype(float) / safe
+
+
+def merge_keys(left: pd.DataFrame, right: pd.DataFrame, ctx: FunctionContext) -> pd.DataFrame:
+    """Outer join of two per-key frames (missing numbers become 0)."""
+    both = left.merge(right, on=ctx.keys, how="outer")
+    numeric = [c for c in both.columns if c not in ctx.keys]
+    both[numeric] = both[numeric].astype(float).fillna(0.0)
+    return both
+
+
+def grouped(table: ibis.Table, ctx: FunctionContext, **aggs: ibis.Value) -> pd.DataFrame:
+    """Aggregate per key and fetch as pandas."""
+    return table.group_by(ctx.keys).aggregate(**aggs).to_pandas()
+
+
+def previous_windows(ctx: FunctionContext) -> ibis.Table:
+    """Each window's previous period of the same kind, as local date bounds (for date columns)."""
+    prev = [w.period.previous() for w in ctx.windows]
+    data = pa.table(
+        {
+            "p_idx": pa.array([w.idx for w in ctx.windows], pa.int64()),
+            "p_start_date": pa.array([p.start_date for p in prev], pa.date32()),
+            "p_end_date": pa.array([p.end_date for p in prev], pa.date32()),
+        }
+    )
+    return ibis.memtable(data)
+
+
+def open_at_reference(table: ibis.Table) -> ibis.Value:
+    """Tickets open at the earlier of the period end and the as-of (joined window columns)."""
+    ref = ibis.least(table.p_end, table.p_as_of)
+    return (table.create_date < ref) & (
+        table.completed_date.isnull() | (table.completed_date >= ref)
+    )

@@ -1,0 +1,376 @@
+"""Profitability, pricing and cash.
+
+Labour cost is hours worked × the resource's `internal_cost` (its loaded hourly cost), taken
+from the time entries so that non-billable and not-yet-posted work counts too. The `our_cost`
+of labour billing items is left out (it is the same labour again); the `our_cost` of every
+other item (tools, licences, products) is the item's direct cost.
+"""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+
+from stip.semantic.bases import base_table
+from stip.semantic.functions import FunctionContext, register
+from stip.semantic.kpis_builtin.common import CUSTOMER_COMPANY_TYPE, divide, months, result
+from stip.semantic.kpis_builtin.revenue import company_items, is_recurring
+from stip.semantic.kpis_builtin.workload import users
+from stip.semantic.query import apply_scope, join_periods
+
+TIME_DIMS = ("resource", "company", "queue", "priority", "team")
+
+
+def costed_entries(ctx: FunctionContext, dims: tuple[str, ...] = ()) -> ibis.Table:
+    """Time entries in the windows with `cost` (hours × internal cost) and `contract`."""
+    wanted = [*ctx.scope.dims, *([ctx.by] if ctx.by else []), *dims]
+    entries = apply_scope(base_table(ctx.con, "time_entries", wanted), ctx.scope)
+    entries = ctx.in_windows(entries, "date_worked")
+    people = ctx.con.table("resources").select(
+        r_src="source_system", r_id="id", r_cost="internal_cost"
+    )
+    tickets = ctx.con.table("tickets").select(
+        k_src="source_system", k_id="id", k_contract="contract_id"
+    )
+    joined = entries.left_join(
+        people, [entries.source_system == people.r_src, entries.resource_id == people.r_id]
+    )
+    joined = joined.left_join(
+        tickets, [joined.source_system == tickets.k_src, joined.ticket_id == tickets.k_id]
+    )
+    hours = joined.hours_worked.fill_null(0.0)
+    return joined.mutate(
+        cost=hours * joined.r_cost.fill_null(0.0),
+        contract=ibis.coalesce(joined.contract_id, joined.k_contract),
+    )
+
+
+@register("labour_cost", dimensions=TIME_DIMS)
+def labour_cost(ctx: FunctionContext) -> ibis.Table:
+    rows = costed_entries(ctx)
+    agg = rows.group_by(ctx.keys).aggregate(value=rows.cost.sum(), n=rows.count())
+    return agg
+
+
+def _items_in_windows(ctx: FunctionContext) -> ibis.Table:
+    items = company_items(ctx)
+    return join_periods(items, ctx.periods, "item_date")
+
+
+def _per_company(ctx: FunctionContext) -> pd.DataFrame:
+    """Per window and client: revenue, direct item cost, recurring revenue, labour cost, hours."""
+    items = _items_in_windows(ctx)
+    direct = ibis.ifelse(items.time_entry_id.isnull(), items.our_cost.fill_null(0.0), 0.0)
+    money = (
+        items.group_by(["p_idx", "company"])
+        .aggregate(
+            revenue=items.extended_price.sum(),
+            item_cost=direct.sum(),
+            recurring=items.extended_price.sum(where=is_recurring(items)),
+        )
+        .to_pandas()
+    )
+    entries = costed_entries(ctx, ("company",))
+    entries = entries.filter(entries.dim_company.notnull())
+    work = (
+        entries.group_by(["p_idx", entries.dim_company.name("company")])
+        .aggregate(labour=entries.cost.sum(), hours=entries.hours_worked.sum())
+        .to_pandas()
+    )
+    both = money.merge(work, on=["p_idx", "company"], how="outer")
+    numbers = ["revenue", "item_cost", "recurring", "labour", "hours"]
+    both[numbers] = both[numbers].astype(float).fillna(0.0)
+    if ctx.by == "company":
+        both["dim_company"] = both["company"]
+    return both
+
+
+def _sum_keys(ctx: FunctionContext, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    return frame.groupby(ctx.keys, dropna=False)[columns].sum().reset_index()
+
+
+@register("client_contribution", dimensions=("company",))
+def client_contribution(ctx: FunctionContext) -> pd.DataFrame:
+    """Revenue − direct item cost − labour cost, summed over clients."""
+    frame = _per_company(ctx)
+    frame["value"] = frame["revenue"] - frame["item_cost"] - frame["labour"]
+    frame["n"] = 1
+    return result(_sum_keys(ctx, frame, ["value", "n"]), ctx)
+
+
+@register("client_effective_rate", dimensions=("company",))
+def client_effective_rate(ctx: FunctionContext) -> pd.DataFrame:
+    """Recurring (fixed-fee) revenue / hours worked, over clients billed recurring revenue."""
+    frame = _per_company(ctx)
+    frame = frame[frame["recurring"] > 0].assign(n=1)
+    agg = _sum_keys(ctx, frame, ["recurring", "hours", "n"])
+    agg["value"] = divide(agg["recurring"], agg["hours"])
+    return result(agg, ctx)
+
+
+@register("cost_to_serve_per_user", dimensions=("company",))
+def cost_to_serve_per_user(ctx: FunctionContext) -> pd.DataFrame:
+    """Labour cost on active customers per user per month."""
+    frame = _per_company(ctx)
+    companies = ctx.con.table("companies")
+    customers = companies.filter(
+        companies.is_active.fill_null(True) & (companies.company_type == CUSTOMER_COMPANY_TYPE)
+    )
+    ids = set(customers.select("id").to_pandas()["id"].astype(int))
+    frame = frame[frame["company"].isin(ids)]
+    cost = _sum_keys(ctx, frame, ["labour"])
+    base = users(ctx)
+    out = base.merge(cost, on=ctx.keys, how="left")
+    out["labour"] = out["labour"].astype(float).fillna(0.0)
+    out = out[out["base"].fillna(0) > 0]
+    out["value"] = divide(out["labour"], out["base"] * out["months"])
+    out["n"] = out["base"]
+    return result(out, ctx)
+
+
+def _per_contract(ctx: FunctionContext) -> pd.DataFrame:
+    """Per window and contract: revenue, direct item cost and labour cost."""
+    items = _items_in_windows(ctx).filter(ibis._.contract_id.notnull())
+    direct = ibis.ifelse(items.time_entry_id.isnull(), items.our_cost.fill_null(0.0), 0.0)
+    money = (
+        items.group_by(["p_idx", "company", items.contract_id.name("contract")])
+        .aggregate(revenue=items.extended_price.sum(), item_cost=direct.sum())
+        .to_pandas()
+    )
+    entries = costed_entries(ctx).filter(ibis._.contract.notnull())
+    work = entries.group_by(["p_idx", "contract"]).aggregate(labour=entries.cost.sum()).to_pandas()
+    contracts = ctx.con.table("contracts").select(contract="id", owner="company_id").to_pandas()
+    both = money.merge(work, on=["p_idx", "contract"], how="outer")
+    both = both.merge(contracts, on="contract", how="left")
+    both["company"] = both["company"].fillna(both["owner"])
+    if ctx.scope.company_id is not None:
+        both = both[both["company"] == ctx.scope.company_id]
+    numbers = ["revenue", "item_cost", "labour"]
+    both[numbers] = both[numbers].astype(float).fillna(0.0)
+    if ctx.by == "company":
+        both["dim_company"] = both["company"]
+    return both
+
+
+@register("agreement_gross_margin", dimensions=("company",))
+def agreement_gross_margin(ctx: FunctionContext) -> pd.DataFrame:
+    """(contract revenue − item cost − labour cost) / contract revenue, over contracts."""
+    frame = _per_contract(ctx)
+    frame["margin"] = frame["revenue"] - frame["item_cost"] - frame["labour"]
+    frame["n"] = 1
+    agg = _sum_keys(ctx, frame, ["margin", "revenue", "n"])
+    agg["value"] = divide(agg["margin"], agg["revenue"], 100.0)
+    return result(agg, ctx)
+
+
+@register("underwater_agreements", dimensions=("company",))
+def underwater_agreements(ctx: FunctionContext) -> pd.DataFrame:
+    """Contracts whose revenue in P does not cover their item and labour cost."""
+    frame = _per_contract(ctx)
+    frame["value"] = (frame["revenue"] - frame["item_cost"] - frame["labour"] < 0).astype(int)
+    frame["n"] = 1
+    agg = _sum_keys(ctx, frame, ["value", "n"])
+    if ctx.by is None:
+        idx = pd.DataFrame({"p_idx": [w.idx for w in ctx.windows]})
+        agg = idx.merge(agg, on="p_idx", how="left").fillna(0)
+    return result(agg, ctx)
+
+
+def _totals(ctx: FunctionContext) -> pd.DataFrame:
+    """Per window: revenue by kind, direct item cost by kind, all labour cost."""
+    items = _items_in_windows(ctx)
+    labour_item = items.time_entry_id.notnull()
+    service = labour_item | is_recurring(items)
+    direct = ibis.ifelse(labour_item, 0.0, items.our_cost.fill_null(0.0))
+    charge = ~service & items.contract_id.isnull()
+    money = (
+        items.group_by("p_idx")
+        .aggregate(
+            revenue=items.extended_price.sum(),
+            item_cost=direct.sum(),
+            service_revenue=items.extended_price.sum(where=service),
+            service_cost=direct.sum(where=service),
+            charge_revenue=items.extended_price.sum(where=charge),
+            charge_cost=direct.sum(where=charge),
+            recurring=items.extended_price.sum(where=is_recurring(items)),
+            items=items.count(),
+        )
+        .to_pandas()
+    )
+    entries = costed_entries(ctx)
+    work = entries.group_by("p_idx").aggregate(labour=entries.cost.sum()).to_pandas()
+    idx = pd.DataFrame({"p_idx": [w.idx for w in ctx.windows]})
+    out = idx.merge(money, on="p_idx", how="left").merge(work, on="p_idx", how="left")
+    numbers = [c for c in out.columns if c != "p_idx"]
+    out[numbers] = out[numbers].astype(float).fillna(0.0)
+    span = {w.idx: months(w.period) for w in ctx.windows}
+    out["months"] = out["p_idx"].map(span)
+    return out
+
+
+@register("service_gross_margin", dimensions=())
+def service_gross_margin(ctx: FunctionContext) -> pd.DataFrame:
+    """(recurring + labour revenue − their direct cost − ALL labour cost) / that revenue."""
+    out = _totals(ctx)
+    margin = out["service_revenue"] - out["service_cost"] - out["labour"]
+    out["value"] = divide(margin, out["service_revenue"], 100.0)
+    out["n"] = out["items"]
+    return result(out, ctx)
+
+
+@register("blended_gross_margin", dimensions=())
+def blended_gross_margin(ctx: FunctionContext) -> pd.DataFrame:
+    out = _totals(ctx)
+    margin = out["revenue"] - out["item_cost"] - out["labour"]
+    out["value"] = divide(margin, out["revenue"], 100.0)
+    out["n"] = out["items"]
+    return result(out, ctx)
+
+
+@register("product_gross_margin", dimensions=())
+def product_gross_margin(ctx: FunctionContext) -> pd.DataFrame:
+    """Charges outside contracts and time (products, materials): (price − cost) / price."""
+    out = _totals(ctx)
+    out["value"] = divide(out["charge_revenue"] - out["charge_cost"], out["charge_revenue"], 100.0)
+    out["n"] = out["items"]
+    return result(out, ctx)
+
+
+def _staff(ctx: FunctionContext) -> tuple[float, float, int]:
+    """Active staff: FTE (weekly hours / 40), monthly loaded cost and head count."""
+    people = ctx.con.table("resources")
+    people = people.filter(people.is_active.fill_null(False))
+    if ctx.scope.resource_id is not None:
+        people = people.filter(people.id == ctx.scope.resource_id)
+    frame = people.select("weekly_hours", "internal_cost").to_pandas()
+    weekly = frame["weekly_hours"].astype(float).fillna(40.0)
+    fte = float(weekly.sum() / 40.0)
+    monthly_cost = float((weekly * frame["internal_cost"].astype(float).fillna(0.0)).sum())
+    return fte, monthly_cost * 52 / 12, len(frame)
+
+
+@register("recurring_to_tech_payroll", dimensions=())
+def recurring_to_tech_payroll(ctx: FunctionContext) -> pd.DataFrame:
+    """MRR / the monthly loaded cost of active staff (internal cost × weekly hours × 52/12)."""
+    out = _totals(ctx)
+    _fte, monthly_cost, heads = _staff(ctx)
+    mrr = divide(out["recurring"], out["months"])
+    out["value"] = mrr / monthly_cost if monthly_cost > 0 else None
+    out["n"] = heads
+    return result(out, ctx)
+
+
+@register("revenue_per_employee", dimensions=())
+def revenue_per_employee(ctx: FunctionContext) -> pd.DataFrame:
+    """Revenue billed in P, annualised, per active FTE."""
+    out = _totals(ctx)
+    fte, _cost, heads = _staff(ctx)
+    yearly = divide(out["revenue"], out["months"], 12.0)
+    out["value"] = yearly / fte if fte > 0 else None
+    out["n"] = heads
+    return result(out, ctx)
+
+
+@register("ms_revenue_per_employee", dimensions=())
+def ms_revenue_per_employee(ctx: FunctionContext) -> pd.DataFrame:
+    """ARR (recurring revenue per month × 12) per active FTE."""
+    out = _totals(ctx)
+    fte, _cost, heads = _staff(ctx)
+    yearly = divide(out["recurring"], out["months"], 12.0)
+    out["value"] = yearly / fte if fte > 0 else None
+    out["n"] = heads
+    return result(out, ctx)
+
+
+@register("realization_rate", dimensions=("resource", "company", "team"))
+def realization_rate(ctx: FunctionContext) -> ibis.Table:
+    """Labour billed for billable entries of P / their hours at the role's standard rate."""
+    entries = ctx.in_windows(ctx.base("time_entries"), "date_worked")
+    entries = entries.filter(entries.is_non_billable == False)  # noqa: E712 - SQL three-valued
+    roles = ctx.con.table("roles").select(o_src="source_system", o_id="id", o_rate="hourly_rate")
+    items = ctx.con.table("billing_items")
+    billed = (
+        items.filter(items.time_entry_id.notnull())
+        .group_by(b_src=items.source_system, b_entry=items.time_entry_id)
+        .aggregate(b_amount=items.extended_price.sum())
+    )
+    rows = entries.left_join(
+        roles, [entries.source_system == roles.o_src, entries.role_id == roles.o_id]
+    ).left_join(billed, [entries.source_system == billed.b_src, entries.id == billed.b_entry])
+    rows = rows.filter(rows.o_rate.notnull())
+    agg = rows.group_by(ctx.keys).aggregate(
+        billed=rows.b_amount.fill_null(0.0).sum(),
+        standard=(rows.hours_worked * rows.o_rate).sum(),
+        n=rows.count(),
+    )
+    return agg.select(
+        *ctx.keys,
+        value=ibis.ifelse(
+            agg.standard > 0, 100.0 * agg.billed / agg.standard, ibis.null("float64")
+        ),
+        n=agg.n,
+    )
+
+
+@register("dso", dimensions=("company",))
+def dso(ctx: FunctionContext) -> pd.DataFrame:
+    """Open receivables at the period end (or as-of) / revenue invoiced per elapsed day."""
+    invoices = ctx.base("invoices").cross_join(ctx.periods)
+    invoices = invoices.filter(invoices.is_voided.fill_null(False) == False)  # noqa: E712
+    ref = ibis.least(invoices.p_end, invoices.p_as_of)
+    issued = invoices.invoice_date_time < ref
+    unpaid = invoices.paid_date.isnull() | (invoices.paid_date >= ref)
+    in_period = (invoices.invoice_date_time >= invoices.p_start) & issued
+    frame = (
+        invoices.group_by(ctx.keys)
+        .aggregate(
+            open=invoices.invoice_total.sum(where=issued & unpaid),
+            billed=invoices.invoice_total.sum(where=in_period),
+            n=invoices.count(where=issued & unpaid),
+        )
+        .to_pandas()
+    )
+    if frame.empty:
+        return result(frame, ctx)
+    elapsed = {
+        w.idx: max(0.0, (min(w.period.end, w.as_of) - w.period.start).total_seconds() / 86400)
+        for w in ctx.windows
+    }
+    per_day = divide(frame["billed"].astype(float).fillna(0.0), frame["p_idx"].map(elapsed))
+    frame["value"] = divide(frame["open"].astype(float).fillna(0.0), per_day)
+    return result(frame, ctx)
+
+
+@register("block_hours_burn", dimensions=())
+def block_hours_burn(ctx: FunctionContext) -> ibis.Table:
+    """Hours used / hours sold, over prepaid hour blocks running at the as-of date."""
+    blocks = ctx.con.table("contract_blocks").cross_join(ctx.periods)
+    running = (blocks.start_date <= blocks.p_as_of_date) & (
+        blocks.end_date.isnull() | (blocks.end_date >= blocks.p_as_of_date)
+    )
+    blocks = blocks.filter(running)
+    agg = blocks.group_by("p_idx").aggregate(
+        used=blocks.hours_approved.fill_null(0.0).sum(), sold=blocks.hours.sum(), n=blocks.count()
+    )
+    return agg.select(
+        "p_idx",
+        value=ibis.ifelse(agg.sold > 0, 100.0 * agg.used / agg.sold, ibis.null("float64")),
+        n=agg.n,
+    )
+
+
+@register("project_hours_variance", dimensions=("company",))
+def project_hours_variance(ctx: FunctionContext) -> ibis.Table:
+    """(actual − estimated hours) / estimated hours, over projects completed in P."""
+    projects = ctx.in_windows(ctx.base("projects"), "completed_date_time")
+    projects = projects.filter(projects.estimated_time > 0)
+    agg = projects.group_by(ctx.keys).aggregate(
+        actual=projects.actual_hours.fill_null(0.0).sum(),
+        estimated=projects.estimated_time.sum(),
+        n=projects.count(),
+    )
+    return agg.select(
+        *ctx.keys,
+        value=100.0 * (agg.actual - agg.estimated) / agg.estimated,
+        n=agg.n,
+    )

@@ -1,0 +1,102 @@
+"""People, time and capacity KPIs that need available hours, the calendar or staff numbers.
+
+Available hours follow the contract's `billable_utilization`: hours per day (per resource,
+else the setting) × business days in the period, for every active resource.
+"""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+
+from stip.semantic.functions import FunctionContext, register
+from stip.semantic.kpis_builtin.common import CUSTOMER_COMPANY_TYPE, divide, result
+from stip.semantic.kpis_builtin.finance import _staff
+
+PEOPLE_DIMS = ("resource", "team")
+
+
+def _hours_vs_available(ctx: FunctionContext, client_work_only: bool) -> ibis.Table:
+    keys = ctx.keys
+    entries = ctx.in_windows(ctx.base("time_entries"), "date_worked")
+    if client_work_only:
+        entries = entries.filter(entries.ticket_id.notnull() | entries.task_id.notnull())
+    hours = entries.group_by(keys).aggregate(
+        hours=entries.hours_worked.sum(), n=entries.count(), avail=ibis.null("float64")
+    )
+    people = ctx.base("resources").filter(ibis._.is_active)
+    people = people.cross_join(ctx.periods)
+    per_day = people.available_hours_per_day.fill_null(ctx.settings.available_hours_per_day)
+    people = people.mutate(avail=per_day * people.p_business_days)
+    available = people.group_by(keys).aggregate(
+        hours=ibis.null("float64"), n=ibis.literal(0, "int64"), avail=people.avail.sum()
+    )
+    both = hours.union(available)
+    totals = both.group_by(keys).aggregate(
+        hours=both.hours.sum(), n=both.n.sum(), avail=both.avail.sum()
+    )
+    return totals.select(
+        *keys,
+        value=ibis.ifelse(
+            totals.avail > 0, 100.0 * totals.hours.fill_null(0.0) / totals.avail, ibis.null()
+        ),
+        n=totals.n,
+    )
+
+
+@register("utilization", dimensions=PEOPLE_DIMS)
+def utilization(ctx: FunctionContext) -> ibis.Table:
+    """Hours on tickets and project tasks (billable or not) / available hours."""
+    return _hours_vs_available(ctx, client_work_only=True)
+
+
+@register("time_entry_compliance", dimensions=PEOPLE_DIMS)
+def time_entry_compliance(ctx: FunctionContext) -> ibis.Table:
+    """All hours logged (internal time included) / available hours."""
+    return _hours_vs_available(ctx, client_work_only=False)
+
+
+@register("same_day_entry_rate", dimensions=("resource", "company", "queue", "priority", "team"))
+def same_day_entry_rate(ctx: FunctionContext) -> pd.DataFrame:
+    """Entries dated in P that were entered on the local day the work was done."""
+    rows = ctx.in_windows(ctx.base("time_entries"), "date_worked")
+    rows = rows.filter(rows.create_date_time.notnull())
+    frame = rows.select(*ctx.keys, "date_worked", "create_date_time").to_pandas()
+    if frame.empty:
+        return result(frame, ctx)
+    entered = (
+        pd.to_datetime(frame["create_date_time"])
+        .dt.tz_localize("UTC")
+        .dt.tz_convert(ctx.settings.tz)
+        .dt.date
+    )
+    frame["same"] = (entered == pd.to_datetime(frame["date_worked"]).dt.date).astype(float)
+    agg = frame.groupby(ctx.keys, dropna=False)["same"].agg(["sum", "count"]).reset_index()
+    agg["value"] = divide(agg["sum"], agg["count"], 100.0)
+    agg["n"] = agg["count"]
+    return result(agg, ctx)
+
+
+def _per_fte(ctx: FunctionContext, total: float) -> pd.DataFrame:
+    fte, _cost, heads = _staff(ctx)
+    value = total / fte if fte > 0 else None
+    return pd.DataFrame({"p_idx": [w.idx for w in ctx.windows], "value": value, "n": heads})
+
+
+@register("endpoints_per_tech", dimensions=())
+def endpoints_per_tech(ctx: FunctionContext) -> pd.DataFrame:
+    """Active configuration items / active staff FTE (weekly hours / 40)."""
+    items = ctx.con.table("configuration_items")
+    count = items.filter(items.is_active.fill_null(True)).count().to_pyarrow().as_py()
+    return _per_fte(ctx, float(count))
+
+
+@register("users_per_tech", dimensions=())
+def users_per_tech(ctx: FunctionContext) -> pd.DataFrame:
+    """Users of active customers / active staff FTE."""
+    companies = ctx.con.table("companies")
+    customers = companies.filter(
+        companies.is_active.fill_null(True) & (companies.company_type == CUSTOMER_COMPANY_TYPE)
+    )
+    total = customers.user_count.sum().to_pyarrow().as_py()
+    return _per_fte(ctx, float(total or 0))

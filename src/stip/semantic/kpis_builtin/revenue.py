@@ -1,0 +1,245 @@
+"""Recurring revenue, growth and retention from billing items.
+
+A billing item is *recurring* when it bills a contract service (`service_id` set), *labour*
+when it bills a time entry (`time_entry_id` set), and otherwise a charge (products, block
+hours, expenses). MRR is the recurring revenue billed in the period per calendar month it
+covers, so a month's MRR is what was billed for it. Churn, contraction and expansion compare
+each client's MRR in the period with the previous period of the same kind.
+"""
+
+from __future__ import annotations
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from stip.semantic.functions import FunctionContext, register
+from stip.semantic.kpis_builtin.common import (
+    CUSTOMER_COMPANY_TYPE,
+    divide,
+    months,
+    previous_windows,
+    result,
+)
+from stip.semantic.query import join_periods
+
+
+def is_recurring(items: ibis.Table) -> ibis.Value:
+    return items.service_id.notnull()
+
+
+def company_items(ctx: FunctionContext) -> ibis.Table:
+    """Billing items with `company`, filtered to a company scope."""
+    items = ctx.con.table("billing_items")
+    if ctx.scope.company_id is not None:
+        items = items.filter(items.company_id == ctx.scope.company_id)
+    return items.mutate(company=items.company_id)
+
+
+def _mrr_frame(ctx: FunctionContext, periods: ibis.Table, column: str) -> pd.DataFrame:
+    items = company_items(ctx)
+    items = items.filter(is_recurring(items))
+    rows = join_periods(items, periods, "item_date")
+    frame = (
+        rows.group_by(["p_idx", "company"]).aggregate(amount=rows.extended_price.sum()).to_pandas()
+    )
+    span = {
+        w.idx: months(w.period if column == "cur" else w.period.previous()) for w in ctx.windows
+    }
+    frame[column] = divide(frame["amount"], frame["p_idx"].map(span))
+    return frame[["p_idx", "company", column]]
+
+
+def client_mrr(ctx: FunctionContext) -> pd.DataFrame:
+    """Per window and client: MRR in the period (`cur`) and in the previous period (`prev`)."""
+    cur = _mrr_frame(ctx, ctx.periods, "cur")
+    prev = _mrr_frame(ctx, previous_windows(ctx), "prev")
+    both = cur.merge(prev, on=["p_idx", "company"], how="outer")
+    both[["cur", "prev"]] = both[["cur", "prev"]].astype(float).fillna(0.0)
+    if ctx.by == "company":
+        both["dim_company"] = both["company"]
+    return both
+
+
+def _keyed(ctx: FunctionContext, frame: pd.DataFrame, **columns: pd.Series) -> pd.DataFrame:
+    """Sum the given per-client series per key."""
+    data = frame[ctx.keys].copy()
+    for name, series in columns.items():
+        data[name] = series.astype(float)
+    return data.groupby(ctx.keys, dropna=False).sum().reset_index()
+
+
+def _all_windows(ctx: FunctionContext, frame: pd.DataFrame) -> pd.DataFrame:
+    """Without --by, make sure every window has a row (sums of nothing are 0)."""
+    if ctx.by is not None:
+        return frame
+    idx = pd.DataFrame({"p_idx": [w.idx for w in ctx.windows]})
+    out = idx.merge(frame, on="p_idx", how="left")
+    numeric = [c for c in out.columns if c != "p_idx"]
+    out[numeric] = out[numeric].astype(float).fillna(0.0)
+    return out
+
+
+@register("mrr", dimensions=("company",))
+def mrr(ctx: FunctionContext) -> pd.DataFrame:
+    frame = client_mrr(ctx)
+    agg = _all_windows(ctx, _keyed(ctx, frame, value=frame["cur"], n=frame["cur"] > 0))
+    return result(agg, ctx)
+
+
+@register("arr", dimensions=("company",))
+def arr(ctx: FunctionContext) -> pd.DataFrame:
+    frame = client_mrr(ctx)
+    agg = _all_windows(ctx, _keyed(ctx, frame, value=12 * frame["cur"], n=frame["cur"] > 0))
+    return result(agg, ctx)
+
+
+@register("net_new_mrr", dimensions=("company",))
+def net_new_mrr(ctx: FunctionContext) -> pd.DataFrame:
+    frame = client_mrr(ctx)
+    changed = frame["cur"] != frame["prev"]
+    agg = _keyed(ctx, frame, value=frame["cur"] - frame["prev"], n=changed)
+    return result(_all_windows(ctx, agg), ctx)
+
+
+def _cohort(ctx: FunctionContext) -> pd.DataFrame:
+    """Clients billed recurring revenue in the previous period, with their changes."""
+    frame = client_mrr(ctx)
+    start = frame["prev"] > 0
+    return _keyed(
+        ctx,
+        frame,
+        start=frame["prev"].where(start, 0.0),
+        end=frame["cur"].where(start, 0.0),
+        total_end=frame["cur"],
+        kept=np.minimum(frame["cur"], frame["prev"]).where(start, 0.0),
+        lost=np.maximum(frame["prev"] - frame["cur"], 0.0).where(start, 0.0),
+        clients=start,
+        churned=start & (frame["cur"] <= 0),
+    )
+
+
+@register("mrr_growth_rate", dimensions=("company",))
+def mrr_growth_rate(ctx: FunctionContext) -> pd.DataFrame:
+    frame = client_mrr(ctx)
+    agg = _keyed(ctx, frame, cur=frame["cur"], prev=frame["prev"], n=frame["prev"] > 0)
+    agg["value"] = divide(agg["cur"] - agg["prev"], agg["prev"], 100.0)
+    return result(agg, ctx)
+
+
+@register("gross_revenue_retention", dimensions=("company",))
+def gross_revenue_retention(ctx: FunctionContext) -> pd.DataFrame:
+    agg = _cohort(ctx)
+    agg["value"] = divide(agg["kept"], agg["start"], 100.0)
+    agg["n"] = agg["clients"]
+    return result(agg, ctx)
+
+
+@register("net_revenue_retention", dimensions=("company",))
+def net_revenue_retention(ctx: FunctionContext) -> pd.DataFrame:
+    agg = _cohort(ctx)
+    agg["value"] = divide(agg["end"], agg["start"], 100.0)
+    agg["n"] = agg["clients"]
+    return result(agg, ctx)
+
+
+@register("revenue_churn_rate", dimensions=("company",))
+def revenue_churn_rate(ctx: FunctionContext) -> pd.DataFrame:
+    agg = _cohort(ctx)
+    agg["value"] = divide(agg["lost"], agg["start"], 100.0)
+    agg["n"] = agg["clients"]
+    return result(agg, ctx)
+
+
+@register("client_churn_rate", dimensions=())
+def client_churn_rate(ctx: FunctionContext) -> pd.DataFrame:
+    agg = _cohort(ctx)
+    agg["value"] = divide(agg["churned"], agg["clients"], 100.0)
+    agg["n"] = agg["clients"]
+    return result(agg, ctx)
+
+
+@register("client_retention_rate", dimensions=())
+def client_retention_rate(ctx: FunctionContext) -> pd.DataFrame:
+    agg = _cohort(ctx)
+    agg["value"] = 100.0 - divide(agg["churned"], agg["clients"], 100.0)
+    agg["n"] = agg["clients"]
+    return result(agg, ctx)
+
+
+def _active_clients(ctx: FunctionContext) -> pd.DataFrame:
+    """Per window: MRR, recurring clients and their users and active endpoints."""
+    frame = client_mrr(ctx)
+    frame = frame[frame["cur"] > 0]
+    companies = ctx.con.table("companies").select("id", "user_count").to_pandas()
+    items = ctx.con.table("configuration_items")
+    items = items.filter(items.is_active.fill_null(True))
+    endpoints = items.group_by(id=items.company_id).aggregate(endpoints=items.count()).to_pandas()
+    frame = frame.merge(companies, left_on="company", right_on="id", how="left").drop(columns="id")
+    frame = frame.merge(endpoints, left_on="company", right_on="id", how="left")
+    agg = _keyed(
+        ctx,
+        frame,
+        mrr=frame["cur"],
+        clients=frame["cur"] > 0,
+        users=frame["user_count"].fillna(0),
+        endpoints=frame["endpoints"].fillna(0),
+    )
+    return _all_windows(ctx, agg)
+
+
+@register("avg_mrr_per_client", dimensions=("company",))
+def avg_mrr_per_client(ctx: FunctionContext) -> pd.DataFrame:
+    agg = _active_clients(ctx)
+    agg["value"] = divide(agg["mrr"], agg["clients"])
+    agg["n"] = agg["clients"]
+    return result(agg, ctx)
+
+
+@register("revenue_per_user", dimensions=("company",))
+def revenue_per_user(ctx: FunctionContext) -> pd.DataFrame:
+    agg = _active_clients(ctx)
+    agg["value"] = divide(agg["mrr"], agg["users"])
+    agg["n"] = agg["users"]
+    return result(agg, ctx)
+
+
+@register("revenue_per_endpoint", dimensions=("company",))
+def revenue_per_endpoint(ctx: FunctionContext) -> pd.DataFrame:
+    agg = _active_clients(ctx)
+    agg["value"] = divide(agg["mrr"], agg["endpoints"])
+    agg["n"] = agg["endpoints"]
+    return result(agg, ctx)
+
+
+@register("managed_attach_rate", dimensions=())
+def managed_attach_rate(ctx: FunctionContext) -> pd.DataFrame:
+    """Active customers billed recurring revenue in P / active customers."""
+    agg = _active_clients(ctx)
+    companies = ctx.con.table("companies")
+    customers = companies.filter(
+        companies.is_active.fill_null(True) & (companies.company_type == CUSTOMER_COMPANY_TYPE)
+    )
+    if ctx.scope.company_id is not None:
+        customers = customers.filter(customers.id == ctx.scope.company_id)
+    total = int(customers.count().to_pyarrow().as_py())
+    agg["value"] = divide(agg["clients"], pd.Series(total, index=agg.index), 100.0)
+    agg["n"] = total
+    return result(agg, ctx)
+
+
+@register("top3_client_concentration", dimensions=())
+def top3_client_concentration(ctx: FunctionContext) -> pd.DataFrame:
+    """Revenue billed in P to the three largest clients / all revenue billed in P."""
+    items = company_items(ctx)
+    rows = join_periods(items, ctx.periods, "item_date")
+    frame = (
+        rows.group_by(["p_idx", "company"]).aggregate(amount=rows.extended_price.sum()).to_pandas()
+    )
+    out = []
+    for idx, part in frame.groupby("p_idx"):
+        amounts = part["amount"].astype(float).sort_values(ascending=False)
+        total = amounts.sum()
+        value = 100.0 * amounts.head(3).sum() / total if total > 0 else None
+        out.append({"p_idx": idx, "value": value, "n": len(amounts)})
+    return result(pd.DataFrame(out), ctx)

@@ -1,0 +1,285 @@
+"""Ticket-flow and resolution KPIs that need labels, the calendar or per-ticket effort."""
+
+from __future__ import annotations
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from stip.semantic.functions import FunctionContext, register
+from stip.semantic.kpis_builtin.common import (
+    CRITICAL_PRIORITY,
+    REACTIVE_TICKET_TYPES,
+    RMM_SOURCE,
+    SELF_SERVICE_SOURCE,
+    divide,
+    open_at_reference,
+    picklist_values,
+    result,
+)
+
+TICKET_DIMS = ("resource", "company", "queue", "priority", "team")
+
+
+def _created(ctx: FunctionContext) -> ibis.Table:
+    return ctx.in_windows(ctx.base("tickets"), "create_date")
+
+
+def _share(ctx: FunctionContext, rows: ibis.Table, condition: ibis.Value) -> ibis.Table:
+    agg = rows.group_by(ctx.keys).aggregate(yes=rows.count(where=condition), n=rows.count())
+    return agg.select(
+        *ctx.keys,
+        value=ibis.ifelse(agg.n > 0, 100.0 * agg.yes / agg.n, ibis.null("float64")),
+        n=agg.n,
+    )
+
+
+def _local_dates(values: pd.Series, ctx: FunctionContext) -> pd.Series:
+    stamps = pd.to_datetime(values).dt.tz_localize("UTC").dt.tz_convert(ctx.settings.tz)
+    return stamps.dt.date
+
+
+@register("p1_incidents", dimensions=TICKET_DIMS)
+def p1_incidents(ctx: FunctionContext) -> ibis.Table:
+    """Incidents created in P whose priority label says critical (P1)."""
+    rows = _created(ctx)
+    critical = picklist_values(ctx, "Tickets", "priority", CRITICAL_PRIORITY)
+    hit = rows.filter(rows.priority.isin(critical or [-(2**62)]) & (rows.ticket_type == 2))
+    agg = hit.group_by(ctx.keys).aggregate(n=hit.count())
+    return agg.select(*ctx.keys, value=agg.n, n=agg.n)
+
+
+@register("self_service_share", dimensions=TICKET_DIMS)
+def self_service_share(ctx: FunctionContext) -> ibis.Table:
+    """Share of tickets created in P through the portal or chat (by the source's label)."""
+    rows = _created(ctx)
+    values = picklist_values(ctx, "Tickets", "source", SELF_SERVICE_SOURCE)
+    return _share(ctx, rows, rows.source.isin(values or [-(2**62)]).fill_null(False))
+
+
+@register("rmm_alert_share", dimensions=TICKET_DIMS)
+def rmm_alert_share(ctx: FunctionContext) -> ibis.Table:
+    """Share of tickets created in P by monitoring: an RMM alert id, a monitor or an RMM source."""
+    rows = _created(ctx)
+    values = picklist_values(ctx, "Tickets", "source", RMM_SOURCE)
+    auto = (
+        rows.rmm_alert_id.notnull()
+        | rows.monitor_id.notnull()
+        | rows.source.isin(values or [-(2**62)]).fill_null(False)
+    )
+    return _share(ctx, rows, auto)
+
+
+@register("after_hours_share", dimensions=TICKET_DIMS)
+def after_hours_share(ctx: FunctionContext) -> pd.DataFrame:
+    """Share of tickets created in P outside business hours (contract §3 calendar)."""
+    frame = _created(ctx).select(*ctx.keys, "create_date").to_pandas()
+    if frame.empty:
+        return result(frame, ctx)
+    start = frame["create_date"].to_numpy(dtype="datetime64[us]")
+    inside = ctx.calendar.hours_between_arrays(start, start + np.timedelta64(1, "s")) > 0
+    frame["after"] = (~inside).astype(float)
+    agg = frame.groupby(ctx.keys, dropna=False)["after"].agg(["sum", "count"]).reset_index()
+    agg["value"] = divide(agg["sum"], agg["count"], 100.0)
+    agg["n"] = agg["count"]
+    return result(agg, ctx)
+
+
+@register("same_day_close_rate", dimensions=TICKET_DIMS)
+def same_day_close_rate(ctx: FunctionContext) -> pd.DataFrame:
+    """Tickets resolved in P on the local day they were created, as a share of those resolved."""
+    rows = ctx.in_windows(ctx.base("tickets"), "resolved_date_time")
+    frame = rows.select(*ctx.keys, "create_date", "resolved_date_time").to_pandas()
+    if frame.empty:
+        return result(frame, ctx)
+    same = _local_dates(frame["create_date"], ctx) == _local_dates(frame["resolved_date_time"], ctx)
+    frame["same"] = same.astype(float)
+    agg = frame.groupby(ctx.keys, dropna=False)["same"].agg(["sum", "count"]).reset_index()
+    agg["value"] = divide(agg["sum"], agg["count"], 100.0)
+    agg["n"] = agg["count"]
+    return result(agg, ctx)
+
+
+def _completed_with_effort(ctx: FunctionContext) -> pd.DataFrame:
+    """Tickets completed in P with their whole effort: entries, engineers, hours, labour cost."""
+    tickets = ctx.in_windows(ctx.base("tickets"), "completed_date")
+    entries = ctx.con.table("time_entries")
+    people = ctx.con.table("resources")
+    costed = entries.left_join(
+        people,
+        [entries.source_system == people.source_system, entries.resource_id == people.id],
+    ).select(
+        e_src=entries.source_system,
+        e_ticket=entries.ticket_id,
+        e_resource=entries.resource_id,
+        e_hours=entries.hours_worked.fill_null(0.0),
+        e_cost=entries.hours_worked.fill_null(0.0) * people.internal_cost.fill_null(0.0),
+    )
+    costed = costed.filter(costed.e_ticket.notnull())
+    effort = costed.group_by(["e_src", "e_ticket"]).aggregate(
+        entries=costed.count(),
+        techs=costed.e_resource.nunique(),
+        hours=costed.e_hours.sum(),
+        cost=costed.e_cost.sum(),
+    )
+    joined = tickets.left_join(
+        effort, [tickets.source_system == effort.e_src, tickets.id == effort.e_ticket]
+    )
+    frame = joined.select(
+        *ctx.keys,
+        "ticket_type",
+        "create_date",
+        "resolved_date_time",
+        entries=joined.entries.fill_null(0),
+        techs=joined.techs.fill_null(0),
+        hours=joined.hours.fill_null(0.0),
+        cost=joined.cost.fill_null(0.0),
+    ).to_pandas()
+    return frame
+
+
+def _rate(frame: pd.DataFrame, flag: pd.Series, ctx: FunctionContext) -> pd.DataFrame:
+    frame = frame.assign(flag=flag.astype(float))
+    agg = frame.groupby(ctx.keys, dropna=False)["flag"].agg(["sum", "count"]).reset_index()
+    agg["value"] = divide(agg["sum"], agg["count"], 100.0)
+    agg["n"] = agg["count"]
+    return result(agg, ctx)
+
+
+@register("first_touch_resolution", dimensions=TICKET_DIMS)
+def first_touch_resolution(ctx: FunctionContext) -> pd.DataFrame:
+    """Tickets completed in P with exactly one time entry / tickets completed in P."""
+    frame = _completed_with_effort(ctx)
+    if frame.empty:
+        return result(frame, ctx)
+    return _rate(frame, frame["entries"] == 1, ctx)
+
+
+@register("single_tech_resolution", dimensions=TICKET_DIMS)
+def single_tech_resolution(ctx: FunctionContext) -> pd.DataFrame:
+    """Tickets completed in P whose time was logged by exactly one engineer."""
+    frame = _completed_with_effort(ctx)
+    if frame.empty:
+        return result(frame, ctx)
+    return _rate(frame, frame["techs"] == 1, ctx)
+
+
+@register("fcr_rate", dimensions=TICKET_DIMS)
+def fcr_rate(ctx: FunctionContext) -> pd.DataFrame:
+    """FCR proxy: at most one time entry and resolved on the local day it was created.
+
+    Monitoring alerts (ticket type 5) are not customer contacts and are left out.
+    """
+    frame = _completed_with_effort(ctx)
+    frame = frame[frame["ticket_type"].fillna(0) != 5]
+    if frame.empty:
+        return result(frame, ctx)
+    same_day = frame["resolved_date_time"].notna() & (
+        _local_dates(frame["create_date"], ctx)
+        == _local_dates(frame["resolved_date_time"].fillna(frame["create_date"]), ctx)
+    )
+    return _rate(frame, (frame["entries"] <= 1) & same_day, ctx)
+
+
+def _per_ticket(ctx: FunctionContext, column: str) -> pd.DataFrame:
+    frame = _completed_with_effort(ctx)
+    if frame.empty:
+        return result(frame, ctx)
+    agg = frame.groupby(ctx.keys, dropna=False)[column].agg(["sum", "count"]).reset_index()
+    agg["value"] = divide(agg["sum"], agg["count"])
+    agg["n"] = agg["count"]
+    return result(agg, ctx)
+
+
+@register("effort_per_ticket", dimensions=TICKET_DIMS)
+def effort_per_ticket(ctx: FunctionContext) -> pd.DataFrame:
+    """All hours ever logged on the tickets completed in P / those tickets."""
+    return _per_ticket(ctx, "hours")
+
+
+@register("cost_per_ticket", dimensions=TICKET_DIMS)
+def cost_per_ticket(ctx: FunctionContext) -> pd.DataFrame:
+    """Labour cost (hours × the resource's internal cost) of the tickets completed in P, each."""
+    return _per_ticket(ctx, "cost")
+
+
+@register("backlog_to_daily_volume", dimensions=TICKET_DIMS)
+def backlog_to_daily_volume(ctx: FunctionContext) -> pd.DataFrame:
+    """Open backlog at the period end (or as-of) / tickets created per elapsed day × 100."""
+    rows = ctx.base("tickets").cross_join(ctx.periods)
+    ref = ibis.least(rows.p_end, rows.p_as_of)
+    created = (rows.create_date >= rows.p_start) & (rows.create_date < ref)
+    agg = rows.group_by(ctx.keys).aggregate(
+        open=rows.count(where=open_at_reference(rows)), created=rows.count(where=created)
+    )
+    frame = agg.to_pandas()
+    if frame.empty:
+        return result(frame, ctx)
+    elapsed = {
+        w.idx: max(0.0, (min(w.period.end, w.as_of) - w.period.start).total_seconds() / 86400)
+        for w in ctx.windows
+    }
+    per_day = divide(frame["created"], frame["p_idx"].map(elapsed))
+    frame["value"] = divide(frame["open"], per_day, 100.0)
+    frame["n"] = frame["open"]
+    return result(frame, ctx)
+
+
+@register("stale_tickets", dimensions=TICKET_DIMS)
+def stale_tickets(ctx: FunctionContext) -> pd.DataFrame:
+    """Tickets open at the as-of without a customer-visible update for 3 business days."""
+    rows = ctx.base("tickets").cross_join(ctx.periods)
+    open_now = (rows.create_date <= rows.p_as_of) & (
+        rows.completed_date.isnull() | (rows.completed_date > rows.p_as_of)
+    )
+    rows = rows.filter(open_now)
+    last = ibis.coalesce(rows.last_customer_visible_activity_date_time, rows.create_date)
+    frame = rows.select(*ctx.keys, last=last, as_of=rows.p_as_of).to_pandas()
+    if frame.empty:
+        return result(frame, ctx)
+    cal = ctx.calendar
+    day = (
+        pd.Timestamp.combine(pd.Timestamp(2000, 1, 1).date(), cal.close_time)
+        - pd.Timestamp.combine(pd.Timestamp(2000, 1, 1).date(), cal.open_time)
+    ).total_seconds() / 3600
+    hours = cal.hours_between_arrays(
+        frame["last"].to_numpy(dtype="datetime64[us]"),
+        frame["as_of"].to_numpy(dtype="datetime64[us]"),
+    )
+    frame["stale"] = (hours >= 3 * day).astype(float)
+    agg = frame.groupby(ctx.keys, dropna=False)["stale"].sum().reset_index()
+    agg["value"] = agg["stale"].astype(int)
+    agg["n"] = agg["value"]
+    return result(agg, ctx)
+
+
+@register("repeat_incident_rate", dimensions=TICKET_DIMS)
+def repeat_incident_rate(ctx: FunctionContext) -> ibis.Table:
+    """Reactive tickets created in P whose client had a ticket of the same issue type in the
+    30 days before, as a share of reactive tickets created in P."""
+    rows = _created(ctx)
+    rows = rows.filter(rows.ticket_type.isin(REACTIVE_TICKET_TYPES))
+    all_tickets = ctx.con.table("tickets")
+    earlier = all_tickets.select(
+        e_src=all_tickets.source_system,
+        e_id=all_tickets.id,
+        e_company=all_tickets.company_id,
+        e_issue=all_tickets.issue_type,
+        e_created=all_tickets.create_date,
+    )
+    repeats = rows.semi_join(
+        earlier,
+        [
+            rows.source_system == earlier.e_src,
+            rows.company_id == earlier.e_company,
+            rows.issue_type == earlier.e_issue,
+            rows.id != earlier.e_id,
+            earlier.e_created < rows.create_date,
+            earlier.e_created >= rows.create_date - ibis.interval(days=30),
+        ],
+    )
+    hits = repeats.group_by(ctx.keys).aggregate(yes=repeats.count())
+    total = rows.group_by(ctx.keys).aggregate(n=rows.count())
+    frame = total.to_pandas().merge(hits.to_pandas(), on=ctx.keys, how="left")
+    frame["value"] = divide(frame["yes"].fillna(0), frame["n"], 100.0)
+    return result(frame, ctx)

@@ -1,0 +1,138 @@
+"""Workload per endpoint and per user (Service Leadership / MSP coaching peer metrics).
+
+Endpoints are the active configuration items of a client, users the `user_count` of active
+customers. Both are today's numbers (the PSA keeps no history of them), so a past period is
+divided by today's base. "Per month" values divide by the calendar months the period covers.
+"""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+
+from stip.semantic.functions import FunctionContext, register
+from stip.semantic.kpis_builtin.common import (
+    CUSTOMER_COMPANY_TYPE,
+    REACTIVE_TICKET_TYPES,
+    divide,
+    result,
+    window_frame,
+)
+
+TIME_DIMS = ("resource", "company", "queue", "priority", "team")
+
+
+def _per_window(ctx: FunctionContext, snapshot: ibis.Table, value: ibis.Value) -> pd.DataFrame:
+    """A per-company snapshot total repeated for every window."""
+    keys = [k for k in ctx.keys if k != "p_idx"]
+    totals = (
+        snapshot.group_by(keys).aggregate(base=value) if keys else snapshot.aggregate(base=value)
+    )
+    frame = totals.to_pandas()
+    return window_frame(ctx).merge(frame, how="cross")
+
+
+def endpoints(ctx: FunctionContext) -> pd.DataFrame:
+    items = ctx.base("configuration_items")
+    items = items.filter(items.is_active.fill_null(True))
+    return _per_window(ctx, items, items.count())
+
+
+def users(ctx: FunctionContext) -> pd.DataFrame:
+    companies = ctx.base("companies")
+    companies = companies.filter(
+        companies.is_active.fill_null(True) & (companies.company_type == CUSTOMER_COMPANY_TYPE)
+    )
+    return _per_window(ctx, companies, companies.user_count.sum())
+
+
+def _reactive_tickets(ctx: FunctionContext) -> pd.DataFrame:
+    rows = ctx.in_windows(ctx.base("tickets"), "create_date")
+    rows = rows.filter(rows.ticket_type.isin(REACTIVE_TICKET_TYPES))
+    return rows.group_by(ctx.keys).aggregate(top=rows.count().cast("float64")).to_pandas()
+
+
+def _entries_with_type(ctx: FunctionContext) -> ibis.Table:
+    entries = ctx.in_windows(ctx.base("time_entries"), "date_worked")
+    tickets = ctx.con.table("tickets")
+    types = tickets.select(k_src=tickets.source_system, k_id=tickets.id, k_type=tickets.ticket_type)
+    return entries.filter(entries.ticket_id.notnull()).left_join(
+        types, [entries.source_system == types.k_src, entries.ticket_id == types.k_id]
+    )
+
+
+def _reactive_hours(ctx: FunctionContext) -> pd.DataFrame:
+    rows = _entries_with_type(ctx)
+    rows = rows.filter(rows.k_type.isin(REACTIVE_TICKET_TYPES))
+    return rows.group_by(ctx.keys).aggregate(top=rows.hours_worked.sum()).to_pandas()
+
+
+def _per_month(ctx: FunctionContext, top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:
+    """top / (base × months), per key; `n` is the base (endpoints, users, clients)."""
+    frame = bottom.merge(top, on=ctx.keys, how="left")
+    frame["top"] = frame["top"].astype(float).fillna(0.0)
+    frame = frame[frame["base"].fillna(0) > 0]
+    frame["value"] = divide(frame["top"], frame["base"] * frame["months"])
+    frame["n"] = frame["base"].astype(int)
+    return result(frame, ctx)
+
+
+@register("reactive_tickets_per_endpoint", dimensions=("company",))
+def reactive_tickets_per_endpoint(ctx: FunctionContext) -> pd.DataFrame:
+    return _per_month(ctx, _reactive_tickets(ctx), endpoints(ctx))
+
+
+@register("reactive_tickets_per_user", dimensions=("company",))
+def reactive_tickets_per_user(ctx: FunctionContext) -> pd.DataFrame:
+    return _per_month(ctx, _reactive_tickets(ctx), users(ctx))
+
+
+@register("rhem", dimensions=("company",))
+def rhem(ctx: FunctionContext) -> pd.DataFrame:
+    return _per_month(ctx, _reactive_hours(ctx), endpoints(ctx))
+
+
+@register("reactive_hours_per_user", dimensions=("company",))
+def reactive_hours_per_user(ctx: FunctionContext) -> pd.DataFrame:
+    return _per_month(ctx, _reactive_hours(ctx), users(ctx))
+
+
+@register("tickets_per_client", dimensions=("company",))
+def tickets_per_client(ctx: FunctionContext) -> pd.DataFrame:
+    """Tickets created per active customer per month."""
+    rows = ctx.in_windows(ctx.base("tickets"), "create_date")
+    top = rows.group_by(ctx.keys).aggregate(top=rows.count().cast("float64")).to_pandas()
+    companies = ctx.base("companies")
+    companies = companies.filter(
+        companies.is_active.fill_null(True) & (companies.company_type == CUSTOMER_COMPANY_TYPE)
+    )
+    return _per_month(ctx, top, _per_window(ctx, companies, companies.count()))
+
+
+@register("proactive_hours_share", dimensions=TIME_DIMS)
+def proactive_hours_share(ctx: FunctionContext) -> ibis.Table:
+    """Hours on non-reactive tickets (requests, changes, alerts) / all ticket hours in P."""
+    rows = _entries_with_type(ctx)
+    proactive = rows.k_type.notnull() & ~rows.k_type.isin(REACTIVE_TICKET_TYPES)
+    agg = rows.group_by(ctx.keys).aggregate(
+        yes=rows.hours_worked.sum(where=proactive), total=rows.hours_worked.sum(), n=rows.count()
+    )
+    return agg.select(
+        *ctx.keys,
+        value=ibis.ifelse(
+            agg.total > 0, 100.0 * agg.yes.fill_null(0.0) / agg.total, ibis.null("float64")
+        ),
+        n=agg.n,
+    )
+
+
+@register("avg_handle_time", dimensions=TIME_DIMS)
+def avg_handle_time(ctx: FunctionContext) -> ibis.Table:
+    """Mean, over tickets worked on in P, of the hours logged on each in P."""
+    rows = ctx.in_windows(ctx.base("time_entries"), "date_worked")
+    rows = rows.filter(rows.ticket_id.notnull())
+    per_ticket = rows.group_by([*ctx.keys, "ticket_id"]).aggregate(hours=rows.hours_worked.sum())
+    agg = per_ticket.group_by(ctx.keys).aggregate(
+        value=per_ticket.hours.mean(), n=per_ticket.count()
+    )
+    return agg
