@@ -11,7 +11,8 @@ from stip.errors import QueryError
 
 VALID_FORMS = (
     "2026-10, 2026-W43, 2026-Q3, 2026, 2026-10-01..2026-10-15, today, yesterday, this-week, "
-    "last-week, this-month, last-month, last-7-days, last-30-days, mtd, qtd, ytd"
+    "last-week, this-month, last-month, last-7-days, last-30-days, this-quarter, last-quarter, "
+    "this-year, last-year, mtd, qtd, ytd"
 )
 RELATIVE = (
     "today",
@@ -22,6 +23,10 @@ RELATIVE = (
     "last-month",
     "last-7-days",
     "last-30-days",
+    "this-quarter",
+    "last-quarter",
+    "this-year",
+    "last-year",
     "mtd",
     "qtd",
     "ytd",
@@ -184,6 +189,10 @@ def _relative(text: str, today: date) -> tuple[date, date] | None:
         "last-month": (_add_months(month, -1), month),
         "last-7-days": (today - timedelta(7), today),
         "last-30-days": (today - timedelta(30), today),
+        "this-quarter": (quarter, _add_months(quarter, 3)),
+        "last-quarter": (_add_months(quarter, -3), quarter),
+        "this-year": (date(today.year, 1, 1), date(today.year + 1, 1, 1)),
+        "last-year": (date(today.year - 1, 1, 1), date(today.year, 1, 1)),
         "mtd": (month, tomorrow),
         "qtd": (quarter, tomorrow),
         "ytd": (date(today.year, 1, 1), tomorrow),

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from stip.semantic.catalog import BUILTIN_DIR, KpiCatalog, validate_dirs
+from stip.semantic.engine import KpiEngine
+from stip.settings import Settings
+from stip.store.store import Store, open_store
+
+from .msp_fixture import build_batch
+
+
+@pytest.fixture(scope="module")
+def module_pg_url() -> Iterator[str]:
+    """Like the `pg_url` fixture, but one database per test module (the data is read-only)."""
+    base = os.environ.get("STIP_TEST_PG_URL")
+    if not base:
+        pytest.fail("STIP_TEST_PG_URL is not set: run the suite with `make test`")
+    name = f"stip_kpi_{uuid.uuid4().hex[:12]}"
+    admin = "postgresql://" + base.split("://", 1)[1]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield base.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(
+    scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The hand-made MSP, loaded through Store.apply into DuckDB or PostgreSQL."""
+    if request.param == "duckdb":
+        target = open_store(str(tmp_path_factory.mktemp("kpi") / "stip.duckdb"))
+    else:
+        target = open_store(request.getfixturevalue("module_pg_url"))
+    target.apply(build_batch())
+    return target
+
+
+def contract_catalog(folder: Path) -> KpiCatalog:
+    """Only the contract KPIs, so these tests do not depend on the rest of the catalogue."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "contract.yaml").write_text((BUILTIN_DIR / "contract.yaml").read_text())
+    catalog, issues = validate_dirs([folder])
+    assert not issues, issues
+    return catalog
+
+
+@pytest.fixture(scope="session")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> KpiCatalog:
+    return contract_catalog(tmp_path_factory.mktemp("contract-kpis"))
+
+
+@pytest.fixture
+def engine(store: Store, catalog: KpiCatalog, tmp_path: Path) -> KpiEngine:
+    return KpiEngine(store, Settings(home=tmp_path / "home"), catalog)
