@@ -1,0 +1,275 @@
+"""Action pages: my actions today, team actions, item buttons, the meeting page, deliveries.
+
+Buttons are plain forms carrying the session's CSRF token; with htmx they swap just the item
+(`HX-Request`), without JavaScript they post and redirect back.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from stip.accounts import roles
+from stip.accounts.users import User
+from stip.actions.closed_loop import CLOSED_LOOP_KPIS, closed_loop_values
+from stip.actions.items import Item, ItemStore, item_store
+from stip.actions.labels import labels
+from stip.actions.meeting import build_agenda
+from stip.actions.meeting_pdf import agenda_pdf
+from stip.actions.people import Directory, load_directory
+from stip.notify.cycle import outbox_for
+from stip.semantic.business_hours import BusinessCalendar
+from stip.web.deps import AdminUser, CurrentUser, State, language, require_csrf
+from stip.web.errors import BadRequest, Forbidden, NotFound
+from stip.web.state import WebState
+from stip.web.templating import render, render_string
+
+router = APIRouter()
+ACTIONS = ("acknowledge", "done", "snooze", "dismiss")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _store(state: WebState) -> ItemStore:
+    return item_store(state.stip.settings)
+
+
+def _directory(state: WebState) -> Directory:
+    with state.stip.store.read() as con:
+        return load_directory(con, {})
+
+
+def is_mine(item: Item, user: User) -> bool:
+    if user.resource_id is not None and item.person_id == user.resource_id:
+        return True
+    return item.person_id is None and item.person == user.username
+
+
+def _view(item: Item, state: WebState, lang: str, now: datetime) -> dict[str, Any]:
+    tz = state.stip.settings.tz
+    return {
+        "id": item.id,
+        "rule": item.rule,
+        "status": item.status,
+        "person": item.person or "-",
+        "urgent": item.urgent,
+        "title": item.title.get(lang) or item.title["en"],
+        "why": item.why.get(lang) or item.why["en"],
+        "todo": item.todo.get(lang) or item.todo["en"],
+        "due": item.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        "overdue": item.due_at < now,
+        "acknowledged": item.acknowledged_at is not None,
+        "live": item.status in ("open", "snoozed"),
+        "ticket_id": item.ticket_id,
+    }
+
+
+def _loop_tiles(values: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+    tiles = []
+    for kpi in CLOSED_LOOP_KPIS:
+        value = values.get(kpi["id"])
+        text = "-" if value is None else (f"{value:.0f}" if isinstance(value, float) else value)
+        tiles.append(
+            {"id": kpi["id"], "title": kpi["title"][lang], "value": text, "unit": kpi["unit"]}
+        )
+    return tiles
+
+
+@router.get("/actions", include_in_schema=False)
+def actions_home(user: CurrentUser) -> Response:
+    return RedirectResponse("/actions/me", status_code=303)
+
+
+@router.get("/actions/me", include_in_schema=False)
+def my_actions(request: Request, state: State, user: CurrentUser) -> Response:
+    lang = language(request)
+    now = _now()
+    items = [i for i in _store(state).items(now) if is_mine(i, user)]
+    ids = [user.resource_id] if user.resource_id is not None else []
+    values = closed_loop_values(state.stip, "this-week", now, resource_ids=ids or None)
+    if not ids:
+        values["action_items_open"] = len(items)
+    return render(
+        request,
+        "actions/me.html",
+        {
+            "L": labels(lang),
+            "items": [_view(i, state, lang, now) for i in items],
+            "loop": _loop_tiles(values, lang),
+            "back": "/actions/me",
+        },
+    )
+
+
+def _team_of(user: User, directory: Directory, team: int | None) -> int | None:
+    if team is not None:
+        return team
+    if user.resource_id is not None:
+        for team_id, lead in directory.leads.items():
+            if lead == user.resource_id:
+                return team_id
+        return directory.team_of.get(user.resource_id)
+    return min(directory.team_names) if directory.team_names else None
+
+
+@router.get("/actions/team", include_in_schema=False)
+def team_actions(
+    request: Request, state: State, user: CurrentUser, team: int | None = None
+) -> Response:
+    if not roles.can_see_others(user.role):
+        raise Forbidden("team actions are for team leads and managers")
+    lang = language(request)
+    now = _now()
+    directory = _directory(state)
+    team_id = _team_of(user, directory, team)
+    if team_id is not None and team_id not in directory.team_names:
+        raise NotFound(f"no team {team_id}")
+    members = directory.members(team_id) if team_id is not None else []
+    lead = directory.leads.get(team_id) if team_id is not None else None
+    people = set(members) | ({lead} if lead is not None else set())
+    items = [i for i in _store(state).items(now) if i.person_id in people]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        groups.setdefault(item.person or "-", []).append(_view(item, state, lang, now))
+    values = closed_loop_values(state.stip, "this-week", now, resource_ids=sorted(people))
+    return render(
+        request,
+        "actions/team.html",
+        {
+            "L": labels(lang),
+            "groups": sorted(groups.items()),
+            "loop": _loop_tiles(values, lang),
+            "team_id": team_id,
+            "team_name": directory.team_names.get(team_id or -1, "-"),
+            "teams": sorted(directory.team_names.items()),
+            "back": f"/actions/team?team={team_id}",
+        },
+    )
+
+
+@router.post(
+    "/actions/{item_id}/{action}", include_in_schema=False, dependencies=[Depends(require_csrf)]
+)
+def act(
+    request: Request,
+    item_id: int,
+    action: str,
+    state: State,
+    user: CurrentUser,
+    reason: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "/actions/me",
+) -> Response:
+    if action not in ACTIONS:
+        raise NotFound(f"no action '{action}'")
+    store = _store(state)
+    try:
+        item = store.get(item_id)
+    except Exception as exc:  # noqa: BLE001 - the store names the missing id
+        raise NotFound(str(exc)) from None
+    if not (is_mine(item, user) or roles.can_see_others(user.role)):
+        raise Forbidden("this action item is not yours")
+    now = _now()
+    if action == "acknowledge":
+        item = store.acknowledge(item_id, now, user.username)
+    elif action == "done":
+        item = store.done(item_id, now, user.username)
+    elif action == "snooze":
+        until = BusinessCalendar(state.stip.settings).add_business_hours(now, 9)
+        item = store.snooze(item_id, until, now, user.username)
+    else:
+        if not reason.strip():
+            raise BadRequest("dismissing needs a reason: say why no action is needed")
+        item = store.dismiss(item_id, reason, now, user.username)
+    if request.headers.get("hx-request"):
+        lang = language(request)
+        html = render_string(
+            request,
+            "actions/_item.html",
+            {
+                "L": labels(lang),
+                "item": _view(item, state, lang, now),
+                "back": back,
+            },
+        )
+        return Response(html, media_type="text/html")
+    target = back if back.startswith("/actions") else "/actions/me"
+    return RedirectResponse(target, status_code=303)
+
+
+def _meeting_allowed(user: User) -> None:
+    if user.role not in (roles.TEAMLEAD, roles.SERVICE_MANAGER, roles.OWNER, roles.ADMIN):
+        raise Forbidden("the team meeting is for team leads and managers")
+
+
+@router.get("/meeting/{team_id}", include_in_schema=False)
+def meeting_page(request: Request, team_id: int, state: State, user: CurrentUser) -> Response:
+    _meeting_allowed(user)
+    lang = language(request)
+    if team_id not in _directory(state).team_names:
+        raise NotFound(f"no team {team_id}")
+    agenda = build_agenda(state.stip, team_id, _now())
+    return render(
+        request,
+        "actions/meeting.html",
+        {
+            "L": labels(lang),
+            "agenda": agenda,
+            "title": agenda.title(lang),
+        },
+    )
+
+
+@router.get("/meeting/{team_id}/agenda.pdf", include_in_schema=False)
+def meeting_pdf(request: Request, team_id: int, state: State, user: CurrentUser) -> Response:
+    _meeting_allowed(user)
+    if team_id not in _directory(state).team_names:
+        raise NotFound(f"no team {team_id}")
+    agenda = build_agenda(state.stip, team_id, _now())
+    return Response(
+        agenda_pdf(agenda, language(request)),
+        media_type="application/pdf",
+        headers={"content-disposition": f'inline; filename="agenda-{team_id}.pdf"'},
+    )
+
+
+@router.get("/admin/deliveries", include_in_schema=False)
+def deliveries_page(request: Request, state: State, user: AdminUser, status: str = "") -> Response:
+    if status not in ("", "pending", "sent", "failed"):
+        raise BadRequest("status must be pending, sent or failed")
+    lang = language(request)
+    outbox = outbox_for(state.stip)
+    tz = state.stip.settings.tz
+    rows = []
+    for row in outbox.rows(status or None):
+        rows.append(
+            {
+                **row,
+                "next": row["next_attempt_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                "created": row["created_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    return render(
+        request,
+        "actions/deliveries.html",
+        {
+            "L": labels(lang),
+            "rows": rows,
+            "counts": outbox.counts(),
+            "status": status,
+        },
+    )
+
+
+@router.post(
+    "/admin/deliveries/{delivery_id}/retry",
+    include_in_schema=False,
+    dependencies=[Depends(require_csrf)],
+)
+def retry_delivery(delivery_id: int, state: State, user: AdminUser) -> Response:
+    outbox_for(state.stip).retry(delivery_id, _now() - timedelta(seconds=1))
+    return RedirectResponse("/admin/deliveries", status_code=303)

@@ -1,0 +1,195 @@
+"""The action pages on a real `stip serve`: Chromium marks an item done; CSRF and roles hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from stip.accounts.users import add_user, engine_for
+from stip.actions.closed_loop import closed_loop_values
+from stip.actions.evaluate import evaluate
+from stip.actions.items import item_store
+from stip.app import Stip
+from stip.notify.cycle import outbox_for
+from stip.notify.outbox import Message
+
+from .conftest import world_module as W
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+PASSWORDS = {"eva": "eva-password-1", "lars": "lars-password-1", "root": "root-password-1"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Stip]]:
+    home = tmp_path_factory.mktemp("actions-web") / "home"
+    saved = {k: v for k, v in os.environ.items() if k.startswith("STIP_")}
+    for name in saved:
+        del os.environ[name]
+    os.environ["STIP_HOME"] = str(home)
+    try:
+        stip = W.build(Stip.load(str(home)))
+        accounts = engine_for(stip.settings)
+        add_user(accounts, "eva", "engineer", PASSWORDS["eva"], resource_id=W.EVA)
+        add_user(accounts, "lars", "teamlead", PASSWORDS["lars"], resource_id=W.LARS)
+        add_user(accounts, "root", "admin", PASSWORDS["root"])
+        evaluate(stip, W.local(stip, "2026-04-28T10:30"))
+        failed = Message("test:1", "email", "digest", "x@msp.example", "X", "en", "Broken one")
+        outbox = outbox_for(stip)
+        outbox.enqueue(failed, dt.datetime(2026, 4, 28, 9, 0, tzinfo=dt.UTC))
+        outbox.flush(dt.datetime(2026, 4, 28, 9, 0, tzinfo=dt.UTC), {}, 5, 1)
+    finally:
+        os.environ.pop("STIP_HOME")
+        os.environ.update(saved)
+    port = _free_port()
+    log = (home / "serve.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "stip", "serve", "--port", str(port)],
+        env={"STIP_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/login", timeout=2):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError((home / "serve.log").read_text()) from None
+            time.sleep(0.3)
+    yield base, stip
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+def _client(base: str, user: str) -> tuple[httpx.Client, str]:
+    client = httpx.Client(base_url=base, follow_redirects=False, timeout=30)
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    done = client.post(
+        "/login",
+        data={
+            "username": user,
+            "password": PASSWORDS[user],
+            "csrf_token": token.group(1),
+            "next": "/actions/me",
+        },
+    )
+    assert done.status_code == 303, done.text
+    fresh = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/actions/me").text)
+    assert fresh
+    return client, fresh.group(1)
+
+
+@pytest.mark.playwright
+def test_engineer_marks_an_action_done_and_the_closed_loop_moves(site: tuple[str, Stip]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, stip = site
+    before = closed_loop_values(stip, "today", dt.datetime.now(dt.UTC), resource_ids=[W.EVA])
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(base + "/login?next=/actions/me")
+        page.fill("input[name=username]", "eva")
+        page.fill("input[name=password]", PASSWORDS["eva"])
+        page.click("form[action='/login'] button[type=submit]")
+        page.goto(base + "/actions/me")
+        assert page.locator("h1").inner_text() in ("My actions today", "Mijn acties vandaag")
+        items = page.locator("article.action-item")
+        assert items.count() == 2
+        callback = page.locator("article.action-item", has_text="Piet Jansen")
+        assert page.locator("#loop-action_items_open .loop-value").inner_text() == "2"
+        callback.locator("button.action-done").click()
+        page.wait_for_selector("article.action-item[data-status='done']")
+        page.reload()
+        assert page.locator("article.action-item").count() == 1
+        assert page.locator("#loop-action_items_open .loop-value").inner_text() == "1"
+        assert page.locator("#loop-action_items_done .loop-value").inner_text() == "1"
+        assert errors == []
+        browser.close()
+    after = closed_loop_values(stip, "today", dt.datetime.now(dt.UTC), resource_ids=[W.EVA])
+    assert (before["action_items_done"], after["action_items_done"]) == (0, 1)
+    assert (before["action_items_open"], after["action_items_open"]) == (2, 1)
+    done = [i for i in item_store(stip.settings).all_items() if i.status == "done"]
+    assert [(i.rule, i.person_id) for i in done] == [("csat_low_callback", W.EVA)]
+
+
+def test_posts_need_csrf_and_engineers_act_only_on_their_own(site: tuple[str, Stip]) -> None:
+    base, stip = site
+    client, token = _client(base, "eva")
+    items = item_store(stip.settings).all_items()
+    eva_item = next(i for i in items if i.person_id == W.EVA and i.status == "open")
+    bram_item = next(i for i in items if i.person_id == W.BRAM)
+    refused = client.post(f"/actions/{eva_item.id}/acknowledge", data={"back": "/actions/me"})
+    assert refused.status_code == 403
+    foreign = client.post(f"/actions/{bram_item.id}/done", data={"csrf_token": token})
+    assert foreign.status_code == 403
+    no_reason = client.post(
+        f"/actions/{eva_item.id}/dismiss", data={"csrf_token": token, "reason": "  "}
+    )
+    assert no_reason.status_code == 400
+    ok = client.post(
+        f"/actions/{eva_item.id}/acknowledge",
+        data={"csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
+    assert ok.status_code == 200 and f'id="item-{eva_item.id}"' in ok.text
+    assert item_store(stip.settings).get(eva_item.id).acknowledged_at is not None
+    assert client.get("/admin/deliveries").status_code == 403
+    assert client.get("/actions/team").status_code == 403
+    assert client.get("/meeting/10").status_code == 403
+
+
+def test_team_lead_pages_and_admin_deliveries(site: tuple[str, Stip]) -> None:
+    base, _ = site
+    lead, _token = _client(base, "lars")
+    team = lead.get("/actions/team")
+    assert team.status_code == 200
+    assert "Bram Bakker" in team.text and "Eva de Vries" in team.text
+    assert "Mail &lt;b&gt;bounce&lt;/b&gt;" in team.text and "<b>bounce" not in team.text
+    meeting = lead.get("/meeting/10")
+    assert meeting.status_code == 200 and "Servicedesk" in meeting.text
+    pdf = lead.get("/meeting/10/agenda.pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    admin, token = _client(base, "root")
+    page = admin.get("/admin/deliveries?status=failed")
+    assert page.status_code == 200
+    assert "Broken one" in page.text and "channel &#39;email&#39; is not configured" in page.text
+    row = re.search(r'action="/admin/deliveries/(\d+)/retry"', page.text)
+    assert row
+    retried = admin.post(f"/admin/deliveries/{row.group(1)}/retry", data={"csrf_token": token})
+    assert retried.status_code == 303
+    assert "Broken one" not in admin.get("/admin/deliveries?status=failed").text
