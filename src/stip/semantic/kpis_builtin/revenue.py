@@ -70,9 +70,10 @@ def _keyed(ctx: FunctionContext, frame: pd.DataFrame, **columns: pd.Series) -> p
 
 
 def _all_windows(ctx: FunctionContext, frame: pd.DataFrame) -> pd.DataFrame:
-    """Without --by, make sure every window has a row (sums of nothing are 0)."""
+    """Without --by, make sure every window has a row (sums of nothing are 0); with --by,
+    drop the groups with no records."""
     if ctx.by is not None:
-        return frame
+        return frame[frame["n"] > 0] if "n" in frame.columns else frame
     idx = pd.DataFrame({"p_idx": [w.idx for w in ctx.windows]})
     out = idx.merge(frame, on="p_idx", how="left")
     numeric = [c for c in out.columns if c != "p_idx"]
