@@ -17,7 +17,6 @@ import ibis
 
 from stip.errors import DefinitionError, QueryError, UserError, suggest
 from stip.semantic import functions
-from stip.semantic import kpis_builtin  # noqa: F401 - registers the built-in catalogue's functions
 from stip.semantic.bases import base_dimensions, base_names, base_schema
 from stip.semantic.expressions import PERIOD_COLUMNS, SETTING_NAMES, evaluate
 from stip.semantic.loader import Issue, LoadedFile, load_file
