@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from stip.accounts import roles
@@ -18,7 +19,12 @@ def demo_password(role: str) -> str:
 
 
 def demo_engineer_resource(stip: Stip) -> int | None:
-    """An active engineer in the service desk team (the busiest one), else any active one."""
+    """The demo's planted overloaded engineer; else the busiest active service desk engineer."""
+    marker = stip.store.meta("demo")
+    if marker:
+        planted = json.loads(marker).get("stories", {}).get("overloaded_resource_id")
+        if isinstance(planted, int):
+            return planted
     with stip.store.read() as con:
         resources = con.table("resources")
         active = resources.filter(resources.is_active).select("id").to_pyarrow().to_pylist()
@@ -26,10 +32,12 @@ def demo_engineer_resource(stip: Stip) -> int | None:
         rrd = con.table("resource_role_departments")
         members = rrd.select("resource_id", "department_id").to_pyarrow().to_pylist()
         tickets = con.table("tickets")
+        still_open = tickets.filter(
+            tickets.completed_date.isnull() & tickets.assigned_resource_id.notnull()
+        )
         open_counts = (
-            tickets.filter(tickets.completed_date.isnull() & tickets.assigned_resource_id.notnull())
-            .group_by("assigned_resource_id")
-            .aggregate(n=tickets.count())
+            still_open.group_by("assigned_resource_id")
+            .aggregate(n=still_open.count())
             .to_pyarrow()
             .to_pylist()
         )

@@ -41,7 +41,7 @@ class KpiData:
         from stip.semantic.engine import KpiEngine
 
         with self._lock:
-            return KpiEngine(self.stip.store, self.stip.settings)
+            return KpiEngine(self.stip.store, self.stip.settings, self.catalog)
 
     def kpi(self, kpi_id: str) -> KpiDefinition:
         """The definition; raises `QueryError` (with did-you-mean) for an unknown id."""
@@ -53,7 +53,10 @@ class KpiData:
         return kpi.group in MONEY_GROUPS or is_money_unit(kpi.unit)
 
     def as_of(self, text: str | None) -> datetime:
-        return parse_as_of(text or None, self.stip.settings.tz)
+        """The as-of time; "now" is truncated to the minute so results cache well."""
+        if text:
+            return parse_as_of(text, self.stip.settings.tz)
+        return self.engine.as_of(None)
 
     def period(self, spec: str, as_of: datetime) -> Period:
         return parse_period(spec, as_of, self.stip.settings.tz)

@@ -25,7 +25,6 @@ from stip.web.viewmodel import TileView, is_stale, period_label, query_string, t
 
 router = APIRouter()
 
-HISTORY_PERIODS = 8
 DIMENSION_LABELS = {
     "resource": "person",
     "company": "client",
@@ -125,16 +124,13 @@ def _dimensions(kpi: KpiDefinition, scope: Scope) -> list[str]:
     return dims
 
 
-def _history(state: WebState, kpi: KpiDefinition, when: When, scope: Scope, lang: str) -> Markup:
+def _history(kpi: KpiDefinition, when: When, tile: Any, lang: str) -> Markup:
+    """The tile's trend (one value per period, oldest first, ending with this period)."""
     periods = [when.period]
-    for _ in range(HISTORY_PERIODS - 1):
+    while len(periods) < len(tile.trend):
         periods.append(periods[-1].previous())
     periods.reverse()
-    values: list[float | None] = []
-    for period in periods:
-        result = state.kpis.values(kpi.id, period, when.as_of, None, scope.to_engine()).to_json()
-        value = result["rows"][0]["value"] if result["rows"] else None
-        values.append(None if value is None else float(value))
+    values = [None if v is None else float(v) for v in tile.trend]
     labels = [format_date(p.start_date, "d MMM yy", locale=babel_locale(lang)) for p in periods]
     texts = [formatting.number(v, kpi.unit, lang) for v in values]
     return svg.history_chart(labels, values, kpi.target, texts, kpi.name.get(lang))
@@ -223,7 +219,7 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
         tile=tile_view(
             "main", kpi.name.get(lang), "l", kpi, tile, lang, "#actions", when.as_of, tz
         ),
-        history=_history(state, kpi, when, scope, lang),
+        history=_history(kpi, when, tile, lang),
         breakdowns=breakdowns,
         has_actions=kpi.has_actions,
     )
