@@ -103,3 +103,24 @@ def test_a_user_rule_replaces_a_shipped_one(world: Stip) -> None:
     overdue = next(i for i in data["items"] if i["rule"] == "overdue_ticket")
     # due Friday 12:00 + 9 business hours: Fri 5 h, (weekend, King's Day) Tue 08:00 + 4 h
     assert overdue["due"] == "2026-04-28T12:00:00+02:00"
+
+
+def test_person_filter_takes_the_display_name_or_a_linked_user_name(
+    world: Stip, W: ModuleType
+) -> None:
+    from stip.accounts.users import add_user, engine_for
+    from stip.actions.evaluate import evaluate
+    from stip.actions.items import item_store
+    from stip.cli.actions import matches_person
+
+    add_user(engine_for(world.settings), "eva", "engineer", "eva-password-1", resource_id=W.EVA)
+    as_of = W.local(world, "2026-04-28T10:30")
+    evaluate(world, as_of)
+    items = item_store(world.settings).items(as_of)
+    for name in ("Eva de Vries", "eva de vries", "eva"):
+        assert sorted(i.rule for i in items if matches_person(i, name, world)) == [
+            "csat_low_callback",
+            "overdue_ticket",
+        ]
+    assert [i.rule for i in items if matches_person(i, "fien", world)] == ["unbilled_time"]
+    assert [i for i in items if matches_person(i, "nobody", world)] == []

@@ -169,7 +169,10 @@ def evaluate(stip: Stip, as_of: datetime | None = None, dry_run: bool = False) -
     `dry_run` computes the same figures inside a transaction that is rolled back.
     """
     started = timer.perf_counter()
-    as_of = (as_of or datetime.now(UTC)).astimezone(UTC)
+    as_of = as_of or datetime.now(UTC)
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=stip.settings.tz)
+    as_of = as_of.astimezone(UTC)
     rules = load_rules(stip.settings.home)
     engine = item_store(stip.settings).engine
     calendar = BusinessCalendar(stip.settings)

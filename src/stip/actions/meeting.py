@@ -129,7 +129,7 @@ def _ticket_stats(
     for row in done.to_pyarrow().to_pylist():
         stats[row["r"]]["completed"] = row["n"]
     met = sla.group_by(r=sla.assigned_resource_id).aggregate(
-        n=ibis._.count(), met=sla.service_level_agreement_has_been_met.cast("int").sum()
+        n=ibis._.count(), met=sla.service_level_agreement_has_been_met.ifelse(1, 0).sum()
     )
     for row in met.to_pyarrow().to_pylist():
         stats[row["r"]].update(sla_n=row["n"], sla_met=row["met"] or 0)
@@ -140,7 +140,7 @@ def _ticket_stats(
     csat = rated.group_by("r").aggregate(
         n=ibis._.count(),
         total=rated.survey_rating.sum(),
-        low=(rated.survey_rating < 0.6 * scale).cast("int").sum(),
+        low=(rated.survey_rating < 0.6 * scale).ifelse(1, 0).sum(),
     )
     for row in csat.to_pyarrow().to_pylist():
         stats[row["r"]].update(csat_n=row["n"], csat_total=row["total"], low=row["low"] or 0)

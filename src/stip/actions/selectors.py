@@ -237,7 +237,7 @@ def late_time_booking(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Ca
     e = con.table("time_entries")
     recent = e.filter(e.date_worked >= since, e.date_worked <= day)
     per_resource = recent.group_by(resource=recent.resource_id).aggregate(
-        booked=(recent.hours_worked * (recent.date_worked == day).cast("int")).sum()
+        booked=(recent.date_worked == day).ifelse(recent.hours_worked, 0.0).sum()
     )
     triggered = datetime.combine(local.date(), check, tzinfo=ctx.tz)
     out = []

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from stip.cli.options import AsOfOption, DbOption, JsonOption, load
 from stip.errors import UserError
+
+if TYPE_CHECKING:
+    from stip.actions.items import Item
+    from stip.app import Stip
 
 actions_app = typer.Typer(
     help="Action items: who must do what, by when, and why.", no_args_is_help=True
@@ -81,7 +85,9 @@ def list_command(
     when = _as_of(as_of, stip.settings.tz)
     if not no_evaluate:
         evaluate(stip, when)
-    items = item_store(stip.settings).items(when, person=person)
+    items = item_store(stip.settings).items(when)
+    if person is not None:
+        items = [i for i in items if matches_person(i, person, stip)]
     if json_out:
         typer.echo(json.dumps(list_json(items, when, stip.settings.tz, lang), ensure_ascii=False))
         return
@@ -94,6 +100,20 @@ def list_command(
             f"#{item.id:<6} {due}  {item.person or '-':<24} {item.rule:<28} "
             f"{item.why.get(lang) or item.why['en']}"
         )
+
+
+def matches_person(item: Item, name: str, stip: Stip) -> bool:
+    """The person's display name (any case), or the user name of a linked account."""
+    if (item.person or "").casefold() == name.strip().casefold():
+        return True
+    from stip.accounts.users import engine_for, get_user
+
+    user = get_user(engine_for(stip.settings), name)
+    if user is None:
+        return False
+    if user.resource_id is not None:
+        return item.person_id == user.resource_id
+    return item.person_id is None and item.person == user.username
 
 
 @actions_app.command("notify")
