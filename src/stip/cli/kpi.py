@@ -161,5 +161,5 @@ def validate(
     for issue in issues:
         typer.echo(str(issue), err=True)
     if issues:
-        raise typer.Exit(1)
+        raise DefinitionError(f"{len(issues)} problem(s) in the KPI definitions above")
     typer.echo(f"{len(catalog)} KPIs OK")

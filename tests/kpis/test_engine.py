@@ -1,0 +1,164 @@
+"""Tiles, action lists, scopes, caching and "no data" on the hand-made MSP (both backends)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from stip.errors import QueryError
+from stip.semantic.catalog import KpiCatalog
+from stip.semantic.engine import KpiEngine
+from stip.semantic.query import Scope
+from stip.settings import Settings
+from stip.store.schema import Batch
+from stip.store.store import Store, open_store
+
+from .msp_fixture import build_batch
+
+AS_OF = "2026-10-28T10:00"
+
+
+def test_tiles_value_previous_last_year_and_trend(engine: KpiEngine) -> None:
+    tiles = engine.tiles(
+        ["tickets_created", "billable_utilization", "first_response_hours_median"],
+        "2026-10",
+        as_of=AS_OF,
+        trend_points=3,
+    )
+    created, utilization, response = tiles
+    # August: none; September: T5; October: 7. October 2025: none.
+    assert (created.value, created.previous, created.last_year) == (7, 1, 0)
+    assert created.trend == [0, 1, 7]
+    assert created.status == "none" and created.target is None
+    # September: E7 1 h billable / (22 business days x 20 h)
+    assert utilization.previous == pytest.approx(100 / 440)
+    assert utilization.value == pytest.approx(1150 / 440)
+    assert utilization.status == "red" and utilization.actions == []
+    # September: T5 answered on a Sunday -> 0 business hours; August: no tickets -> null
+    assert response.trend == [None, 0.0, 2.0]
+    assert response.status == "amber"  # target 1, amber up to 4
+    assert response.data_as_of is not None
+
+
+def test_red_tiles_carry_their_first_three_actions(engine: KpiEngine) -> None:
+    (low,) = engine.tiles(["csat_low_responses"], "2026-10", as_of=AS_OF)
+    assert low.status == "red" and low.value == 3
+    assert [a["ticket_id"] for a in low.actions] == [3, 2, 2]  # newest first
+
+
+def test_overdue_actions_list_tickets_with_their_assignee(engine: KpiEngine) -> None:
+    data = engine.actions("overdue_tickets", as_of=AS_OF).to_json()
+    assert data["kpi"] == "overdue_tickets"
+    assert data["as_of"] == "2026-10-28T10:00:00+01:00"
+    rows = data["rows"]
+    # ordered by due date: T10 (22 Oct, unassigned) then T3 (27 Oct, Anna Bakker)
+    assert [r["ticket_id"] for r in rows] == [10, 3]
+    assert (rows[0]["person_id"], rows[0]["person"]) == (None, None)
+    assert rows[1]["person_id"] == 2 and rows[1]["person"] == "Anna Bakker"
+    assert rows[1]["resource_id"] == 2 and rows[1]["company_id"] == 200
+    assert rows[1]["ticket_number"] == "T2026.0003" and rows[1]["title"] == "Ticket 3"
+    assert rows[1]["due_date_time"] == "2026-10-27T11:00:00+01:00"
+    assert rows[1]["what"]["en"] == "Work on ticket T2026.0003: Ticket 3"
+    assert rows[1]["why"]["nl"] == (
+        "De vervaldatum was 2026-10-27 11:00 en het ticket staat nog open."
+    )
+
+
+def test_csat_low_actions_one_row_per_survey_result(engine: KpiEngine) -> None:
+    rows = engine.actions("csat_low_responses", "2026-10", as_of=AS_OF).to_json()["rows"]
+    assert [(r["survey_result_id"], r["ticket_id"], r["survey_rating"]) for r in rows] == [
+        (3, 3, 5.0),
+        (4, 2, 3.0),
+        (2, 2, 4.0),
+    ]
+    first = rows[0]
+    assert (first["person"], first["company"], first["contact"]) == (
+        "Anna Bakker",
+        "Globex",
+        "Lisa Lid",
+    )
+    assert first["what"] == {
+        "en": "Call Lisa Lid at Globex back about ticket T2026.0003",
+        "nl": "Bel Lisa Lid van Globex terug over ticket T2026.0003",
+    }
+
+
+def test_kpis_without_actions_return_an_empty_list(engine: KpiEngine) -> None:
+    assert engine.actions("tickets_created", "2026-10", as_of=AS_OF).rows == []
+
+
+@pytest.mark.parametrize(
+    ("scope", "created", "utilization", "rate"),
+    [
+        (Scope(resource_id=1), 4, 200 / 176, None),
+        (Scope(team_id=10), 5, 500 / 352, None),
+        (Scope(company_id=100), 4, None, 300 / 3.5),
+    ],
+)
+def test_scope(
+    engine: KpiEngine, scope: Scope, created: int, utilization: float | None, rate: float | None
+) -> None:
+    def value(kpi: str) -> float | int | None:
+        return engine.values(kpi, "2026-10", as_of=AS_OF, scope=scope).rows[0].value
+
+    assert value("tickets_created") == created
+    assert value("billable_utilization") == (utilization and pytest.approx(utilization))
+    assert value("effective_hourly_rate") == (rate and pytest.approx(rate))
+
+
+def test_scoped_actions_only_show_the_scope(engine: KpiEngine) -> None:
+    rows = engine.actions("overdue_tickets", as_of=AS_OF, scope=Scope(resource_id=2)).rows
+    assert [r["ticket_id"] for r in rows] == [3]
+
+
+def test_bad_dimension_and_unknown_kpi_are_query_errors(engine: KpiEngine) -> None:
+    with pytest.raises(QueryError, match="cannot be split by company"):
+        engine.values("billable_utilization", "2026-10", by="company")
+    with pytest.raises(QueryError, match="not a dimension"):
+        engine.values("tickets_created", "2026-10", by="colour")
+    with pytest.raises(QueryError, match="Did you mean 'tickets_created'"):
+        engine.values("tickets_creatd", "2026-10")
+    with pytest.raises(QueryError, match="period '2026-13'"):
+        engine.values("tickets_created", "2026-13")
+
+
+def test_now_as_of_is_truncated_to_the_minute(engine: KpiEngine) -> None:
+    result = engine.values("tickets_created", "2026-10")
+    assert result.as_of.second == 0 and result.as_of.microsecond == 0
+    assert abs((datetime.now(result.as_of.tzinfo) - result.as_of).total_seconds()) < 120
+
+
+@pytest.fixture
+def fresh_store(tmp_path: Path) -> Store:
+    store = open_store(str(tmp_path / "fresh.duckdb"))
+    store.apply(build_batch())
+    return store
+
+
+def test_cache_follows_the_data_version(fresh_store: Store, catalog: KpiCatalog, tmp_path: Path):
+    engine = KpiEngine(fresh_store, Settings(home=tmp_path / "h"), catalog)
+    first = engine.values("tickets_created", "2026-10", as_of=AS_OF)
+    assert engine.values("tickets_created", "2026-10", as_of=AS_OF).rows == first.rows
+    batch = Batch()
+    batch.add(
+        "tickets",
+        [{"source_system": "autotask", "id": 99, "create_date": datetime(2026, 10, 2, 9)}],
+    )
+    fresh_store.apply(batch)
+    assert engine.values("tickets_created", "2026-10", as_of=AS_OF).rows[0].value == 8
+
+
+def test_missing_psa_data_shows_no_data(tmp_path: Path, catalog: KpiCatalog) -> None:
+    store = open_store(str(tmp_path / "nofr.duckdb"))
+    batch = build_batch()
+    for row in batch.upserts["tickets"]:
+        row["first_response_date_time"] = None
+    store.apply(batch)
+    engine = KpiEngine(store, Settings(home=tmp_path / "h"), catalog)
+    result = engine.values("first_response_hours_median", "2026-10", as_of=AS_OF)
+    assert result.no_data and result.rows[0].value is None
+    (tile,) = engine.tiles(["first_response_hours_median"], "2026-10", as_of=AS_OF)
+    assert tile.no_data and tile.value is None and tile.status == "none"
+    assert engine.values("tickets_created", "2026-10", as_of=AS_OF).rows[0].value == 7

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from stip.errors import QueryError
+from stip.semantic.periods import parse_as_of, parse_period
+
+TZ = ZoneInfo("Europe/Amsterdam")
+AS_OF = datetime(2026, 11, 2, 9, 0, tzinfo=TZ)  # Monday
+
+
+@pytest.mark.parametrize(
+    ("spec", "start", "end"),
+    [
+        ("2026-10", "2026-10-01T00:00:00+02:00", "2026-11-01T00:00:00+01:00"),
+        ("2026-W43", "2026-10-19T00:00:00+02:00", "2026-10-26T00:00:00+01:00"),
+        ("2026-Q3", "2026-07-01T00:00:00+02:00", "2026-10-01T00:00:00+02:00"),
+        ("2026", "2026-01-01T00:00:00+01:00", "2027-01-01T00:00:00+01:00"),
+        ("2026-10-01..2026-10-15", "2026-10-01T00:00:00+02:00", "2026-10-16T00:00:00+02:00"),
+        ("today", "2026-11-02T00:00:00+01:00", "2026-11-03T00:00:00+01:00"),
+        ("yesterday", "2026-11-01T00:00:00+01:00", "2026-11-02T00:00:00+01:00"),
+        ("this-week", "2026-11-02T00:00:00+01:00", "2026-11-09T00:00:00+01:00"),
+        ("last-week", "2026-10-26T00:00:00+01:00", "2026-11-02T00:00:00+01:00"),
+        ("this-month", "2026-11-01T00:00:00+01:00", "2026-12-01T00:00:00+01:00"),
+        ("last-month", "2026-10-01T00:00:00+02:00", "2026-11-01T00:00:00+01:00"),
+        ("last-7-days", "2026-10-26T00:00:00+01:00", "2026-11-02T00:00:00+01:00"),
+        ("last-30-days", "2026-10-03T00:00:00+02:00", "2026-11-02T00:00:00+01:00"),
+        ("mtd", "2026-11-01T00:00:00+01:00", "2026-11-03T00:00:00+01:00"),
+        ("qtd", "2026-10-01T00:00:00+02:00", "2026-11-03T00:00:00+01:00"),
+        ("ytd", "2026-01-01T00:00:00+01:00", "2026-11-03T00:00:00+01:00"),
+    ],
+)
+def test_every_contract_spec(spec: str, start: str, end: str) -> None:
+    period = parse_period(spec, AS_OF, TZ)
+    assert period.to_json() == {"start": start, "end": end}
+    assert period.spec == spec
+
+
+def test_naive_utc_bounds_follow_dst() -> None:
+    october = parse_period("2026-10", AS_OF, TZ)
+    assert october.start_utc == datetime(2026, 9, 30, 22)
+    assert october.end_utc == datetime(2026, 10, 31, 23)
+
+
+@pytest.mark.parametrize(
+    ("spec", "previous", "last_year"),
+    [
+        ("2026-10", "2026-09-01T00:00:00+02:00", "2025-10-01T00:00:00+02:00"),
+        ("2026-Q1", "2025-10-01T00:00:00+02:00", "2025-01-01T00:00:00+01:00"),
+        ("2026-W43", "2026-10-12T00:00:00+02:00", "2025-10-20T00:00:00+02:00"),
+        ("last-7-days", "2026-10-19T00:00:00+02:00", "2025-10-27T00:00:00+01:00"),  # a Mon-Sun week
+        ("2026-10-07..2026-10-09", "2026-10-04T00:00:00+02:00", "2025-10-07T00:00:00+02:00"),
+    ],
+)
+def test_previous_and_last_year(spec: str, previous: str, last_year: str) -> None:
+    period = parse_period(spec, AS_OF, TZ)
+    assert period.previous().to_json()["start"] == previous
+    assert period.previous().end == period.start
+    assert period.last_year().to_json()["start"] == last_year
+
+
+def test_march_previous_is_february() -> None:
+    march = parse_period("2026-03", AS_OF, TZ)
+    assert march.previous().to_json() == {
+        "start": "2026-02-01T00:00:00+01:00",
+        "end": "2026-03-01T00:00:00+01:00",
+    }
+
+
+@pytest.mark.parametrize(
+    "spec", ["2026-13", "last-8-days", "2026-W54", "2026-10-15..2026-10-01", ""]
+)
+def test_bad_specs_name_the_spec_and_the_forms(spec: str) -> None:
+    with pytest.raises(QueryError) as info:
+        parse_period(spec, AS_OF, TZ)
+    assert f"'{spec}'" in str(info.value)
+
+
+def test_as_of_forms() -> None:
+    assert parse_as_of("2026-11-02T09:00", TZ).isoformat() == "2026-11-02T09:00:00+01:00"
+    assert parse_as_of("2026-11-02T08:00:00Z", TZ).isoformat() == "2026-11-02T09:00:00+01:00"
+    assert parse_as_of("2026-07-01T12:00+00:00", TZ).isoformat() == "2026-07-01T14:00:00+02:00"
+    assert parse_as_of(None, TZ).tzinfo == TZ
+    with pytest.raises(QueryError, match="as-of 'yesterday-ish'"):
+        parse_as_of("yesterday-ish", TZ)
