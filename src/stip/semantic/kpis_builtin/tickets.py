@@ -255,8 +255,8 @@ def stale_tickets(ctx: FunctionContext) -> pd.DataFrame:
 
 @register("repeat_incident_rate", dimensions=TICKET_DIMS)
 def repeat_incident_rate(ctx: FunctionContext) -> ibis.Table:
-    """Reactive tickets created in P whose client had a ticket of the same issue type in the
-    30 days before, as a share of reactive tickets created in P."""
+    """Reactive tickets created in P whose client had a ticket of the same issue and sub-issue
+    type in the 30 days before, as a share of reactive tickets created in P."""
     rows = _created(ctx)
     rows = rows.filter(rows.ticket_type.isin(REACTIVE_TICKET_TYPES))
     all_tickets = ctx.con.table("tickets")
@@ -265,6 +265,7 @@ def repeat_incident_rate(ctx: FunctionContext) -> ibis.Table:
         e_id=all_tickets.id,
         e_company=all_tickets.company_id,
         e_issue=all_tickets.issue_type,
+        e_sub=all_tickets.sub_issue_type.fill_null(-1),
         e_created=all_tickets.create_date,
     )
     repeats = rows.semi_join(
@@ -273,6 +274,7 @@ def repeat_incident_rate(ctx: FunctionContext) -> ibis.Table:
             rows.source_system == earlier.e_src,
             rows.company_id == earlier.e_company,
             rows.issue_type == earlier.e_issue,
+            rows.sub_issue_type.fill_null(-1) == earlier.e_sub,
             rows.id != earlier.e_id,
             earlier.e_created < rows.create_date,
             earlier.e_created >= rows.create_date - ibis.interval(days=30),
