@@ -24,11 +24,13 @@ import pyarrow as pa
 from stip.connectors.autotask.mapping import SOURCE_SYSTEM, map_picklists
 from stip.demo.generate import DemoData, DemoError, generate
 from stip.demo.model import Frame, Stories
+from stip.demo.tickets import TICKET_BASE
 from stip.demo.wire import canonical_arrow, canonical_rows
 from stip.store.schema import TABLES, TABLES_BY_ENTITY, TABLES_BY_NAME
 from stip.store.store import Store, to_arrow
 
 META_KEY = "demo"
+SLICE_ROWS = 20_000
 Progress = Callable[[str, int, int], None]
 
 
@@ -57,10 +59,10 @@ def build_demo(
     data = generate(scale, seed, end)
     summary = DemoSummary(scale, seed, data.end, data.stories)
     if data.scale.name == "large":
-        _replace(store, _streamed(data, report), summary)
+        _replace(store, _streamed(data, report), summary, None)
     else:
         staged = list(_staged(data, report))
-        _replace(store, staged, summary)
+        _replace(store, staged, summary, report)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -82,22 +84,33 @@ def refuse_real_tenant(store: Store) -> None:
 
 
 def _staged(data: DemoData, report: Progress) -> Iterator[tuple[str, pa.Table]]:
-    """Small and medium: every record through the Autotask mapping."""
+    """Small and medium: every record through the Autotask mapping, in slices."""
     frames = [*data.org]
-    total = len(frames) + 1
     report("Generating", 0, data.ticket_count)
-    done = 0
     for chunk in data.activity():
         frames.extend(chunk)
-        done += len(chunk[0]) if chunk[0].entity == "Tickets" else 0
-        report("Generating", done, data.ticket_count)
-    total = len(frames) + 1
-    for i, frame in enumerate(frames):
-        report("Mapping", i, total)
+        if chunk[0].entity == "Tickets":
+            report("Generating", int(chunk[0].cols["id"][-1]) - TICKET_BASE + 1, data.ticket_count)
+    total = sum(len(frame) for frame in frames)
+    done = 0
+    for frame in frames:
         table = TABLES_BY_ENTITY[frame.entity]
-        yield table.name, to_arrow(table, canonical_rows(frame))
+        for part in _slices(frame):
+            yield table.name, to_arrow(table, canonical_rows(part))
+            done += len(part)
+            report("Mapping", done, total)
     yield "picklists", _picklists(data)
-    report("Mapping", total, total)
+
+
+def _slices(frame: Frame) -> Iterator[Frame]:
+    for lo in range(0, len(frame), SLICE_ROWS):
+        cut = slice(lo, lo + SLICE_ROWS)
+        yield Frame(
+            frame.entity,
+            {k: v[cut] for k, v in frame.cols.items()},
+            {k: v[cut] for k, v in frame.extras.items()},
+            {k: v[cut] for k, v in frame.udfs.items()},
+        )
 
 
 def _streamed(data: DemoData, report: Progress) -> Iterator[tuple[str, pa.Table]]:
@@ -125,7 +138,12 @@ def _picklists(data: DemoData) -> pa.Table:
     return to_arrow(TABLES_BY_NAME["picklists"], rows)
 
 
-def _replace(store: Store, staged: Iterable[tuple[str, pa.Table]], summary: DemoSummary) -> None:
+def _replace(
+    store: Store,
+    staged: Iterable[tuple[str, pa.Table]],
+    summary: DemoSummary,
+    report: Progress | None,
+) -> None:
     """Delete all Autotask rows and insert the demo in one transaction.
 
     Uses the store's own transaction and upsert primitives: `Store.apply` deletes by key, one
@@ -144,6 +162,9 @@ def _replace(store: Store, staged: Iterable[tuple[str, pa.Table]], summary: Demo
                 if data.num_rows:
                     store._upsert(cur, pg, TABLES_BY_NAME[name], data)
                     summary.counts[name] = summary.counts.get(name, 0) + data.num_rows
+                    if report and isinstance(staged, list):
+                        total = sum(part.num_rows for _, part in staged)
+                        report("Loading", sum(summary.counts.values()), total)
             store._set_meta(cur, META_KEY, _marker(summary))
             store._set_meta(cur, "data_version", datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%f"))
             cur.execute("COMMIT")
@@ -167,4 +188,4 @@ def _silent(_stage: str, _done: int, _total: int) -> None:
     return None
 
 
-__all__ = ["DemoError", "DemoSummary", "Frame", "build_demo", "refuse_real_tenant"]
+__all__ = ["DemoError", "DemoSummary", "build_demo", "refuse_real_tenant"]

@@ -29,10 +29,10 @@ ENTRIES_PER_TICKET = {
     pk.Q_MONITORING: 0.3,
 }
 MEDIAN_HOURS = {
-    pk.Q_FIRST: 0.45,
-    pk.Q_SECOND: 0.9,
-    pk.Q_FIELD: 1.75,
-    pk.Q_PROJECTS: 1.5,
+    pk.Q_FIRST: 0.35,
+    pk.Q_SECOND: 0.75,
+    pk.Q_FIELD: 1.4,
+    pk.Q_PROJECTS: 1.25,
     pk.Q_MONITORING: 0.25,
 }
 CODE_REMOTE, CODE_ONSITE, CODE_PROJECT, CODE_INTERNAL = 29683501, 29683502, 29683503, 29683504
@@ -77,7 +77,7 @@ def ticket_entries(
     team_pick = _team_member(rng, crew, life.team[t], tl.local_day(start))
     resource = np.where(helper, team_pick, life.assignee[t])
     billable = (life.queue[t] != pk.Q_MONITORING) | (rng.random(n) < 0.4)
-    billable &= rng.random(n) > 0.07
+    billable &= rng.random(n) > 0.12
     codes = np.where(life.team[t] == FIELD, CODE_ONSITE, CODE_REMOTE)
     frame = _entries(
         rng,
