@@ -147,3 +147,34 @@ def test_quiet_hours_defer_urgent_messages_and_rate_limit_defers_excess(
     run_cycle(stip, tuesday + dt.timedelta(hours=1, minutes=1))
     eva_mails = [m for rcpt, m in smtp_server.handler.messages if rcpt == ["eva@msp.example"]]
     assert len(eva_mails) == 2
+
+
+def test_meeting_agenda_mailed_on_demand_and_on_schedule_once_a_week(
+    world: Stip, W: ModuleType, smtp_server, teams_receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stip.actions.meeting import build_agenda
+    from stip.notify.meeting_mail import mail_agenda
+
+    stip = _configure(monkeypatch, world, smtp_server.port, teams_receiver.url)
+    (stip.settings.home / "notify.toml").write_text(
+        'default_language = "nl"\nmeeting_weekday = 0\nmeeting_time = "08:00"\n'
+    )
+    monday = W.local(stip, "2026-05-04T08:05")
+    outcome = mail_agenda(stip, build_agenda(stip, W.TEAM, monday), monday)
+    assert outcome == "agenda of team 10 for lars@msp.example: queued; 1 sent, 0 to retry"
+    ((rcpt, message),) = smtp_server.handler.messages
+    assert rcpt == ["lars@msp.example"]
+    assert message["Subject"] == "Teamoverleg Servicedesk, week van 2026-04-27"
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_filename() == "agenda-10-2026-04-27.pdf"
+    assert attachment.get_content().startswith(b"%PDF-")
+    # the scheduled cycle that Monday finds this week's agenda already sent
+    run_cycle(stip, monday + dt.timedelta(minutes=10))
+    assert sum(1 for _, m in smtp_server.handler.messages if m["Subject"].startswith("Team")) == 1
+    # the next Monday's cycle mails the new week's agenda by itself
+    next_monday = W.local(stip, "2026-05-11T08:01")
+    early = run_cycle(stip, next_monday - dt.timedelta(minutes=2))
+    assert [p for p in early.planned if p["kind"] == "meeting"] == []
+    run_cycle(stip, next_monday)
+    subjects = [m["Subject"] for _, m in smtp_server.handler.messages]
+    assert "Teamoverleg Servicedesk, week van 2026-05-04" in subjects

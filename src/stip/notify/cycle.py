@@ -16,6 +16,7 @@ from stip.app import Stip
 from stip.appdb import get_engine
 from stip.notify import smtp, teams
 from stip.notify.digest import plan
+from stip.notify.meeting_mail import scheduled_agendas
 from stip.notify.outbox import Outbox, Sender
 from stip.notify.recipients import Recipients
 from stip.notify.settings import load_notify_settings
@@ -106,6 +107,8 @@ def run_cycle(
         teams_enabled=report.channels["teams"],
         business_day=BusinessCalendar(stip.settings).is_business_day(now.astimezone(tz).date()),
     )
+    if report.channels["email"]:
+        messages += scheduled_agendas(stip, now, notify, outbox, recipients)
     already = outbox.queued_keys([m.dedupe_key for m in messages])
     for message in messages:
         if message.dedupe_key in already:

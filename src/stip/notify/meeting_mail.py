@@ -1,33 +1,40 @@
-"""Mail the weekly meeting agenda (PDF attached) to the team lead, through the outbox."""
+"""Mail the weekly meeting agenda (PDF attached) to the team lead, through the outbox.
+
+One agenda per team and ISO week (dedupe key `meeting:{team}:{year}-W{week}`): on demand with
+`stip actions meeting --team ID --mail`, and on the schedule of `notify.toml`
+(`meeting_weekday`, `meeting_time`) from every notification cycle.
+"""
 
 from __future__ import annotations
 
 import base64
+import logging
 from datetime import datetime
 
-from stip.actions.labels import label
-from stip.actions.meeting import Agenda
+from stip.actions.meeting import Agenda, build_agenda
 from stip.actions.meeting_pdf import agenda_pdf
+from stip.actions.people import load_directory
 from stip.app import Stip
 from stip.errors import UserError
-from stip.notify.cycle import outbox_for, senders
-from stip.notify.outbox import Message
+from stip.notify.outbox import Message, Outbox
 from stip.notify.recipients import Recipients
-from stip.notify.settings import load_notify_settings
+from stip.notify.settings import NotifySettings, load_notify_settings
+
+log = logging.getLogger("stip.notify")
 
 
-def mail_agenda(stip: Stip, agenda: Agenda, now: datetime) -> str:
-    """Queue and send the agenda to the team lead; returns a one-line outcome."""
-    if not stip.settings.smtp.host:
-        raise UserError("cannot mail the agenda: SMTP is not configured (STIP_SMTP_HOST)")
+def meeting_key(team_id: int, now: datetime, stip: Stip) -> str:
+    year, week, _ = now.astimezone(stip.settings.tz).isocalendar()
+    return f"meeting:{team_id}:{year}-W{week:02d}"
+
+
+def agenda_message(
+    stip: Stip, agenda: Agenda, now: datetime, notify: NotifySettings, recipients: Recipients
+) -> Message:
     if agenda.lead_resource_id is None:
         raise UserError(f"team {agenda.team_id} has no team lead to mail the agenda to")
-    notify = load_notify_settings(stip.settings.home)
-    recipients = Recipients(stip, notify)
-    email = recipients.emails.get(agenda.lead_resource_id)
     override = notify.recipients.get(agenda.lead or "")
-    if override and override.email:
-        email = override.email
+    email = (override.email if override else None) or recipients.emails.get(agenda.lead_resource_id)
     if not email:
         raise UserError(f"team lead {agenda.lead} has no e-mail address; add one in notify.toml")
     lang = (
@@ -36,8 +43,8 @@ def mail_agenda(stip: Stip, agenda: Agenda, now: datetime) -> str:
         or notify.default_language
     )
     week = agenda.start.date().isoformat()
-    message = Message(
-        dedupe_key=f"meeting:{agenda.team_id}:{week}",
+    return Message(
+        dedupe_key=meeting_key(agenda.team_id, now, stip),
         channel="email",
         kind="meeting",
         recipient=email,
@@ -55,11 +62,46 @@ def mail_agenda(stip: Stip, agenda: Agenda, now: datetime) -> str:
             ]
         },
     )
+
+
+def mail_agenda(stip: Stip, agenda: Agenda, now: datetime) -> str:
+    """Queue the agenda for the team lead and send what is due; a one-line outcome."""
+    from stip.notify.cycle import outbox_for, senders
+
+    if not stip.settings.smtp.host:
+        raise UserError("cannot mail the agenda: SMTP is not configured (STIP_SMTP_HOST)")
+    notify = load_notify_settings(stip.settings.home)
+    message = agenda_message(stip, agenda, now, notify, Recipients(stip, notify))
     outbox = outbox_for(stip)
     queued = outbox.enqueue(message, now)
     report = outbox.flush(now, senders(stip), notify.rate_limit_per_hour, notify.max_attempts)
-    state = "queued and " if queued else "already queued; "
+    state = "queued" if queued else "already queued this week"
     return (
-        f"{state}{report.sent} sent, {report.retried} to retry "
-        f"({label('meeting_title', lang, team=agenda.team, week=week)} to {email})"
+        f"agenda of team {agenda.team_id} for {message.recipient}: {state}; "
+        f"{report.sent} sent, {report.retried} to retry"
     )
+
+
+def scheduled_agendas(
+    stip: Stip, now: datetime, notify: NotifySettings, outbox: Outbox, recipients: Recipients
+) -> list[Message]:
+    """The agendas due at `now` by the schedule and not queued yet this week."""
+    local = now.astimezone(stip.settings.tz)
+    if local.weekday() != notify.meeting_weekday or local.time() < notify.clock("meeting_time"):
+        return []
+    with stip.store.read() as con:
+        directory = load_directory(con, {})
+    teams = sorted(t for t in directory.team_names if directory.leads.get(t) is not None)
+    pending = [
+        t
+        for t in teams
+        if meeting_key(t, now, stip) not in outbox.queued_keys([meeting_key(t, now, stip)])
+    ]
+    messages = []
+    for team_id in pending:
+        agenda = build_agenda(stip, team_id, now)
+        try:
+            messages.append(agenda_message(stip, agenda, now, notify, recipients))
+        except UserError as exc:
+            log.warning("weekly agenda of team %s not mailed: %s", team_id, exc)
+    return messages
