@@ -302,6 +302,10 @@ PROJECTS = [
      "completed_date_time": L(2026, 10, 23, 16), "estimated_time": 40.0, "actual_hours": 50.0},
 ]  # fmt: skip
 
+CONTACTS = [
+    {"id": 11, "company_id": 1, "first_name": "Els", "last_name": "Visser"},
+    {"id": 21, "company_id": 2, "first_name": "Joost", "last_name": "Smit"},
+]
 TEAMS = [{"id": 201, "name": "Servicedesk"}]
 MEMBERS = [
     {"id": 1, "resource_id": 101, "department_id": 201, "is_default": True, "is_active": True},
@@ -343,6 +347,7 @@ def batch() -> Batch:
     b.add("roles", _rows(ROLES))
     b.add("configuration_items", _rows(CONFIGURATION_ITEMS))
     b.add("projects", _rows(PROJECTS))
+    b.add("contacts", _rows(CONTACTS))
     b.add("teams", _rows(TEAMS))
     b.add("resource_role_departments", _rows(MEMBERS))
     b.add("picklists", PICKLISTS)

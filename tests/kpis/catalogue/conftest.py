@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from catalogue_fixture import batch
 
 from stip.semantic.catalog import load_catalog
 from stip.semantic.engine import KpiEngine
 from stip.settings import load_settings
 from stip.store.store import open_store
+
+from .catalogue_fixture import batch
 
 
 def _engine(url: str, home: Path) -> KpiEngine:

@@ -27,9 +27,10 @@ import math
 from typing import Any
 
 import pytest
-from catalogue_fixture import AS_OF
 
 from stip.semantic.engine import KpiEngine
+
+from .catalogue_fixture import AS_OF
 
 # (kpi, expected value, expected n); period 2026-10 unless a fourth element names another.
 EXPECTED: list[tuple[Any, ...]] = [

@@ -1,0 +1,75 @@
+"""The action lists of the catalogue KPIs: which records, who acts, and the why in both languages.
+
+Same fixture and as-of as test_catalogue_values.py (period 2026-10). Tickets: T1002 (Anna,
+answered late, plan late), T1005 (unassigned, open, never answered), T1006 (Anna, open since
+28 Sep), T1007 (Bram, resolved late). Survey S2 on T1002 is the only low rating (4, engineer
+5, company 4). E9 (Cees, T1006, 8 Oct) and E5 (Bram, T1007, 21 Oct) are billable and never
+approved.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from stip.semantic.engine import KpiEngine
+
+from .catalogue_fixture import AS_OF
+
+ANNA, BRAM, CEES = 101, 102, 103
+
+# kpi -> [(ticket_id, person_id)] in the action list's order
+EXPECTED: dict[str, list[tuple[int, int | None]]] = {
+    "aged_ticket_share": [(1006, ANNA), (1005, None)],  # oldest first
+    "avg_backlog_age": [(1006, ANNA), (1005, None)],
+    "sla_breaches": [(1007, BRAM), (1002, ANNA)],  # latest completion first
+    "unassigned_tickets": [(1005, None)],
+    "unanswered_tickets": [(1005, None)],
+    "sla_response_compliance": [(1002, ANNA)],
+    "sla_plan_compliance": [(1002, ANNA)],
+    "sla_resolution_compliance": [(1007, BRAM)],
+    "sla_compliance_overall": [(1007, BRAM), (1002, ANNA)],
+    "csat_positive_rate": [(1002, ANNA)],
+    "negative_feedback_rate": [(1002, ANNA)],
+    "engineer_csat": [(1002, ANNA)],
+    "client_csat": [(1002, ANNA)],
+    "unbilled_billable_time": [(1006, CEES), (1007, BRAM)],  # by date worked
+}
+
+
+@pytest.mark.parametrize("kpi", sorted(EXPECTED))
+def test_action_rows(duck_engine: KpiEngine, kpi: str) -> None:
+    rows = duck_engine.actions(kpi, "2026-10", as_of=AS_OF).to_json()["rows"]
+    assert [(r["ticket_id"], r["person_id"]) for r in rows] == EXPECTED[kpi]
+    for row in rows:
+        assert row["what"]["en"] and row["what"]["nl"] and row["what"]["en"] != row["what"]["nl"]
+        assert row["why"]["en"] and row["why"]["nl"]
+        assert "{" not in row["what"]["en"] + row["why"]["en"] + row["why"]["nl"]
+        assert row["company_id"] is not None
+
+
+def test_every_catalogue_kpi_with_actions_is_covered(duck_engine: KpiEngine) -> None:
+    contract = {"overdue_tickets", "sla_met_rate", "csat_low_responses"}
+    with_actions = {k.id for k in duck_engine.catalog if k.has_actions} - contract
+    assert with_actions == set(EXPECTED)
+
+
+def test_action_texts_name_the_record(duck_engine: KpiEngine) -> None:
+    (row,) = duck_engine.actions("negative_feedback_rate", "2026-10", as_of=AS_OF).to_json()["rows"]
+    assert row["person"] == "Anna Jansen"
+    assert row["company"] == "Alfa BV"
+    assert row["what"]["nl"] == "Bel Els Visser van Alfa BV terug over ticket T2026.1002"
+    assert row["why"]["en"] == "They rated ticket T2026.1002 4 on 2026-10-08 09:00."
+    (late,) = duck_engine.actions("sla_resolution_compliance", "2026-10", as_of=AS_OF).to_json()[
+        "rows"
+    ]
+    # stored 2026-10-27 08:00 UTC is shown in local time (after the DST change: 09:00)
+    assert late["why"]["en"] == (
+        "It had to be resolved by 2026-10-22 17:00 and was resolved 2026-10-27 09:00."
+    )
+
+
+@pytest.mark.postgres
+def test_action_rows_on_postgres(pg_engine: KpiEngine) -> None:
+    for kpi, expected in EXPECTED.items():
+        rows = pg_engine.actions(kpi, "2026-10", as_of=AS_OF).to_json()["rows"]
+        assert [(r["ticket_id"], r["person_id"]) for r in rows] == expected, kpi
