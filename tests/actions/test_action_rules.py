@@ -171,3 +171,47 @@ def test_escalation_to_team_lead_after_two_business_days(world: Stip, W: ModuleT
     assert store.get(escalated.id).status == "resolved"
     assert store.get(callback.id).status == "done"
     assert [h["event"] for h in store.history(callback.id)] == ["created", "done"]
+
+
+def test_renewal_and_usual_hours_silence_their_rules(world: Stip, W: ModuleType) -> None:
+    as_of = W.local(world, "2026-04-28T10:30")
+    evaluate(world, as_of)
+    batch = Batch()
+    batch.add(
+        "contracts",
+        [
+            {
+                "source_system": "autotask",
+                "id": 702,
+                "company_id": W.COMPANY,
+                "status": 1,
+                "contract_name": "Managed Werkplek 2026",
+                "renewed_contract_id": 700,
+                "start_date": dt.date(2027, 1, 1),
+                "end_date": dt.date(2027, 12, 31),
+            }
+        ],
+    )
+    # Bram usually books 5 h a day: 5 h on Friday is his normal day
+    batch.add(
+        "time_entries",
+        [
+            {
+                "source_system": "autotask",
+                "id": 8100 + n,
+                "ticket_id": 1001,
+                "resource_id": W.BRAM,
+                "date_worked": day,
+                "hours_worked": 5.0,
+                "is_non_billable": True,
+            }
+            for n, day in enumerate(
+                [dt.date(2026, 4, 20), dt.date(2026, 4, 21), dt.date(2026, 4, 23)]
+            )
+        ],
+    )
+    world.store.apply(batch)
+    result = evaluate(world, W.local(world, "2026-04-28T10:35"))
+    assert result.resolved == 2
+    rules = set(_by_rule(world, W.local(world, "2026-04-28T10:35")))
+    assert "contract_renewal" not in rules and "late_time_booking" not in rules

@@ -227,7 +227,12 @@ def overdue(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Candidate]:
 
 
 def late_time_booking(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Candidate]:
-    """Engineers who booked less than a share of the previous business day by the check time."""
+    """Engineers who booked less than a share of their usual day for the previous business day.
+
+    "Usual" is the smaller of the resource's daily capacity and the median of its booked
+    days in the look-back window, so part-timers and people who book few hours are judged
+    against their own normal, and a late booker stands out.
+    """
     local = ctx.as_of.astimezone(ctx.tz)
     check = time.fromisoformat(rule.param("check_time"))
     if not ctx.calendar.is_business_day(local.date()) or local.time() < check:
@@ -236,8 +241,12 @@ def late_time_booking(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Ca
     since = day - timedelta(days=rule.param("active_within_days"))
     e = con.table("time_entries")
     recent = e.filter(e.date_worked >= since, e.date_worked <= day)
-    per_resource = recent.group_by(resource=recent.resource_id).aggregate(
-        booked=(recent.date_worked == day).ifelse(recent.hours_worked, 0.0).sum()
+    per_day = recent.group_by(resource=recent.resource_id, worked=recent.date_worked).aggregate(
+        hours=recent.hours_worked.sum()
+    )
+    per_resource = per_day.group_by("resource").aggregate(
+        booked=(per_day.worked == day).ifelse(per_day.hours, 0.0).sum(),
+        usual=(per_day.worked < day).ifelse(per_day.hours, ibis.null("float64")).median(),
     )
     triggered = datetime.combine(local.date(), check, tzinfo=ctx.tz)
     out = []
@@ -245,7 +254,8 @@ def late_time_booking(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Ca
         info = ctx.directory.resources.get(row["resource"])
         if info is None or info.get("is_active") is False:
             continue
-        expected = info.get("available_hours_per_day") or ctx.settings.available_hours_per_day
+        capacity = info.get("available_hours_per_day") or ctx.settings.available_hours_per_day
+        expected = min(capacity, row["usual"]) if row["usual"] else capacity
         booked = row["booked"] or 0.0
         if booked >= rule.param("min_share") * expected:
             continue

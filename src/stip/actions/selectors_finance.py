@@ -27,7 +27,11 @@ def _midnight(ctx: EvalContext, day: date) -> datetime:
 
 
 def contract_ending(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Candidate]:
-    """Active contracts ending within N days that have no renewal contract."""
+    """Active contracts ending within N days that no other contract renews.
+
+    A renewal is a contract whose `renewedContractID` names this one, or a later contract of
+    the same company starting at most a month before this one ends.
+    """
     today = ctx.as_of.astimezone(ctx.tz).date()
     within = rule.param("within_days")
     c = con.table("contracts")
@@ -35,7 +39,6 @@ def contract_ending(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Cand
         c.end_date >= today,
         c.end_date <= today + timedelta(days=within),
         c.status.isnull() | (c.status == ACTIVE_CONTRACT),
-        c.renewed_contract_id.isnull(),
     )
     renewals = c.filter(c.renewed_contract_id.notnull()).select(renews=c.renewed_contract_id)
     ending = ending.anti_join(renewals, ending.id == renewals.renews)
