@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from stip.accounts import roles
 from stip.accounts.users import add_user, engine_for
 from stip.actions.closed_loop import closed_loop_values
 from stip.actions.evaluate import evaluate
@@ -34,6 +35,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PASSWORDS = {"eva": "eva-password-1", "lars": "lars-password-1", "root": "root-password-1"}
+ROLE_PASSWORD = "role-password-1"
+MEETING_ROLES = {"teamlead", "service_manager", "owner", "admin"}
 
 
 def _free_port() -> int:
@@ -55,6 +58,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Stip]]
         add_user(accounts, "eva", "engineer", PASSWORDS["eva"], resource_id=W.EVA)
         add_user(accounts, "lars", "teamlead", PASSWORDS["lars"], resource_id=W.LARS)
         add_user(accounts, "root", "admin", PASSWORDS["root"])
+        for role in roles.ROLES:
+            add_user(accounts, f"r_{role}", role, ROLE_PASSWORD)
         evaluate(stip, W.local(stip, "2026-04-28T10:30"))
         failed = Message("test:1", "email", "digest", "x@msp.example", "X", "en", "Broken one")
         outbox = outbox_for(stip)
@@ -88,7 +93,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Stip]]
     log.close()
 
 
-def _client(base: str, user: str) -> tuple[httpx.Client, str]:
+def _client(base: str, user: str, password: str | None = None) -> tuple[httpx.Client, str]:
     client = httpx.Client(base_url=base, follow_redirects=False, timeout=30)
     page = client.get("/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
@@ -97,7 +102,7 @@ def _client(base: str, user: str) -> tuple[httpx.Client, str]:
         "/login",
         data={
             "username": user,
-            "password": PASSWORDS[user],
+            "password": password or PASSWORDS[user],
             "csrf_token": token.group(1),
             "next": "/actions/me",
         },
@@ -192,3 +197,48 @@ def test_team_lead_pages_and_admin_deliveries(site: tuple[str, Stip]) -> None:
     retried = admin.post(f"/admin/deliveries/{row.group(1)}/retry", data={"csrf_token": token})
     assert retried.status_code == 303
     assert "Broken one" not in admin.get("/admin/deliveries?status=failed").text
+
+
+ROUTES = {
+    "GET /actions",
+    "GET /actions/me",
+    "GET /actions/team",
+    "POST /actions/{item_id}/{action}",
+    "GET /meeting/{team_id}",
+    "GET /meeting/{team_id}/agenda.pdf",
+    "GET /admin/deliveries",
+    "POST /admin/deliveries/{delivery_id}/retry",
+}
+
+
+def test_every_action_route_for_every_role(site: tuple[str, Stip]) -> None:
+    from stip.web.routes.actions import router
+
+    declared = {f"{m} {r.path}" for r in router.routes for m in r.methods - {"HEAD"}}
+    assert declared == ROUTES
+    base, stip = site
+    anna_item = next(i for i in item_store(stip.settings).all_items() if i.person_id == W.ANNA)
+    failures = []
+    for role in roles.ROLES:
+        client, token = _client(base, f"r_{role}", ROLE_PASSWORD)
+        cases = [
+            ("GET", "/actions", True),
+            ("GET", "/actions/me", True),
+            ("GET", "/actions/team", roles.can_see_others(role)),
+            ("POST", f"/actions/{anna_item.id}/acknowledge", roles.can_see_others(role)),
+            ("GET", "/meeting/10", role in MEETING_ROLES),
+            ("GET", "/meeting/10/agenda.pdf", role in MEETING_ROLES),
+            ("GET", "/admin/deliveries", roles.can_admin(role)),
+        ]
+        if not roles.can_admin(role):
+            cases.append(("POST", "/admin/deliveries/1/retry", False))
+        for method, path, allowed in cases:
+            if method == "POST":
+                status = client.post(path, data={"csrf_token": token}).status_code
+            else:
+                status = client.get(path).status_code
+            if status not in ({200, 303} if allowed else {403}):
+                failures.append(f"{role} {method} {path}: {status}")
+        anonymous = httpx.get(base + "/actions/me", follow_redirects=False)
+        assert anonymous.status_code == 303 and "/login" in anonymous.headers["location"]
+    assert failures == []
