@@ -14,7 +14,7 @@ import numpy as np
 
 from stip.demo import picklists as pk
 from stip.demo.clock import Timeline
-from stip.demo.finance import Ledger, month_number, month_start
+from stip.demo.finance import Ledger, billing_columns, month_number, month_start
 from stip.demo.model import NULL, Frame, nulls_int
 from stip.demo.people import Clients
 
@@ -371,52 +371,3 @@ def _items(
             service=service,
         ),
     )
-
-
-def billing_columns(
-    *,
-    ids: np.ndarray,
-    company: np.ndarray,
-    ticket: np.ndarray,
-    task: np.ndarray,
-    project: np.ndarray,
-    contract: np.ndarray,
-    time_entry: np.ndarray,
-    invoice: np.ndarray,
-    kind: np.ndarray,
-    name: np.ndarray,
-    day: np.ndarray,
-    posted: np.ndarray,
-    quantity: np.ndarray,
-    rate: np.ndarray,
-    amount: np.ndarray,
-    cost: np.ndarray,
-    role: np.ndarray,
-    service: np.ndarray,
-) -> dict[str, np.ndarray]:
-    n = len(ids)
-    tax = np.round(amount * 0.21, 2)
-    return {
-        "id": ids,
-        "companyID": company,
-        "ticketID": ticket,
-        "taskID": task,
-        "projectID": project,
-        "contractID": contract,
-        "timeEntryID": time_entry,
-        "invoiceID": invoice,
-        "billingItemType": kind,
-        "subType": np.ones(n, dtype=np.int64),
-        "itemName": name,
-        "itemDate": day,
-        "postedDate": posted,
-        "quantity": quantity,
-        "rate": rate,
-        "extendedPrice": amount,
-        "ourCost": cost,
-        "totalAmount": amount,
-        "taxDollars": tax,
-        "nonBillable": np.zeros(n, dtype=np.int64),
-        "roleID": role,
-        "serviceID": service,
-    }

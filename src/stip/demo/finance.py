@@ -1,4 +1,4 @@
-"""Invoices: one per client and calendar month, holding that month's billing items.
+"""Billing items and invoices: one invoice per client and calendar month.
 
 Billing items learn their invoice id when they are made (the id is a function of client and
 month), and the invoice totals accumulate as items arrive, so the time entries can be
@@ -99,3 +99,52 @@ class Ledger:
                 "invoiceStatus": np.where(unpaid, 1, 2).astype(np.int64),
             },
         )
+
+
+def billing_columns(
+    *,
+    ids: np.ndarray,
+    company: np.ndarray,
+    ticket: np.ndarray,
+    task: np.ndarray,
+    project: np.ndarray,
+    contract: np.ndarray,
+    time_entry: np.ndarray,
+    invoice: np.ndarray,
+    kind: np.ndarray,
+    name: np.ndarray,
+    day: np.ndarray,
+    posted: np.ndarray,
+    quantity: np.ndarray,
+    rate: np.ndarray,
+    amount: np.ndarray,
+    cost: np.ndarray,
+    role: np.ndarray,
+    service: np.ndarray,
+) -> dict[str, np.ndarray]:
+    n = len(ids)
+    tax = np.round(amount * 0.21, 2)
+    return {
+        "id": ids,
+        "companyID": company,
+        "ticketID": ticket,
+        "taskID": task,
+        "projectID": project,
+        "contractID": contract,
+        "timeEntryID": time_entry,
+        "invoiceID": invoice,
+        "billingItemType": kind,
+        "subType": np.ones(n, dtype=np.int64),
+        "itemName": name,
+        "itemDate": day,
+        "postedDate": posted,
+        "quantity": quantity,
+        "rate": rate,
+        "extendedPrice": amount,
+        "ourCost": cost,
+        "totalAmount": amount,
+        "taxDollars": tax,
+        "nonBillable": np.zeros(n, dtype=np.int64),
+        "roleID": role,
+        "serviceID": service,
+    }

@@ -15,8 +15,7 @@ import numpy as np
 
 from stip.demo import picklists as pk
 from stip.demo.clock import Timeline
-from stip.demo.contracts import billing_columns
-from stip.demo.finance import Ledger
+from stip.demo.finance import Ledger, billing_columns
 from stip.demo.model import Frame, nat, nulls_int
 from stip.demo.people import FIELD, STAFF, Staff
 from stip.demo.tickets import Lives
