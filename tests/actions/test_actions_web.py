@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from stip.accounts import roles
+from stip.accounts.tokens import create_token
 from stip.accounts.users import add_user, engine_for
 from stip.actions.closed_loop import closed_loop_values
 from stip.actions.evaluate import evaluate
@@ -208,6 +209,7 @@ ROUTES = {
     "GET /meeting/{team_id}/agenda.pdf",
     "GET /admin/deliveries",
     "POST /admin/deliveries/{delivery_id}/retry",
+    "GET /api/v1/actions",
 }
 
 
@@ -239,6 +241,15 @@ def test_every_action_route_for_every_role(site: tuple[str, Stip]) -> None:
                 status = client.get(path).status_code
             if status not in ({200, 303} if allowed else {403}):
                 failures.append(f"{role} {method} {path}: {status}")
+        bearer = create_token(engine_for(stip.settings), f"r_{role}")
+        api = httpx.get(
+            base + "/api/v1/actions", timeout=30, headers={"Authorization": f"Bearer {bearer}"}
+        )
+        assert api.status_code == 200 and list(api.json()) == ["as_of", "items"]
+        everyone = len(item_store(stip.settings).items(dt.datetime.now(dt.UTC)))
+        # r_engineer has no linked resource: no items are theirs
+        expected = everyone if roles.can_see_others(role) else 0
+        assert len(api.json()["items"]) == expected
         anonymous = httpx.get(base + "/actions/me", follow_redirects=False)
         assert anonymous.status_code == 303 and "/login" in anonymous.headers["location"]
     assert failures == []

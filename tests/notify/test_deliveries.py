@@ -68,7 +68,10 @@ def test_digest_in_recipient_language_and_card_to_teams(
     card = body["attachments"][0]["content"]
     assert card["version"] == "1.5"
     assert card["body"][1]["text"] == "Bel Piet Jansen (Bakkerij Jansen) terug"
-    assert card["actions"][0]["url"] == "http://stip.msp.example/actions/me"
+    from stip.actions.items import item_store
+
+    (callback,) = item_store(stip.settings).items(now, rule_prefix="csat_low_callback")
+    assert card["actions"][0]["url"] == f"http://stip.msp.example/actions/me#item-{callback.id}"
 
     again = run_cycle(stip, now + dt.timedelta(minutes=5))
     assert (again.queued, again.sent) == (0, 0)

@@ -113,6 +113,9 @@ def role_holders(
 def resolve_who(ctx: EvalContext, who: str, candidate: Candidate) -> Person | None:
     d = ctx.directory
     if who in ("assigned_engineer", "resource"):
+        info = d.resources.get(candidate.resource_id) if candidate.resource_id else None
+        if info is not None and info.get("is_active") is False:
+            return None  # someone who left: the fallback (team lead) takes it
         return d.resource(candidate.resource_id)
     if who == "team_lead":
         return d.team_lead(candidate.resource_id)

@@ -116,7 +116,7 @@ def plan(
             )
         if teams_enabled:
             due = item.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-            card = teams.item_card(item, lang, due, link)
+            card = teams.item_card(item, lang, due, f"{link}#item-{item.id}")
             messages.append(
                 Message(
                     f"immediate:teams:{item.id}",

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from stip.accounts import roles
 from stip.accounts.users import User
 from stip.actions.closed_loop import CLOSED_LOOP_KPIS, closed_loop_values
+from stip.actions.export import list_json
 from stip.actions.items import Item, ItemStore, item_store
 from stip.actions.labels import labels
 from stip.actions.meeting import build_agenda
@@ -22,7 +23,7 @@ from stip.actions.meeting_pdf import agenda_pdf
 from stip.actions.people import Directory, load_directory
 from stip.notify.cycle import outbox_for
 from stip.semantic.business_hours import BusinessCalendar
-from stip.web.deps import AdminUser, CurrentUser, State, language, require_csrf
+from stip.web.deps import AdminUser, ApiUser, CurrentUser, State, language, require_csrf
 from stip.web.errors import BadRequest, Forbidden, NotFound
 from stip.web.state import WebState
 from stip.web.templating import render, render_string
@@ -78,6 +79,18 @@ def _loop_tiles(values: dict[str, Any], lang: str) -> list[dict[str, Any]]:
             {"id": kpi["id"], "title": kpi["title"][lang], "value": text, "unit": kpi["unit"]}
         )
     return tiles
+
+
+@router.get("/api/v1/actions")
+def api_actions(user: ApiUser, state: State, person: str | None = None) -> dict[str, Any]:
+    """Open action items in the shape of `stip actions list --json`; engineers get their own."""
+    now = _now()
+    items = _store(state).items(now)
+    if not roles.can_see_others(user.role):
+        items = [i for i in items if is_mine(i, user)]
+    if person is not None:
+        items = [i for i in items if (i.person or "").casefold() == person.casefold()]
+    return list_json(items, now, state.stip.settings.tz)
 
 
 @router.get("/actions", include_in_schema=False)
