@@ -215,3 +215,37 @@ def test_renewal_and_usual_hours_silence_their_rules(world: Stip, W: ModuleType)
     assert result.resolved == 2
     rules = set(_by_rule(world, W.local(world, "2026-04-28T10:35")))
     assert "contract_renewal" not in rules and "late_time_booking" not in rules
+
+
+def test_sla_breach_soon_counts_two_business_hours_across_weekend_and_holiday(
+    world: Stip, W: ModuleType
+) -> None:
+    tickets = {r["id"]: dict(r) for r in W.rows()["tickets"]}
+    tickets[1001]["resolved_due_date_time"] = dt.datetime(2026, 4, 28, 7, 0)  # Tue 09:00 local
+    tickets[1000]["first_response_due_date_time"] = dt.datetime(2026, 4, 28, 10, 0)  # Tue 12:00
+    tickets[1000]["first_response_date_time"] = dt.datetime(2026, 4, 20, 9, 0)  # already met
+    batch = Batch()
+    batch.add("tickets", list(tickets.values()))
+    world.store.apply(batch)
+    # Friday 16:30: 0.5 h left on Friday, Monday is King's Day, so 2 business hours reach
+    # Tuesday 09:30 and the resolution due Tuesday 09:00 is about to breach
+    friday = W.local(world, "2026-04-24T16:30")
+    evaluate(world, friday)
+    (soon,) = _by_rule(world, friday)["sla_breach_soon"]
+    assert (soon.ticket_id, soon.person_id, soon.urgent) == (1001, W.EVA, True)
+    assert soon.due_at == W.local(world, "2026-04-28T09:00")
+    assert soon.triggered_at == W.local(world, "2026-04-24T16:00")
+    assert soon.why["en"].startswith("The SLA resolution for ticket T20260421.0002")
+    # the met first response never raises an item; once Eva leaves, her team lead gets it
+    resources = [dict(r) for r in W.rows()["resources"]]
+    next(r for r in resources if r["id"] == W.EVA)["is_active"] = False
+    batch = Batch()
+    batch.add("resources", resources)
+    world.store.apply(batch)
+    evaluate(world, friday)
+    (soon,) = _by_rule(world, friday)["sla_breach_soon"]
+    assert (soon.person, soon.person_id) == ("Lars Leider", W.LARS)
+    # Tuesday 09:01 the milestone has passed: no longer "about to breach"
+    after = W.local(world, "2026-04-28T09:01")
+    evaluate(world, after)
+    assert "sla_breach_soon" not in _by_rule(world, after)
