@@ -142,6 +142,12 @@ def notify_command(
                 f"{report.sent} sent, {report.retried} to retry, {report.failed} failed, "
                 f"{report.deferred} deferred (rate limit)"
             )
+    if not any(report.channels.values()):
+        typer.echo(
+            "note: no channel is configured, nothing is sent; set STIP_SMTP_HOST (e-mail) "
+            "and/or STIP_TEAMS_WEBHOOK_URL (Teams)",
+            err=True,
+        )
     for error in report.errors:
         typer.echo(f"warning: {error}", err=True)
 
