@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from stip.web import exports, formatting, svg
+from stip.web.viewmodel import TV_HEIGHT, TV_WIDTH, action_line, is_stale, tv_geometry
+
+
+@pytest.mark.parametrize("cells", [1, 4, 13, 27, 70, 90, 110, 140])
+def test_tv_geometry_holds_every_cell_with_tiles_near_the_target_shape(cells: int) -> None:
+    cols, rows = tv_geometry(cells)
+    assert cols * rows >= cells
+    width, height = TV_WIDTH / cols, TV_HEIGHT / rows
+    assert 0.8 < width / height < 2.6
+
+
+def test_tv_geometry_for_seventy_tiles() -> None:
+    # 70 tiles, 20 of them amber/red (2 cells each) = 90 cells on 1920x1030 px.
+    # 11x9: 174x114 px cells (ratio 1.53, |ln(1.53/1.45)| = 0.05) + 9 spare cells x 0.02 = 0.23;
+    # 12x8: 160x129 px (ratio 1.24, 0.15) + 6 spare x 0.02 = 0.27. 11x9 wins.
+    assert tv_geometry(90) == (11, 9)
+
+
+def test_numbers_in_dutch_and_english() -> None:
+    assert formatting.number(1234.5, "€", "nl") == "1.234"
+    assert formatting.number(1234.5, "€", "en") == "1,234"
+    assert formatting.number(93.75, "%", "nl") == "93,8"
+    assert formatting.number(93.75, "%", "en") == "93.8"
+    assert formatting.number(48, "count", "en") == "48"
+    assert formatting.number(None, "count", "en") == "—"
+    assert formatting.delta(93.75, 95.0, "%", "en") == "▼ 1.2"
+    assert formatting.delta(3, 3, "count", "en") == "="
+    assert formatting.delta_class(90.0, 95.0, higher_better=True) == "bad"
+    assert formatting.delta_class(4, 6, higher_better=False) == "good"
+    assert formatting.unit_text("business h", "nl") == "wu"
+
+
+def test_sparkline_is_plain_svg_with_gaps_and_classes() -> None:
+    out = str(svg.sparkline([1, 2, None, 4, 3], "red"))
+    assert out.startswith('<svg class="spark spark-red"')
+    assert out.count("<polyline") == 1  # [1,2] and [4,3]; a gap splits them
+    assert "style=" not in out
+    assert str(svg.sparkline([None, 5], "green")) == ""
+    chart = str(svg.history_chart(["a", "b"], [1.0, None], 2.0, ["1", "—"], "<x>"))
+    assert 'aria-label="&lt;x&gt;"' in chart and chart.count("<rect") == 1
+
+
+def test_action_line_prefers_the_rendered_what_in_the_viewer_language() -> None:
+    row = {
+        "ticket_id": 7,
+        "what": {"en": "Work on T7", "nl": "Werk aan T7"},
+        "why": {"en": "late", "nl": "te laat"},
+        "person": "Jan",
+    }
+    line = action_line(row, "nl")
+    assert (line.what, line.who, line.why) == ("Werk aan T7", "Jan", "te laat")
+    bare = action_line({"ticket_id": 7, "ticket_number": "T7", "title": "Printer"}, "en")
+    assert bare.what == "T7 Printer"
+
+
+def test_stale_only_when_viewing_the_present() -> None:
+    now = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    assert is_stale(now - timedelta(hours=3), now, now)
+    assert not is_stale(now - timedelta(minutes=30), now, now)
+    assert not is_stale(now - timedelta(days=30), now - timedelta(days=30), now)
+    assert not is_stale(None, now, now)
+
+
+def test_exports_neutralise_formulas_from_psa_text() -> None:
+    rows = [["=1+1", "+cmd", "-2", "@SUM(A1)", "plain", 5, None]]
+    text = exports.to_csv(list("abcdefg"), rows).decode("utf-8-sig")
+    parsed = list(csv.reader(io.StringIO(text)))
+    assert parsed[1] == ["'=1+1", "'+cmd", "'-2", "'@SUM(A1)", "plain", "5", ""]
+    book = load_workbook(io.BytesIO(exports.to_xlsx("kpi", list("abcdefg"), rows)))
+    values = [c.value for c in next(book.active.iter_rows(min_row=2))]
+    assert values == ["'=1+1", "'+cmd", "'-2", "'@SUM(A1)", "plain", 5, None]
