@@ -43,7 +43,7 @@ def test_numbers_in_dutch_and_english() -> None:
 def test_sparkline_is_plain_svg_with_gaps_and_classes() -> None:
     out = str(svg.sparkline([1, 2, None, 4, 3], "red"))
     assert out.startswith('<svg class="spark spark-red"')
-    assert out.count("<polyline") == 1  # [1,2] and [4,3]; a gap splits them
+    assert out.count("<polyline") == 2  # [1,2] and [4,3]: the gap splits the line
     assert "style=" not in out
     assert str(svg.sparkline([None, 5], "green")) == ""
     chart = str(svg.history_chart(["a", "b"], [1.0, None], 2.0, ["1", "—"], "<x>"))
