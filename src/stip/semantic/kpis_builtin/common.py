@@ -9,8 +9,13 @@ system values in Autotask (1 Service Request, 2 Incident, 3 Problem, 4 Change, 5
 from __future__ import annotations
 
 import calendar as _calendar
+import functools
 import re
+import threading
+import weakref
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
 import ibis
 import pandas as pd
@@ -29,6 +34,38 @@ RMM_SOURCE = r"rmm|monitor|alert"
 AVERAGE_MONTH_DAYS = 365.25 / 12
 
 
+_MEMO: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
+_MEMO_LOCK = threading.Lock()
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def shared(fn: F) -> F:
+    """Compute a helper once per backend connection, windows, `by` and scope.
+
+    Several KPIs build on the same intermediate frame (per-client MRR, per-ticket effort,
+    revenue totals); a dashboard computes them together over one connection, so the frame
+    is built once. The memo lives as long as the connection object (a new read, a new memo),
+    so data written later is never served from it.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(ctx: FunctionContext, *args: Any) -> Any:
+        windows = tuple((w.idx, w.period.start, w.period.end, w.as_of) for w in ctx.windows)
+        key = (fn.__qualname__, args, ctx.by, ctx.scope.key(), windows)
+        with _MEMO_LOCK:
+            memo = _MEMO.setdefault(ctx.con, {})
+            hit = memo.get(key)
+        if hit is None:
+            hit = fn(ctx, *args)
+            with _MEMO_LOCK:
+                memo[key] = hit
+        return hit.copy() if isinstance(hit, pd.DataFrame) else hit
+
+    return wrapper  # type: ignore[return-value]
+
+
+@shared
 def picklist_values(ctx: FunctionContext, entity: str, field: str, pattern: str) -> list[int]:
     """Values of a picklist whose label matches `pattern` (case-insensitive regex)."""
     table = ctx.con.table("picklists")

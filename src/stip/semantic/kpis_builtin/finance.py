@@ -13,7 +13,13 @@ import pandas as pd
 
 from stip.semantic.bases import base_table
 from stip.semantic.functions import FunctionContext, register
-from stip.semantic.kpis_builtin.common import CUSTOMER_COMPANY_TYPE, divide, months, result
+from stip.semantic.kpis_builtin.common import (
+    CUSTOMER_COMPANY_TYPE,
+    divide,
+    months,
+    result,
+    shared,
+)
 from stip.semantic.kpis_builtin.revenue import company_items, is_recurring
 from stip.semantic.kpis_builtin.workload import users
 from stip.semantic.query import apply_scope, join_periods
@@ -57,6 +63,7 @@ def _items_in_windows(ctx: FunctionContext) -> ibis.Table:
     return join_periods(items, ctx.periods, "item_date")
 
 
+@shared
 def _per_company(ctx: FunctionContext) -> pd.DataFrame:
     """Per window and client: revenue, direct item cost, recurring revenue, labour cost, hours."""
     items = _items_in_windows(ctx)
@@ -128,6 +135,7 @@ def cost_to_serve_per_user(ctx: FunctionContext) -> pd.DataFrame:
     return result(out, ctx)
 
 
+@shared
 def _per_contract(ctx: FunctionContext) -> pd.DataFrame:
     """Per window and contract: revenue, direct item cost and labour cost."""
     items = _items_in_windows(ctx).filter(ibis._.contract_id.notnull())
@@ -176,6 +184,7 @@ def underwater_agreements(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
+@shared
 def _totals(ctx: FunctionContext) -> pd.DataFrame:
     """Per window: revenue by kind, direct item cost by kind, all labour cost."""
     items = _items_in_windows(ctx)
@@ -236,6 +245,7 @@ def product_gross_margin(ctx: FunctionContext) -> pd.DataFrame:
     return result(out, ctx)
 
 
+@shared
 def _staff(ctx: FunctionContext) -> tuple[float, float, int]:
     """Active staff: FTE (weekly hours / 40), monthly loaded cost and head count."""
     people = ctx.con.table("resources")

@@ -20,6 +20,7 @@ from stip.semantic.kpis_builtin.common import (
     months,
     previous_windows,
     result,
+    shared,
 )
 from stip.semantic.query import join_periods
 
@@ -50,6 +51,7 @@ def _mrr_frame(ctx: FunctionContext, periods: ibis.Table, column: str) -> pd.Dat
     return frame[["p_idx", "company", column]]
 
 
+@shared
 def client_mrr(ctx: FunctionContext) -> pd.DataFrame:
     """Per window and client: MRR in the period (`cur`) and in the previous period (`prev`)."""
     cur = _mrr_frame(ctx, ctx.periods, "cur")
@@ -168,6 +170,7 @@ def client_retention_rate(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
+@shared
 def _active_clients(ctx: FunctionContext) -> pd.DataFrame:
     """Per window: MRR, recurring clients and their users and active endpoints."""
     frame = client_mrr(ctx)

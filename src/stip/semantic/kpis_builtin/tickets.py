@@ -16,6 +16,7 @@ from stip.semantic.kpis_builtin.common import (
     open_at_reference,
     picklist_values,
     result,
+    shared,
 )
 
 TICKET_DIMS = ("resource", "company", "queue", "priority", "team")
@@ -100,6 +101,7 @@ def same_day_close_rate(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
+@shared
 def _completed_with_effort(ctx: FunctionContext) -> pd.DataFrame:
     """Tickets completed in P with their whole effort: entries, engineers, hours, labour cost."""
     tickets = ctx.in_windows(ctx.base("tickets"), "completed_date")

@@ -16,6 +16,7 @@ from stip.semantic.kpis_builtin.common import (
     REACTIVE_TICKET_TYPES,
     divide,
     result,
+    shared,
     window_frame,
 )
 
@@ -32,12 +33,14 @@ def _per_window(ctx: FunctionContext, snapshot: ibis.Table, value: ibis.Value) -
     return window_frame(ctx).merge(frame, how="cross")
 
 
+@shared
 def endpoints(ctx: FunctionContext) -> pd.DataFrame:
     items = ctx.base("configuration_items")
     items = items.filter(items.is_active.fill_null(True))
     return _per_window(ctx, items, items.count())
 
 
+@shared
 def users(ctx: FunctionContext) -> pd.DataFrame:
     companies = ctx.base("companies")
     companies = companies.filter(
