@@ -90,7 +90,7 @@ def sample_tenant(tickets: int = 300, seed: int = 7) -> dict[str, list[dict[str,
             "contractName": f"Managed {i}",
             "status": 1,
             "startDate": "2026-01-01T00:00:00",
-            "lastModifiedDateTime": _ts(BASE + timedelta(days=i)),
+            "lastModifiedDateTime": _ts(BASE + timedelta(days=i % 60)),
         }
         for i in range(n_companies)
     ]

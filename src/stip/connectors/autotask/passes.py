@@ -76,10 +76,28 @@ class Passes:
     progress: SyncProgress | None = None
     apply_lock: threading.Lock = field(default_factory=threading.Lock)
 
+    pending: Batch = field(default_factory=Batch)
+
     def apply(self, batch: Batch) -> None:
         """DuckDB allows one writer: applies are serialised (each is one transaction)."""
         with self.apply_lock:
             self.store.apply(batch)
+
+    def defer(self, batch: Batch) -> None:
+        """Queue an entity's closing batch (final state, deletions) for `flush`: one apply
+        per phase instead of one per entity. A kill before the flush leaves the entity's
+        cursor at its last page, so the next run merely confirms there is nothing more."""
+        with self.apply_lock:
+            for table, rows in batch.upserts.items():
+                self.pending.add(table, rows)
+            for table, keys in batch.deletes.items():
+                self.pending.deletes.setdefault(table, []).extend(keys)
+
+    def flush(self) -> None:
+        with self.apply_lock:
+            batch, self.pending = self.pending, Batch()
+            if len(batch):
+                self.store.apply(batch)
 
     def state(self, entity: str) -> EntityState:
         return self.states.setdefault(entity, EntityState(entity))
@@ -103,7 +121,7 @@ class Passes:
         state.watermark = started
         state.data_as_of = started
         batch.add("sync_state", [state.row()])
-        self.apply(batch)
+        self.defer(batch)
         return result
 
     # records ------------------------------------------------------------------------------
@@ -128,8 +146,8 @@ class Passes:
         before = self.client.requests[spec.entity]
         state.last_run_started = started
         if not resuming:
+            # written with the first page: a pass killed before any page changed nothing
             state.last_status, state.last_id = "running", None
-            self.apply(_state_batch(state))
         total = None
         if full_pass and self.progress is not None:
             total = self.client.count(spec.entity, base or None)
@@ -239,8 +257,8 @@ class Passes:
             ticket_ids = [t for t in ticket_ids if t > int(state.last_id)]
         state.last_run_started = started
         if not resuming:
+            # written with the first page: a pass killed before any page changed nothing
             state.last_status, state.last_id = "running", None
-            self.apply(_state_batch(state))
         before = self.client.requests[spec.entity]
         result = EntityResult(spec.entity, "full" if full_pass else "incremental")
         if self.progress is not None:
@@ -363,12 +381,6 @@ class Passes:
         result = EntityResult(PICKLISTS, "full", records=len(batch.upserts["picklists"]))
         result.requests = self._requests(entities) - before
         return self._finish(state, result, now, batch)
-
-
-def _state_batch(state: EntityState) -> Batch:
-    batch = Batch()
-    batch.add("sync_state", [state.row()])
-    return batch
 
 
 def _when(value: Any) -> datetime | None:

@@ -18,8 +18,8 @@ def utcnow() -> datetime:
 
 @dataclass
 class EntityState:
-    """One `sync_state` row. `last_status == "running"` marks an interrupted pass whose
-    cursor (`last_id`) and start (`last_run_started`) a later run resumes from."""
+    """One `sync_state` row. A `last_id` marks an unfinished pass (killed, or stopped by an
+    error) whose cursor and start (`last_run_started`) the next run resumes from."""
 
     entity: str
     watermark: datetime | None = None
@@ -36,7 +36,7 @@ class EntityState:
 
     @property
     def interrupted(self) -> bool:
-        return self.last_status == "running"
+        return self.last_id is not None
 
     def row(self) -> dict[str, Any]:
         return {"source_system": SOURCE_SYSTEM, **asdict(self)}
@@ -90,22 +90,34 @@ def tickets_changed_since(store: Store, since: datetime | None) -> list[int]:
         return sorted(expr.select("id").to_pyarrow()["id"].to_pylist())
 
 
+@dataclass
+class Snapshot:
+    """What a run needs to know before it starts, read in one go."""
+
+    states: dict[str, EntityState]
+    next_run_id: int
+    interrupted: list[dict[str, Any]]
+    recent: list[dict[str, Any]]
+
+
+def snapshot(store: Store, since: datetime) -> Snapshot:
+    names = set(EntityState.__dataclass_fields__)
+    with store.read() as con:
+        table = con.table("sync_state")
+        rows = table.filter(table.source_system == SOURCE_SYSTEM).to_pyarrow().to_pylist()
+        runs = con.table("sync_runs")
+        mine = runs.filter(runs.source_system == SOURCE_SYSTEM)
+        last = mine.id.max().to_pyarrow().as_py()
+        interrupted = mine.filter(mine.status == "running").to_pyarrow().to_pylist()
+        recent = mine.filter(mine.started >= since).to_pyarrow().to_pylist()
+    states = {
+        row["entity"]: EntityState(**{k: v for k, v in row.items() if k in names}) for row in rows
+    }
+    return Snapshot(states, int(last or 0) + 1, interrupted, recent)
+
+
 def next_run_id(store: Store) -> int:
     with store.read() as con:
         table = con.table("sync_runs")
         value = table.filter(table.source_system == SOURCE_SYSTEM).id.max().to_pyarrow()
     return int(value.as_py() or 0) + 1
-
-
-def runs_since(store: Store, since: datetime) -> list[dict[str, Any]]:
-    with store.read() as con:
-        table = con.table("sync_runs")
-        expr = table.filter((table.source_system == SOURCE_SYSTEM) & (table.started >= since))
-        return list(expr.to_pyarrow().to_pylist())
-
-
-def interrupted_runs(store: Store) -> list[dict[str, Any]]:
-    with store.read() as con:
-        table = con.table("sync_runs")
-        expr = table.filter((table.source_system == SOURCE_SYSTEM) & (table.status == "running"))
-        return list(expr.to_pyarrow().to_pylist())

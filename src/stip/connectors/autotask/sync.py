@@ -22,13 +22,7 @@ from stip.connectors.autotask.client import AutotaskAuthError, AutotaskClient
 from stip.connectors.autotask.entities import DELETION_LOGS, SLA_SPEC, SPECS
 from stip.connectors.autotask.mapping import SOURCE_SYSTEM
 from stip.connectors.autotask.passes import EntityResult, Passes, SyncProgress
-from stip.connectors.autotask.state import (
-    interrupted_runs,
-    load_states,
-    next_run_id,
-    runs_since,
-    utcnow,
-)
+from stip.connectors.autotask.state import snapshot, utcnow
 from stip.errors import ConnectorError, UserError
 from stip.store.schema import Batch
 from stip.store.store import Store
@@ -87,41 +81,53 @@ def run_sync(
     `sync_state.last_error`, and that entity's stored data stays as it was.
     """
     store = stip.store
-    with _run_lock(stip), _keep_open(store), _client(stip, client) as api:
+    with _run_lock(stip):
         started = utcnow()
-        _close_interrupted_runs(store)
-        report = SyncReport(next_run_id(store), "full" if full else "incremental", started)
-        _write_run(store, report)
-        passes = Passes(store, api, load_states(store), full, progress)
-        try:
-            api.threshold()
-            _phase(passes, report, [(s.entity, _bind(passes.records, s)) for s in SPECS])
-            tail: list[tuple[str, Callable[[], EntityResult]]] = [
-                (SLA_SPEC.entity, _bind(passes.sla_results, SLA_SPEC)),
-                *[(name, _bind(passes.deletion_log, name)) for name in DELETION_LOGS],
-                ("Picklists", passes.picklists),
-            ]
-            _phase(passes, report, tail)
-        except AutotaskAuthError as exc:
-            report.status = "error"
-            report.results.append(EntityResult("*", "auth", "error", error=str(exc)))
-            raise
-        finally:
-            report.finished = utcnow()
-            report.requests = api.total_requests
-            report.budget_used = api.budget.used_share
-            if report.status == "running":
-                report.status = "partial" if report.errors else "ok"
-            _write_run(store, report)
-            log.info(
-                "sync run %s %s: %s records, %s requests, %.1fs",
-                report.run_id,
-                report.status,
-                report.records,
-                report.requests,
-                report.seconds,
-            )
+        snap = snapshot(store, started - timedelta(hours=1))
+        prior = [
+            ((started - run["started"]).total_seconds(), int(run["requests"] or 0))
+            for run in snap.recent
+        ]
+        report = SyncReport(snap.next_run_id, "full" if full else "incremental", started)
+        with _client(stip, client, prior) as api:
+            _start_run(store, report, snap.interrupted)
+            passes = Passes(store, api, snap.states, full, progress)
+            _run(passes, report)
     return report
+
+
+def _run(passes: Passes, report: SyncReport) -> None:
+    api = passes.client
+    try:
+        api.threshold()
+        _phase(passes, report, [(s.entity, _bind(passes.records, s)) for s in SPECS])
+        passes.flush()
+        tail: list[tuple[str, Callable[[], EntityResult]]] = [
+            (SLA_SPEC.entity, _bind(passes.sla_results, SLA_SPEC)),
+            *[(name, _bind(passes.deletion_log, name)) for name in DELETION_LOGS],
+            ("Picklists", passes.picklists),
+        ]
+        _phase(passes, report, tail)
+    except AutotaskAuthError as exc:
+        report.status = "error"
+        report.results.append(EntityResult("*", "auth", "error", error=str(exc)))
+        raise
+    finally:
+        report.finished = utcnow()
+        report.requests = api.total_requests
+        report.budget_used = api.budget.used_share
+        if report.status == "running":
+            report.status = "partial" if report.errors else "ok"
+        passes.defer(_run_batch(report))
+        passes.flush()
+        log.info(
+            "sync run %s %s: %s records, %s requests, %.1fs",
+            report.run_id,
+            report.status,
+            report.records,
+            report.requests,
+            report.seconds,
+        )
 
 
 def _bind(method: Callable[[Any], EntityResult], arg: Any) -> Callable[[], EntityResult]:
@@ -155,34 +161,20 @@ def _guarded(passes: Passes, entity: str, job: Callable[[], EntityResult]) -> En
         state.last_requests = passes.client.requests[entity]
         batch = Batch()
         batch.add("sync_state", [state.row()])
-        passes.apply(batch)
+        passes.defer(batch)
         return EntityResult(entity, "stopped", "error", error=str(exc))
 
 
 @contextmanager
-def _client(stip: Stip, given: AutotaskClient | None) -> Iterator[AutotaskClient]:
+def _client(
+    stip: Stip, given: AutotaskClient | None, prior: list[tuple[float, int]]
+) -> Iterator[AutotaskClient]:
     if given is not None:
         yield given
         return
     settings = stip.settings.autotask
-    prior = [
-        ((utcnow() - run["started"]).total_seconds(), int(run["requests"] or 0))
-        for run in runs_since(stip.store, utcnow() - timedelta(hours=1))
-    ]
     with AutotaskClient(settings, budget=Budget(settings.budget_share, prior=prior)) as api:
         yield api
-
-
-@contextmanager
-def _keep_open(store: Store) -> Iterator[None]:
-    """Keep the DuckDB file open for the whole run: the Store otherwise opens and closes it
-    around every read and page apply, which costs more than the page itself."""
-    shared = getattr(store, "_duck", None) if not store.is_postgres else None
-    if shared is None:
-        yield
-        return
-    with shared.cursor(write=True):
-        yield
 
 
 @contextmanager
@@ -203,18 +195,16 @@ def _run_lock(stip: Stip) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _close_interrupted_runs(store: Store) -> None:
-    """Runs still 'running' while we hold the lock were killed: mark them interrupted."""
-    rows = interrupted_runs(store)
-    for row in rows:
+def _start_run(store: Store, report: SyncReport, interrupted: list[dict[str, Any]]) -> None:
+    """The new run's row, and runs still 'running' while we hold the lock were killed."""
+    for row in interrupted:
         row.update(status="interrupted", message="the sync process stopped before the end")
-    if rows:
-        batch = Batch()
-        batch.add("sync_runs", rows)
-        store.apply(batch)
+    batch = _run_batch(report)
+    batch.add("sync_runs", interrupted)
+    store.apply(batch)
 
 
-def _write_run(store: Store, report: SyncReport) -> None:
+def _run_batch(report: SyncReport) -> Batch:
     batch = Batch()
     batch.add(
         "sync_runs",
@@ -233,4 +223,4 @@ def _write_run(store: Store, report: SyncReport) -> None:
             }
         ],
     )
-    store.apply(batch)
+    return batch

@@ -1,0 +1,65 @@
+"""Autotask sync against the fake server: requests and records/s for a full first sync, an
+incremental run against the unchanged tenant, and an incremental run after changes.
+
+    .venv/bin/python benchmarks/sync_autotask.py --tickets 5000 [--latency 0.05] [--db URL]
+
+`--latency` adds that many seconds to every fake API answer (the real API answers in roughly
+0.2-1.5 s), so the figures show how much of a run is the store and how much the API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from datetime import UTC, datetime
+
+from stip.app import Stip
+from stip.connectors.autotask.sync import SyncReport, run_sync
+from stip.testing.autotask_tenant import TICKET_PICKLISTS, sample_tenant
+from stip.testing.fake_autotask import FakeAutotask
+
+
+def _line(label: str, report: SyncReport, seconds: float) -> str:
+    rate = report.records / seconds if seconds else 0.0
+    return (
+        f"{label:<28} {report.records:>8} records {report.requests:>5} requests "
+        f"{seconds:>7.1f} s {rate:>8.0f} records/s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tickets", type=int, default=5000)
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--db", default=None, help="store URL (default: a fresh DuckDB file)")
+    args = parser.parse_args()
+    home = tempfile.mkdtemp(prefix="stip-sync-bench-")
+    tenant = sample_tenant(tickets=args.tickets)
+    size = sum(len(records) for records in tenant.values())
+    with FakeAutotask(
+        tenant, picklists={"Tickets": TICKET_PICKLISTS}, latency=args.latency
+    ) as fake:
+        os.environ.update(fake.env())
+        os.environ["STIP_HOME"] = home
+        stip = Stip.load(db=args.db)
+        print(f"tenant: {size} records ({args.tickets} tickets), store {stip.store.url}")
+        for label, change in (
+            ("full (first) sync", False),
+            ("incremental, unchanged", False),
+            ("incremental, 1% changed", True),
+        ):
+            if change:
+                stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+                for record in fake.records("Tickets")[::100]:
+                    fake.put("Tickets", {**record, "title": "changed", "lastActivityDate": stamp})
+            fake.reset_log()
+            started = time.perf_counter()
+            report = run_sync(stip)
+            print(_line(label, report, time.perf_counter() - started))
+            assert report.requests == len(fake.log), "client and server disagree on requests"
+
+
+if __name__ == "__main__":
+    main()
