@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -352,3 +354,36 @@ def test_refused_credentials_raise_and_are_recorded(stip: Stip, fake: FakeAutota
         run_sync(stip)
     [run] = _rows(stip, "sync_runs")
     assert run["status"] == "error" and "HTTP 401" in run["message"]
+
+
+def test_a_pass_stopped_by_an_error_resumes_from_its_cursor(
+    stip_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeAutotask(sample_tenant(tickets=400), latency=0.05) as fake:
+        for name, value in fake.env().items():
+            monkeypatch.setenv(name, value)
+        stip = Stip.load()
+
+        def break_after_first_page() -> None:
+            while fake.requests_to("TimeEntries") < 1:
+                time.sleep(0.001)
+            fake.faults.persistent_500["TimeEntries"] = "Timeout expired."
+
+        watcher = threading.Thread(target=break_after_first_page)
+        watcher.start()
+        first = run_sync(stip, client=fast_client(fake))
+        watcher.join()
+        assert [r.entity for r in first.errors] == ["TimeEntries"]
+        state = load_states(stip.store)["TimeEntries"]
+        assert state.last_status == "error" and state.last_id == 80499
+        assert store_ids(stip, "TimeEntries") == list(range(80000, 80500))
+
+        fake.faults.persistent_500.clear()
+        fake.reset_log()
+        second = run_sync(stip)
+        result = next(r for r in second.results if r.entity == "TimeEntries")
+        assert result.mode == "full (resumed)" and result.records == 300
+        bodies = [r.body for r in fake.log if r.endpoint == "TimeEntries"]
+        assert bodies[0]["filter"] == [{"op": "gt", "field": "id", "value": 80499}]
+        assert_store_matches(stip, fake)
+        assert load_states(stip.store)["TimeEntries"].last_id is None

@@ -287,7 +287,10 @@ class AutotaskClient:
     ) -> dict[str, Any]:
         validate_filters(filters, entity)
         body = query_body(filters, include_fields, max_records)
-        return dict(self.request("POST", f"{entity}/query", entity, body))
+        data = self.request("POST", f"{entity}/query", entity, body)
+        if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+            raise ConnectorError(f"Autotask {entity}: the query answer has no 'items' list")
+        return data
 
     def query(
         self,

@@ -134,9 +134,12 @@ class Passes:
             hours=spec.reload_hours
         )
         full_pass = (
-            self.full or state.watermark is None or (spec.strategy != "watermark" and reload_due)
+            self.full
+            or state.watermark is None
+            or (spec.strategy != "watermark" and reload_due)
+            or (spec.strategy == "full" and resuming)
         )
-        if spec.strategy == "full" and not full_pass and not resuming:
+        if spec.strategy == "full" and not full_pass:
             return EntityResult(spec.entity, "skipped", requests=0)
         base: list[Filter] = []
         if not full_pass:

@@ -108,9 +108,10 @@ def _run(passes: Passes, report: SyncReport) -> None:
             ("Picklists", passes.picklists),
         ]
         _phase(passes, report, tail)
-    except AutotaskAuthError as exc:
+    except BaseException as exc:
         report.status = "error"
-        report.results.append(EntityResult("*", "auth", "error", error=str(exc)))
+        text = str(exc) if isinstance(exc, AutotaskAuthError) else f"{type(exc).__name__}: {exc}"
+        report.results.append(EntityResult("*", "run", "error", error=text))
         raise
     finally:
         report.finished = utcnow()
