@@ -31,7 +31,6 @@ from stip.store.store import Store, to_arrow
 
 META_KEY = "demo"
 SLICE_ROWS = 20_000
-LARGE_MEMORY_LIMIT = "3GB"
 Progress = Callable[[str, int, int], None]
 
 
@@ -60,7 +59,7 @@ def build_demo(
     data = generate(scale, seed, end)
     summary = DemoSummary(scale, seed, data.end, data.stories)
     if data.scale.name == "large":
-        _replace(store, _streamed(data, report), summary, None, memory_limit=LARGE_MEMORY_LIMIT)
+        _replace(store, _streamed(data, report), summary, None)
     else:
         staged = list(_staged(data, report))
         _replace(store, staged, summary, report)
@@ -144,7 +143,6 @@ def _replace(
     staged: Iterable[tuple[str, pa.Table]],
     summary: DemoSummary,
     report: Progress | None,
-    memory_limit: str | None = None,
 ) -> None:
     """Delete all Autotask rows and insert the demo in one transaction.
 
@@ -152,10 +150,6 @@ def _replace(
     statement per key, which cannot clear hundreds of thousands of rows in reasonable time.
     """
     with store._raw(write=True) as (cur, pg):
-        if memory_limit and not pg:
-            # DuckDB writes a large transaction's rows to the file as it goes; a cap keeps it
-            # from caching them all in memory as well (the connection closes after the load)
-            cur.execute(f"SET memory_limit = '{memory_limit}'")
         cur.execute("BEGIN")
         try:
             mark = "%s" if pg else "?"

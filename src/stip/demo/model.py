@@ -27,7 +27,7 @@ class Scale:
     tickets_per_business_day: float  # at the end of the history; the MSP grew into it
     work_factor: float  # multiplies time entries per ticket
     projects_per_year: int
-    chunk_tickets: int = 100_000
+    chunk_tickets: int = 200_000
 
 
 SCALES: dict[str, Scale] = {
