@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 
 from stip.semantic.engine import KpiEngine
+from stip.semantic.results import Tile
 
 from .catalogue_fixture import AS_OF
 
@@ -183,18 +184,70 @@ def _close(actual: float | int | None, expected: float | int | None) -> bool:
     return math.isclose(actual, expected, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def _check(engine: KpiEngine, case: tuple[Any, ...]) -> str | None:
+def _tiles(engine: KpiEngine) -> dict[str, Tile]:
+    """All KPIs for 2026-10 in one fused computation (with September as the previous window)."""
+    ids = engine.catalog.ids()
+    return {t.kpi.id: t for t in engine.tiles(ids, "2026-10", as_of=AS_OF, trend_points=2)}
+
+
+@pytest.fixture(scope="module")
+def duck_tiles(duck_engine: KpiEngine) -> dict[str, Tile]:
+    return _tiles(duck_engine)
+
+
+def _check(engine: KpiEngine, tiles: dict[str, Tile], case: tuple[Any, ...]) -> str | None:
     kpi, value, n, *rest = case
-    period = rest[0] if rest else "2026-10"
-    row = engine.values(kpi, period, as_of=AS_OF).rows[0]
-    if _close(row.value, value) and row.n == n:
+    if rest:
+        period = rest[0]
+        row = engine.values(kpi, period, as_of=AS_OF).rows[0]
+        got, got_n = row.value, row.n
+    else:
+        period = "2026-10"
+        got, got_n = tiles[kpi].value, tiles[kpi].n
+    if _close(got, value) and got_n == n:
         return None
-    return f"{kpi} {period}: got {row.value!r} (n={row.n}), expected {value!r} (n={n})"
+    return f"{kpi} {period}: got {got!r} (n={got_n}), expected {value!r} (n={n})"
 
 
 @pytest.mark.parametrize("case", EXPECTED, ids=lambda c: "-".join(map(str, [c[0], *c[3:]])))
-def test_value_duckdb(duck_engine: KpiEngine, case: tuple[Any, ...]) -> None:
-    assert _check(duck_engine, case) is None
+def test_value_duckdb(
+    duck_engine: KpiEngine, duck_tiles: dict[str, Tile], case: tuple[Any, ...]
+) -> None:
+    assert _check(duck_engine, duck_tiles, case) is None
+
+
+# a sample through `values()`, the path of `stip kpi values`: same numbers as the tiles
+VALUES_SAMPLE = [
+    "kill_rate",
+    "avg_backlog_age",
+    "stale_tickets",
+    "mttr",
+    "fcr_rate",
+    "rhem",
+    "csat_response_rate",
+    "net_revenue_retention",
+    "agreement_gross_margin",
+    "dso",
+    "utilization",
+    "loaded_cost_per_hour",
+]
+
+
+@pytest.mark.parametrize("kpi", VALUES_SAMPLE)
+def test_values_api_matches(duck_engine: KpiEngine, kpi: str) -> None:
+    case = next(c for c in EXPECTED if c[0] == kpi and len(c) == 3)
+    row = duck_engine.values(kpi, "2026-10", as_of=AS_OF).rows[0]
+    assert _close(row.value, case[1]) and row.n == case[2]
+
+
+def test_previous_period_in_tiles(duck_tiles: dict[str, Tile]) -> None:
+    # September: recurring 1000 + 600 + 200; August had none, so growth is undefined
+    assert duck_tiles["mrr"].previous == 1800.0
+    assert duck_tiles["net_new_mrr"].previous == 1800.0
+    assert duck_tiles["mrr_growth_rate"].previous is None
+    assert duck_tiles["mrr"].trend == [1800.0, 1600.0]
+    # September: T6 and T8 created, none completed -> kill rate 0
+    assert duck_tiles["kill_rate"].previous == 0.0
 
 
 @pytest.mark.parametrize("case", BY, ids=lambda c: f"{c[0]}-by-{c[1]}")
@@ -216,8 +269,13 @@ def test_every_builtin_kpi_is_pinned(duck_engine: KpiEngine) -> None:
 @pytest.mark.postgres
 def test_all_values_on_postgres(pg_engine: KpiEngine) -> None:
     """The same hand-computed values, on PostgreSQL (one database for the whole table)."""
-    problems = [p for case in EXPECTED if (p := _check(pg_engine, case))]
+    tiles = _tiles(pg_engine)
+    problems = [p for case in EXPECTED if (p := _check(pg_engine, tiles, case))]
     assert problems == []
+    for kpi in VALUES_SAMPLE:
+        case = next(c for c in EXPECTED if c[0] == kpi and len(c) == 3)
+        row = pg_engine.values(kpi, "2026-10", as_of=AS_OF).rows[0]
+        assert _close(row.value, case[1]) and row.n == case[2], kpi
 
 
 @pytest.mark.postgres

@@ -250,8 +250,6 @@ def _staff(ctx: FunctionContext) -> tuple[float, float, int]:
     """Active staff: FTE (weekly hours / 40), monthly loaded cost and head count."""
     people = ctx.con.table("resources")
     people = people.filter(people.is_active.fill_null(False))
-    if ctx.scope.resource_id is not None:
-        people = people.filter(people.id == ctx.scope.resource_id)
     frame = people.select("weekly_hours", "internal_cost").to_pandas()
     weekly = frame["weekly_hours"].astype(float).fillna(40.0)
     fte = float(weekly.sum() / 40.0)

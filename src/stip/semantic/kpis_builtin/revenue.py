@@ -224,8 +224,6 @@ def managed_attach_rate(ctx: FunctionContext) -> pd.DataFrame:
     customers = companies.filter(
         companies.is_active.fill_null(True) & (companies.company_type == CUSTOMER_COMPANY_TYPE)
     )
-    if ctx.scope.company_id is not None:
-        customers = customers.filter(customers.id == ctx.scope.company_id)
     total = int(customers.count().to_pyarrow().as_py())
     agg["value"] = divide(agg["clients"], pd.Series(total, index=agg.index), 100.0)
     agg["n"] = total

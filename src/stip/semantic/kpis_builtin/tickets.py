@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import ibis
 import numpy as np
 import pandas as pd
@@ -240,9 +242,9 @@ def stale_tickets(ctx: FunctionContext) -> pd.DataFrame:
     if frame.empty:
         return result(frame, ctx)
     cal = ctx.calendar
+    some_day = date(2000, 1, 3)
     day = (
-        pd.Timestamp.combine(pd.Timestamp(2000, 1, 1).date(), cal.close_time)
-        - pd.Timestamp.combine(pd.Timestamp(2000, 1, 1).date(), cal.open_time)
+        datetime.combine(some_day, cal.close_time) - datetime.combine(some_day, cal.open_time)
     ).total_seconds() / 3600
     hours = cal.hours_between_arrays(
         frame["last"].to_numpy(dtype="datetime64[us]"),
