@@ -27,6 +27,7 @@ from stip.actions.items import (
     RESOLVED,
     SNOOZED,
     UPDATABLE,
+    action_item_history,
     action_items,
     item_store,
     record_history,
@@ -289,8 +290,6 @@ def _sync(
             }
             for ident, _ in new_ids
         ]
-        from stip.actions.items import action_item_history
-
         conn.execute(action_item_history.insert(), history)
         if escalated:
             result.escalated += len(inserts)
