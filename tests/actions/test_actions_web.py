@@ -139,6 +139,10 @@ def test_engineer_marks_an_action_done_and_the_closed_loop_moves(site: tuple[str
         assert page.locator("#loop-action_items_open .loop-value").inner_text() == "2"
         callback.locator("button.action-done").click()
         page.wait_for_selector("article.action-item[data-status='done']")
+        # the closed-loop panel is swapped in by the same htmx response, without a reload
+        done_tile = page.locator("#loop-action_items_done .loop-value")
+        done_tile.filter(has_text="1").wait_for(timeout=10_000)
+        assert page.locator("#loop-action_items_open .loop-value").inner_text() == "1"
         page.reload()
         assert page.locator("article.action-item").count() == 1
         assert page.locator("#loop-action_items_open .loop-value").inner_text() == "1"

@@ -103,20 +103,27 @@ def my_actions(request: Request, state: State, user: CurrentUser) -> Response:
     lang = language(request)
     now = _now()
     items = [i for i in _store(state).items(now) if is_mine(i, user)]
-    ids = [user.resource_id] if user.resource_id is not None else []
-    values = closed_loop_values(state.stip, "this-week", now, resource_ids=ids or None)
-    if not ids:
-        values["action_items_open"] = len(items)
     return render(
         request,
         "actions/me.html",
         {
             "L": labels(lang),
             "items": [_view(i, state, lang, now) for i in items],
-            "loop": _loop_tiles(values, lang),
+            "loop": _my_loop(state, user, lang, now, len(items)),
             "back": "/actions/me",
         },
     )
+
+
+def _my_loop(
+    state: WebState, user: User, lang: str, now: datetime, open_items: int
+) -> list[dict[str, Any]]:
+    """This week's closed-loop figures of the user's own items."""
+    ids = [user.resource_id] if user.resource_id is not None else []
+    values = closed_loop_values(state.stip, "this-week", now, resource_ids=ids or None)
+    if not ids:
+        values["action_items_open"] = open_items
+    return _loop_tiles(values, lang)
 
 
 def _team_of(user: User, directory: Directory, team: int | None) -> int | None:
@@ -209,6 +216,12 @@ def act(
                 "back": back,
             },
         )
+        if back == "/actions/me":
+            mine = sum(1 for i in _store(state).items(now) if is_mine(i, user))
+            loop = _my_loop(state, user, lang, now, mine)
+            html += render_string(
+                request, "actions/_loop.html", {"L": labels(lang), "loop": loop, "oob": True}
+            )
         return Response(html, media_type="text/html")
     target = back if back.startswith("/actions") else "/actions/me"
     return RedirectResponse(target, status_code=303)
