@@ -129,3 +129,11 @@ def test_column_wise_path_of_the_large_scale_equals_the_mapping_path() -> None:
         mapped = to_arrow(table, canonical_rows(frame))
         direct = to_arrow(table, canonical_arrow(frame))
         assert direct.equals(mapped), frame.entity
+
+
+def test_every_record_has_a_unique_source_id(small: Built) -> None:
+    for name in small.summary.counts:
+        if name == "picklists":
+            continue
+        distinct = small.one(f'SELECT count(DISTINCT (source_system, id)) FROM "{name}"')
+        assert distinct == small.summary.counts[name], name

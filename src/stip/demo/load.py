@@ -26,7 +26,7 @@ from stip.demo.generate import DemoData, DemoError, generate
 from stip.demo.model import Frame, Stories
 from stip.demo.tickets import TICKET_BASE
 from stip.demo.wire import canonical_arrow, canonical_rows
-from stip.store.schema import TABLES, TABLES_BY_ENTITY, TABLES_BY_NAME
+from stip.store.schema import TABLES, TABLES_BY_ENTITY, TABLES_BY_NAME, Table
 from stip.store.store import Store, to_arrow
 
 META_KEY = "demo"
@@ -146,8 +146,8 @@ def _replace(
 ) -> None:
     """Delete all Autotask rows and insert the demo in one transaction.
 
-    Uses the store's own transaction and upsert primitives: `Store.apply` deletes by key, one
-    statement per key, which cannot clear hundreds of thousands of rows in reasonable time.
+    Uses the store's own raw cursor: `Store.apply` deletes by key, one statement per key,
+    which cannot clear hundreds of thousands of rows in reasonable time.
     """
     with store._raw(write=True) as (cur, pg):
         cur.execute("BEGIN")
@@ -160,7 +160,7 @@ def _replace(
                     )
             for name, data in staged:
                 if data.num_rows:
-                    store._upsert(cur, pg, TABLES_BY_NAME[name], data)
+                    _insert(store, cur, pg, TABLES_BY_NAME[name], data)
                     summary.counts[name] = summary.counts.get(name, 0) + data.num_rows
                     if report and isinstance(staged, list):
                         total = sum(part.num_rows for _, part in staged)
@@ -171,6 +171,17 @@ def _replace(
         except BaseException:
             cur.execute("ROLLBACK")
             raise
+
+
+def _insert(store: Store, cur: Any, pg: bool, table: Table, data: pa.Table) -> None:
+    """Append rows; the table holds no Autotask rows any more, so there is nothing to match."""
+    if pg:
+        store._upsert(cur, pg, table, data)
+        return
+    cols = ", ".join(f'"{c}"' for c in table.column_names)
+    cur.register("stip_demo_stage", data)
+    cur.execute(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM stip_demo_stage')
+    cur.unregister("stip_demo_stage")
 
 
 def _marker(summary: DemoSummary) -> str:
