@@ -191,6 +191,11 @@ def test_team_lead_pages_and_admin_deliveries(site: tuple[str, Stip]) -> None:
     assert "Mail &lt;b&gt;bounce&lt;/b&gt;" in team.text and "<b>bounce" not in team.text
     meeting = lead.get("/meeting/10")
     assert meeting.status_code == 200 and "Servicedesk" in meeting.text
+    april = lead.get("/meeting/10", params={"as_of": "2026-04-28T11:00", "lang": "nl"})
+    assert "Teamoverleg Servicedesk, week van 2026-04-21" in april.text
+    assert "Bel Piet Jansen (Bakkerij Jansen) terug" in april.text
+    assert "agenda.pdf?as_of=2026-04-28T11%3A00" in april.text
+    assert lead.get("/meeting/10", params={"as_of": "yesterday-ish"}).status_code == 400
     pdf = lead.get("/meeting/10/agenda.pdf")
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     admin, token = _client(base, "root")

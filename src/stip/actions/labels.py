@@ -51,6 +51,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "subject": ("Subject", "Onderwerp"),
     "retry": ("Retry", "Opnieuw"),
     "meeting_title": ("Team meeting {team}, week of {week}", "Teamoverleg {team}, week van {week}"),
+    "meeting_link": ("Weekly team meeting", "Wekelijks teamoverleg"),
     "exceptions": ("This week's exceptions", "Uitzonderingen van deze week"),
     "what_was_done": ("What was done", "Wat is er gedaan"),
     "trends": ("Trends", "Trends"),

@@ -23,6 +23,7 @@ from stip.actions.meeting_pdf import agenda_pdf
 from stip.actions.people import Directory, load_directory
 from stip.notify.cycle import outbox_for
 from stip.semantic.business_hours import BusinessCalendar
+from stip.semantic.periods import parse_as_of
 from stip.web.deps import AdminUser, ApiUser, CurrentUser, State, language, require_csrf
 from stip.web.errors import BadRequest, Forbidden, NotFound
 from stip.web.state import WebState
@@ -74,11 +75,17 @@ def _loop_tiles(values: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     tiles = []
     for kpi in CLOSED_LOOP_KPIS:
         value = values.get(kpi["id"])
-        text = "-" if value is None else (f"{value:.0f}" if isinstance(value, float) else value)
+        text = "-" if value is None else _figure(value, kpi["unit"])
         tiles.append(
             {"id": kpi["id"], "title": kpi["title"][lang], "value": text, "unit": kpi["unit"]}
         )
     return tiles
+
+
+def _figure(value: float | int, unit: str) -> str:
+    if isinstance(value, int) or unit == "%" or float(value).is_integer():
+        return f"{value:.0f}"
+    return f"{value:.1f}"
 
 
 @router.get("/api/v1/actions")
@@ -233,12 +240,14 @@ def _meeting_allowed(user: User) -> None:
 
 
 @router.get("/meeting/{team_id}", include_in_schema=False)
-def meeting_page(request: Request, team_id: int, state: State, user: CurrentUser) -> Response:
+def meeting_page(
+    request: Request, team_id: int, state: State, user: CurrentUser, as_of: str | None = None
+) -> Response:
     _meeting_allowed(user)
     lang = language(request)
     if team_id not in _directory(state).team_names:
         raise NotFound(f"no team {team_id}")
-    agenda = build_agenda(state.stip, team_id, _now())
+    agenda = build_agenda(state.stip, team_id, parse_as_of(as_of, state.stip.settings.tz))
     return render(
         request,
         "actions/meeting.html",
@@ -251,11 +260,13 @@ def meeting_page(request: Request, team_id: int, state: State, user: CurrentUser
 
 
 @router.get("/meeting/{team_id}/agenda.pdf", include_in_schema=False)
-def meeting_pdf(request: Request, team_id: int, state: State, user: CurrentUser) -> Response:
+def meeting_pdf(
+    request: Request, team_id: int, state: State, user: CurrentUser, as_of: str | None = None
+) -> Response:
     _meeting_allowed(user)
     if team_id not in _directory(state).team_names:
         raise NotFound(f"no team {team_id}")
-    agenda = build_agenda(state.stip, team_id, _now())
+    agenda = build_agenda(state.stip, team_id, parse_as_of(as_of, state.stip.settings.tz))
     return Response(
         agenda_pdf(agenda, language(request)),
         media_type="application/pdf",
