@@ -48,7 +48,9 @@ def action_rows(
     kpi: KpiDefinition,
     window: Window,
     scope: Scope,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
+    """Up to `limit` (default: the definition's `limit`) rows someone must act on."""
     spec = kpi.actions
     if spec is None:
         return []
@@ -61,7 +63,7 @@ def action_rows(
         return []
     dims = [d for d in ("resource", "company", *scope.dims) if d in available]
     table = apply_scope(base_table(con, base, dims), scope)
-    rows = join_periods(table, periods_table([window], calendar), time)
+    rows = join_periods(table, periods_table([window], calendar), time, [window])
     values = {
         "csat_scale_max": float(settings.csat_scale_max),
         "hours_per_day": float(settings.available_hours_per_day),
@@ -72,7 +74,7 @@ def action_rows(
     keys = [
         ibis.desc(rows[c[1:]]) if c.startswith("-") else ibis.asc(rows[c]) for c in spec.order_by
     ]
-    rows = rows.order_by([*keys, ibis.asc(rows.id)]).limit(spec.limit)
+    rows = rows.order_by([*keys, ibis.asc(rows.id)]).limit(min(limit or spec.limit, spec.limit))
     wanted = ["id", spec.person, *spec.fields]
     for extra in ("ticket_id", "dim_company", "contact_id"):
         if extra in rows.columns:

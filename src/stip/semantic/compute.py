@@ -10,7 +10,9 @@ row and compute in numpy (`BusinessCalendar.hours_between_arrays`).
 from __future__ import annotations
 
 import math
+import time
 from collections import defaultdict
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import reduce
 from typing import Any
@@ -22,12 +24,25 @@ from ibis.backends import BaseBackend
 from stip.semantic import functions
 from stip.semantic.bases import DIM_COLUMNS, base_dimensions, base_table
 from stip.semantic.business_hours import BusinessCalendar
-from stip.semantic.expressions import evaluate
+from stip.semantic.expressions import evaluate, uses_period
 from stip.semantic.models import KpiDefinition
 from stip.semantic.query import Scope, Window, apply_scope, join_periods, periods_table
 from stip.settings import Settings
 
 ZERO_WHEN_EMPTY = ("count", "count_distinct", "sum")
+# When set (benchmarks), every query the engine runs is recorded as (SQL, seconds).
+QUERY_LOG: ContextVar[list[tuple[str, float]] | None] = ContextVar("kpi_query_log", default=None)
+
+
+def run(expr: ibis.Table) -> pd.DataFrame:
+    """Execute one expression, recording its SQL and time when a query log is active."""
+    log = QUERY_LOG.get()
+    if log is None:
+        return expr.to_pandas()
+    started = time.perf_counter()
+    frame = expr.to_pandas()
+    log.append((str(ibis.to_sql(expr)), time.perf_counter() - started))
+    return frame
 
 
 @dataclass(frozen=True)
@@ -97,8 +112,8 @@ def compute(
             results[kpi.id] = _business_hours(req, kpi, periods)
         else:
             fused[(str(measure.base), measure.time)].append(kpi)
-    for (base, time), group in fused.items():
-        results.update(_fused(req, base, time, group, periods))
+    for (base, time_column), group in fused.items():
+        results.update(_fused(req, base, time_column, group, periods))
     for kpi in needed.values():
         if kpi.measure.type == "ratio":
             results[kpi.id] = _ratio(kpi, results)
@@ -122,10 +137,19 @@ def _with_dependencies(
     return needed
 
 
-def _rows(req: Request, base: str, time: str | None, periods: ibis.Table) -> ibis.Table:
+def _rows(
+    req: Request, base: str, time: str | None, periods: ibis.Table, kpis: list[KpiDefinition]
+) -> ibis.Table:
     dims = [*req.scope.dims, *([req.by] if req.by else [])]
     table = apply_scope(base_table(req.con, base, dims), req.scope)
-    return join_periods(table, periods, time)
+    texts = [
+        text
+        for kpi in kpis
+        for text in (*kpi.measure.where, kpi.measure.value, kpi.measure.condition)
+        if text
+    ]
+    needs = any(uses_period(text) for text in texts)
+    return join_periods(table, periods, time, req.windows, period_columns=needs)
 
 
 def row_condition(rows: ibis.Table, texts: list[str], values: dict[str, float]) -> Any:
@@ -142,7 +166,7 @@ def _both(a: Any, b: Any) -> Any:
 def _fused(
     req: Request, base: str, time: str | None, group: list[KpiDefinition], periods: ibis.Table
 ) -> dict[str, Cells]:
-    rows = _rows(req, base, time, periods)
+    rows = _rows(req, base, time, periods, group)
     values = req.setting_values
     aggs: dict[str, Any] = {}
     for i, kpi in enumerate(group):
@@ -164,7 +188,7 @@ def _fused(
             yes = row_condition(rows, [str(m.condition)], values)
             aggs[f"v{i}"] = rows.count(where=_both(cond, yes.fill_null(False)))
             aggs[f"n{i}"] = rows.count(where=cond)
-    frame = rows.group_by(req.keys).aggregate(**aggs).to_pandas()
+    frame = run(rows.group_by(req.keys).aggregate(**aggs))
     out: dict[str, Cells] = {}
     for i, kpi in enumerate(group):
         m = kpi.measure
@@ -208,11 +232,11 @@ def _business_hours(req: Request, kpi: KpiDefinition, periods: ibis.Table) -> Ce
     m = kpi.measure
     span = m.business_hours
     assert span is not None
-    rows = _rows(req, str(m.base), m.time, periods)
+    rows = _rows(req, str(m.base), m.time, periods, [kpi])
     cond = row_condition(rows, m.where, req.setting_values)
     if cond is not None:
         rows = rows.filter(cond)
-    frame = rows.select(*req.keys, bh_from=rows[span.from_], bh_to=rows[span.to]).to_pandas()
+    frame = run(rows.select(*req.keys, bh_from=rows[span.from_], bh_to=rows[span.to]))
     hours = req.calendar.hours_between_arrays(
         frame["bh_from"].to_numpy(dtype="datetime64[us]"),
         frame["bh_to"].to_numpy(dtype="datetime64[us]"),
@@ -235,7 +259,7 @@ def _function(req: Request, kpi: KpiDefinition, periods: ibis.Table) -> Cells:
         req.con, req.settings, req.calendar, req.windows, periods, req.by, req.scope
     )
     result = registered.fn(ctx)
-    frame = result if isinstance(result, pd.DataFrame) else result.to_pandas()
+    frame = result if isinstance(result, pd.DataFrame) else run(result)
     cells: Cells = {}
     for record in frame.to_dict("records"):
         n = record["n"]

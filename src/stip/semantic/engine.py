@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from ibis.backends import BaseBackend
 
 from stip.errors import QueryError, suggest
 from stip.semantic.actions import action_rows
@@ -26,6 +31,7 @@ from stip.settings import Settings
 from stip.store.store import Store
 
 CACHE_SIZE = 512
+TILE_ACTIONS = 3
 
 
 class KpiEngine:
@@ -67,8 +73,8 @@ class KpiEngine:
 
     # -- computing --------------------------------------------------------------------------
 
-    def _cached(self, key: tuple[Any, ...], make: Any) -> Any:
-        full = (self.store.data_version(), *key)
+    def _cached(self, version: str, key: tuple[Any, ...], make: Any) -> Any:
+        full = (version, *key)
         with self._lock:
             if full in self._cache:
                 self._cache.move_to_end(full)
@@ -81,7 +87,12 @@ class KpiEngine:
         return value
 
     def _cells(
-        self, kpis: list[KpiDefinition], windows: list[Window], by: str | None, scope: Scope
+        self,
+        session: _Session,
+        kpis: list[KpiDefinition],
+        windows: list[Window],
+        by: str | None,
+        scope: Scope,
     ) -> dict[str, Cells]:
         key = (
             "cells",
@@ -93,14 +104,13 @@ class KpiEngine:
 
         def make() -> dict[str, Cells]:
             catalog = {k.id: k for k in self.catalog}
-            with self.store.read() as con:
-                req = Request(con, self.settings, self.calendar, windows, by, scope)
-                return compute(req, kpis, catalog)
+            req = Request(session.con, self.settings, self.calendar, windows, by, scope)
+            return compute(req, kpis, catalog)
 
-        result: dict[str, Cells] = self._cached(key, make)
+        result: dict[str, Cells] = self._cached(session.version, key, make)
         return result
 
-    def _missing(self) -> set[str]:
+    def _missing(self, session: _Session) -> set[str]:
         """`table.column` names that `requires` lists and the store has no value in at all."""
 
         def make() -> set[str]:
@@ -110,23 +120,28 @@ class KpiEngine:
                     table, column = item.split(".")
                     wanted.setdefault(table, set()).add(column)
             missing: set[str] = set()
-            with self.store.read() as con:
-                for table_name, columns in wanted.items():
-                    table = con.table(table_name)
-                    ordered = sorted(columns)
-                    counts = (
-                        table.aggregate(**{c: table[c].count() for c in ordered})
-                        .to_pyarrow()
-                        .to_pylist()
-                    )
-                    missing |= {f"{table_name}.{c}" for c in ordered if not counts[0][c]}
+            for table_name, columns in wanted.items():
+                table = session.con.table(table_name)
+                ordered = sorted(columns)
+                counts = (
+                    table.aggregate(**{c: table[c].count() for c in ordered})
+                    .to_pyarrow()
+                    .to_pylist()
+                )
+                missing |= {f"{table_name}.{c}" for c in ordered if not counts[0][c]}
             return missing
 
-        result: set[str] = self._cached(("missing",), make)
+        result: set[str] = self._cached(session.version, ("missing",), make)
         return result
 
-    def has_data(self, kpi: KpiDefinition) -> bool:
-        return not any(item in self._missing() for item in kpi.requires)
+    def _has_data(self, session: _Session, kpi: KpiDefinition) -> bool:
+        return not any(item in self._missing(session) for item in kpi.requires)
+
+    @contextmanager
+    def _session(self) -> Iterator[_Session]:
+        """One store connection (and one data-version lookup) per public call."""
+        with self.store.read() as con:
+            yield _Session(con, self.store.data_version())
 
     # -- public API -------------------------------------------------------------------------
 
@@ -143,33 +158,29 @@ class KpiEngine:
         moment = self.as_of(as_of)
         span = self.period(period, moment, kpi)
         scope = scope or NO_SCOPE
-        no_data = not self.has_data(kpi)
-        cells = {} if no_data else self._cells([kpi], [Window(0, span, moment)], by, scope)[kpi.id]
-        if no_data and by is None:
-            cells = {(0, None): Cell(None, 0)}
-        rows = self._rows(kpi, cells, by)
+        with self._session() as session:
+            no_data = not self._has_data(session, kpi)
+            cells: Cells = {(0, None): Cell(None, 0)} if by is None else {}
+            if not no_data:
+                window = Window(0, span, moment)
+                cells = self._cells(session, [kpi], [window], by, scope)[kpi.id]
+            rows = self._rows(session, kpi, cells, by)
         return KpiResult(kpi, span, moment, rows, no_data)
 
-    def _rows(self, kpi: KpiDefinition, cells: Cells, by: str | None) -> list[ResultRow]:
+    def _rows(
+        self, session: _Session, kpi: KpiDefinition, cells: Cells, by: str | None
+    ) -> list[ResultRow]:
         names: dict[int, str] = {}
         if by is not None and cells:
-            with self.store.read() as con:
-                names = dimension_labels(con, by, (dim for _, dim in cells))
+            names = dimension_labels(session.con, by, (dim for _, dim in cells))
         rows = []
         ordered = sorted(cells.items(), key=lambda kv: (kv[0][1] is None, kv[0][1] or 0))
         for (_, dim), cell in ordered:
             by_json: dict[str, Any] = {}
             if by is not None:
                 by_json = {f"{by}_id": dim, by: names.get(dim) if dim is not None else None}
-            rows.append(
-                ResultRow(
-                    by_json,
-                    cell.value,
-                    cell.n,
-                    kpi.target,
-                    kpi.status(_as_float(cell.value), kpi.target, kpi.amber),
-                )
-            )
+            status = kpi.status(_as_float(cell.value), kpi.target, kpi.amber)
+            rows.append(ResultRow(by_json, cell.value, cell.n, kpi.target, status))
         return rows
 
     def actions(
@@ -185,15 +196,27 @@ class KpiEngine:
         scope = scope or NO_SCOPE
         if kpi.actions is None:
             return ActionList(kpi, moment, span, [])
-        key = ("actions", kpi.id, span.start, span.end, moment, scope.key())
+        with self._session() as session:
+            rows = self._action_rows(session, kpi, span, moment, scope)
+        return ActionList(kpi, moment, span, rows)
+
+    def _action_rows(
+        self,
+        session: _Session,
+        kpi: KpiDefinition,
+        span: Period,
+        moment: datetime,
+        scope: Scope,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        key = ("actions", kpi.id, span.start, span.end, moment, scope.key(), limit)
 
         def make() -> list[dict[str, Any]]:
-            with self.store.read() as con:
-                window = Window(0, span, moment)
-                return action_rows(con, self.settings, self.calendar, kpi, window, scope)
+            window = Window(0, span, moment)
+            return action_rows(session.con, self.settings, self.calendar, kpi, window, scope, limit)
 
-        rows: list[dict[str, Any]] = self._cached(key, make)
-        return ActionList(kpi, moment, span, rows)
+        rows: list[dict[str, Any]] = self._cached(session.version, key, make)
+        return rows
 
     def tiles(
         self,
@@ -207,20 +230,31 @@ class KpiEngine:
         kpis = [self.catalog.get(kpi_id) for kpi_id in kpi_ids]
         moment = self.as_of(as_of)
         scope = scope or NO_SCOPE
+        with self._session() as session:
+            return self._tiles(session, kpis, period, moment, scope, trend_points)
+
+    def _tiles(
+        self,
+        session: _Session,
+        kpis: list[KpiDefinition],
+        period: Period | str | None,
+        moment: datetime,
+        scope: Scope,
+        trend_points: int,
+    ) -> list[Tile]:
         by_period: dict[tuple[datetime, datetime], list[KpiDefinition]] = {}
         spans: dict[str, Period] = {}
         for kpi in kpis:
             span = self.period(period, moment, kpi)
             spans[kpi.id] = span
             by_period.setdefault((span.start, span.end), []).append(kpi)
-        data_as_of = self.data_as_of()
+        data_as_of = self._data_as_of(session)
         values: dict[str, tuple[list[float | int | None], Cell, float | int | None]] = {}
         for group in by_period.values():
             span = spans[group[0].id]
             trend, last_year = _windows(span, moment, max(trend_points, 2))
-            windows = [*trend, last_year]
-            live = [k for k in group if self.has_data(k)]
-            cells = self._cells(live, windows, None, scope) if live else {}
+            live = [k for k in group if self._has_data(session, k)]
+            cells = self._cells(session, live, [*trend, last_year], None, scope) if live else {}
             for kpi in group:
                 got = cells.get(kpi.id, {})
                 series = [got.get((w.idx, None), Cell(None, 0)) for w in trend]
@@ -243,43 +277,51 @@ class KpiEngine:
                 last_year=ly,
                 trend=series_values[-trend_points:] if trend_points > 0 else [],
                 data_as_of=data_as_of,
-                no_data=not self.has_data(kpi),
+                no_data=not self._has_data(session, kpi),
             )
             if status in ("amber", "red") and kpi.has_actions:
-                tile.actions = self.actions(kpi.id, spans[kpi.id], moment, scope).rows[:3]
+                tile.actions = self._action_rows(
+                    session, kpi, spans[kpi.id], moment, scope, limit=TILE_ACTIONS
+                )
             tiles.append(tile)
         return tiles
 
     def data_as_of(self) -> datetime | None:
         """Freshness: the newest sync's data time, else the newest ticket or time entry."""
+        with self._session() as session:
+            return self._data_as_of(session)
 
+    def _data_as_of(self, session: _Session) -> datetime | None:
         def make() -> datetime | None:
-            with self.store.read() as con:
-                state = con.table("sync_state")
-                newest = (
-                    state.aggregate(a=state.data_as_of.max(), b=state.last_run_finished.max())
-                    .to_pyarrow()
-                    .to_pylist()[0]
-                )
-                found = newest["a"] or newest["b"]
-                if found is None:
-                    tickets = con.table("tickets")
-                    entries = con.table("time_entries")
-                    candidates = [
-                        tickets.aggregate(m=tickets.create_date.max())
-                        .to_pyarrow()
-                        .to_pylist()[0]["m"],
-                        entries.aggregate(m=entries.create_date_time.max())
-                        .to_pyarrow()
-                        .to_pylist()[0]["m"],
-                    ]
-                    found = max((c for c in candidates if c is not None), default=None)
+            con = session.con
+            state = con.table("sync_state")
+            newest = (
+                state.aggregate(a=state.data_as_of.max(), b=state.last_run_finished.max())
+                .to_pyarrow()
+                .to_pylist()[0]
+            )
+            found = newest["a"] or newest["b"]
+            if found is None:
+                tickets = con.table("tickets")
+                entries = con.table("time_entries")
+                both = [
+                    tickets.aggregate(m=tickets.create_date.max()),
+                    entries.aggregate(m=entries.create_date_time.max()),
+                ]
+                candidates = [expr.to_pyarrow().to_pylist()[0]["m"] for expr in both]
+                found = max((c for c in candidates if c is not None), default=None)
             if found is None:
                 return None
             return found.replace(tzinfo=UTC).astimezone(self.settings.tz)
 
-        result: datetime | None = self._cached(("data_as_of",), make)
+        result: datetime | None = self._cached(session.version, ("data_as_of",), make)
         return result
+
+
+@dataclass(frozen=True)
+class _Session:
+    con: BaseBackend
+    version: str
 
 
 def _windows(span: Period, as_of: datetime, points: int) -> tuple[list[Window], Window]:

@@ -93,6 +93,13 @@ def _parse(text: str) -> Any:
     return compile(tree, "<kpi expression>", "eval")
 
 
+def uses_period(text: str) -> bool:
+    """Whether an expression refers to the period or as-of (so needs the `p_*` columns)."""
+    tree = ast.parse(text.strip(), mode="eval")
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    return bool(names & set(PERIOD_COLUMNS))
+
+
 def evaluate(text: str, settings_values: dict[str, float]) -> Any:
     """The deferred Ibis expression for `text` (resolve it with `table.filter(...)` etc.)."""
     code = _parse(text)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 import ibis
-import numpy as np
 import pandas as pd
+import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from stip.semantic.bases import DIM_COLUMNS, base_table
@@ -46,8 +46,13 @@ class FunctionContext:
         dims = [*self.scope.dims, *([self.by] if self.by else [])]
         return apply_scope(base_table(self.con, name, dims), self.scope)
 
-    def in_windows(self, table: ibis.Table, time_column: str | None) -> ibis.Table:
-        return join_periods(table, self.periods, time_column)
+    def in_windows(
+        self, table: ibis.Table, time_column: str | None, *, period_columns: bool = True
+    ) -> ibis.Table:
+        """`table` joined to the windows (`p_idx`, plus the `p_*` bounds if `period_columns`)."""
+        return join_periods(
+            table, self.periods, time_column, self.windows, period_columns=period_columns
+        )
 
 
 KpiFunction = Callable[[FunctionContext], "ibis.Table | pd.DataFrame"]
@@ -95,7 +100,7 @@ def register(
 def billable_utilization(ctx: FunctionContext) -> ibis.Table:
     """100 × billable hours / available hours of active resources (contract §5)."""
     keys = ctx.keys
-    entries = ctx.in_windows(ctx.base("time_entries"), "date_worked")
+    entries = ctx.in_windows(ctx.base("time_entries"), "date_worked", period_columns=False)
     entries = entries.filter(entries.is_non_billable == False)  # noqa: E712 - SQL three-valued
     hours = entries.group_by(keys).aggregate(
         hours=entries.hours_worked.sum(), n=entries.count(), avail=ibis.null("float64")
@@ -124,7 +129,7 @@ def billable_utilization(ctx: FunctionContext) -> ibis.Table:
 def effective_hourly_rate(ctx: FunctionContext) -> ibis.Table:
     """Billing items ÷ all hours worked, per company (contract §5)."""
     keys = ctx.keys
-    items = ctx.in_windows(ctx.base("billing_items"), "item_date")
+    items = ctx.in_windows(ctx.base("billing_items"), "item_date", period_columns=False)
     revenue = items.group_by(keys).aggregate(
         price=items.extended_price.sum(), n=items.count(), hours=ibis.null("float64")
     )
@@ -132,7 +137,9 @@ def effective_hourly_rate(ctx: FunctionContext) -> ibis.Table:
     if "dim_company" not in entries.columns:
         entries = base_table(ctx.con, "time_entries", ["company", *ctx.scope.dims])
         entries = apply_scope(entries, ctx.scope)
-    entries = ctx.in_windows(entries.filter(entries.dim_company.notnull()), "date_worked")
+    entries = ctx.in_windows(
+        entries.filter(entries.dim_company.notnull()), "date_worked", period_columns=False
+    )
     worked = entries.group_by(keys).aggregate(
         price=ibis.null("float64"), n=entries.count(), hours=entries.hours_worked.sum()
     )
@@ -150,25 +157,38 @@ def effective_hourly_rate(ctx: FunctionContext) -> ibis.Table:
 
 
 @register("time_entry_lag_hours", dimensions=("resource", "company", "queue", "priority", "team"))
-def time_entry_lag_hours(ctx: FunctionContext) -> pd.DataFrame:
-    """Median of createDateTime − endDateTime (end of the local work day when null), ≥ 0."""
+def time_entry_lag_hours(ctx: FunctionContext) -> ibis.Table:
+    """Median of createDateTime − endDateTime (end of the local work day when null), ≥ 0.
+
+    The end of each local day in UTC comes from a small table of the days in the windows, so
+    the whole computation, exact to the microsecond, runs in the database.
+    """
     keys = ctx.keys
-    rows = ctx.in_windows(ctx.base("time_entries"), "date_worked")
+    rows = ctx.in_windows(ctx.base("time_entries"), "date_worked", period_columns=False)
     rows = rows.filter(rows.create_date_time.notnull())
-    frame = rows.select(*keys, "date_worked", "end_date_time", "create_date_time").to_pandas()
-    if frame.empty:
-        return pd.DataFrame(columns=[*keys, "value", "n"])
+    first = min(w.period.start_date for w in ctx.windows)
+    last = max(w.period.end_date for w in ctx.windows)
+    days = [first + timedelta(i) for i in range((last - first).days)]
     tz = ctx.settings.tz
-    days = pd.Series(pd.to_datetime(frame["date_worked"]).dt.date.unique())
-    day_end = {
-        day: datetime.combine(day + timedelta(1), time(0), tzinfo=tz)
-        .astimezone(UTC)
-        .replace(tzinfo=None)
-        for day in days
-    }
-    end_of_day = pd.to_datetime(frame["date_worked"].map(lambda d: day_end[pd.Timestamp(d).date()]))
-    end = pd.to_datetime(frame["end_date_time"]).fillna(end_of_day)
-    lag = (pd.to_datetime(frame["create_date_time"]) - end).dt.total_seconds() / 3600.0
-    frame["lag"] = np.maximum(lag.to_numpy(dtype=float), 0.0)
-    grouped = frame.groupby(keys, dropna=False)["lag"]
-    return pd.DataFrame({"value": grouped.median(), "n": grouped.count()}).reset_index()
+    day_ends = ibis.memtable(
+        pa.table(
+            {
+                "d_date": pa.array(days, pa.date32()),
+                "d_end": pa.array(
+                    [
+                        datetime.combine(d + timedelta(1), time(0), tzinfo=tz)
+                        .astimezone(UTC)
+                        .replace(tzinfo=None)
+                        for d in days
+                    ],
+                    pa.timestamp("us"),
+                ),
+            }
+        )
+    )
+    rows = rows.left_join(day_ends, rows.date_worked == day_ends.d_date)
+    end = ibis.coalesce(rows.end_date_time, rows.d_end)
+    micros = rows.create_date_time.delta(end, unit="microsecond")
+    lag = ibis.greatest(micros, 0) / 3_600_000_000
+    rows = rows.mutate(lag=lag)
+    return rows.group_by(keys).aggregate(value=rows.lag.median(), n=rows.lag.count())

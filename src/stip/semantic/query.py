@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import ibis
 import pyarrow as pa
@@ -73,13 +74,50 @@ def periods_table(windows: list[Window], calendar: BusinessCalendar) -> ibis.Tab
     return ibis.memtable(data)
 
 
-def join_periods(table: ibis.Table, periods: ibis.Table, time: str | None) -> ibis.Table:
-    """Each base row once per window it falls in (`time` in the window), or once per window."""
+def join_periods(
+    table: ibis.Table,
+    periods: ibis.Table,
+    time: str | None,
+    windows: list[Window] | None = None,
+    *,
+    period_columns: bool = True,
+) -> ibis.Table:
+    """Each base row once per window it falls in (`time` in the window), or once per window.
+
+    With `windows`, rows outside all of them are dropped first by a plain range filter, which
+    the database pushes into the scan (DuckDB skips whole row groups by their min/max), and
+    when the windows do not overlap each row gets its window from a CASE instead of an
+    inequality join (much faster on every engine). `period_columns=False` leaves out the
+    `p_*` bound columns when nothing needs them (only `p_idx` is added).
+    """
     if time is None:
         return table.cross_join(periods)
     column = table[time]
-    if column.type().is_date():
-        start, end = periods.p_start_date, periods.p_end_date
+    is_date = column.type().is_date()
+    if windows:
+        bounds = sorted(_bounds(w, is_date) for w in windows)
+        table = table.filter((column >= bounds[0][0]) & (column < max(b[1] for b in bounds)))
+        column = table[time]
+        if all(prev[1] <= nxt[0] for prev, nxt in zip(bounds, bounds[1:], strict=False)):
+            branches: list[tuple[Any, Any]] = []
+            previous_end = bounds[0][0]
+            for start, end, idx in bounds:
+                if start > previous_end:
+                    branches.append((column < start, None))
+                branches.append((column < end, idx))
+                previous_end = end
+            table = table.mutate(p_idx=ibis.cases(*branches, else_=None).cast("int64"))
+            table = table.filter(table.p_idx.notnull())
+            return table.join(periods, "p_idx") if period_columns else table
+    if is_date:
+        start_col, end_col = periods.p_start_date, periods.p_end_date
     else:
-        start, end = periods.p_start, periods.p_end
-    return table.join(periods, [column >= start, column < end])
+        start_col, end_col = periods.p_start, periods.p_end
+    return table.join(periods, [column >= start_col, column < end_col])
+
+
+def _bounds(window: Window, is_date: bool) -> tuple[Any, Any, int]:
+    period = window.period
+    if is_date:
+        return (period.start_date, period.end_date, window.idx)
+    return (period.start_utc, period.end_utc, window.idx)
