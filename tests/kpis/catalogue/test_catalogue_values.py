@@ -119,6 +119,11 @@ EXPECTED: list[tuple[Any, ...]] = [
     ("mrr", 1800.0, 3, "2026-09"),
     ("net_new_mrr", 1800.0, 3, "2026-09"),
     ("mrr_growth_rate", None, 0, "2026-09"),
+    # a period still running at the as-of (2 Nov): 2026 so far bills Jan..Nov (11 months
+    # begun); recurring Sep 1800 + Oct 1600
+    ("mrr", 3400 / 11, 3, "2026"),
+    # Q4 so far: October plus 2 of November's 30 days; reactive T1 T2 T5 over 5 endpoints
+    ("reactive_tickets_per_endpoint", 3 / 5 / (1 + 2 / 30), 5, "2026-Q4"),
     # --- profitability ---
     ("labour_cost", 740.0, 8),
     ("client_effective_rate", 1600 / 10.25, 2),  # Alfa 5.5 h + Beta 4.75 h

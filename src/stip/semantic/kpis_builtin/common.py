@@ -24,6 +24,7 @@ import pyarrow as pa
 from stip.semantic.bases import DIM_COLUMNS
 from stip.semantic.functions import FunctionContext
 from stip.semantic.periods import Period
+from stip.semantic.query import Window
 
 # Autotask system ticket types that count as reactive (break/fix) work.
 REACTIVE_TICKET_TYPES = (2, 3)
@@ -76,11 +77,12 @@ def picklist_values(ctx: FunctionContext, entity: str, field: str, pattern: str)
     )
 
 
-def months(period: Period) -> float:
-    """How many calendar months a period covers; partial months count by their days."""
+def months(period: Period, until: date | None = None) -> float:
+    """How many calendar months a period covers, up to the local date `until` (exclusive)
+    when that is earlier; partial months count by their days."""
     total = 0.0
     day = period.start_date
-    end = period.end_date
+    end = min(period.end_date, until) if until else period.end_date
     while day < end:
         days_in_month = _calendar.monthrange(day.year, day.month)[1]
         month_end = date(day.year, day.month, days_in_month) + timedelta(days=1)
@@ -90,12 +92,25 @@ def months(period: Period) -> float:
     return total
 
 
+def elapsed_months(window: Window) -> float:
+    """Months of the window that have passed by its as-of (for events: tickets, hours)."""
+    return months(window.period, window.as_of.date() + timedelta(days=1))
+
+
+def billing_months(window: Window, period: Period | None = None) -> float:
+    """Months of `period` (default the window's) that have begun by the as-of. Recurring
+    services are billed at the start of a month, so a begun month counts whole."""
+    as_of = window.as_of.date()
+    next_month = date(as_of.year + as_of.month // 12, as_of.month % 12 + 1, 1)
+    return months(period or window.period, next_month)
+
+
 def window_frame(ctx: FunctionContext) -> pd.DataFrame:
     """One row per window: p_idx, months, days, as-of (naive UTC) and its local date."""
     return pd.DataFrame(
         {
             "p_idx": [w.idx for w in ctx.windows],
-            "months": [months(w.period) for w in ctx.windows],
+            "months": [elapsed_months(w) for w in ctx.windows],
             "days": [w.period.days for w in ctx.windows],
         }
     )

@@ -15,8 +15,8 @@ from stip.semantic.bases import base_table
 from stip.semantic.functions import FunctionContext, register
 from stip.semantic.kpis_builtin.common import (
     CUSTOMER_COMPANY_TYPE,
+    billing_months,
     divide,
-    months,
     result,
     shared,
 )
@@ -212,7 +212,7 @@ def _totals(ctx: FunctionContext) -> pd.DataFrame:
     out = idx.merge(money, on="p_idx", how="left").merge(work, on="p_idx", how="left")
     numbers = [c for c in out.columns if c != "p_idx"]
     out[numbers] = out[numbers].astype(float).fillna(0.0)
-    span = {w.idx: months(w.period) for w in ctx.windows}
+    span = {w.idx: billing_months(w) for w in ctx.windows}
     out["months"] = out["p_idx"].map(span)
     return out
 

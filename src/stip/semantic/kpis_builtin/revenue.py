@@ -16,8 +16,8 @@ import pandas as pd
 from stip.semantic.functions import FunctionContext, register
 from stip.semantic.kpis_builtin.common import (
     CUSTOMER_COMPANY_TYPE,
+    billing_months,
     divide,
-    months,
     previous_windows,
     result,
     shared,
@@ -45,7 +45,8 @@ def _mrr_frame(ctx: FunctionContext, periods: ibis.Table, column: str) -> pd.Dat
         rows.group_by(["p_idx", "company"]).aggregate(amount=rows.extended_price.sum()).to_pandas()
     )
     span = {
-        w.idx: months(w.period if column == "cur" else w.period.previous()) for w in ctx.windows
+        w.idx: billing_months(w, w.period if column == "cur" else w.period.previous())
+        for w in ctx.windows
     }
     frame[column] = divide(frame["amount"], frame["p_idx"].map(span))
     return frame[["p_idx", "company", column]]
