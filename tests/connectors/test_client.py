@@ -199,7 +199,7 @@ def test_threshold_information_counts_requests(small: FakeAutotask) -> None:
 
 def test_server_enforces_the_thread_limit_and_client_never_exceeds_concurrency() -> None:
     rows = [{"id": i} for i in range(1, 50)]
-    with FakeAutotask({"Tickets": rows}, latency=0.15) as server, fast_client(server) as client:
+    with FakeAutotask({"Tickets": rows}, latency=0.3) as server, fast_client(server) as client:
         url = f"{client.zone_url()}v1.0/Tickets/query/count"
         body = {"filter": [{"op": "gte", "field": "id", "value": 0}]}
         with ThreadPoolExecutor(6) as pool:
