@@ -303,3 +303,19 @@ def test_secret_never_reaches_the_log(stip_home: Path, small: FakeAutotask) -> N
     assert "sync failed" in text
     assert small.secret not in text
     assert "WRONG-CODE-123" not in text
+
+
+def test_budget_follows_the_tenants_threshold_and_slows_down_near_the_latency_band(
+    small: FakeAutotask,
+) -> None:
+    small.threshold = 8000
+    small.external_usage = 3700  # 46% of the threshold: just below Autotask's 50% band
+    with fast_client(small) as client:
+        assert client.count("Tickets") == 4
+        assert client.budget.allowed == 2000  # 25% of 8000
+        assert client.budget.waited == pytest.approx(0.5)
+        small.external_usage = 1000
+        client.threshold()
+        waited = client.budget.waited
+        client.count("Tickets")
+        assert client.budget.waited == waited
