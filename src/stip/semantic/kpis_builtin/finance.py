@@ -246,7 +246,7 @@ def product_gross_margin(ctx: FunctionContext) -> pd.DataFrame:
 
 
 @shared
-def _staff(ctx: FunctionContext) -> tuple[float, float, int]:
+def staff_numbers(ctx: FunctionContext) -> tuple[float, float, int]:
     """Active staff: FTE (weekly hours / 40), monthly loaded cost and head count."""
     people = ctx.con.table("resources")
     people = people.filter(people.is_active.fill_null(False))
@@ -261,7 +261,7 @@ def _staff(ctx: FunctionContext) -> tuple[float, float, int]:
 def recurring_to_tech_payroll(ctx: FunctionContext) -> pd.DataFrame:
     """MRR / the monthly loaded cost of active staff (internal cost × weekly hours × 52/12)."""
     out = _totals(ctx)
-    _fte, monthly_cost, heads = _staff(ctx)
+    _fte, monthly_cost, heads = staff_numbers(ctx)
     mrr = divide(out["recurring"], out["months"])
     out["value"] = mrr / monthly_cost if monthly_cost > 0 else None
     out["n"] = heads
@@ -272,7 +272,7 @@ def recurring_to_tech_payroll(ctx: FunctionContext) -> pd.DataFrame:
 def revenue_per_employee(ctx: FunctionContext) -> pd.DataFrame:
     """Revenue billed in P, annualised, per active FTE."""
     out = _totals(ctx)
-    fte, _cost, heads = _staff(ctx)
+    fte, _cost, heads = staff_numbers(ctx)
     yearly = divide(out["revenue"], out["months"], 12.0)
     out["value"] = yearly / fte if fte > 0 else None
     out["n"] = heads
@@ -283,7 +283,7 @@ def revenue_per_employee(ctx: FunctionContext) -> pd.DataFrame:
 def ms_revenue_per_employee(ctx: FunctionContext) -> pd.DataFrame:
     """ARR (recurring revenue per month × 12) per active FTE."""
     out = _totals(ctx)
-    fte, _cost, heads = _staff(ctx)
+    fte, _cost, heads = staff_numbers(ctx)
     yearly = divide(out["recurring"], out["months"], 12.0)
     out["value"] = yearly / fte if fte > 0 else None
     out["n"] = heads

@@ -11,7 +11,7 @@ import pandas as pd
 
 from stip.semantic.functions import FunctionContext, register
 from stip.semantic.kpis_builtin.common import CUSTOMER_COMPANY_TYPE, divide, result
-from stip.semantic.kpis_builtin.finance import _staff
+from stip.semantic.kpis_builtin.finance import staff_numbers
 
 PEOPLE_DIMS = ("resource", "team")
 
@@ -78,7 +78,7 @@ def same_day_entry_rate(ctx: FunctionContext) -> pd.DataFrame:
 
 
 def _per_fte(ctx: FunctionContext, total: float) -> pd.DataFrame:
-    fte, _cost, heads = _staff(ctx)
+    fte, _cost, heads = staff_numbers(ctx)
     value = total / fte if fte > 0 else None
     return pd.DataFrame({"p_idx": [w.idx for w in ctx.windows], "value": value, "n": heads})
 
