@@ -73,12 +73,23 @@ class _SharedDuckDB:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._read_only = True
         self._users = 0
+        self._writers_waiting = 0
 
     @contextmanager
     def cursor(self, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         with self._cond:
-            while self._con is not None and write and self._read_only:
-                self._cond.wait()
+            if write:
+                self._writers_waiting += 1
+                try:
+                    while self._con is not None and self._read_only:
+                        self._cond.wait()
+                finally:
+                    self._writers_waiting -= 1
+            else:
+                # Writer preference: new readers queue behind a waiting writer so a stream of
+                # dashboard reads cannot starve a sync's commit.
+                while self._writers_waiting and self._con is not None and self._read_only:
+                    self._cond.wait()
             if self._con is None:
                 self._con = self._open(read_only=not write)
                 self._read_only = not write
