@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from stip.semantic.catalog import load_catalog
-from stip.semantic.compute import QUERY_LOG
+from stip.semantic.compute import QUERY_LOG, UNIT_LOG
 from stip.semantic.engine import KpiEngine
 from stip.semantic.models import ROLES
 from stip.settings import Settings
@@ -68,6 +68,9 @@ def main() -> int:
     parser.add_argument(
         "--all-kpis", action="store_true", help="every catalogue KPI on one dashboard (worst case)"
     )
+    parser.add_argument(
+        "--contract", action="store_true", help="only the 13 contract KPIs (contract.yaml)"
+    )
     args = parser.parse_args()
     if args.generate and not Path(args.db).exists():
         from kpi_synthetic import generate
@@ -81,6 +84,9 @@ def main() -> int:
     role, kpi_ids = biggest_dashboard(set(catalog.ids()))
     if args.all_kpis:
         role, kpi_ids = "all KPIs", catalog.ids()
+    elif args.contract:
+        role = "contract KPIs"
+        kpi_ids = [k.id for k in catalog if k.source.endswith("contract.yaml")]
     elif not kpi_ids:
         counts = Counter(role for kpi in catalog for role in kpi.roles)
         role = max(ROLES, key=lambda r: counts[r])
@@ -92,11 +98,13 @@ def main() -> int:
 
     engine = KpiEngine(store, settings, catalog)
     log: list[tuple[str, float]] = []
-    token = QUERY_LOG.set(log)
+    units: list[tuple[str, float]] = []
+    token, unit_token = QUERY_LOG.set(log), UNIT_LOG.set(units)
     started = time.perf_counter()
     tiles = engine.tiles(kpi_ids, args.period, as_of=args.as_of)
     cold = time.perf_counter() - started
     QUERY_LOG.reset(token)
+    UNIT_LOG.reset(unit_token)
     started = time.perf_counter()
     engine.tiles(kpi_ids, args.period, as_of=args.as_of)
     warm = time.perf_counter() - started
@@ -108,6 +116,9 @@ def main() -> int:
     print(f"database queries behind the cold run: {len(log)} taking {queries:.2f} s in total")
     for sql, seconds in sorted(log, key=lambda item: -item[1])[:5]:
         print(f"  {seconds:6.2f} s  {' '.join(sql.split())[:110]}")
+    print(f"slowest units of work ({len(units)} in all, {sum(u[1] for u in units):.2f} s):")
+    for label, seconds in sorted(units, key=lambda item: -item[1])[:8]:
+        print(f"  {seconds:6.2f} s  {label}")
     print(f"peak RSS: {peak_mb:.0f} MB (target <= 2048 MB)")
     missing = [t.kpi.id for t in tiles if t.value is None]
     print(f"tiles without a value: {len(missing)}")

@@ -162,3 +162,22 @@ def test_missing_psa_data_shows_no_data(tmp_path: Path, catalog: KpiCatalog) -> 
     (tile,) = engine.tiles(["first_response_hours_median"], "2026-10", as_of=AS_OF)
     assert tile.no_data and tile.value is None and tile.status == "none"
     assert engine.values("tickets_created", "2026-10", as_of=AS_OF).rows[0].value == 7
+
+
+def test_moving_as_of_recomputes_only_what_depends_on_it(
+    fresh_store: Store, catalog: KpiCatalog, tmp_path: Path
+) -> None:
+    from stip.semantic.compute import QUERY_LOG
+
+    engine = KpiEngine(fresh_store, Settings(home=tmp_path / "h"), catalog)
+    kpis = ["tickets_created", "overdue_tickets"]
+    engine.tiles(kpis, "2026-10", as_of="2026-10-28T10:00", trend_points=3)
+    log: list[tuple[str, float]] = []
+    token = QUERY_LOG.set(log)
+    later = engine.tiles(kpis, "2026-10", as_of="2026-10-29T10:00", trend_points=3)
+    QUERY_LOG.reset(token)
+    # one query: overdue_tickets for the current window only (the as-of moved inside it)
+    assert len(log) == 1 and "tickets_created" not in log[0][0]
+    assert '"p_as_of"' in log[0][0] and '"p_idx"' in log[0][0]
+    # T10 was completed on the 29th at 09:00Z: only T3 is still overdue
+    assert [t.value for t in later] == [7, 1]

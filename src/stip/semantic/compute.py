@@ -30,8 +30,23 @@ from stip.semantic.query import Scope, Window, apply_scope, join_periods, period
 from stip.settings import Settings
 
 ZERO_WHEN_EMPTY = ("count", "count_distinct", "sum")
-# When set (benchmarks), every query the engine runs is recorded as (SQL, seconds).
+# When set (benchmarks), every query the engine runs is recorded as (SQL, seconds), and every
+# unit of work (a fused group, a business-hours measure, a function) as (label, seconds).
 QUERY_LOG: ContextVar[list[tuple[str, float]] | None] = ContextVar("kpi_query_log", default=None)
+UNIT_LOG: ContextVar[list[tuple[str, float]] | None] = ContextVar("kpi_unit_log", default=None)
+
+
+class _Timed:
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def __enter__(self) -> None:
+        self.started = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        log = UNIT_LOG.get()
+        if log is not None:
+            log.append((self.label, time.perf_counter() - self.started))
 
 
 def run(expr: ibis.Table) -> pd.DataFrame:
@@ -92,6 +107,18 @@ def supports_scope(kpi: KpiDefinition, scope: Scope, kpis: dict[str, KpiDefiniti
     return all(dim in allowed for dim in scope.dims)
 
 
+def depends_on_as_of(kpi: KpiDefinition, catalog: dict[str, KpiDefinition]) -> bool:
+    """Whether a KPI's value can change with the as-of (functions: assumed yes)."""
+    measure = kpi.measure
+    if measure.type == "function":
+        return True
+    if measure.type == "ratio":
+        parts = (measure.numerator, measure.denominator)
+        return any(depends_on_as_of(catalog[str(p)], catalog) for p in parts)
+    texts = [*measure.where, *(t for t in (measure.value, measure.condition) if t)]
+    return any(uses_period(text, only=("as_of", "as_of_date")) for text in texts)
+
+
 def compute(
     req: Request, kpis: list[KpiDefinition], catalog: dict[str, KpiDefinition]
 ) -> dict[str, Cells]:
@@ -107,13 +134,16 @@ def compute(
         if not supports_scope(kpi, req.scope, catalog):
             results[kpi.id] = {}
         elif measure.type == "function":
-            results[kpi.id] = _function(req, kpi, periods)
+            with _Timed(f"function {measure.function} ({kpi.id})"):
+                results[kpi.id] = _function(req, kpi, periods)
         elif measure.business_hours is not None:
-            results[kpi.id] = _business_hours(req, kpi, periods)
+            with _Timed(f"business hours ({kpi.id})"):
+                results[kpi.id] = _business_hours(req, kpi, periods)
         else:
             fused[(str(measure.base), measure.time)].append(kpi)
     for (base, time_column), group in fused.items():
-        results.update(_fused(req, base, time_column, group, periods))
+        with _Timed(f"fused {base} by {time_column or 'snapshot'} ({len(group)} KPIs)"):
+            results.update(_fused(req, base, time_column, group, periods))
     for kpi in needed.values():
         if kpi.measure.type == "ratio":
             results[kpi.id] = _ratio(kpi, results)

@@ -21,7 +21,7 @@ from stip.errors import QueryError, suggest
 from stip.semantic.actions import action_rows
 from stip.semantic.business_hours import BusinessCalendar
 from stip.semantic.catalog import KpiCatalog, load_catalog
-from stip.semantic.compute import Cell, Cells, Request, compute
+from stip.semantic.compute import Cell, Cells, Request, compute, depends_on_as_of
 from stip.semantic.labels import dimension_labels
 from stip.semantic.models import DIMENSIONS, KpiDefinition
 from stip.semantic.periods import Period, parse_as_of, parse_period
@@ -30,7 +30,7 @@ from stip.semantic.results import ActionList, KpiResult, ResultRow, Tile
 from stip.settings import Settings
 from stip.store.store import Store
 
-CACHE_SIZE = 512
+CACHE_SIZE = 50_000
 TILE_ACTIONS = 3
 
 
@@ -94,21 +94,62 @@ class KpiEngine:
         by: str | None,
         scope: Scope,
     ) -> dict[str, Cells]:
-        key = (
-            "cells",
-            tuple(sorted(k.id for k in kpis)),
-            tuple((w.period.start, w.period.end, w.as_of) for w in windows),
-            by,
-            scope.key(),
-        )
+        """Cells per KPI, cached per (KPI, window): only missing pairs are computed (fused).
 
-        def make() -> dict[str, Cells]:
-            catalog = {k.id: k for k in self.catalog}
-            req = Request(session.con, self.settings, self.calendar, windows, by, scope)
-            return compute(req, kpis, catalog)
-
-        result: dict[str, Cells] = self._cached(session.version, key, make)
+        A window's key holds its as-of only for KPIs that depend on the as-of, so moving
+        "now" recomputes just those, and only for the windows whose as-of moved.
+        """
+        catalog = {k.id: k for k in self.catalog}
+        result: dict[str, Cells] = {k.id: {} for k in kpis}
+        todo_kpis: dict[str, KpiDefinition] = {}
+        todo_windows: dict[int, Window] = {}
+        for kpi in kpis:
+            for window in windows:
+                hit = self._peek(self._cell_key(session, kpi, window, by, scope, catalog))
+                if hit is None:
+                    todo_kpis[kpi.id] = kpi
+                    todo_windows[window.idx] = window
+                else:
+                    result[kpi.id].update({(window.idx, dim): cell for dim, cell in hit.items()})
+        if todo_kpis:
+            todo = [todo_windows[w.idx] for w in windows if w.idx in todo_windows]
+            req = Request(session.con, self.settings, self.calendar, todo, by, scope)
+            computed = compute(req, list(todo_kpis.values()), catalog)
+            for kpi_id, cells in computed.items():
+                per_window: dict[int, dict[int | None, Cell]] = {w.idx: {} for w in todo}
+                for (idx, dim), cell in cells.items():
+                    per_window[idx][dim] = cell
+                for window in todo:
+                    key = self._cell_key(session, todo_kpis[kpi_id], window, by, scope, catalog)
+                    self._store(key, per_window[window.idx])
+                result[kpi_id].update(cells)
         return result
+
+    def _cell_key(
+        self,
+        session: _Session,
+        kpi: KpiDefinition,
+        window: Window,
+        by: str | None,
+        scope: Scope,
+        catalog: dict[str, KpiDefinition],
+    ) -> tuple[Any, ...]:
+        as_of = window.as_of if depends_on_as_of(kpi, catalog) else None
+        span = (window.period.start, window.period.end, as_of)
+        return (session.version, "cell", kpi.id, span, by, scope.key())
+
+    def _peek(self, key: tuple[Any, ...]) -> Any:
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        return None
+
+    def _store(self, key: tuple[Any, ...], value: Any) -> None:
+        with self._lock:
+            self._cache[key] = value
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
 
     def _missing(self, session: _Session) -> set[str]:
         """`table.column` names that `requires` lists and the store has no value in at all."""

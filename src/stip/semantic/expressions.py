@@ -93,11 +93,12 @@ def _parse(text: str) -> Any:
     return compile(tree, "<kpi expression>", "eval")
 
 
-def uses_period(text: str) -> bool:
-    """Whether an expression refers to the period or as-of (so needs the `p_*` columns)."""
+def uses_period(text: str, only: tuple[str, ...] | None = None) -> bool:
+    """Whether an expression refers to the period or as-of (so needs the `p_*` columns);
+    with `only`, whether it refers to one of those names."""
     tree = ast.parse(text.strip(), mode="eval")
     names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    return bool(names & set(PERIOD_COLUMNS))
+    return bool(names & set(only or PERIOD_COLUMNS))
 
 
 def evaluate(text: str, settings_values: dict[str, float]) -> Any:
