@@ -16,7 +16,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
@@ -26,7 +26,7 @@ from stip.demo.generate import DemoData, DemoError, generate
 from stip.demo.model import Frame, Stories
 from stip.demo.tickets import TICKET_BASE
 from stip.demo.wire import canonical_arrow, canonical_rows
-from stip.store.schema import TABLES, TABLES_BY_ENTITY, TABLES_BY_NAME, Table
+from stip.store.schema import TABLES_BY_ENTITY, TABLES_BY_NAME
 from stip.store.store import Store, to_arrow
 
 META_KEY = "demo"
@@ -144,44 +144,15 @@ def _replace(
     summary: DemoSummary,
     report: Progress | None,
 ) -> None:
-    """Delete all Autotask rows and insert the demo in one transaction.
+    """Swap all Autotask-namespace rows for the demo in one transaction."""
+    total = sum(part.num_rows for _, part in staged) if isinstance(staged, list) else 0
 
-    Uses the store's own raw cursor: `Store.apply` deletes by key, one statement per key,
-    which cannot clear hundreds of thousands of rows in reasonable time.
-    """
-    with store._raw(write=True) as (cur, pg):
-        cur.execute("BEGIN")
-        try:
-            mark = "%s" if pg else "?"
-            for table in TABLES:
-                if "source_system" in table.column_names:
-                    cur.execute(
-                        f'DELETE FROM "{table.name}" WHERE source_system = {mark}', [SOURCE_SYSTEM]
-                    )
-            for name, data in staged:
-                if data.num_rows:
-                    _insert(store, cur, pg, TABLES_BY_NAME[name], data)
-                    summary.counts[name] = summary.counts.get(name, 0) + data.num_rows
-                    if report and isinstance(staged, list):
-                        total = sum(part.num_rows for _, part in staged)
-                        report("Loading", sum(summary.counts.values()), total)
-            store._set_meta(cur, META_KEY, _marker(summary))
-            store._set_meta(cur, "data_version", datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%f"))
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+    def loaded(name: str, rows: int) -> None:
+        summary.counts[name] = summary.counts.get(name, 0) + rows
+        if report and total:
+            report("Loading", sum(summary.counts.values()), total)
 
-
-def _insert(store: Store, cur: Any, pg: bool, table: Table, data: pa.Table) -> None:
-    """Append rows; the table holds no Autotask rows any more, so there is nothing to match."""
-    if pg:
-        store._upsert(cur, pg, table, data)
-        return
-    cols = ", ".join(f'"{c}"' for c in table.column_names)
-    cur.register("stip_demo_stage", data)
-    cur.execute(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM stip_demo_stage')
-    cur.unregister("stip_demo_stage")
+    store.replace_source(SOURCE_SYSTEM, staged, {META_KEY: _marker(summary)}, loaded)
 
 
 def _marker(summary: DemoSummary) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -251,12 +251,58 @@ class Store:
                         )
                 for name, keys in batch.deletes.items():
                     self._delete(cur, pg, TABLES_BY_NAME[name], keys)
-                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%f")
-                self._set_meta(cur, "data_version", stamp)
+                self._set_meta(cur, "data_version", _version_stamp())
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
+
+    def replace_source(
+        self,
+        source_system: str,
+        staged: Iterable[tuple[str, pa.Table]],
+        meta: dict[str, str] | None = None,
+        on_loaded: Callable[[str, int], None] | None = None,
+    ) -> None:
+        """Swap every row of one source for `staged` (table name, rows) in one transaction.
+
+        For whole-source loads such as the demo: readers see the old data until the commit,
+        then all of the new data. `staged` may be a generator, so large loads stream.
+        """
+        with self._raw(write=True) as (cur, pg):
+            cur.execute("BEGIN")
+            try:
+                mark = "%s" if pg else "?"
+                for table in TABLES:
+                    if "source_system" in table.column_names:
+                        cur.execute(
+                            f'DELETE FROM "{table.name}" WHERE source_system = {mark}',
+                            [source_system],
+                        )
+                for name, data in staged:
+                    table = TABLES_BY_NAME[name]
+                    if data.num_rows:
+                        self._insert(cur, pg, table, to_arrow(table, data))
+                        if on_loaded:
+                            on_loaded(name, data.num_rows)
+                for key, value in (meta or {}).items():
+                    self._set_meta(cur, key, value)
+                self._set_meta(cur, "data_version", _version_stamp())
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
+    def _insert(self, cur: Any, pg: bool, table: Table, data: pa.Table) -> None:
+        cols = ", ".join(f'"{c}"' for c in table.column_names)
+        if pg:
+            with cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+                for row in data.to_pylist():
+                    copy.write_row([row[c] for c in table.column_names])
+        else:
+            cur.register("stip_stage", data)
+            cur.execute(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM stip_stage')
+            cur.unregister("stip_stage")
 
     def _upsert(self, cur: Any, pg: bool, table: Table, data: pa.Table) -> None:
         key = table.key
@@ -282,12 +328,29 @@ class Store:
     def _delete(self, cur: Any, pg: bool, table: Table, keys: list[tuple[str, int]]) -> None:
         if not keys:
             return
-        mark = "%s" if pg else "?"
-        for source_system, ident in keys:
+        staged = pa.table(
+            {
+                "source_system": pa.array([k[0] for k in keys], pa.string()),
+                "id": pa.array([k[1] for k in keys], pa.int64()),
+            }
+        )
+        match = "t.source_system = s.source_system AND t.id = s.id"
+        if pg:
             cur.execute(
-                f'DELETE FROM "{table.name}" WHERE source_system = {mark} AND id = {mark}',
-                [source_system, ident],
+                "CREATE TEMP TABLE stip_keys (source_system TEXT, id BIGINT) ON COMMIT DROP"
             )
+            with cur.copy("COPY stip_keys (source_system, id) FROM STDIN") as copy:
+                for source_system, ident in keys:
+                    copy.write_row([source_system, ident])
+            cur.execute(f'DELETE FROM "{table.name}" t USING stip_keys s WHERE {match}')
+            cur.execute("DROP TABLE stip_keys")
+        else:
+            cur.register("stip_keys", staged)
+            cur.execute(
+                f'DELETE FROM "{table.name}" t '
+                f"WHERE EXISTS (SELECT 1 FROM stip_keys s WHERE {match})"
+            )
+            cur.unregister("stip_keys")
 
     @contextmanager
     def _raw(self, write: bool) -> Iterator[tuple[Any, bool]]:
@@ -316,6 +379,10 @@ class _PgCursor:
 
     def execute(self, sql: str, params: Any = None) -> Any:
         return self._cur.execute(sql, params)
+
+
+def _version_stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%f")
 
 
 def _pg_dsn(url: str) -> str:
