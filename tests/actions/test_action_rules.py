@@ -249,3 +249,12 @@ def test_sla_breach_soon_counts_two_business_hours_across_weekend_and_holiday(
     after = W.local(world, "2026-04-28T09:01")
     evaluate(world, after)
     assert "sla_breach_soon" not in _by_rule(world, after)
+
+
+def test_listing_an_earlier_as_of_hides_items_triggered_later(world: Stip, W: ModuleType) -> None:
+    evaluate(world, W.local(world, "2026-04-28T10:30"))
+    friday = W.local(world, "2026-04-24T14:00")  # the low rating arrives at 15:00
+    evaluate(world, friday)
+    rules = set(_by_rule(world, friday))
+    assert "csat_low_callback" not in rules and "overdue_ticket" in rules
+    assert "csat_low_callback" in _by_rule(world, W.local(world, "2026-04-24T15:00"))

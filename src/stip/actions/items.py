@@ -229,7 +229,8 @@ class ItemStore:
         person_ids: list[int] | None = None,
         rule_prefix: str | None = None,
     ) -> list[Item]:
-        """Items ordered by due time; open ones are those open at `as_of`."""
+        """Items ordered by due time; open ones are those open at `as_of` whose condition had
+        started by then (so listing an earlier as-of never shows a later rating's call-back)."""
         query = select(action_items)
         c = action_items.c
         if open_only:
@@ -237,7 +238,8 @@ class ItemStore:
                 or_(
                     c.status == OPEN,
                     and_(c.status == SNOOZED, c.snoozed_until <= naive_utc(as_of)),
-                )
+                ),
+                c.triggered_at <= naive_utc(as_of),
             )
         if person is not None:
             query = query.where(c.person == person)
