@@ -108,10 +108,10 @@ def supports_scope(kpi: KpiDefinition, scope: Scope, kpis: dict[str, KpiDefiniti
 
 
 def depends_on_as_of(kpi: KpiDefinition, catalog: dict[str, KpiDefinition]) -> bool:
-    """Whether a KPI's value can change with the as-of (functions: assumed yes)."""
+    """Whether a KPI's value can change with the as-of (functions say so when registered)."""
     measure = kpi.measure
     if measure.type == "function":
-        return True
+        return functions.REGISTRY[str(measure.function)].uses_as_of
     if measure.type == "ratio":
         parts = (measure.numerator, measure.denominator)
         return any(depends_on_as_of(catalog[str(p)], catalog) for p in parts)

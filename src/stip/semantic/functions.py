@@ -64,6 +64,7 @@ class Registered:
     fn: KpiFunction
     dimensions: tuple[str, ...]
     scopes: tuple[str, ...]
+    uses_as_of: bool = True
 
 
 REGISTRY: dict[str, Registered] = {}
@@ -85,18 +86,26 @@ def load_function_modules() -> None:
 
 
 def register(
-    name: str, *, dimensions: tuple[str, ...], scopes: tuple[str, ...] | None = None
+    name: str,
+    *,
+    dimensions: tuple[str, ...],
+    scopes: tuple[str, ...] | None = None,
+    uses_as_of: bool = True,
 ) -> Callable[[KpiFunction], KpiFunction]:
-    """Register `fn` under `name`; `dimensions`/`scopes` are the `by`/scope it supports."""
+    """Register `fn` under `name`; `dimensions`/`scopes` are the `by`/scope it supports.
+
+    Pass `uses_as_of=False` when the result depends only on the period, not on the as-of
+    (the `p_as_of*` columns): then a moving "now" reuses its cached values.
+    """
 
     def decorate(fn: KpiFunction) -> KpiFunction:
-        REGISTRY[name] = Registered(name, fn, dimensions, scopes or dimensions)
+        REGISTRY[name] = Registered(name, fn, dimensions, scopes or dimensions, uses_as_of)
         return fn
 
     return decorate
 
 
-@register("billable_utilization", dimensions=("resource", "team"))
+@register("billable_utilization", dimensions=("resource", "team"), uses_as_of=False)
 def billable_utilization(ctx: FunctionContext) -> ibis.Table:
     """100 × billable hours / available hours of active resources (contract §5)."""
     keys = ctx.keys
@@ -125,7 +134,7 @@ def billable_utilization(ctx: FunctionContext) -> ibis.Table:
     )
 
 
-@register("effective_hourly_rate", dimensions=("company",))
+@register("effective_hourly_rate", dimensions=("company",), uses_as_of=False)
 def effective_hourly_rate(ctx: FunctionContext) -> ibis.Table:
     """Billing items ÷ all hours worked, per company (contract §5)."""
     keys = ctx.keys
@@ -156,7 +165,11 @@ def effective_hourly_rate(ctx: FunctionContext) -> ibis.Table:
     )
 
 
-@register("time_entry_lag_hours", dimensions=("resource", "company", "queue", "priority", "team"))
+@register(
+    "time_entry_lag_hours",
+    dimensions=("resource", "company", "queue", "priority", "team"),
+    uses_as_of=False,
+)
 def time_entry_lag_hours(ctx: FunctionContext) -> ibis.Table:
     """Median of createDateTime − endDateTime (end of the local work day when null), ≥ 0.
 
