@@ -132,3 +132,8 @@ def test_permission_table() -> None:
     assert [r for r in roles.ROLES if not roles.can_see_others(r)] == ["engineer"]
     assert [r for r in roles.ROLES if roles.can_admin(r)] == ["admin"]
     assert roles.is_money_unit("€/h") and not roles.is_money_unit("h")
+    assert roles.is_money_kpi("total_revenue", "€") and roles.is_money_kpi(
+        "cost_per_ticket", "€/ticket"
+    )
+    assert roles.is_money_kpi("agreement_gross_margin", "%")
+    assert not roles.is_money_kpi("client_churn_rate", "%")

@@ -81,6 +81,8 @@ def test_login_per_role_renders_every_tile_without_console_errors(
     tv.goto(f"{server}/d/{dashboard}?tv=1")
     assert tv.locator(".topbar").count() == 0
     assert tv.locator("#grid article.tile").count() == expected_tiles[dashboard]
+    fits = tv.evaluate("() => document.documentElement.scrollHeight <= window.innerHeight")
+    assert fits, f"TV mode of {dashboard} scrolls"
     tv.screenshot(path=str(artifacts / f"dashboard-{role}-tv.png"))
     assert w.errors == [] and tv_watch.errors == []
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from stip.app import Stip
 from stip.store.schema import Batch
@@ -106,8 +107,9 @@ def test_psa_text_is_escaped_in_pages_and_exports(stip: Stip, client: TestClient
                 "ticket_number": '=HYPERLINK("http://evil")',
                 "title": probe,
                 "assigned_resource_id": 29682885,
-                "create_date": __import__("datetime").datetime(2020, 1, 1, 9),
-                "due_date_time": __import__("datetime").datetime(2020, 1, 2, 9),
+                # live views are as of the data's time (this ticket's creation): due before it
+                "create_date": datetime(2020, 1, 1, 9),
+                "due_date_time": datetime(2019, 12, 31, 9),
             }
         ],
     )

@@ -33,6 +33,9 @@ def test_numbers_in_dutch_and_english() -> None:
     assert formatting.number(93.75, "%", "en") == "93.8"
     assert formatting.number(48, "count", "en") == "48"
     assert formatting.number(None, "count", "en") == "—"
+    assert formatting.number(94612.3, "€", "nl", compact=True) == "94,6K"
+    assert formatting.number(754321, "€", "en", compact=True) == "754.3k"
+    assert formatting.number(9461.3, "€", "nl", compact=True) == "9.461"
     assert formatting.delta(93.75, 95.0, "%", "en") == "▼ 1.2"
     assert formatting.delta(3, 3, "count", "en") == "="
     assert formatting.delta_class(90.0, 95.0, higher_better=True) == "bad"
@@ -65,10 +68,10 @@ def test_action_line_prefers_the_rendered_what_in_the_viewer_language() -> None:
 
 def test_stale_only_when_viewing_the_present() -> None:
     now = datetime(2026, 11, 2, 9, tzinfo=UTC)
-    assert is_stale(now - timedelta(hours=3), now, now)
-    assert not is_stale(now - timedelta(minutes=30), now, now)
-    assert not is_stale(now - timedelta(days=30), now - timedelta(days=30), now)
-    assert not is_stale(None, now, now)
+    assert is_stale(now - timedelta(hours=3), True, now)
+    assert not is_stale(now - timedelta(minutes=30), True, now)
+    assert not is_stale(now - timedelta(days=30), False, now)  # a pinned as-of is history
+    assert not is_stale(None, True, now)
 
 
 def test_exports_neutralise_formulas_from_psa_text() -> None:

@@ -52,8 +52,10 @@ SEE_OTHERS_ROLES: Final = frozenset(
 #: Who manages users and share links.
 ADMIN_ROLES: Final = frozenset({ADMIN})
 
-#: Units that mark a KPI as money.
-MONEY_UNITS: Final = frozenset({"€", "€/h", "eur", "EUR", "EUR/h", "€/user", "€/month"})
+#: A KPI is money when its unit is a currency amount (€, €/h, €/user/month, ...) or its id
+#: names a margin: amounts and client margins are for MONEY_ROLES only.
+MONEY_UNITS: Final = frozenset({"eur", "EUR", "EUR/h"})
+MONEY_ID_WORDS: Final = ("margin",)
 
 
 def is_role(role: str) -> bool:
@@ -78,6 +80,10 @@ def can_admin(role: str) -> bool:
 
 def is_money_unit(unit: str | None) -> bool:
     return bool(unit) and (unit in MONEY_UNITS or "€" in str(unit))
+
+
+def is_money_kpi(kpi_id: str, unit: str | None) -> bool:
+    return is_money_unit(unit) or any(word in kpi_id for word in MONEY_ID_WORDS)
 
 
 def home_dashboard(role: str) -> str:

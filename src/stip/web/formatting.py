@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_compact_decimal, format_decimal
 
 from stip.web.i18n import babel_locale, gettext_for
 
@@ -36,9 +36,12 @@ def _pattern(value: float, unit: str) -> str:
     return "#,##0.0"
 
 
-def number(value: float | int | None, unit: str, lang: str) -> str:
+def number(value: float | int | None, unit: str, lang: str, compact: bool = False) -> str:
+    """`compact` (tiles): 94,612 -> 94.6k, so big amounts fit a small tile."""
     if value is None:
         return "—"
+    if compact and abs(float(value)) >= 10_000:
+        return format_compact_decimal(float(value), locale=babel_locale(lang), fraction_digits=1)
     return format_decimal(
         float(value), format=_pattern(float(value), unit), locale=babel_locale(lang)
     )

@@ -11,6 +11,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from stip.accounts.roles import is_money_kpi
 from stip.semantic.catalog import KpiCatalog, load_catalog
 from stip.semantic.models import KpiDefinition
 from stip.semantic.periods import Period, parse_as_of, parse_period
@@ -19,8 +20,6 @@ from stip.semantic.query import Scope
 if TYPE_CHECKING:
     from stip.app import Stip
     from stip.semantic.engine import KpiEngine
-
-MONEY_GROUPS = frozenset({"revenue", "profitability"})
 
 
 def load_catalog_for(stip: Stip) -> KpiCatalog:
@@ -48,15 +47,25 @@ class KpiData:
         return self.catalog.get(kpi_id)
 
     def is_money(self, kpi: KpiDefinition) -> bool:
-        from stip.accounts.roles import is_money_unit
-
-        return kpi.group in MONEY_GROUPS or is_money_unit(kpi.unit)
+        return is_money_kpi(kpi.id, kpi.unit)
 
     def as_of(self, text: str | None) -> datetime:
         """The as-of time; "now" is truncated to the minute so results cache well."""
         if text:
             return parse_as_of(text, self.stip.settings.tz)
         return self.engine.as_of(None)
+
+    def live_as_of(self) -> datetime:
+        """The as-of of a live view: the data's own time (the last sync), never later than now.
+
+        Figures are then as of the moment the data describes, and they stay cached until the
+        next sync instead of being recomputed every minute.
+        """
+        now = self.engine.as_of(None)
+        data_time = self.engine.data_as_of()
+        if data_time is None or data_time >= now:
+            return now
+        return self.engine.as_of(data_time.replace(second=0, microsecond=0))
 
     def period(self, spec: str, as_of: datetime) -> Period:
         return parse_period(spec, as_of, self.stip.settings.tz)

@@ -71,6 +71,11 @@ class When:
     choice: str
     custom: str
 
+    @property
+    def live(self) -> bool:
+        """No as-of was asked for: the view follows the data as it arrives."""
+        return not self.as_of_param
+
 
 def resolve_when(
     kpis: KpiData, period: str | None, custom: str | None, as_of: str | None, default: str
@@ -80,7 +85,7 @@ def resolve_when(
     custom_text = (custom or "").strip()
     spec = custom_text or (period or "").strip() or default
     try:
-        moment = kpis.as_of(as_of_text or None)
+        moment = kpis.as_of(as_of_text) if as_of_text else kpis.live_as_of()
         parsed = kpis.period(spec, moment)
     except UserError as exc:
         raise BadRequest(str(exc)) from None

@@ -66,13 +66,11 @@ class TileView:
         return 2 if self.status in ("amber", "red") else 1
 
 
-def is_stale(data_as_of: datetime | None, as_of: datetime, now: datetime | None = None) -> bool:
-    """Stale when viewing the present and the last sync is older than `STALE_AFTER`."""
-    if data_as_of is None:
+def is_stale(data_as_of: datetime | None, live: bool, now: datetime | None = None) -> bool:
+    """Stale when viewing the present (`live`) and the data is older than `STALE_AFTER`."""
+    if data_as_of is None or not live:
         return False
     now = now or datetime.now(UTC)
-    if abs((now - as_of).total_seconds()) > 3600:
-        return False
     moment = data_as_of if data_as_of.tzinfo else data_as_of.replace(tzinfo=UTC)
     return now - moment > STALE_AFTER
 
@@ -105,7 +103,7 @@ def tile_view(
     tile: Any,
     lang: str,
     href: str,
-    as_of: datetime,
+    live: bool,
     tz: ZoneInfo,
 ) -> TileView:
     _ = gettext_for(lang)
@@ -113,7 +111,7 @@ def tile_view(
     status = str(tile.status or "none")
     trend = [None if v is None else float(v) for v in (tile.trend or [])]
     data_as_of = getattr(tile, "data_as_of", None)
-    stale = is_stale(data_as_of, as_of)
+    stale = is_stale(data_as_of, live)
     view = TileView(
         name=name,
         kpi_id=kpi.id,
@@ -121,11 +119,12 @@ def tile_view(
         size=size,
         status=status,
         href=href,
-        value_text=formatting.number(tile.value, unit, lang),
+        value_text=formatting.number(tile.value, unit, lang, compact=True),
         unit_text=formatting.unit_text(unit, lang),
         target_text=""
         if tile.target is None
-        else formatting.number(tile.target, unit, lang) + formatting.unit_text(unit, lang),
+        else formatting.number(tile.target, unit, lang, compact=True)
+        + formatting.unit_text(unit, lang),
         delta_text=formatting.delta(tile.value, tile.previous, unit, lang),
         delta_class=formatting.delta_class(
             tile.value, tile.previous, kpi.direction == Direction.higher_better

@@ -148,7 +148,7 @@ def build_view(
             continue
         tile = by_name[name]
         href = "#" if user is None else f"/kpi/{kpi.id}{kpi_link}"
-        views[name] = tile_view(name, title, element.size, kpi, tile, lang, href, when.as_of, tz)
+        views[name] = tile_view(name, title, element.size, kpi, tile, lang, href, when.live, tz)
         moment = getattr(tile, "data_as_of", None)
         if moment is not None and (newest is None or moment > newest):
             newest = moment
@@ -178,7 +178,7 @@ def build_view(
         custom=when.custom,
         as_of_param=when.as_of_param,
         data_as_of_text=formatting.when(newest, tz, lang),
-        stale=is_stale(newest, when.as_of),
+        stale=is_stale(newest, when.live),
         scope_label=scope_label,
         tile_count=len(names),
         sections=sections,

@@ -214,11 +214,9 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
         else formatting.number(kpi.target, kpi.unit, lang) + formatting.unit_text(kpi.unit, lang),
         period_label=period_label(when.period, lang, tz),
         data_as_of_text=formatting.when(data_as_of, tz, lang),
-        stale=is_stale(data_as_of, when.as_of),
+        stale=is_stale(data_as_of, when.live),
         scope_label=_scope_label(state, scope),
-        tile=tile_view(
-            "main", kpi.name.get(lang), "l", kpi, tile, lang, "#actions", when.as_of, tz
-        ),
+        tile=tile_view("main", kpi.name.get(lang), "l", kpi, tile, lang, "#actions", when.live, tz),
         history=_history(kpi, when, tile, lang),
         breakdowns=breakdowns,
         has_actions=kpi.has_actions,

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from stip.app import Stip
+from stip.store.schema import Batch
+
+from .conftest import TestClient, login
+
+
+@pytest.fixture(scope="module", autouse=True)
+def people(stip: Stip) -> None:
+    batch = Batch()
+    batch.add(
+        "resources",
+        [
+            {
+                "source_system": "autotask",
+                "id": 10,
+                "first_name": "Jan",
+                "last_name": "de Vries",
+                "is_active": True,
+            }
+        ],
+    )
+    batch.add("teams", [{"source_system": "autotask", "id": 5, "name": "Servicedesk"}])
+    stip.store.apply(batch)
+
+
+def test_tv_rotation_points_at_the_next_dashboard(client: TestClient) -> None:
+    login(client, "owner")
+    page = client.get("/d/finance?tv=1&rotate=owner,finance,teamlead&period=2026-10").text
+    nxt = html.unescape(re.search(r'data-rotate-next="([^"]+)"', page).group(1))
+    assert nxt.startswith("/d/teamlead?") and "rotate=owner%2Cfinance%2Cteamlead" in nxt
+    assert "tv=1" in nxt and "period=2026-10" in nxt
+    last = client.get("/d/teamlead?tv=1&rotate=owner,finance,teamlead").text
+    assert 'data-rotate-next="/d/owner?' in last
+    assert 'class="topbar"' not in last
+
+
+def test_switches_follow_the_role_and_the_url_keeps_the_view(client: TestClient) -> None:
+    login(client, "teamlead")
+    page = client.get("/d/teamlead?period=last-week&as_of=2026-11-02T09:00").text
+    assert 'name="resource"' in page and 'name="team"' in page
+    assert '<option value="10">Jan de Vries</option>' in page
+    assert '<option value="5">Servicedesk</option>' in page
+    assert '<option value="last-week" selected>' in page
+    assert 'value="2026-11-02T09:00"' in page
+    assert "26 Oct 2026 – 1 Nov 2026 (last-week)" in page
+    grid = re.search(r'hx-get="([^"]+)"', page).group(1)
+    assert "period=last-week" in grid and "as_of=2026-11-02T09%3A00" in html.unescape(grid)
+    login(client, "engineer")
+    page = client.get("/d/engineer").text
+    assert 'name="resource"' not in page and 'name="team"' not in page
+
+
+def test_custom_period_and_bad_input(client: TestClient) -> None:
+    login(client, "owner")
+    page = client.get("/d/owner?custom=2026-10-01..2026-10-15&as_of=2026-11-02T09:00").text
+    assert "1 Oct 2026 – 15 Oct 2026 (2026-10-01..2026-10-15)" in page
+    bad = client.get("/d/owner?period=someday")
+    assert bad.status_code == 400 and "period &#39;someday&#39; is not valid" in bad.text
+    assert client.get("/d/owner?resource=abc").status_code == 400
+    assert client.get("/d/nope").status_code == 404
+    assert client.get("/kpi/open_backlogg").status_code == 404
+
+
+def test_money_tiles_are_hidden_for_roles_without_money(client: TestClient) -> None:
+    login(client, "teamlead")
+    page = client.get("/d/teamlead?as_of=2026-11-02T09:00").text
+    assert "Not visible for your role" not in page  # the default omits money tiles
+    login(client, "owner")
+    page = client.get("/d/owner?as_of=2026-11-02T09:00").text
+    assert 'data-kpi="effective_hourly_rate"' in page
