@@ -51,7 +51,7 @@ def costed_entries(ctx: FunctionContext, dims: tuple[str, ...] = ()) -> ibis.Tab
     )
 
 
-@register("labour_cost", dimensions=TIME_DIMS)
+@register("labour_cost", dimensions=TIME_DIMS, uses_as_of=False)
 def labour_cost(ctx: FunctionContext) -> ibis.Table:
     rows = costed_entries(ctx)
     agg = rows.group_by(ctx.keys).aggregate(value=rows.cost.sum(), n=rows.count())
@@ -96,7 +96,7 @@ def _sum_keys(ctx: FunctionContext, frame: pd.DataFrame, columns: list[str]) -> 
     return frame.groupby(ctx.keys, dropna=False)[columns].sum().reset_index()
 
 
-@register("client_contribution", dimensions=("company",))
+@register("client_contribution", dimensions=("company",), uses_as_of=False)
 def client_contribution(ctx: FunctionContext) -> pd.DataFrame:
     """Revenue − direct item cost − labour cost, summed over clients."""
     frame = _per_company(ctx)
@@ -105,7 +105,7 @@ def client_contribution(ctx: FunctionContext) -> pd.DataFrame:
     return result(_sum_keys(ctx, frame, ["value", "n"]), ctx)
 
 
-@register("client_effective_rate", dimensions=("company",))
+@register("client_effective_rate", dimensions=("company",), uses_as_of=False)
 def client_effective_rate(ctx: FunctionContext) -> pd.DataFrame:
     """Recurring (fixed-fee) revenue / hours worked, over clients billed recurring revenue."""
     frame = _per_company(ctx)
@@ -160,7 +160,7 @@ def _per_contract(ctx: FunctionContext) -> pd.DataFrame:
     return both
 
 
-@register("agreement_gross_margin", dimensions=("company",))
+@register("agreement_gross_margin", dimensions=("company",), uses_as_of=False)
 def agreement_gross_margin(ctx: FunctionContext) -> pd.DataFrame:
     """(contract revenue − item cost − labour cost) / contract revenue, over contracts."""
     frame = _per_contract(ctx)
@@ -171,7 +171,7 @@ def agreement_gross_margin(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
-@register("underwater_agreements", dimensions=("company",))
+@register("underwater_agreements", dimensions=("company",), uses_as_of=False)
 def underwater_agreements(ctx: FunctionContext) -> pd.DataFrame:
     """Contracts whose revenue in P does not cover their item and labour cost."""
     frame = _per_contract(ctx)
@@ -290,7 +290,7 @@ def ms_revenue_per_employee(ctx: FunctionContext) -> pd.DataFrame:
     return result(out, ctx)
 
 
-@register("realization_rate", dimensions=("resource", "company", "team"))
+@register("realization_rate", dimensions=("resource", "company", "team"), uses_as_of=False)
 def realization_rate(ctx: FunctionContext) -> ibis.Table:
     """Labour billed for billable entries of P / their hours at the role's standard rate."""
     entries = ctx.in_windows(ctx.base("time_entries"), "date_worked")
@@ -367,7 +367,7 @@ def block_hours_burn(ctx: FunctionContext) -> ibis.Table:
     )
 
 
-@register("project_hours_variance", dimensions=("company",))
+@register("project_hours_variance", dimensions=("company",), uses_as_of=False)
 def project_hours_variance(ctx: FunctionContext) -> ibis.Table:
     """(actual − estimated hours) / estimated hours, over projects completed in P."""
     projects = ctx.in_windows(ctx.base("projects"), "completed_date_time")

@@ -44,19 +44,23 @@ def _hours_vs_available(ctx: FunctionContext, client_work_only: bool) -> ibis.Ta
     )
 
 
-@register("utilization", dimensions=PEOPLE_DIMS)
+@register("utilization", dimensions=PEOPLE_DIMS, uses_as_of=False)
 def utilization(ctx: FunctionContext) -> ibis.Table:
     """Hours on tickets and project tasks (billable or not) / available hours."""
     return _hours_vs_available(ctx, client_work_only=True)
 
 
-@register("time_entry_compliance", dimensions=PEOPLE_DIMS)
+@register("time_entry_compliance", dimensions=PEOPLE_DIMS, uses_as_of=False)
 def time_entry_compliance(ctx: FunctionContext) -> ibis.Table:
     """All hours logged (internal time included) / available hours."""
     return _hours_vs_available(ctx, client_work_only=False)
 
 
-@register("same_day_entry_rate", dimensions=("resource", "company", "queue", "priority", "team"))
+@register(
+    "same_day_entry_rate",
+    dimensions=("resource", "company", "queue", "priority", "team"),
+    uses_as_of=False,
+)
 def same_day_entry_rate(ctx: FunctionContext) -> pd.DataFrame:
     """Entries dated in P that were entered on the local day the work was done."""
     rows = ctx.in_windows(ctx.base("time_entries"), "date_worked")

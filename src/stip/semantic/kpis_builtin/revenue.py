@@ -231,7 +231,7 @@ def managed_attach_rate(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
-@register("top3_client_concentration", dimensions=())
+@register("top3_client_concentration", dimensions=(), uses_as_of=False)
 def top3_client_concentration(ctx: FunctionContext) -> pd.DataFrame:
     """Revenue billed in P to the three largest clients / all revenue billed in P."""
     items = company_items(ctx)

@@ -42,7 +42,7 @@ def _local_dates(values: pd.Series, ctx: FunctionContext) -> pd.Series:
     return stamps.dt.date
 
 
-@register("p1_incidents", dimensions=TICKET_DIMS)
+@register("p1_incidents", dimensions=TICKET_DIMS, uses_as_of=False)
 def p1_incidents(ctx: FunctionContext) -> ibis.Table:
     """Incidents created in P whose priority label says critical (P1)."""
     rows = _created(ctx)
@@ -52,7 +52,7 @@ def p1_incidents(ctx: FunctionContext) -> ibis.Table:
     return agg.select(*ctx.keys, value=agg.n, n=agg.n)
 
 
-@register("self_service_share", dimensions=TICKET_DIMS)
+@register("self_service_share", dimensions=TICKET_DIMS, uses_as_of=False)
 def self_service_share(ctx: FunctionContext) -> ibis.Table:
     """Share of tickets created in P through the portal or chat (by the source's label)."""
     rows = _created(ctx)
@@ -60,7 +60,7 @@ def self_service_share(ctx: FunctionContext) -> ibis.Table:
     return _share(ctx, rows, rows.source.isin(values or [-(2**62)]).fill_null(False))
 
 
-@register("rmm_alert_share", dimensions=TICKET_DIMS)
+@register("rmm_alert_share", dimensions=TICKET_DIMS, uses_as_of=False)
 def rmm_alert_share(ctx: FunctionContext) -> ibis.Table:
     """Share of tickets created in P by monitoring: an RMM alert id, a monitor or an RMM source."""
     rows = _created(ctx)
@@ -73,7 +73,7 @@ def rmm_alert_share(ctx: FunctionContext) -> ibis.Table:
     return _share(ctx, rows, auto)
 
 
-@register("after_hours_share", dimensions=TICKET_DIMS)
+@register("after_hours_share", dimensions=TICKET_DIMS, uses_as_of=False)
 def after_hours_share(ctx: FunctionContext) -> pd.DataFrame:
     """Share of tickets created in P outside business hours (contract §3 calendar)."""
     frame = _created(ctx).select(*ctx.keys, "create_date").to_pandas()
@@ -88,7 +88,7 @@ def after_hours_share(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
-@register("same_day_close_rate", dimensions=TICKET_DIMS)
+@register("same_day_close_rate", dimensions=TICKET_DIMS, uses_as_of=False)
 def same_day_close_rate(ctx: FunctionContext) -> pd.DataFrame:
     """Tickets resolved in P on the local day they were created, as a share of those resolved."""
     rows = ctx.in_windows(ctx.base("tickets"), "resolved_date_time")
@@ -150,7 +150,7 @@ def _rate(frame: pd.DataFrame, flag: pd.Series, ctx: FunctionContext) -> pd.Data
     return result(agg, ctx)
 
 
-@register("first_touch_resolution", dimensions=TICKET_DIMS)
+@register("first_touch_resolution", dimensions=TICKET_DIMS, uses_as_of=False)
 def first_touch_resolution(ctx: FunctionContext) -> pd.DataFrame:
     """Tickets completed in P with exactly one time entry / tickets completed in P."""
     frame = _completed_with_effort(ctx)
@@ -159,7 +159,7 @@ def first_touch_resolution(ctx: FunctionContext) -> pd.DataFrame:
     return _rate(frame, frame["entries"] == 1, ctx)
 
 
-@register("single_tech_resolution", dimensions=TICKET_DIMS)
+@register("single_tech_resolution", dimensions=TICKET_DIMS, uses_as_of=False)
 def single_tech_resolution(ctx: FunctionContext) -> pd.DataFrame:
     """Tickets completed in P whose time was logged by exactly one engineer."""
     frame = _completed_with_effort(ctx)
@@ -168,7 +168,7 @@ def single_tech_resolution(ctx: FunctionContext) -> pd.DataFrame:
     return _rate(frame, frame["techs"] == 1, ctx)
 
 
-@register("fcr_rate", dimensions=TICKET_DIMS)
+@register("fcr_rate", dimensions=TICKET_DIMS, uses_as_of=False)
 def fcr_rate(ctx: FunctionContext) -> pd.DataFrame:
     """FCR proxy: at most one time entry and resolved on the local day it was created.
 
@@ -195,13 +195,13 @@ def _per_ticket(ctx: FunctionContext, column: str) -> pd.DataFrame:
     return result(agg, ctx)
 
 
-@register("effort_per_ticket", dimensions=TICKET_DIMS)
+@register("effort_per_ticket", dimensions=TICKET_DIMS, uses_as_of=False)
 def effort_per_ticket(ctx: FunctionContext) -> pd.DataFrame:
     """All hours ever logged on the tickets completed in P / those tickets."""
     return _per_ticket(ctx, "hours")
 
 
-@register("cost_per_ticket", dimensions=TICKET_DIMS)
+@register("cost_per_ticket", dimensions=TICKET_DIMS, uses_as_of=False)
 def cost_per_ticket(ctx: FunctionContext) -> pd.DataFrame:
     """Labour cost (hours × the resource's internal cost) of the tickets completed in P, each."""
     return _per_ticket(ctx, "cost")
@@ -257,7 +257,7 @@ def stale_tickets(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
-@register("repeat_incident_rate", dimensions=TICKET_DIMS)
+@register("repeat_incident_rate", dimensions=TICKET_DIMS, uses_as_of=False)
 def repeat_incident_rate(ctx: FunctionContext) -> ibis.Table:
     """Reactive tickets created in P whose client had a ticket of the same issue and sub-issue
     type in the 30 days before, as a share of reactive tickets created in P."""

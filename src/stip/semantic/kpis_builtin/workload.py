@@ -112,7 +112,7 @@ def tickets_per_client(ctx: FunctionContext) -> pd.DataFrame:
     return _per_month(ctx, top, _per_window(ctx, companies, companies.count()))
 
 
-@register("proactive_hours_share", dimensions=TIME_DIMS)
+@register("proactive_hours_share", dimensions=TIME_DIMS, uses_as_of=False)
 def proactive_hours_share(ctx: FunctionContext) -> ibis.Table:
     """Hours on non-reactive tickets (requests, changes, alerts) / all ticket hours in P."""
     rows = _entries_with_type(ctx)
@@ -129,7 +129,7 @@ def proactive_hours_share(ctx: FunctionContext) -> ibis.Table:
     )
 
 
-@register("avg_handle_time", dimensions=TIME_DIMS)
+@register("avg_handle_time", dimensions=TIME_DIMS, uses_as_of=False)
 def avg_handle_time(ctx: FunctionContext) -> ibis.Table:
     """Mean, over tickets worked on in P, of the hours logged on each in P."""
     rows = ctx.in_windows(ctx.base("time_entries"), "date_worked")
