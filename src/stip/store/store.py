@@ -11,6 +11,7 @@ previous state readable and consistent, and readers never see half a batch.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -183,7 +184,13 @@ class Store:
                 yield ibis.duckdb.from_connection(cur)
 
     def migrate(self) -> int:
-        """Create missing tables and columns; returns the schema version now in place."""
+        """Create missing tables and columns; returns the schema version now in place.
+
+        A store already at this code's schema fingerprint is left alone, checked read-only, so
+        starting a command never needs the write lock another process may hold.
+        """
+        if self.exists() and self.meta("schema_fingerprint") == _FINGERPRINT:
+            return schema.SCHEMA_VERSION
         with self._raw(write=True) as (cur, pg):
             cur.execute("CREATE TABLE IF NOT EXISTS stip_meta (key TEXT PRIMARY KEY, value TEXT)")
             for table in TABLES:
@@ -197,6 +204,7 @@ class Store:
                             f"{_SQL_TYPES[column.type]}"
                         )
             self._set_meta(cur, "schema_version", str(schema.SCHEMA_VERSION))
+            self._set_meta(cur, "schema_fingerprint", _FINGERPRINT)
         return schema.SCHEMA_VERSION
 
     @staticmethod
@@ -379,6 +387,11 @@ class _PgCursor:
 
     def execute(self, sql: str, params: Any = None) -> Any:
         return self._cur.execute(sql, params)
+
+
+_FINGERPRINT = hashlib.sha256(
+    ";".join(f"{t.name}.{c.name}:{c.type}" for t in TABLES for c in t.columns).encode()
+).hexdigest()[:16]
 
 
 def _version_stamp() -> str:
