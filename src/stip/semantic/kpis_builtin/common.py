@@ -148,17 +148,18 @@ def grouped(table: ibis.Table, ctx: FunctionContext, **aggs: ibis.Value) -> pd.D
     return table.group_by(ctx.keys).aggregate(**aggs).to_pandas()
 
 
-def previous_windows(ctx: FunctionContext) -> ibis.Table:
-    """Each window's previous period of the same kind, as local date bounds (for date columns)."""
-    prev = [w.period.previous() for w in ctx.windows]
+def previous_windows(ctx: FunctionContext) -> tuple[list[Window], ibis.Table]:
+    """Each window's previous period of the same kind, as windows and as a periods table
+    (`p_idx` and local date bounds, for date columns)."""
+    windows = [Window(w.idx, w.period.previous(), w.as_of) for w in ctx.windows]
     data = pa.table(
         {
-            "p_idx": pa.array([w.idx for w in ctx.windows], pa.int64()),
-            "p_start_date": pa.array([p.start_date for p in prev], pa.date32()),
-            "p_end_date": pa.array([p.end_date for p in prev], pa.date32()),
+            "p_idx": pa.array([w.idx for w in windows], pa.int64()),
+            "p_start_date": pa.array([w.period.start_date for w in windows], pa.date32()),
+            "p_end_date": pa.array([w.period.end_date for w in windows], pa.date32()),
         }
     )
-    return ibis.memtable(data)
+    return windows, ibis.memtable(data)
 
 
 def open_at_reference(table: ibis.Table) -> ibis.Value:

@@ -31,7 +31,7 @@ def costed_entries(ctx: FunctionContext, dims: tuple[str, ...] = ()) -> ibis.Tab
     """Time entries in the windows with `cost` (hours × internal cost) and `contract`."""
     wanted = [*ctx.scope.dims, *([ctx.by] if ctx.by else []), *dims]
     entries = apply_scope(base_table(ctx.con, "time_entries", wanted), ctx.scope)
-    entries = ctx.in_windows(entries, "date_worked")
+    entries = ctx.in_windows(entries, "date_worked", period_columns=False)
     people = ctx.con.table("resources").select(
         r_src="source_system", r_id="id", r_cost="internal_cost"
     )
@@ -60,7 +60,7 @@ def labour_cost(ctx: FunctionContext) -> ibis.Table:
 
 def _items_in_windows(ctx: FunctionContext) -> ibis.Table:
     items = company_items(ctx)
-    return join_periods(items, ctx.periods, "item_date")
+    return join_periods(items, ctx.periods, "item_date", ctx.windows, period_columns=False)
 
 
 @shared
@@ -293,7 +293,7 @@ def ms_revenue_per_employee(ctx: FunctionContext) -> pd.DataFrame:
 @register("realization_rate", dimensions=("resource", "company", "team"), uses_as_of=False)
 def realization_rate(ctx: FunctionContext) -> ibis.Table:
     """Labour billed for billable entries of P / their hours at the role's standard rate."""
-    entries = ctx.in_windows(ctx.base("time_entries"), "date_worked")
+    entries = ctx.in_windows(ctx.base("time_entries"), "date_worked", period_columns=False)
     entries = entries.filter(entries.is_non_billable == False)  # noqa: E712 - SQL three-valued
     roles = ctx.con.table("roles").select(o_src="source_system", o_id="id", o_rate="hourly_rate")
     items = ctx.con.table("billing_items")
@@ -370,7 +370,7 @@ def block_hours_burn(ctx: FunctionContext) -> ibis.Table:
 @register("project_hours_variance", dimensions=("company",), uses_as_of=False)
 def project_hours_variance(ctx: FunctionContext) -> ibis.Table:
     """(actual − estimated hours) / estimated hours, over projects completed in P."""
-    projects = ctx.in_windows(ctx.base("projects"), "completed_date_time")
+    projects = ctx.in_windows(ctx.base("projects"), "completed_date_time", period_columns=False)
     projects = projects.filter(projects.estimated_time > 0)
     agg = projects.group_by(ctx.keys).aggregate(
         actual=projects.actual_hours.fill_null(0.0).sum(),

@@ -18,7 +18,7 @@ PEOPLE_DIMS = ("resource", "team")
 
 def _hours_vs_available(ctx: FunctionContext, client_work_only: bool) -> ibis.Table:
     keys = ctx.keys
-    entries = ctx.in_windows(ctx.base("time_entries"), "date_worked")
+    entries = ctx.in_windows(ctx.base("time_entries"), "date_worked", period_columns=False)
     if client_work_only:
         entries = entries.filter(entries.ticket_id.notnull() | entries.task_id.notnull())
     hours = entries.group_by(keys).aggregate(
@@ -63,7 +63,7 @@ def time_entry_compliance(ctx: FunctionContext) -> ibis.Table:
 )
 def same_day_entry_rate(ctx: FunctionContext) -> pd.DataFrame:
     """Entries dated in P that were entered on the local day the work was done."""
-    rows = ctx.in_windows(ctx.base("time_entries"), "date_worked")
+    rows = ctx.in_windows(ctx.base("time_entries"), "date_worked", period_columns=False)
     rows = rows.filter(rows.create_date_time.notnull())
     frame = rows.select(*ctx.keys, "date_worked", "create_date_time").to_pandas()
     if frame.empty:

@@ -22,7 +22,7 @@ from stip.semantic.kpis_builtin.common import (
     result,
     shared,
 )
-from stip.semantic.query import join_periods
+from stip.semantic.query import Window, join_periods
 
 
 def is_recurring(items: ibis.Table) -> ibis.Value:
@@ -37,10 +37,12 @@ def company_items(ctx: FunctionContext) -> ibis.Table:
     return items.mutate(company=items.company_id)
 
 
-def _mrr_frame(ctx: FunctionContext, periods: ibis.Table, column: str) -> pd.DataFrame:
+def _mrr_frame(
+    ctx: FunctionContext, windows: list[Window], periods: ibis.Table, column: str
+) -> pd.DataFrame:
     items = company_items(ctx)
     items = items.filter(is_recurring(items))
-    rows = join_periods(items, periods, "item_date")
+    rows = join_periods(items, periods, "item_date", windows, period_columns=False)
     frame = (
         rows.group_by(["p_idx", "company"]).aggregate(amount=rows.extended_price.sum()).to_pandas()
     )
@@ -55,8 +57,8 @@ def _mrr_frame(ctx: FunctionContext, periods: ibis.Table, column: str) -> pd.Dat
 @shared
 def client_mrr(ctx: FunctionContext) -> pd.DataFrame:
     """Per window and client: MRR in the period (`cur`) and in the previous period (`prev`)."""
-    cur = _mrr_frame(ctx, ctx.periods, "cur")
-    prev = _mrr_frame(ctx, previous_windows(ctx), "prev")
+    cur = _mrr_frame(ctx, ctx.windows, ctx.periods, "cur")
+    prev = _mrr_frame(ctx, *previous_windows(ctx), "prev")
     both = cur.merge(prev, on=["p_idx", "company"], how="outer")
     both[["cur", "prev"]] = both[["cur", "prev"]].astype(float).fillna(0.0)
     if ctx.by == "company":
@@ -235,7 +237,7 @@ def managed_attach_rate(ctx: FunctionContext) -> pd.DataFrame:
 def top3_client_concentration(ctx: FunctionContext) -> pd.DataFrame:
     """Revenue billed in P to the three largest clients / all revenue billed in P."""
     items = company_items(ctx)
-    rows = join_periods(items, ctx.periods, "item_date")
+    rows = join_periods(items, ctx.periods, "item_date", ctx.windows, period_columns=False)
     frame = (
         rows.group_by(["p_idx", "company"]).aggregate(amount=rows.extended_price.sum()).to_pandas()
     )

@@ -25,7 +25,7 @@ TICKET_DIMS = ("resource", "company", "queue", "priority", "team")
 
 
 def _created(ctx: FunctionContext) -> ibis.Table:
-    return ctx.in_windows(ctx.base("tickets"), "create_date")
+    return ctx.in_windows(ctx.base("tickets"), "create_date", period_columns=False)
 
 
 def _share(ctx: FunctionContext, rows: ibis.Table, condition: ibis.Value) -> ibis.Table:
@@ -91,7 +91,7 @@ def after_hours_share(ctx: FunctionContext) -> pd.DataFrame:
 @register("same_day_close_rate", dimensions=TICKET_DIMS, uses_as_of=False)
 def same_day_close_rate(ctx: FunctionContext) -> pd.DataFrame:
     """Tickets resolved in P on the local day they were created, as a share of those resolved."""
-    rows = ctx.in_windows(ctx.base("tickets"), "resolved_date_time")
+    rows = ctx.in_windows(ctx.base("tickets"), "resolved_date_time", period_columns=False)
     frame = rows.select(*ctx.keys, "create_date", "resolved_date_time").to_pandas()
     if frame.empty:
         return result(frame, ctx)
@@ -106,7 +106,7 @@ def same_day_close_rate(ctx: FunctionContext) -> pd.DataFrame:
 @shared
 def _completed_with_effort(ctx: FunctionContext) -> pd.DataFrame:
     """Tickets completed in P with their whole effort: entries, engineers, hours, labour cost."""
-    tickets = ctx.in_windows(ctx.base("tickets"), "completed_date")
+    tickets = ctx.in_windows(ctx.base("tickets"), "completed_date", period_columns=False)
     entries = ctx.con.table("time_entries")
     people = ctx.con.table("resources")
     costed = entries.left_join(

@@ -50,13 +50,13 @@ def users(ctx: FunctionContext) -> pd.DataFrame:
 
 
 def _reactive_tickets(ctx: FunctionContext) -> pd.DataFrame:
-    rows = ctx.in_windows(ctx.base("tickets"), "create_date")
+    rows = ctx.in_windows(ctx.base("tickets"), "create_date", period_columns=False)
     rows = rows.filter(rows.ticket_type.isin(REACTIVE_TICKET_TYPES))
     return rows.group_by(ctx.keys).aggregate(top=rows.count().cast("float64")).to_pandas()
 
 
 def _entries_with_type(ctx: FunctionContext) -> ibis.Table:
-    entries = ctx.in_windows(ctx.base("time_entries"), "date_worked")
+    entries = ctx.in_windows(ctx.base("time_entries"), "date_worked", period_columns=False)
     tickets = ctx.con.table("tickets")
     types = tickets.select(k_src=tickets.source_system, k_id=tickets.id, k_type=tickets.ticket_type)
     return entries.filter(entries.ticket_id.notnull()).left_join(
@@ -103,7 +103,7 @@ def reactive_hours_per_user(ctx: FunctionContext) -> pd.DataFrame:
 @register("tickets_per_client", dimensions=("company",))
 def tickets_per_client(ctx: FunctionContext) -> pd.DataFrame:
     """Tickets created per active customer per month."""
-    rows = ctx.in_windows(ctx.base("tickets"), "create_date")
+    rows = ctx.in_windows(ctx.base("tickets"), "create_date", period_columns=False)
     top = rows.group_by(ctx.keys).aggregate(top=rows.count().cast("float64")).to_pandas()
     companies = ctx.base("companies")
     companies = companies.filter(
@@ -132,7 +132,7 @@ def proactive_hours_share(ctx: FunctionContext) -> ibis.Table:
 @register("avg_handle_time", dimensions=TIME_DIMS, uses_as_of=False)
 def avg_handle_time(ctx: FunctionContext) -> ibis.Table:
     """Mean, over tickets worked on in P, of the hours logged on each in P."""
-    rows = ctx.in_windows(ctx.base("time_entries"), "date_worked")
+    rows = ctx.in_windows(ctx.base("time_entries"), "date_worked", period_columns=False)
     rows = rows.filter(rows.ticket_id.notnull())
     per_ticket = rows.group_by([*ctx.keys, "ticket_id"]).aggregate(hours=rows.hours_worked.sum())
     agg = per_ticket.group_by(ctx.keys).aggregate(
