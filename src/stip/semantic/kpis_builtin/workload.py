@@ -49,6 +49,7 @@ def users(ctx: FunctionContext) -> pd.DataFrame:
     return _per_window(ctx, companies, companies.user_count.sum())
 
 
+@shared
 def _reactive_tickets(ctx: FunctionContext) -> pd.DataFrame:
     rows = ctx.in_windows(ctx.base("tickets"), "create_date", period_columns=False)
     rows = rows.filter(rows.ticket_type.isin(REACTIVE_TICKET_TYPES))
@@ -64,6 +65,7 @@ def _entries_with_type(ctx: FunctionContext) -> ibis.Table:
     )
 
 
+@shared
 def _reactive_hours(ctx: FunctionContext) -> pd.DataFrame:
     rows = _entries_with_type(ctx)
     rows = rows.filter(rows.k_type.isin(REACTIVE_TICKET_TYPES))
