@@ -75,3 +75,11 @@ def test_money_tiles_are_hidden_for_roles_without_money(client: TestClient) -> N
     login(client, "owner")
     page = client.get("/d/owner?as_of=2026-11-02T09:00").text
     assert 'data-kpi="effective_hourly_rate"' in page
+
+
+def test_htmx_refresh_of_a_dead_session_or_link_reloads_the_page(client: TestClient) -> None:
+    client.cookies.clear()
+    response = client.get("/d/owner/grid", headers={"HX-Request": "true"})
+    assert response.status_code == 401 and response.headers["hx-refresh"] == "true"
+    gone = client.get("/s/not-a-link/grid", headers={"HX-Request": "true"})
+    assert gone.status_code == 404 and gone.headers["hx-refresh"] == "true"

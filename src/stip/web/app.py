@@ -119,6 +119,10 @@ def _error(request: Request, status: int, message: str) -> Response:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(WebError)
     async def web_error(request: Request, exc: WebError) -> Response:
+        if request.headers.get("hx-request") == "true":
+            # an htmx refresh (TV grid) whose session ended or whose share link was revoked:
+            # reload the whole page, which then shows the login or the error
+            return Response(status_code=exc.status, headers={"HX-Refresh": "true"})
         if isinstance(exc, LoginRequired) and not _wants_json(request):
             from urllib.parse import quote
 
