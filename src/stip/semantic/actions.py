@@ -122,7 +122,7 @@ def _enrich(
             "why": {"en": _render(spec.why.en, context), "nl": _render(spec.why.nl, context)},
         }
         if base != "tickets":
-            row[f"{base.rstrip('s')}_id"] = record["id"]
+            row[f"{_singular(base)}_id"] = record["id"]
         if "contact_id" in record:
             row["contact_id"] = record["contact_id"]
             row["contact"] = context["contact"]
@@ -146,3 +146,10 @@ def _json(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+def _singular(table: str) -> str:
+    """`time_entries` -> `time_entry`, `survey_results` -> `survey_result`."""
+    if table.endswith("ies"):
+        return table[:-3] + "y"
+    return table.removesuffix("s")
