@@ -70,6 +70,7 @@ def test_first_sync_loads_exactly_the_tenant_and_fills_the_status_tables(
             assert getattr(state, column) is not None, (name, column)
         assert state.last_records is not None and state.last_requests is not None
     assert states["Tickets"].last_records == 300
+    assert stip.store.meta("autotask_web_url") == "https://ww9.autotask.net/"
     assert states["Tickets"].last_full_at is not None
     assert states["Companies"].last_reconciled_at is not None
     run = _rows(stip, "sync_runs")

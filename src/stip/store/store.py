@@ -225,6 +225,12 @@ class Store:
             [key, value],
         )
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Record a store-level fact (e.g. the PSA's web URL); counts as a data change."""
+        with self._raw(write=True) as (cur, _pg):
+            self._set_meta(cur, key, value)
+            self._set_meta(cur, "data_version", _version_stamp())
+
     def meta(self, key: str) -> str | None:
         with self._raw(write=False) as (cur, pg):
             if "stip_meta" not in self._tables(cur, pg):

@@ -5,9 +5,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from stip.connectors.autotask.sync import WEB_URL_META
 from stip.store.store import Store
-
-AUTOTASK_WEB_URL_META = "autotask_web_url"
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ class Directory:
                 if m["department_id"] is not None and m["resource_id"] is not None:
                     grouped.setdefault(int(m["department_id"]), set()).add(int(m["resource_id"]))
             self._members = grouped
-            self._web_url = self.store.meta(AUTOTASK_WEB_URL_META)
+            self._web_url = self.store.meta(WEB_URL_META)
             self._version = version
 
     def resources(self, team_id: int | None = None) -> list[Choice]:

@@ -108,6 +108,7 @@ class AutotaskClient:
         }
         self._http = httpx.Client(timeout=timeout, follow_redirects=False)
         self._zone: str | None = None
+        self.web_url: str | None = None
         self._zone_at = 0.0
         self._zone_lock = threading.Lock()
         self._slots: dict[str, threading.Semaphore] = {}
@@ -156,9 +157,11 @@ class AutotaskClient:
                 continue
             self._count("zoneInformation")
             if response.status_code == 200:
-                zone = response.json().get("url")
+                info = response.json()
+                zone = info.get("url")
                 if not zone:
                     break
+                self.web_url = info.get("webUrl") or None
                 return normalise_base(zone)
             if response.status_code in (429, 502, 503, 504) and attempt < self.retries_transient:
                 self._sleep_backoff(attempt, response)

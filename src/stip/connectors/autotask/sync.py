@@ -68,6 +68,10 @@ class SyncReport:
         )
 
 
+WEB_URL_META = "autotask_web_url"
+"""`stip_meta` key holding the zone's `webUrl`, for links from Stip to records in Autotask."""
+
+
 def run_sync(
     stip: Stip,
     full: bool = False,
@@ -93,6 +97,8 @@ def run_sync(
             _start_run(store, report, snap.interrupted)
             passes = Passes(store, api, snap.states, full, progress)
             _run(passes, report)
+            if api.web_url and store.meta(WEB_URL_META) != api.web_url:
+                store.set_meta(WEB_URL_META, api.web_url)
     return report
 
 
