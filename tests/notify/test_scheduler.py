@@ -6,18 +6,17 @@ import time
 
 from stip.actions.items import item_store
 from stip.app import Stip
-from stip.notify.scheduler import NotifyScheduler
+from stip.notify.scheduler import notify_job
 
 
 def test_scheduler_runs_a_cycle_and_stops(world: Stip) -> None:
-    scheduler = NotifyScheduler(world, interval_seconds=3600)
+    scheduler = notify_job(world, interval_seconds=3600)
     scheduler.start()
     deadline = time.monotonic() + 120
     while not item_store(world.settings).all_items() and time.monotonic() < deadline:
         time.sleep(0.2)
-    scheduler.stop()
-    scheduler._thread.join(timeout=60)
-    assert not scheduler._thread.is_alive()
+    scheduler.stop(timeout=60)
+    assert not scheduler.thread.is_alive()
     rules = {i.rule for i in item_store(world.settings).all_items()}
     # evaluated at the real "now" (after April 2026): both tickets are overdue and stale
     assert {"overdue_ticket", "no_customer_update"} <= rules
