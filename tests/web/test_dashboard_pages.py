@@ -83,3 +83,16 @@ def test_htmx_refresh_of_a_dead_session_or_link_reloads_the_page(client: TestCli
     assert response.status_code == 401 and response.headers["hx-refresh"] == "true"
     gone = client.get("/s/not-a-link/grid", headers={"HX-Request": "true"})
     assert gone.status_code == 404 and gone.headers["hx-refresh"] == "true"
+
+
+def test_follow_up_figures_show_on_the_team_lead_and_service_manager_dashboards(
+    client: TestClient,
+) -> None:
+    login(client, "teamlead")
+    page = client.get("/d/teamlead?as_of=2026-11-02T09:00").text
+    assert 'id="closed-loop"' in page and 'id="loop-callback_within_2bd_rate"' in page
+    assert 'id="closed-loop"' not in client.get("/d/teamlead?tv=1").text
+    login(client, "service_manager")
+    assert 'id="closed-loop"' in client.get("/d/service_manager?lang=nl").text
+    login(client, "owner")
+    assert 'id="closed-loop"' not in client.get("/d/owner").text

@@ -71,7 +71,7 @@ def _view(item: Item, state: WebState, lang: str, now: datetime) -> dict[str, An
     }
 
 
-def _loop_tiles(values: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+def loop_tiles(values: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     tiles = []
     for kpi in CLOSED_LOOP_KPIS:
         value = values.get(kpi["id"])
@@ -130,7 +130,7 @@ def _my_loop(
     values = closed_loop_values(state.stip, "this-week", now, resource_ids=ids or None)
     if not ids:
         values["action_items_open"] = open_items
-    return _loop_tiles(values, lang)
+    return loop_tiles(values, lang)
 
 
 def _team_of(user: User, directory: Directory, team: int | None) -> int | None:
@@ -170,7 +170,7 @@ def team_actions(
         {
             "L": labels(lang),
             "groups": sorted(groups.items()),
-            "loop": _loop_tiles(values, lang),
+            "loop": loop_tiles(values, lang),
             "team_id": team_id,
             "team_name": directory.team_names.get(team_id or -1, "-"),
             "teams": sorted(directory.team_names.items()),

@@ -11,11 +11,14 @@ from fastapi.responses import HTMLResponse, Response
 from stip.accounts import roles
 from stip.accounts.shares import resolve_share
 from stip.accounts.users import User
+from stip.actions.closed_loop import CLOSED_LOOP_KPIS, closed_loop_values
+from stip.actions.labels import labels
 from stip.dashboards.models import Dashboard
 from stip.web import formatting
 from stip.web.deps import CurrentUser, State, language
 from stip.web.errors import Forbidden, NotFound
 from stip.web.i18n import gettext_for
+from stip.web.routes.actions import loop_tiles
 from stip.web.scope import Scope, When, resolve_scope, resolve_when
 from stip.web.state import WebState
 from stip.web.templating import render, render_string
@@ -37,6 +40,10 @@ router = APIRouter()
 class Section:
     heading: str
     tiles: list[TileView]
+
+
+CLOSED_LOOP_DASHBOARDS = {d for kpi in CLOSED_LOOP_KPIS for d in kpi["dashboards"]}
+"""Dashboards that show how action items are followed up (from the action center)."""
 
 
 @dataclass
@@ -65,6 +72,8 @@ class DashboardView:
     tv_cols: int = 1
     tv_rows: int = 1
     rotate_next: str = ""
+    loop: list[dict[str, Any]] = field(default_factory=list)
+    loop_labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -193,6 +202,15 @@ def build_view(
     if params.tv:
         view.tv_cols, view.tv_rows = tv_geometry(sum(t.tv_cells for t in flat))
         view.rotate_next = _rotate_next(params.rotate, base_path, link)
+    elif dashboard.role in CLOSED_LOOP_DASHBOARDS:
+        people = None
+        if scope.resource_id is not None:
+            people = [scope.resource_id]
+        elif scope.team_id is not None:
+            people = [c.id for c in state.people.resources(scope.team_id)]
+        values = closed_loop_values(state.stip, when.period.spec, when.as_of, people)
+        view.loop = loop_tiles(values, lang)
+        view.loop_labels = labels(lang)
     return view
 
 
