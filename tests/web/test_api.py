@@ -160,3 +160,17 @@ def test_openapi_lists_the_v1_endpoints(client: TestClient) -> None:
     }
     docs = client.get("/api/docs").text
     assert "GET /api/v1/kpis/{kpi_id}/values" in docs and "Authorization: Bearer TOKEN" in docs
+
+
+def test_without_as_of_the_api_computes_as_of_now_like_the_cli(
+    stip: Stip, client: TestClient
+) -> None:
+    """The data here ends on 31 October; the API must not fall back to the data's time."""
+    before = datetime.now(stip.settings.tz).replace(second=0, microsecond=0)
+    body = client.get(
+        "/api/v1/kpis/tickets_created/values?period=today", headers=bearer(stip, "teamlead")
+    ).json()
+    after = datetime.now(stip.settings.tz)
+    as_of = datetime.fromisoformat(body["as_of"])
+    assert before <= as_of <= after
+    assert datetime.fromisoformat(body["period"]["start"]).date() == as_of.date()

@@ -78,14 +78,27 @@ class When:
 
 
 def resolve_when(
-    kpis: KpiData, period: str | None, custom: str | None, as_of: str | None, default: str
+    kpis: KpiData,
+    period: str | None,
+    custom: str | None,
+    as_of: str | None,
+    default: str,
+    *,
+    now_by_default: bool = False,
 ) -> When:
-    """Parse `period`/`custom`/`as_of` URL parameters; bad input is a 400 with the reason."""
+    """Parse `period`/`custom`/`as_of` URL parameters; bad input is a 400 with the reason.
+
+    Without `as_of`, pages show the data's own time (`live_as_of`); the JSON API uses now, as
+    `stip kpi values` does (contract §2), so the two give the same numbers.
+    """
     as_of_text = (as_of or "").strip()
     custom_text = (custom or "").strip()
     spec = custom_text or (period or "").strip() or default
     try:
-        moment = kpis.as_of(as_of_text) if as_of_text else kpis.live_as_of()
+        if as_of_text or now_by_default:
+            moment = kpis.as_of(as_of_text or None)
+        else:
+            moment = kpis.live_as_of()
         parsed = kpis.period(spec, moment)
     except UserError as exc:
         raise BadRequest(str(exc)) from None

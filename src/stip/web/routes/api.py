@@ -47,7 +47,9 @@ def get_dashboard(
     if not roles.can_view_dashboard(user.role, dashboard.role):
         raise Forbidden(f"your role may not open the {dashboard.id} dashboard")
     scope = resolve_scope(user, dashboard.filters.personal, resource, team)
-    when = resolve_when(state.kpis, period, None, as_of, dashboard.filters.period.default)
+    when = resolve_when(
+        state.kpis, period, None, as_of, dashboard.filters.period.default, now_by_default=True
+    )
     kpis = [state.kpis.kpi(k) for k in dashboard.kpi_ids()]
     if not roles.can_see_money(user.role):
         kpis = [k for k in kpis if not state.kpis.is_money(k)]
@@ -87,7 +89,7 @@ def kpi_values(
     if by is not None and by not in kpi.dimensions:
         known = ", ".join(kpi.dimensions) or "none"
         raise BadRequest(f"KPI {kpi.id} has no dimension '{by}'; use one of: {known}")
-    when = resolve_when(state.kpis, period, None, as_of, kpi.default_period)
+    when = resolve_when(state.kpis, period, None, as_of, kpi.default_period, now_by_default=True)
     result: dict[str, Any] = state.kpis.values(
         kpi.id, when.period, when.as_of, by, scope.to_engine()
     ).to_json()
@@ -109,7 +111,7 @@ def kpi_actions(
     if not kpi.has_actions:
         raise NotFound(f"KPI {kpi.id} has no action list")
     scope = resolve_scope(user, False, resource, team)
-    when = resolve_when(state.kpis, period, None, as_of, kpi.default_period)
+    when = resolve_when(state.kpis, period, None, as_of, kpi.default_period, now_by_default=True)
     result: dict[str, Any] = state.kpis.actions(
         kpi.id, when.period, when.as_of, scope.to_engine()
     ).to_json()
