@@ -4,8 +4,9 @@
     .venv/bin/python benchmarks/kpi_dashboard.py --db /tmp/kpi-bench.duckdb --generate
 
 Prints the cold time (new engine, empty cache), the warm time (same call again: cache), the
-sum of the database queries behind the cold run (each timed as it ran), the query count and
-the process's peak RSS. Targets: warm <= 0.5 s, cold <= 3 s, peak <= 2 GB.
+time when the as-of moves one minute, the process's peak RSS and the floor: every SQL query
+behind the tiles run once more, plainly on the DuckDB connection (no Ibis, no pandas), in a
+separate pass after the timed runs. Targets: warm <= 0.5 s, cold <= 3 s, peak <= 2 GB.
 `--generate` first builds a synthetic store (2M tickets, 10M time entries) when PATH does
 not exist yet (see kpi_synthetic.py); otherwise use a store from `stip demo --scale large`.
 """
@@ -19,9 +20,10 @@ import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from stip.semantic.catalog import load_catalog
-from stip.semantic.compute import QUERY_LOG, UNIT_LOG
+from stip.semantic.compute import UNIT_LOG
 from stip.semantic.engine import KpiEngine
 from stip.semantic.models import ROLES
 from stip.semantic.periods import parse_as_of
@@ -61,11 +63,42 @@ def _kpi_refs(node: object) -> list[str]:
     return []
 
 
+def floor(
+    engine: KpiEngine, kpi_ids: list[str], period: str, as_of: str
+) -> list[tuple[str, float]]:
+    """Each SQL query a cold `tiles` call runs, timed when run plainly on the DuckDB connection.
+
+    A fresh engine computes the tiles again while every query Ibis sends is first run (and
+    timed) as plain SQL, fetched to Arrow; the engine's own time in this pass is not reported.
+    """
+    from ibis.backends.duckdb import Backend
+
+    log: list[tuple[str, float]] = []
+    original = Backend._to_duckdb_relation
+
+    def timed(self: Backend, expr: Any, **kwargs: Any) -> Any:
+        self._run_pre_execute_hooks(expr)
+        sql = self.compile(expr.as_table(), **kwargs)
+        started = time.perf_counter()
+        self.con.sql(sql).to_arrow_table()
+        log.append((sql, time.perf_counter() - started))
+        return original(self, expr, **kwargs)
+
+    Backend._to_duckdb_relation = timed  # type: ignore[method-assign]
+    try:
+        engine.tiles(kpi_ids, period, as_of=as_of)
+    finally:
+        Backend._to_duckdb_relation = original  # type: ignore[method-assign]
+    return log
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="DuckDB path (or postgres:// URL)")
     parser.add_argument("--as-of", default="2026-10-28T10:00")
     parser.add_argument("--period", default="this-month")
+    parser.add_argument("--units", type=int, default=8, help="how many slowest units to list")
+    parser.add_argument("--floor-sql", type=Path, help="write the floor's queries (slowest first)")
     parser.add_argument("--generate", action="store_true", help="build a synthetic store first")
     parser.add_argument(
         "--all-kpis", action="store_true", help="every catalogue KPI on one dashboard (worst case)"
@@ -99,13 +132,11 @@ def main() -> int:
     print(f"dashboard: {role} ({len(kpi_ids)} tiles), period {args.period}, as-of {args.as_of}")
 
     engine = KpiEngine(store, settings, catalog)
-    log: list[tuple[str, float]] = []
     units: list[tuple[str, float]] = []
-    token, unit_token = QUERY_LOG.set(log), UNIT_LOG.set(units)
+    unit_token = UNIT_LOG.set(units)
     started = time.perf_counter()
     tiles = engine.tiles(kpi_ids, args.period, as_of=args.as_of)
     cold = time.perf_counter() - started
-    QUERY_LOG.reset(token)
     UNIT_LOG.reset(unit_token)
     started = time.perf_counter()
     engine.tiles(kpi_ids, args.period, as_of=args.as_of)
@@ -116,15 +147,21 @@ def main() -> int:
     moved = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    queries = sum(seconds for _, seconds in log)
     print(f"cold: {cold:.2f} s (target <= 3 s)")
     print(f"warm: {warm:.3f} s (target <= 0.5 s)")
     print(f"as-of one minute later (only as-of dependent KPIs recomputed): {moved:.2f} s")
-    print(f"database queries behind the cold run: {len(log)} taking {queries:.2f} s in total")
-    for sql, seconds in sorted(log, key=lambda item: -item[1])[:5]:
-        print(f"  {seconds:6.2f} s  {' '.join(sql.split())[:110]}")
+    if not store.is_postgres:
+        log = floor(KpiEngine(store, settings, catalog), kpi_ids, args.period, args.as_of)
+        queries = sum(seconds for _, seconds in log)
+        print(f"floor: {len(log)} SQL queries behind the tiles, run once plainly: {queries:.2f} s")
+        ranked = sorted(log, key=lambda item: -item[1])
+        for sql, seconds in ranked[:5]:
+            print(f"  {seconds:6.2f} s  {' '.join(sql.split())[:110]}")
+        if args.floor_sql:
+            text = "".join(f"-- {seconds:.3f} s\n{sql};\n\n" for sql, seconds in ranked)
+            args.floor_sql.write_text(text, encoding="utf-8")
     print(f"slowest units of work ({len(units)} in all, {sum(u[1] for u in units):.2f} s):")
-    for label, seconds in sorted(units, key=lambda item: -item[1])[:8]:
+    for label, seconds in sorted(units, key=lambda item: -item[1])[: args.units]:
         print(f"  {seconds:6.2f} s  {label}")
     print(f"peak RSS: {peak_mb:.0f} MB (target <= 2048 MB)")
     missing = [t.kpi.id for t in tiles if t.value is None]
