@@ -14,8 +14,9 @@ import re
 import threading
 import weakref
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import ibis
 import pandas as pd
@@ -168,3 +169,40 @@ def open_at_reference(table: ibis.Table) -> ibis.Value:
     return (table.create_date < ref) & (
         table.completed_date.isnull() | (table.completed_date >= ref)
     )
+
+
+def local_date(ctx: FunctionContext, stamp: ibis.Value) -> ibis.Value:
+    """The local date (the MSP's zone) of a naive-UTC timestamp column, in the database.
+
+    Exact for times within two days of the windows: the UTC offset comes from a CASE over the
+    zone's transitions in that span. Further out the offset may be off by the DST hour, which
+    cannot move such a time's date into the windows, so comparing it with a date in the
+    windows (the work date, another time in the windows) still gives the exact answer.
+    """
+    first = min(w.period.start_utc for w in ctx.windows) - timedelta(days=2)
+    last = max(w.period.end_utc for w in ctx.windows) + timedelta(days=2)
+    offsets = _offsets(ctx.settings.tz, first, last)
+    branches = [(stamp < until, (stamp + ibis.interval(seconds=s)).date()) for until, s in offsets]
+    final = (stamp + ibis.interval(seconds=offsets[-1][1])).date()
+    return ibis.cases(*branches[:-1], else_=final) if len(branches) > 1 else final
+
+
+@functools.lru_cache(maxsize=64)
+def _offsets(tz: ZoneInfo, first: datetime, last: datetime) -> list[tuple[datetime, int]]:
+    """(naive UTC end, offset seconds) of each constant-offset stretch from `first` to `last`."""
+
+    def offset(moment: datetime) -> int:
+        delta = moment.replace(tzinfo=UTC).astimezone(tz).utcoffset()
+        return int(delta.total_seconds()) if delta else 0
+
+    stretches: list[tuple[datetime, int]] = []
+    step = timedelta(minutes=15)
+    moment, current = first, offset(first)
+    while moment < last:
+        nxt = moment + step
+        if offset(nxt) != current:
+            stretches.append((nxt, current))
+            current = offset(nxt)
+        moment = nxt
+    stretches.append((last, current))
+    return stretches

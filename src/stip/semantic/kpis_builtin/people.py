@@ -10,7 +10,7 @@ import ibis
 import pandas as pd
 
 from stip.semantic.functions import FunctionContext, register
-from stip.semantic.kpis_builtin.common import CUSTOMER_COMPANY_TYPE, divide, result
+from stip.semantic.kpis_builtin.common import CUSTOMER_COMPANY_TYPE, local_date
 from stip.semantic.kpis_builtin.finance import staff_numbers
 
 PEOPLE_DIMS = ("resource", "team")
@@ -61,24 +61,15 @@ def time_entry_compliance(ctx: FunctionContext) -> ibis.Table:
     dimensions=("resource", "company", "queue", "priority", "team"),
     uses_as_of=False,
 )
-def same_day_entry_rate(ctx: FunctionContext) -> pd.DataFrame:
+def same_day_entry_rate(ctx: FunctionContext) -> ibis.Table:
     """Entries dated in P that were entered on the local day the work was done."""
     rows = ctx.in_windows(ctx.base("time_entries"), "date_worked", period_columns=False)
     rows = rows.filter(rows.create_date_time.notnull())
-    frame = rows.select(*ctx.keys, "date_worked", "create_date_time").to_pandas()
-    if frame.empty:
-        return result(frame, ctx)
-    entered = (
-        pd.to_datetime(frame["create_date_time"])
-        .dt.tz_localize("UTC")
-        .dt.tz_convert(ctx.settings.tz)
-        .dt.date
+    same = local_date(ctx, rows.create_date_time) == rows.date_worked
+    agg = rows.group_by(ctx.keys).aggregate(
+        yes=rows.count(where=same).cast("float64"), n=rows.count()
     )
-    frame["same"] = (entered == pd.to_datetime(frame["date_worked"]).dt.date).astype(float)
-    agg = frame.groupby(ctx.keys, dropna=False)["same"].agg(["sum", "count"]).reset_index()
-    agg["value"] = divide(agg["sum"], agg["count"], 100.0)
-    agg["n"] = agg["count"]
-    return result(agg, ctx)
+    return agg.select(*ctx.keys, value=100.0 * agg.yes / agg.n, n=agg.n)
 
 
 def _per_fte(ctx: FunctionContext, total: float) -> pd.DataFrame:

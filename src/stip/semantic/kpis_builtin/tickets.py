@@ -15,6 +15,7 @@ from stip.semantic.kpis_builtin.common import (
     RMM_SOURCE,
     SELF_SERVICE_SOURCE,
     divide,
+    local_date,
     open_at_reference,
     picklist_values,
     result,
@@ -38,8 +39,9 @@ def _share(ctx: FunctionContext, rows: ibis.Table, condition: ibis.Value) -> ibi
 
 
 def _local_dates(values: pd.Series, ctx: FunctionContext) -> pd.Series:
+    """Each naive-UTC time's local date, as a naive midnight (vectorised, no date objects)."""
     stamps = pd.to_datetime(values).dt.tz_localize("UTC").dt.tz_convert(ctx.settings.tz)
-    return stamps.dt.date
+    return stamps.dt.tz_localize(None).dt.floor("D")
 
 
 @register("p1_incidents", dimensions=TICKET_DIMS, uses_as_of=False)
@@ -89,18 +91,14 @@ def after_hours_share(ctx: FunctionContext) -> pd.DataFrame:
 
 
 @register("same_day_close_rate", dimensions=TICKET_DIMS, uses_as_of=False)
-def same_day_close_rate(ctx: FunctionContext) -> pd.DataFrame:
+def same_day_close_rate(ctx: FunctionContext) -> ibis.Table:
     """Tickets resolved in P on the local day they were created, as a share of those resolved."""
     rows = ctx.in_windows(ctx.base("tickets"), "resolved_date_time", period_columns=False)
-    frame = rows.select(*ctx.keys, "create_date", "resolved_date_time").to_pandas()
-    if frame.empty:
-        return result(frame, ctx)
-    same = _local_dates(frame["create_date"], ctx) == _local_dates(frame["resolved_date_time"], ctx)
-    frame["same"] = same.astype(float)
-    agg = frame.groupby(ctx.keys, dropna=False)["same"].agg(["sum", "count"]).reset_index()
-    agg["value"] = divide(agg["sum"], agg["count"], 100.0)
-    agg["n"] = agg["count"]
-    return result(agg, ctx)
+    same = local_date(ctx, rows.create_date) == local_date(ctx, rows.resolved_date_time)
+    agg = rows.group_by(ctx.keys).aggregate(
+        yes=rows.count(where=same.fill_null(False)).cast("float64"), n=rows.count()
+    )
+    return agg.select(*ctx.keys, value=100.0 * agg.yes / agg.n, n=agg.n)
 
 
 @shared
