@@ -27,28 +27,31 @@ from stip.semantic.query import apply_scope, join_periods
 TIME_DIMS = ("resource", "company", "queue", "priority", "team")
 
 
-def costed_entries(ctx: FunctionContext, dims: tuple[str, ...] = ()) -> ibis.Table:
-    """Time entries in the windows with `cost` (hours × internal cost) and `contract`."""
+def costed_entries(
+    ctx: FunctionContext, dims: tuple[str, ...] = (), *, contract: bool = False
+) -> ibis.Table:
+    """Time entries in the windows with `cost` (hours × internal cost), and with `contract`
+    (the entry's, else its ticket's) when asked: that needs a join to the tickets."""
     wanted = [*ctx.scope.dims, *([ctx.by] if ctx.by else []), *dims]
     entries = apply_scope(base_table(ctx.con, "time_entries", wanted), ctx.scope)
     entries = ctx.in_windows(entries, "date_worked", period_columns=False)
     people = ctx.con.table("resources").select(
         r_src="source_system", r_id="id", r_cost="internal_cost"
     )
-    tickets = ctx.con.table("tickets").select(
-        k_src="source_system", k_id="id", k_contract="contract_id"
-    )
     joined = entries.left_join(
         people, [entries.source_system == people.r_src, entries.resource_id == people.r_id]
+    )
+    hours = joined.hours_worked.fill_null(0.0)
+    joined = joined.mutate(cost=hours * joined.r_cost.fill_null(0.0))
+    if not contract:
+        return joined
+    tickets = ctx.con.table("tickets").select(
+        k_src="source_system", k_id="id", k_contract="contract_id"
     )
     joined = joined.left_join(
         tickets, [joined.source_system == tickets.k_src, joined.ticket_id == tickets.k_id]
     )
-    hours = joined.hours_worked.fill_null(0.0)
-    return joined.mutate(
-        cost=hours * joined.r_cost.fill_null(0.0),
-        contract=ibis.coalesce(joined.contract_id, joined.k_contract),
-    )
+    return joined.mutate(contract=ibis.coalesce(joined.contract_id, joined.k_contract))
 
 
 @register("labour_cost", dimensions=TIME_DIMS, uses_as_of=False)
@@ -145,7 +148,7 @@ def _per_contract(ctx: FunctionContext) -> pd.DataFrame:
         .aggregate(revenue=items.extended_price.sum(), item_cost=direct.sum())
         .to_pandas()
     )
-    entries = costed_entries(ctx).filter(ibis._.contract.notnull())
+    entries = costed_entries(ctx, contract=True).filter(ibis._.contract.notnull())
     work = entries.group_by(["p_idx", "contract"]).aggregate(labour=entries.cost.sum()).to_pandas()
     contracts = ctx.con.table("contracts").select(contract="id", owner="company_id").to_pandas()
     both = money.merge(work, on=["p_idx", "contract"], how="outer")
@@ -297,19 +300,21 @@ def realization_rate(ctx: FunctionContext) -> ibis.Table:
     entries = entries.filter(entries.is_non_billable == False)  # noqa: E712 - SQL three-valued
     roles = ctx.con.table("roles").select(o_src="source_system", o_id="id", o_rate="hourly_rate")
     items = ctx.con.table("billing_items")
-    billed = (
-        items.filter(items.time_entry_id.notnull())
-        .group_by(b_src=items.source_system, b_entry=items.time_entry_id)
-        .aggregate(b_amount=items.extended_price.sum())
+    items = items.filter(items.time_entry_id.notnull()).select(
+        b_src=items.source_system, b_entry=items.time_entry_id, b_amount=items.extended_price
     )
-    rows = entries.left_join(
+    rows = entries.inner_join(
         roles, [entries.source_system == roles.o_src, entries.role_id == roles.o_id]
-    ).left_join(billed, [entries.source_system == billed.b_src, entries.id == billed.b_entry])
+    )
     rows = rows.filter(rows.o_rate.notnull())
-    agg = rows.group_by(ctx.keys).aggregate(
-        billed=rows.b_amount.fill_null(0.0).sum(),
-        standard=(rows.hours_worked * rows.o_rate).sum(),
-        n=rows.count(),
+    rows = rows.left_join(items, [rows.source_system == items.b_src, rows.id == items.b_entry])
+    # One row per entry (its billing items summed), then per key: a single join, no
+    # aggregation of every labour item in the store.
+    per_entry = rows.group_by([*ctx.keys, "source_system", "id"]).aggregate(
+        billed=rows.b_amount.fill_null(0.0).sum(), standard=(rows.hours_worked * rows.o_rate).max()
+    )
+    agg = per_entry.group_by(ctx.keys).aggregate(
+        billed=per_entry.billed.sum(), standard=per_entry.standard.sum(), n=per_entry.count()
     )
     return agg.select(
         *ctx.keys,
