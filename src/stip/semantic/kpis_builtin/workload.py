@@ -66,10 +66,24 @@ def _entries_with_type(ctx: FunctionContext) -> ibis.Table:
 
 
 @shared
-def _reactive_hours(ctx: FunctionContext) -> pd.DataFrame:
+def _ticket_hours(ctx: FunctionContext) -> pd.DataFrame:
+    """Per key: hours on reactive tickets, on other typed tickets, on all tickets, entries.
+
+    One scan and ticket join serves both the reactive-hours ratios and the proactive share.
+    """
     rows = _entries_with_type(ctx)
-    rows = rows.filter(rows.k_type.isin(REACTIVE_TICKET_TYPES))
-    return rows.group_by(ctx.keys).aggregate(top=rows.hours_worked.sum()).to_pandas()
+    proactive = rows.k_type.notnull() & ~rows.k_type.isin(REACTIVE_TICKET_TYPES)
+    agg = rows.group_by(ctx.keys).aggregate(
+        top=rows.hours_worked.sum(where=rows.k_type.isin(REACTIVE_TICKET_TYPES)),
+        yes=rows.hours_worked.sum(where=proactive),
+        total=rows.hours_worked.sum(),
+        n=rows.count(),
+    )
+    return agg.to_pandas()
+
+
+def _reactive_hours(ctx: FunctionContext) -> pd.DataFrame:
+    return _ticket_hours(ctx)[[*ctx.keys, "top"]]
 
 
 def _per_month(ctx: FunctionContext, top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:
@@ -115,20 +129,13 @@ def tickets_per_client(ctx: FunctionContext) -> pd.DataFrame:
 
 
 @register("proactive_hours_share", dimensions=TIME_DIMS, uses_as_of=False)
-def proactive_hours_share(ctx: FunctionContext) -> ibis.Table:
+def proactive_hours_share(ctx: FunctionContext) -> pd.DataFrame:
     """Hours on non-reactive tickets (requests, changes, alerts) / all ticket hours in P."""
-    rows = _entries_with_type(ctx)
-    proactive = rows.k_type.notnull() & ~rows.k_type.isin(REACTIVE_TICKET_TYPES)
-    agg = rows.group_by(ctx.keys).aggregate(
-        yes=rows.hours_worked.sum(where=proactive), total=rows.hours_worked.sum(), n=rows.count()
-    )
-    return agg.select(
-        *ctx.keys,
-        value=ibis.ifelse(
-            agg.total > 0, 100.0 * agg.yes.fill_null(0.0) / agg.total, ibis.null("float64")
-        ),
-        n=agg.n,
-    )
+    frame = _ticket_hours(ctx)
+    total = frame["total"].astype(float)
+    share = 100.0 * frame["yes"].astype(float).fillna(0.0) / total
+    frame["value"] = share.where(total > 0)
+    return result(frame, ctx)
 
 
 @register("avg_handle_time", dimensions=TIME_DIMS, uses_as_of=False)
