@@ -29,7 +29,7 @@ def test_unknown_command_is_a_user_error(stip_home: Path) -> None:
 def test_bad_toml_names_the_file_and_exits_1(stip_home: Path) -> None:
     stip_home.mkdir(parents=True)
     (stip_home / "stip.toml").write_text("[autotask\nusername = 'x'\n")
-    result = _stip("kpi", "list", home=stip_home)
+    result = _stip("kpi", "values", "tickets_created", "--period", "2026-10", home=stip_home)
     assert result.returncode == 1
     assert "stip.toml" in result.stderr
     assert "Traceback" not in result.stderr
@@ -39,7 +39,7 @@ def test_bad_toml_names_the_file_and_exits_1(stip_home: Path) -> None:
 def test_unknown_time_zone_is_reported_with_the_setting(stip_home: Path) -> None:
     stip_home.mkdir(parents=True)
     (stip_home / "stip.toml").write_text('timezone = "Europe/Amsterdamm"\n')
-    result = _stip("kpi", "list", home=stip_home)
+    result = _stip("kpi", "values", "tickets_created", "--period", "2026-10", home=stip_home)
     assert result.returncode == 1
     assert "timezone" in result.stderr and "Europe/Amsterdamm" in result.stderr
 
