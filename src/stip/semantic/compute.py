@@ -107,16 +107,28 @@ def supports_scope(kpi: KpiDefinition, scope: Scope, kpis: dict[str, KpiDefiniti
     return all(dim in allowed for dim in scope.dims)
 
 
-def depends_on_as_of(kpi: KpiDefinition, catalog: dict[str, KpiDefinition]) -> bool:
-    """Whether a KPI's value can change with the as-of (functions say so when registered)."""
+def as_of_use(kpi: KpiDefinition, catalog: dict[str, KpiDefinition]) -> str:
+    """What of the as-of a KPI's value can change with: "time", "date" (local) or "none"."""
     measure = kpi.measure
     if measure.type == "function":
-        return functions.REGISTRY[str(measure.function)].uses_as_of
+        use = functions.REGISTRY[str(measure.function)].uses_as_of
+        return "date" if use == "date" else "time" if use else "none"
     if measure.type == "ratio":
-        parts = (measure.numerator, measure.denominator)
-        return any(depends_on_as_of(catalog[str(p)], catalog) for p in parts)
+        parts = {
+            as_of_use(catalog[str(p)], catalog) for p in (measure.numerator, measure.denominator)
+        }
+        return next((u for u in ("time", "date") if u in parts), "none")
     texts = [*measure.where, *(t for t in (measure.value, measure.condition) if t)]
-    return any(uses_period(text, only=("as_of", "as_of_date")) for text in texts)
+    if any(uses_period(text, only=("as_of",)) for text in texts):
+        return "time"
+    if any(uses_period(text, only=("as_of_date",)) for text in texts):
+        return "date"
+    return "none"
+
+
+def depends_on_as_of(kpi: KpiDefinition, catalog: dict[str, KpiDefinition]) -> bool:
+    """Whether a KPI's value can change with the as-of (functions say so when registered)."""
+    return as_of_use(kpi, catalog) != "none"
 
 
 def compute(

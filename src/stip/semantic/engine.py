@@ -21,7 +21,7 @@ from stip.errors import QueryError, suggest
 from stip.semantic.actions import action_rows
 from stip.semantic.business_hours import BusinessCalendar
 from stip.semantic.catalog import KpiCatalog, load_catalog
-from stip.semantic.compute import Cell, Cells, Request, compute, depends_on_as_of
+from stip.semantic.compute import Cell, Cells, Request, as_of_use, compute
 from stip.semantic.labels import dimension_labels
 from stip.semantic.models import DIMENSIONS, KpiDefinition
 from stip.semantic.periods import Period, parse_as_of, parse_period
@@ -96,8 +96,9 @@ class KpiEngine:
     ) -> dict[str, Cells]:
         """Cells per KPI, cached per (KPI, window): only missing pairs are computed (fused).
 
-        A window's key holds its as-of only for KPIs that depend on the as-of, so moving
-        "now" recomputes just those, and only for the windows whose as-of moved.
+        A window's key holds its as-of only for KPIs that depend on the as-of (only its local
+        date for those that depend on just the date), so moving "now" recomputes just those,
+        and only for the windows whose as-of moved.
         """
         catalog = {k.id: k for k in self.catalog}
         result: dict[str, Cells] = {k.id: {} for k in kpis}
@@ -134,7 +135,8 @@ class KpiEngine:
         scope: Scope,
         catalog: dict[str, KpiDefinition],
     ) -> tuple[Any, ...]:
-        as_of = window.as_of if depends_on_as_of(kpi, catalog) else None
+        use = as_of_use(kpi, catalog)
+        as_of = {"time": window.as_of, "date": window.as_of.date()}.get(use)
         span = (window.period.start, window.period.end, as_of)
         return (session.version, "cell", kpi.id, span, by, scope.key())
 

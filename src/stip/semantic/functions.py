@@ -14,6 +14,7 @@ import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Literal
 
 import ibis
 import pandas as pd
@@ -56,6 +57,8 @@ class FunctionContext:
 
 
 KpiFunction = Callable[[FunctionContext], "ibis.Table | pd.DataFrame"]
+# True: the as-of time; "date": only its local date; False: not at all.
+AsOfUse = bool | Literal["date"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class Registered:
     fn: KpiFunction
     dimensions: tuple[str, ...]
     scopes: tuple[str, ...]
-    uses_as_of: bool = True
+    uses_as_of: AsOfUse = True
 
 
 REGISTRY: dict[str, Registered] = {}
@@ -90,12 +93,14 @@ def register(
     *,
     dimensions: tuple[str, ...],
     scopes: tuple[str, ...] | None = None,
-    uses_as_of: bool = True,
+    uses_as_of: AsOfUse = True,
 ) -> Callable[[KpiFunction], KpiFunction]:
     """Register `fn` under `name`; `dimensions`/`scopes` are the `by`/scope it supports.
 
     Pass `uses_as_of=False` when the result depends only on the period, not on the as-of
-    (the `p_as_of*` columns): then a moving "now" reuses its cached values.
+    (the `p_as_of*` columns): then a moving "now" reuses its cached values. Pass "date" when
+    it depends only on the as-of's local date (`p_as_of_date`, `window.as_of.date()`): then
+    it is recomputed once a day, not every minute.
     """
 
     def decorate(fn: KpiFunction) -> KpiFunction:

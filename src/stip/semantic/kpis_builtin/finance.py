@@ -118,7 +118,7 @@ def client_effective_rate(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
-@register("cost_to_serve_per_user", dimensions=("company",))
+@register("cost_to_serve_per_user", dimensions=("company",), uses_as_of="date")
 def cost_to_serve_per_user(ctx: FunctionContext) -> pd.DataFrame:
     """Labour cost on active customers per user per month."""
     frame = _per_company(ctx)
@@ -220,7 +220,7 @@ def _totals(ctx: FunctionContext) -> pd.DataFrame:
     return out
 
 
-@register("service_gross_margin", dimensions=())
+@register("service_gross_margin", dimensions=(), uses_as_of=False)
 def service_gross_margin(ctx: FunctionContext) -> pd.DataFrame:
     """(recurring + labour revenue − their direct cost − ALL labour cost) / that revenue."""
     out = _totals(ctx)
@@ -230,7 +230,7 @@ def service_gross_margin(ctx: FunctionContext) -> pd.DataFrame:
     return result(out, ctx)
 
 
-@register("blended_gross_margin", dimensions=())
+@register("blended_gross_margin", dimensions=(), uses_as_of=False)
 def blended_gross_margin(ctx: FunctionContext) -> pd.DataFrame:
     out = _totals(ctx)
     margin = out["revenue"] - out["item_cost"] - out["labour"]
@@ -239,7 +239,7 @@ def blended_gross_margin(ctx: FunctionContext) -> pd.DataFrame:
     return result(out, ctx)
 
 
-@register("product_gross_margin", dimensions=())
+@register("product_gross_margin", dimensions=(), uses_as_of=False)
 def product_gross_margin(ctx: FunctionContext) -> pd.DataFrame:
     """Charges outside contracts and time (products, materials): (price − cost) / price."""
     out = _totals(ctx)
@@ -260,7 +260,7 @@ def staff_numbers(ctx: FunctionContext) -> tuple[float, float, int]:
     return fte, monthly_cost * 52 / 12, len(frame)
 
 
-@register("recurring_to_tech_payroll", dimensions=())
+@register("recurring_to_tech_payroll", dimensions=(), uses_as_of="date")
 def recurring_to_tech_payroll(ctx: FunctionContext) -> pd.DataFrame:
     """MRR / the monthly loaded cost of active staff (internal cost × weekly hours × 52/12)."""
     out = _totals(ctx)
@@ -271,7 +271,7 @@ def recurring_to_tech_payroll(ctx: FunctionContext) -> pd.DataFrame:
     return result(out, ctx)
 
 
-@register("revenue_per_employee", dimensions=())
+@register("revenue_per_employee", dimensions=(), uses_as_of="date")
 def revenue_per_employee(ctx: FunctionContext) -> pd.DataFrame:
     """Revenue billed in P, annualised, per active FTE."""
     out = _totals(ctx)
@@ -282,7 +282,7 @@ def revenue_per_employee(ctx: FunctionContext) -> pd.DataFrame:
     return result(out, ctx)
 
 
-@register("ms_revenue_per_employee", dimensions=())
+@register("ms_revenue_per_employee", dimensions=(), uses_as_of="date")
 def ms_revenue_per_employee(ctx: FunctionContext) -> pd.DataFrame:
     """ARR (recurring revenue per month × 12) per active FTE."""
     out = _totals(ctx)
@@ -354,7 +354,7 @@ def dso(ctx: FunctionContext) -> pd.DataFrame:
     return result(frame, ctx)
 
 
-@register("block_hours_burn", dimensions=())
+@register("block_hours_burn", dimensions=(), uses_as_of="date")
 def block_hours_burn(ctx: FunctionContext) -> ibis.Table:
     """Hours used / hours sold, over prepaid hour blocks running at the as-of date."""
     blocks = ctx.con.table("contract_blocks").cross_join(ctx.periods)

@@ -78,7 +78,7 @@ def _per_fte(ctx: FunctionContext, total: float) -> pd.DataFrame:
     return pd.DataFrame({"p_idx": [w.idx for w in ctx.windows], "value": value, "n": heads})
 
 
-@register("endpoints_per_tech", dimensions=())
+@register("endpoints_per_tech", dimensions=(), uses_as_of=False)
 def endpoints_per_tech(ctx: FunctionContext) -> pd.DataFrame:
     """Active configuration items / active staff FTE (weekly hours / 40)."""
     items = ctx.con.table("configuration_items")
@@ -86,7 +86,7 @@ def endpoints_per_tech(ctx: FunctionContext) -> pd.DataFrame:
     return _per_fte(ctx, float(count))
 
 
-@register("users_per_tech", dimensions=())
+@register("users_per_tech", dimensions=(), uses_as_of=False)
 def users_per_tech(ctx: FunctionContext) -> pd.DataFrame:
     """Users of active customers / active staff FTE."""
     companies = ctx.con.table("companies")

@@ -86,21 +86,21 @@ def _all_windows(ctx: FunctionContext, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-@register("mrr", dimensions=("company",))
+@register("mrr", dimensions=("company",), uses_as_of="date")
 def mrr(ctx: FunctionContext) -> pd.DataFrame:
     frame = client_mrr(ctx)
     agg = _all_windows(ctx, _keyed(ctx, frame, value=frame["cur"], n=frame["cur"] > 0))
     return result(agg, ctx)
 
 
-@register("arr", dimensions=("company",))
+@register("arr", dimensions=("company",), uses_as_of="date")
 def arr(ctx: FunctionContext) -> pd.DataFrame:
     frame = client_mrr(ctx)
     agg = _all_windows(ctx, _keyed(ctx, frame, value=12 * frame["cur"], n=frame["cur"] > 0))
     return result(agg, ctx)
 
 
-@register("net_new_mrr", dimensions=("company",))
+@register("net_new_mrr", dimensions=("company",), uses_as_of="date")
 def net_new_mrr(ctx: FunctionContext) -> pd.DataFrame:
     frame = client_mrr(ctx)
     changed = frame["cur"] != frame["prev"]
@@ -125,7 +125,7 @@ def _cohort(ctx: FunctionContext) -> pd.DataFrame:
     )
 
 
-@register("mrr_growth_rate", dimensions=("company",))
+@register("mrr_growth_rate", dimensions=("company",), uses_as_of="date")
 def mrr_growth_rate(ctx: FunctionContext) -> pd.DataFrame:
     frame = client_mrr(ctx)
     agg = _keyed(ctx, frame, cur=frame["cur"], prev=frame["prev"], n=frame["prev"] > 0)
@@ -133,7 +133,7 @@ def mrr_growth_rate(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
-@register("gross_revenue_retention", dimensions=("company",))
+@register("gross_revenue_retention", dimensions=("company",), uses_as_of="date")
 def gross_revenue_retention(ctx: FunctionContext) -> pd.DataFrame:
     agg = _cohort(ctx)
     agg["value"] = divide(agg["kept"], agg["start"], 100.0)
@@ -141,7 +141,7 @@ def gross_revenue_retention(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
-@register("net_revenue_retention", dimensions=("company",))
+@register("net_revenue_retention", dimensions=("company",), uses_as_of="date")
 def net_revenue_retention(ctx: FunctionContext) -> pd.DataFrame:
     agg = _cohort(ctx)
     agg["value"] = divide(agg["end"], agg["start"], 100.0)
@@ -149,7 +149,7 @@ def net_revenue_retention(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
-@register("revenue_churn_rate", dimensions=("company",))
+@register("revenue_churn_rate", dimensions=("company",), uses_as_of="date")
 def revenue_churn_rate(ctx: FunctionContext) -> pd.DataFrame:
     agg = _cohort(ctx)
     agg["value"] = divide(agg["lost"], agg["start"], 100.0)
@@ -157,7 +157,7 @@ def revenue_churn_rate(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
-@register("client_churn_rate", dimensions=())
+@register("client_churn_rate", dimensions=(), uses_as_of="date")
 def client_churn_rate(ctx: FunctionContext) -> pd.DataFrame:
     agg = _cohort(ctx)
     agg["value"] = divide(agg["churned"], agg["clients"], 100.0)
@@ -165,7 +165,7 @@ def client_churn_rate(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
-@register("client_retention_rate", dimensions=())
+@register("client_retention_rate", dimensions=(), uses_as_of="date")
 def client_retention_rate(ctx: FunctionContext) -> pd.DataFrame:
     agg = _cohort(ctx)
     agg["value"] = 100.0 - divide(agg["churned"], agg["clients"], 100.0)
@@ -195,7 +195,7 @@ def _active_clients(ctx: FunctionContext) -> pd.DataFrame:
     return _all_windows(ctx, agg)
 
 
-@register("avg_mrr_per_client", dimensions=("company",))
+@register("avg_mrr_per_client", dimensions=("company",), uses_as_of="date")
 def avg_mrr_per_client(ctx: FunctionContext) -> pd.DataFrame:
     agg = _active_clients(ctx)
     agg["value"] = divide(agg["mrr"], agg["clients"])
@@ -203,7 +203,7 @@ def avg_mrr_per_client(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
-@register("revenue_per_user", dimensions=("company",))
+@register("revenue_per_user", dimensions=("company",), uses_as_of="date")
 def revenue_per_user(ctx: FunctionContext) -> pd.DataFrame:
     agg = _active_clients(ctx)
     agg["value"] = divide(agg["mrr"], agg["users"])
@@ -211,7 +211,7 @@ def revenue_per_user(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
-@register("revenue_per_endpoint", dimensions=("company",))
+@register("revenue_per_endpoint", dimensions=("company",), uses_as_of="date")
 def revenue_per_endpoint(ctx: FunctionContext) -> pd.DataFrame:
     agg = _active_clients(ctx)
     agg["value"] = divide(agg["mrr"], agg["endpoints"])
@@ -219,7 +219,7 @@ def revenue_per_endpoint(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
-@register("managed_attach_rate", dimensions=())
+@register("managed_attach_rate", dimensions=(), uses_as_of="date")
 def managed_attach_rate(ctx: FunctionContext) -> pd.DataFrame:
     """Active customers billed recurring revenue in P / active customers."""
     agg = _active_clients(ctx)

@@ -96,27 +96,27 @@ def _per_month(ctx: FunctionContext, top: pd.DataFrame, bottom: pd.DataFrame) ->
     return result(frame, ctx)
 
 
-@register("reactive_tickets_per_endpoint", dimensions=("company",))
+@register("reactive_tickets_per_endpoint", dimensions=("company",), uses_as_of="date")
 def reactive_tickets_per_endpoint(ctx: FunctionContext) -> pd.DataFrame:
     return _per_month(ctx, _reactive_tickets(ctx), endpoints(ctx))
 
 
-@register("reactive_tickets_per_user", dimensions=("company",))
+@register("reactive_tickets_per_user", dimensions=("company",), uses_as_of="date")
 def reactive_tickets_per_user(ctx: FunctionContext) -> pd.DataFrame:
     return _per_month(ctx, _reactive_tickets(ctx), users(ctx))
 
 
-@register("rhem", dimensions=("company",))
+@register("rhem", dimensions=("company",), uses_as_of="date")
 def rhem(ctx: FunctionContext) -> pd.DataFrame:
     return _per_month(ctx, _reactive_hours(ctx), endpoints(ctx))
 
 
-@register("reactive_hours_per_user", dimensions=("company",))
+@register("reactive_hours_per_user", dimensions=("company",), uses_as_of="date")
 def reactive_hours_per_user(ctx: FunctionContext) -> pd.DataFrame:
     return _per_month(ctx, _reactive_hours(ctx), users(ctx))
 
 
-@register("tickets_per_client", dimensions=("company",))
+@register("tickets_per_client", dimensions=("company",), uses_as_of="date")
 def tickets_per_client(ctx: FunctionContext) -> pd.DataFrame:
     """Tickets created per active customer per month."""
     rows = ctx.in_windows(ctx.base("tickets"), "create_date", period_columns=False)
