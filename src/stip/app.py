@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from stip.settings import Settings, load_settings
-from stip.store.store import Store, open_store
+
+if TYPE_CHECKING:
+    from stip.store.store import Store
 
 
 @dataclass
@@ -20,5 +23,7 @@ class Stip:
     @cached_property
     def store(self) -> Store:
         """The analytical store, migrated to the current schema on first use."""
+        from stip.store.store import open_store  # DuckDB and Ibis load only when needed
+
         self.settings.home.mkdir(parents=True, exist_ok=True)
         return open_store(self.settings.db_url)

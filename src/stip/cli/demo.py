@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from stip.app import Stip
 from stip.cli.options import DbOption, load
-from stip.demo import SCALES, DemoSummary, build_demo
+
+if TYPE_CHECKING:
+    from stip.app import Stip
+    from stip.demo import DemoSummary
 
 ScaleOption = Annotated[
     str,
@@ -36,6 +38,8 @@ def demo(
     db: DbOption = None,
 ) -> None:
     """Build the demo MSP into the store, then serve the web UI (unless --no-serve)."""
+    from stip.demo import SCALES, build_demo
+
     if scale not in SCALES:
         raise typer.BadParameter(
             f"'{scale}' is not one of: {', '.join(SCALES)}", param_hint="--scale"

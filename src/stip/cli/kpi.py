@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -12,8 +12,9 @@ from rich.table import Table
 
 from stip.cli.options import AsOfOption, DbOption, JsonOption, load
 from stip.errors import DefinitionError
-from stip.semantic.catalog import catalog_dirs, load_catalog, validate_dirs
-from stip.semantic.engine import KpiEngine
+
+if TYPE_CHECKING:
+    from stip.semantic.engine import KpiEngine
 
 kpi_app = typer.Typer(
     help="The KPI catalogue, KPI values and their action lists.", no_args_is_help=True
@@ -35,6 +36,9 @@ def _print_json(data: Any) -> None:
 
 
 def _engine(db: str | None) -> KpiEngine:
+    from stip.semantic.catalog import load_catalog
+    from stip.semantic.engine import KpiEngine
+
     stip = load(db)
     return KpiEngine(stip.store, stip.settings, load_catalog(home=stip.settings.home))
 
@@ -50,6 +54,8 @@ def _fmt(value: Any) -> str:
 @kpi_app.command("list")
 def list_kpis(json_out: JsonOption = False) -> None:
     """The KPI catalogue (built-in plus $STIP_HOME/kpis/)."""
+    from stip.semantic.catalog import load_catalog
+
     catalog = load_catalog()
     items: list[dict[str, Any]] = [
         {
@@ -154,6 +160,8 @@ def validate(
     ] = None,
 ) -> None:
     """Check all KPI definitions; print every problem as file:line, exit 1 if any."""
+    from stip.semantic.catalog import catalog_dirs, validate_dirs
+
     dirs = catalog_dirs([directory] if directory else [])
     if directory is not None and not directory.is_dir():
         raise DefinitionError(f"{directory}: not a folder of KPI YAML files")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from stip.app import Stip
+from stip.app import Stip  # light: the store's engines load on first use
 
 DbOption = Annotated[
     str | None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -19,9 +19,11 @@ from rich.progress import (
 from rich.table import Table
 
 from stip.cli.options import DbOption, load
-from stip.connectors.autotask.passes import EntityResult
-from stip.connectors.autotask.sync import SyncReport, run_sync
 from stip.errors import ConnectorError
+
+if TYPE_CHECKING:
+    from stip.connectors.autotask.passes import EntityResult
+    from stip.connectors.autotask.sync import SyncReport
 
 sync_app = typer.Typer(help="Fetch data from a PSA into the store.", no_args_is_help=True)
 import_app = typer.Typer(help="Load saved PSA data (files) into the store.", no_args_is_help=True)
@@ -99,6 +101,8 @@ def sync_autotask(
     db: DbOption = None,
 ) -> None:
     """Incremental (or --full) sync from Autotask PSA into the store."""
+    from stip.connectors.autotask.sync import run_sync
+
     stip = load(db)
     console = Console(stderr=True)
     display = RichProgress(console)
