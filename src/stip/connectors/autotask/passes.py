@@ -28,6 +28,7 @@ from stip.connectors.autotask.mapping import (
     parse_datetime,
 )
 from stip.connectors.autotask.query import IN_BATCH, Filter, any_of, cond
+from stip.connectors.autotask.ranges import IdRange, RangeReader
 from stip.connectors.autotask.state import (
     EntityState,
     max_id,
@@ -158,19 +159,25 @@ class Passes:
             self.progress.start(spec.entity, total)
         seen: set[int] | None = set() if full_pass and not resuming else None
         result = EntityResult(spec.entity, mode + (" (resumed)" if resuming else ""))
-        for items in self.client.query(
-            spec.entity, base, spec.include_fields, after_id=state.last_id
-        ):
+
+        def take(_: IdRange, items: list[dict[str, Any]], last: int | None) -> None:
+            if not items:
+                return
             rows = map_records(spec.entity, items)
-            state.last_id = max(int(r["id"]) for r in rows)
+            state.last_id = last
             if seen is not None:
                 seen.update(int(r["id"]) for r in rows)
             batch = Batch()
             batch.add(spec.table.name, rows)
             batch.add("sync_state", [state.row()])
-            self.apply(batch)
+            self.store.apply(batch)
             result.records += len(rows)
             self._advance(spec.entity, result.records, self.client.requests[spec.entity] - before)
+
+        reader = RangeReader(
+            self.client, spec.entity, base, spec.include_fields, self.apply_lock, take
+        )
+        reader.read(state.last_id, parallel=full_pass)
         batch = Batch()
         if full_pass:
             state.last_full_at = started
