@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ibis.backends import BaseBackend
@@ -22,6 +22,7 @@ from stip.semantic.actions import action_rows
 from stip.semantic.business_hours import BusinessCalendar
 from stip.semantic.catalog import KpiCatalog, load_catalog
 from stip.semantic.compute import Cell, Cells, Request, as_of_use, compute
+from stip.semantic.expressions import uses_period
 from stip.semantic.labels import dimension_labels
 from stip.semantic.models import DIMENSIONS, KpiDefinition
 from stip.semantic.periods import Period, parse_as_of, parse_period
@@ -252,7 +253,8 @@ class KpiEngine:
         scope: Scope,
         limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        key = ("actions", kpi.id, span.start, span.end, moment, scope.key(), limit)
+        anchor = _action_as_of(kpi, moment)
+        key = ("actions", kpi.id, span.start, span.end, anchor, scope.key(), limit)
 
         def make() -> list[dict[str, Any]]:
             window = Window(0, span, moment)
@@ -376,6 +378,18 @@ def _windows(span: Period, as_of: datetime, points: int) -> tuple[list[Window], 
     trend = [Window(i, p, as_of if p is span else min(as_of, p.end)) for i, p in enumerate(periods)]
     last = span.last_year()
     return trend, Window(len(trend), last, min(as_of, last.end))
+
+
+def _action_as_of(kpi: KpiDefinition, moment: datetime) -> datetime | date | None:
+    """What of the as-of a KPI's action rows depend on (only through their conditions), so
+    a moving "now" reuses a cached list: the time, the local date, or nothing."""
+    spec = kpi.actions
+    texts = [*(spec.where or [] if spec else []), *kpi.measure.where]
+    if any(uses_period(text, only=("as_of",)) for text in texts):
+        return moment
+    if any(uses_period(text, only=("as_of_date",)) for text in texts):
+        return moment.date()
+    return None
 
 
 def _as_float(value: float | int | None) -> float | None:
