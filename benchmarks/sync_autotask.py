@@ -5,18 +5,27 @@ incremental run against the unchanged tenant, and an incremental run after chang
 
 `--latency` adds that many seconds to every fake API answer (the real API answers in roughly
 0.2-1.5 s), so the figures show how much of a run is the store and how much the API.
+
+For the full sync it also prints the requests used against the minimum (records / 500) and
+the time against the ideal of 3 concurrent requests per entity endpoint with the run's
+`WORKERS` entities at once: with p_e = max(1, ceil(records_e / 500)) pages per entity and
+s_e = ceil(p_e / 3) sequential rounds, ideal = latency * max(max_e s_e, sum_e s_e / WORKERS).
+The entities-one-after-another ideal (latency * sum_e s_e) is printed too.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import tempfile
 import time
 from datetime import UTC, datetime
 
 from stip.app import Stip
-from stip.connectors.autotask.sync import SyncReport, run_sync
+from stip.connectors.autotask.entities import SPECS
+from stip.connectors.autotask.query import MAX_RECORDS
+from stip.connectors.autotask.sync import WORKERS, SyncReport, run_sync
 from stip.testing.autotask_tenant import TICKET_PICKLISTS, sample_tenant
 from stip.testing.fake_autotask import FakeAutotask
 
@@ -26,6 +35,22 @@ def _line(label: str, report: SyncReport, seconds: float) -> str:
     return (
         f"{label:<28} {report.records:>8} records {report.requests:>5} requests "
         f"{seconds:>7.1f} s {rate:>8.0f} records/s"
+    )
+
+
+def _ideal(fake: FakeAutotask, latency: float, report: SyncReport, seconds: float) -> str:
+    rounds = [
+        math.ceil(max(1, math.ceil(len(fake.records(s.entity)) / MAX_RECORDS)) / 3) for s in SPECS
+    ]
+    ideal = latency * max(max(rounds), sum(rounds) / WORKERS)
+    serial = latency * sum(rounds)
+    minimum = report.records / MAX_RECORDS
+    return (
+        f"  requests {report.requests} vs minimum {minimum:.0f} (records/500): "
+        f"{report.requests / minimum:.2f}x\n"
+        f"  ideal at 3-way concurrency, {WORKERS} entities at once: {ideal:.1f} s "
+        f"-> {ideal / seconds:.0%} of ideal; entities one after another: {serial:.1f} s "
+        f"-> {serial / seconds:.0%}"
     )
 
 
@@ -57,7 +82,10 @@ def main() -> None:
             fake.reset_log()
             started = time.perf_counter()
             report = run_sync(stip)
-            print(_line(label, report, time.perf_counter() - started))
+            seconds = time.perf_counter() - started
+            print(_line(label, report, seconds))
+            if label.startswith("full") and args.latency:
+                print(_ideal(fake, args.latency, report, seconds))
             assert report.requests == len(fake.log), "client and server disagree on requests"
 
 
