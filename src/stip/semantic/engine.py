@@ -185,6 +185,7 @@ class KpiEngine:
     def _session(self) -> Iterator[_Session]:
         """One store connection (and one data-version lookup) per public call."""
         with self.store.read() as con:
+            _memoise_tables(con)
             yield _Session(con, self.store.data_version())
 
     # -- public API -------------------------------------------------------------------------
@@ -367,6 +368,21 @@ class KpiEngine:
 class _Session:
     con: BaseBackend
     version: str
+
+
+def _memoise_tables(con: BaseBackend) -> None:
+    """Look each table's schema up once per session: a dashboard asks for the same few tables
+    some 250 times, and every `con.table()` is a catalogue query."""
+    lookup = con.table
+    tables: dict[tuple[str, Any], Any] = {}
+
+    def table(name: str, /, **kwargs: Any) -> Any:
+        key = (name, tuple(sorted(kwargs.items())))
+        if key not in tables:
+            tables[key] = lookup(name, **kwargs)
+        return tables[key]
+
+    setattr(con, "table", table)  # noqa: B010 - an instance attribute, this session only
 
 
 def _windows(span: Period, as_of: datetime, points: int) -> tuple[list[Window], Window]:
