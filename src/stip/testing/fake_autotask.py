@@ -353,7 +353,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(500, {"errors": ["Zone information could not be determined"]}, {})
             return
         self._log("GET", "zoneInformation", "zoneInformation", body, 200)
-        payload = {"zoneName": "Fake Zone 9", "url": fake.zone_url, "webUrl": "https://ww9.autotask.net/", "ci": 9}
+        payload = {
+            "zoneName": "Fake Zone 9",
+            "url": fake.zone_url,
+            "webUrl": "https://ww9.autotask.net/",
+            "ci": 9,
+        }
         self._send(200, payload, {})
 
     def _log(self, method: str, path: str, endpoint: str, body: Any, status: int) -> None:
