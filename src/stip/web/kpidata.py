@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stip.accounts.roles import is_money_kpi
@@ -30,6 +31,8 @@ class KpiData:
     def __init__(self, stip: Stip) -> None:
         self.stip = stip
         self._lock = threading.Lock()
+        self._data_time_lock = threading.Lock()
+        self._data_time: tuple[Any, datetime | None] = (object(), None)
 
     @cached_property
     def catalog(self) -> KpiCatalog:
@@ -62,10 +65,32 @@ class KpiData:
         next sync instead of being recomputed every minute.
         """
         now = self.engine.as_of(None)
-        data_time = self.engine.data_as_of()
+        data_time = self._data_as_of()
         if data_time is None or data_time >= now:
             return now
         return self.engine.as_of(data_time.replace(second=0, microsecond=0))
+
+    def data_stamp(self) -> tuple[Any, ...]:
+        """Changes whenever the store's data may have changed; cheap enough for every request.
+
+        For a DuckDB file it is the size and modification time of the file and its write-ahead
+        log (no connection is opened); for PostgreSQL the store's data version.
+        """
+        path = self.stip.store.path
+        if path is None:
+            return ("version", self.stip.store.data_version())
+        return (_file_stamp(path), _file_stamp(path.with_name(path.name + ".wal")))
+
+    def _data_as_of(self) -> datetime | None:
+        stamp = self.data_stamp()
+        with self._data_time_lock:
+            known, value = self._data_time
+        if known == stamp:
+            return value
+        value = self.engine.data_as_of()
+        with self._data_time_lock:
+            self._data_time = (stamp, value)
+        return value
 
     def period(self, spec: str, as_of: datetime) -> Period:
         return parse_period(spec, as_of, self.stip.settings.tz)
@@ -89,3 +114,11 @@ class KpiData:
         self, kpi_id: str, period: Period | None, as_of: datetime, scope: Scope | None
     ) -> Any:
         return self.engine.actions(kpi_id, period, as_of=as_of, scope=scope)
+
+
+def _file_stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return (info.st_mtime_ns, info.st_size)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -11,6 +12,7 @@ from stip.app import Stip
 from stip.dashboards.registry import DashboardRegistry
 from stip.web.kpidata import KpiData
 from stip.web.people import Directory
+from stip.web.viewcache import ViewCache
 
 
 @dataclass
@@ -24,3 +26,5 @@ class WebState:
     authenticators: list[Authenticator]
     limiter: LoginRateLimiter = field(default_factory=LoginRateLimiter)
     has_actions_page: bool = False
+    views: ViewCache[Any] = field(default_factory=ViewCache)
+    """Built dashboard views (`routes.dashboards.build_view`)."""

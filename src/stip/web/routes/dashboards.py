@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -114,6 +115,16 @@ def _link_params(
     }
 
 
+@dataclass(frozen=True)
+class _Built:
+    """A cached view with what the uncached finishing touches need."""
+
+    view: DashboardView
+    when: When
+    scope: Scope
+    newest: datetime | None
+
+
 def build_view(
     request: Request,
     state: WebState,
@@ -122,7 +133,49 @@ def build_view(
     params: Params,
     base_path: str,
 ) -> DashboardView:
+    """The view, from the cache when nothing it depends on changed.
+
+    Staleness (it moves with the clock) and the action center's follow-up figures (they change
+    with every action taken) are added fresh on each request.
+    """
     lang = language(request)
+    key = (
+        dashboard.id,
+        id(dashboard),
+        base_path,
+        None if user is None else (user.id, user.role),
+        astuple(params),
+        lang,
+        request.query_params.get("lang"),
+        state.kpis.data_stamp(),
+        state.kpis.live_as_of(),
+    )
+    built = state.views.get(
+        key, lambda: _build(request, state, dashboard, user, params, base_path, lang)
+    )
+    view = replace(built.view, stale=is_stale(built.newest, built.when.live))
+    if not params.tv and dashboard.role in CLOSED_LOOP_DASHBOARDS:
+        scope = built.scope
+        people = None
+        if scope.resource_id is not None:
+            people = [scope.resource_id]
+        elif scope.team_id is not None:
+            people = [c.id for c in state.people.resources(scope.team_id)]
+        values = closed_loop_values(state.stip, built.when.period.spec, built.when.as_of, people)
+        view.loop = loop_tiles(values, lang)
+        view.loop_labels = labels(lang)
+    return view
+
+
+def _build(
+    request: Request,
+    state: WebState,
+    dashboard: Dashboard,
+    user: User | None,
+    params: Params,
+    base_path: str,
+    lang: str,
+) -> _Built:
     _ = gettext_for(lang)
     tz = state.stip.settings.tz
     scope = resolve_scope(user, dashboard.filters.personal, params.resource, params.team)
@@ -187,7 +240,7 @@ def build_view(
         custom=when.custom,
         as_of_param=when.as_of_param,
         data_as_of_text=formatting.when(newest, tz, lang),
-        stale=is_stale(newest, when.live),
+        stale=False,
         scope_label=scope_label,
         tile_count=len(names),
         sections=sections,
@@ -202,16 +255,7 @@ def build_view(
     if params.tv:
         view.tv_cols, view.tv_rows = tv_geometry(sum(t.tv_cells for t in flat))
         view.rotate_next = _rotate_next(params.rotate, base_path, link)
-    elif dashboard.role in CLOSED_LOOP_DASHBOARDS:
-        people = None
-        if scope.resource_id is not None:
-            people = [scope.resource_id]
-        elif scope.team_id is not None:
-            people = [c.id for c in state.people.resources(scope.team_id)]
-        values = closed_loop_values(state.stip, when.period.spec, when.as_of, people)
-        view.loop = loop_tiles(values, lang)
-        view.loop_labels = labels(lang)
-    return view
+    return _Built(view, when, scope, newest)
 
 
 def _rotate_next(rotate: str | None, base_path: str, link: dict[str, Any]) -> str:
