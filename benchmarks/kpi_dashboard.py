@@ -134,9 +134,9 @@ def main() -> int:
     engine = KpiEngine(store, settings, catalog)
     units: list[tuple[str, float]] = []
     unit_token = UNIT_LOG.set(units)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     tiles = engine.tiles(kpi_ids, args.period, as_of=args.as_of)
-    cold = time.perf_counter() - started
+    cold, cpu = time.perf_counter() - started, time.process_time() - cpu
     UNIT_LOG.reset(unit_token)
     started = time.perf_counter()
     engine.tiles(kpi_ids, args.period, as_of=args.as_of)
@@ -147,7 +147,7 @@ def main() -> int:
     moved = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    print(f"cold: {cold:.2f} s (target <= 3 s)")
+    print(f"cold: {cold:.2f} s (target <= 3 s; CPU time of all threads {cpu:.2f} s)")
     print(f"warm: {warm:.3f} s (target <= 0.5 s)")
     print(f"as-of one minute later (only as-of dependent KPIs recomputed): {moved:.2f} s")
     if not store.is_postgres:
