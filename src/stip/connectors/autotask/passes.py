@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -28,7 +28,7 @@ from stip.connectors.autotask.mapping import (
     parse_datetime,
 )
 from stip.connectors.autotask.query import IN_BATCH, Filter, any_of, cond
-from stip.connectors.autotask.ranges import IdRange, RangeReader
+from stip.connectors.autotask.ranges import RangeReader
 from stip.connectors.autotask.state import (
     EntityState,
     max_id,
@@ -37,6 +37,7 @@ from stip.connectors.autotask.state import (
     tickets_changed_since,
     utcnow,
 )
+from stip.errors import ConnectorError
 from stip.store.schema import TABLES_BY_ENTITY, Batch
 from stip.store.store import Store
 
@@ -69,6 +70,13 @@ class EntityResult:
 
 
 @dataclass
+class _Staged:
+    build: Callable[[], Batch]
+    applied: bool = False
+    error: BaseException | None = None
+
+
+@dataclass
 class Passes:
     store: Store
     client: AutotaskClient
@@ -78,11 +86,42 @@ class Passes:
     apply_lock: threading.Lock = field(default_factory=threading.Lock)
 
     pending: Batch = field(default_factory=Batch)
+    staged: list[_Staged] = field(default_factory=list)
+    staged_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def apply(self, batch: Batch) -> None:
         """DuckDB allows one writer: applies are serialised (each is one transaction)."""
         with self.apply_lock:
             self.store.apply(batch)
+
+    def commit(self, build: Callable[[], Batch]) -> None:
+        """Group commit: pages that queue while another apply runs go into the next apply
+        together (one transaction), so the one-writer store is not paid per page. Builders
+        run in queue order under the apply lock, so a page's checkpoint never covers a page
+        that is not in the same or an earlier transaction."""
+        mine = _Staged(build)
+        with self.staged_lock:
+            self.staged.append(mine)
+        with self.apply_lock:
+            if not mine.applied and mine.error is None:
+                with self.staged_lock:
+                    group, self.staged = self.staged, []
+                try:
+                    batch = Batch()
+                    for item in group:
+                        part = item.build()
+                        for table, rows in part.upserts.items():
+                            batch.add(table, rows)
+                    if len(batch):
+                        self.store.apply(batch)
+                except BaseException as exc:
+                    for item in group:
+                        item.error = exc
+                    raise
+                for item in group:
+                    item.applied = True
+        if mine.error is not None:
+            raise ConnectorError(f"the store did not take a page: {mine.error}")
 
     def defer(self, batch: Batch) -> None:
         """Queue an entity's closing batch (final state, deletions) for `flush`: one apply
@@ -160,23 +199,21 @@ class Passes:
         seen: set[int] | None = set() if full_pass and not resuming else None
         result = EntityResult(spec.entity, mode + (" (resumed)" if resuming else ""))
 
-        def take(_: IdRange, items: list[dict[str, Any]], last: int | None) -> None:
+        def take(items: list[dict[str, Any]], last: int | None) -> Batch:
+            batch = Batch()
             if not items:
-                return
+                return batch
             rows = map_records(spec.entity, items)
             state.last_id = last
             if seen is not None:
                 seen.update(int(r["id"]) for r in rows)
-            batch = Batch()
             batch.add(spec.table.name, rows)
             batch.add("sync_state", [state.row()])
-            self.store.apply(batch)
             result.records += len(rows)
             self._advance(spec.entity, result.records, self.client.requests[spec.entity] - before)
+            return batch
 
-        reader = RangeReader(
-            self.client, spec.entity, base, spec.include_fields, self.apply_lock, take
-        )
+        reader = RangeReader(self.client, spec.entity, base, spec.include_fields, self.commit, take)
         reader.read(state.last_id, parallel=full_pass)
         batch = Batch()
         if full_pass:

@@ -18,6 +18,7 @@ from typing import Any
 
 from stip.connectors.autotask.client import AutotaskClient
 from stip.connectors.autotask.query import EVERYTHING, MAX_RECORDS, Filter, cond
+from stip.store.schema import Batch
 
 
 @dataclass
@@ -55,9 +56,11 @@ def split_points(first_ids: list[int], remaining: int, parts: int) -> list[int]:
     return [ordered[-1] + round(i * per * step) for i in range(1, parts)]
 
 
-Take = Callable[[IdRange, list[dict[str, Any]], int | None], None]
-"""Called under the caller's lock with a range's page (already moved the range) and the new
-checkpoint; it applies the page together with the checkpoint."""
+Take = Callable[[list[dict[str, Any]], int | None], Batch]
+"""A page and the checkpoint after it -> the batch that applies both."""
+Commit = Callable[[Callable[[], Batch]], None]
+"""Runs the builder and applies its batch; builders run one at a time, each in the same
+transaction as (or after) every builder before it (`Passes.commit`)."""
 
 
 @dataclass
@@ -66,7 +69,7 @@ class RangeReader:
     entity: str
     base: list[Filter]
     include_fields: list[str] | None
-    lock: threading.Lock
+    commit: Commit
     take: Take
 
     def read(self, after: int | None, parallel: bool) -> None:
@@ -81,10 +84,10 @@ class RangeReader:
             self._run(ranges, ranges[0])
             return
         bounds = split_points([int(item["id"]) for item in first], remaining, parts)
-        with self.lock:
-            ranges[0].hi = bounds[0]
-            for lo, hi in zip(bounds, [*bounds[1:], None], strict=True):
-                ranges.append(IdRange(lo=lo, hi=hi, cursor=lo))
+        # no page of this entity is being committed now: changing the ranges is safe
+        ranges[0].hi = bounds[0]
+        for lo, hi in zip(bounds, [*bounds[1:], None], strict=True):
+            ranges.append(IdRange(lo=lo, hi=hi, cursor=lo))
         stop = threading.Event()
         with ThreadPoolExecutor(parts, thread_name_prefix=f"stip-{self.entity}") as pool:
             futures = [pool.submit(self._run, ranges, item, stop) for item in ranges]
@@ -108,9 +111,12 @@ class RangeReader:
     def _page(self, ranges: list[IdRange], item: IdRange) -> list[dict[str, Any]]:
         page = self.client.query_page(self.entity, item.filters(self.base), self.include_fields)
         items: list[dict[str, Any]] = page["items"]
-        with self.lock:
+
+        def build() -> Batch:
             if items:
                 item.cursor = max(int(record["id"]) for record in items)
             item.done = len(items) < MAX_RECORDS
-            self.take(item, items, checkpoint(ranges))
+            return self.take(items, checkpoint(ranges))
+
+        self.commit(build)
         return items
