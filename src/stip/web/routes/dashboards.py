@@ -117,8 +117,13 @@ def _link_params(
 
 @dataclass(frozen=True)
 class _Built:
-    """A cached view with what the uncached finishing touches need."""
+    """A cached view with what the uncached finishing touches need.
 
+    It holds its dashboard definition so that the `id(dashboard)` in its key (a reloaded YAML
+    file is a new object) cannot be reused by another definition while the entry lives.
+    """
+
+    dashboard: Dashboard
     view: DashboardView
     when: When
     scope: Scope
@@ -255,7 +260,7 @@ def _build(
     if params.tv:
         view.tv_cols, view.tv_rows = tv_geometry(sum(t.tv_cells for t in flat))
         view.rotate_next = _rotate_next(params.rotate, base_path, link)
-    return _Built(view, when, scope, newest)
+    return _Built(dashboard, view, when, scope, newest)
 
 
 def _rotate_next(rotate: str | None, base_path: str, link: dict[str, Any]) -> str:
