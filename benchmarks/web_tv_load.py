@@ -63,7 +63,7 @@ def wait_up(base: str, server: subprocess.Popen[bytes]) -> None:
 
 
 def login(base: str, username: str, password: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=60)
+    client = httpx.Client(base_url=base, timeout=900)  # a cold render of a large store
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
     assert token is not None
     response = client.post(
@@ -184,7 +184,11 @@ def main() -> None:
             asyncio.run(tv_load(base, shares, args.clients, args.interval, args.duration))
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 if __name__ == "__main__":
