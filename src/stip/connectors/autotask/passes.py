@@ -21,6 +21,7 @@ from stip.connectors.autotask.entities import (
     SPECS,
     EntitySpec,
 )
+from stip.connectors.autotask.group_commit import GroupCommit
 from stip.connectors.autotask.mapping import (
     SOURCE_SYSTEM,
     map_picklists,
@@ -37,7 +38,6 @@ from stip.connectors.autotask.state import (
     tickets_changed_since,
     utcnow,
 )
-from stip.errors import ConnectorError
 from stip.store.schema import TABLES_BY_ENTITY, Batch
 from stip.store.store import Store
 
@@ -70,13 +70,6 @@ class EntityResult:
 
 
 @dataclass
-class _Staged:
-    build: Callable[[], Batch]
-    applied: bool = False
-    error: BaseException | None = None
-
-
-@dataclass
 class Passes:
     store: Store
     client: AutotaskClient
@@ -86,8 +79,10 @@ class Passes:
     apply_lock: threading.Lock = field(default_factory=threading.Lock)
 
     pending: Batch = field(default_factory=Batch)
-    staged: list[_Staged] = field(default_factory=list)
-    staged_lock: threading.Lock = field(default_factory=threading.Lock)
+    group: GroupCommit = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.group = GroupCommit(self.store, self.apply_lock)
 
     def apply(self, batch: Batch) -> None:
         """DuckDB allows one writer: applies are serialised (each is one transaction)."""
@@ -95,33 +90,8 @@ class Passes:
             self.store.apply(batch)
 
     def commit(self, build: Callable[[], Batch]) -> None:
-        """Group commit: pages that queue while another apply runs go into the next apply
-        together (one transaction), so the one-writer store is not paid per page. Builders
-        run in queue order under the apply lock, so a page's checkpoint never covers a page
-        that is not in the same or an earlier transaction."""
-        mine = _Staged(build)
-        with self.staged_lock:
-            self.staged.append(mine)
-        with self.apply_lock:
-            if not mine.applied and mine.error is None:
-                with self.staged_lock:
-                    group, self.staged = self.staged, []
-                try:
-                    batch = Batch()
-                    for item in group:
-                        part = item.build()
-                        for table, rows in part.upserts.items():
-                            batch.add(table, rows)
-                    if len(batch):
-                        self.store.apply(batch)
-                except BaseException as exc:
-                    for item in group:
-                        item.error = exc
-                    raise
-                for item in group:
-                    item.applied = True
-        if mine.error is not None:
-            raise ConnectorError(f"the store did not take a page: {mine.error}")
+        """Apply a page's batch, grouped with the pages queued meanwhile (`GroupCommit`)."""
+        self.group.commit(build)
 
     def defer(self, batch: Batch) -> None:
         """Queue an entity's closing batch (final state, deletions) for `flush`: one apply
