@@ -215,7 +215,7 @@ class FakeAutotask:
         max_records = int(body.get("maxRecords") or 500)
         if not 1 <= max_records <= 500:
             raise FieldError("maxCountOfRecordsToReturn must be between 1 and 500")
-        matches = self._select(entity, body.get("filter"), after)
+        matches = self._select(entity, body.get("filter"), after, limit=max_records)
         include = body.get("includeFields") or []
         for name in include:
             check_field(entity, name)
@@ -238,16 +238,25 @@ class FakeAutotask:
             },
         }
 
-    def _select(self, entity: str, filters: Any, after: int | None) -> list[dict[str, Any]]:
+    def _select(
+        self, entity: str, filters: Any, after: int | None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Matching records in id order (copies); stops after `limit + 1` so a page query
+        does not copy the whole table."""
         if entity not in swagger_fields():
             raise FieldError(f"Unknown entity {entity}.")
         if not filters:
             raise FieldError("A query requires a filter.")
         predicates = [compile_filter(entity, item) for item in filters]
-        rows = self.records(entity)
-        return [
-            r for r in rows if (after is None or r["id"] > after) and all(p(r) for p in predicates)
-        ]
+        with self.lock:
+            rows = sorted(self.tables.get(entity, {}).items())
+        matches: list[dict[str, Any]] = []
+        for ident, record in rows:
+            if (after is None or ident > after) and all(p(record) for p in predicates):
+                matches.append(dict(record))
+                if limit is not None and len(matches) > limit:
+                    break
+        return matches
 
 
 class _Handler(BaseHTTPRequestHandler):
