@@ -68,6 +68,7 @@ class Settings(BaseModel):
     base_url: str = "http://127.0.0.1:8000"
     csat_scale_max: float = 10.0
     available_hours_per_day: float = 8.0
+    notify_interval_minutes: float = Field(5.0, ge=0, description="0 disables the serve-time job")
     secret_key: SecretStr | None = None
     autotask: AutotaskSettings = Field(default_factory=AutotaskSettings)
     business_hours: BusinessHoursSettings = Field(default_factory=BusinessHoursSettings)
@@ -108,6 +109,7 @@ _ENV_SCALARS = {
     "STIP_TIMEZONE": ("timezone",),
     "STIP_BASE_URL": ("base_url",),
     "STIP_CSAT_SCALE_MAX": ("csat_scale_max",),
+    "STIP_NOTIFY_INTERVAL_MINUTES": ("notify_interval_minutes",),
     "STIP_SECRET_KEY": ("secret_key",),
     "STIP_TEAMS_WEBHOOK_URL": ("teams_webhook_url",),
     "STIP_AUTOTASK_USERNAME": ("autotask", "username"),

@@ -73,7 +73,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Stip]]
     log = (home / "serve.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "stip", "serve", "--port", str(port)],
-        env={"STIP_HOME": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)},
+        env={
+            "STIP_HOME": str(home),
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(home),
+            # the tests evaluate the rules themselves, at fixed as-of times
+            "STIP_NOTIFY_INTERVAL_MINUTES": "0",
+        },
         stdout=log,
         stderr=subprocess.STDOUT,
     )

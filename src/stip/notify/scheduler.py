@@ -14,7 +14,9 @@ from stip.periodic import Periodic
 log = logging.getLogger("stip.notify")
 
 
-def notify_job(stip: Stip, interval_seconds: float = 300.0) -> Periodic:
+def notify_job(stip: Stip, interval_seconds: float | None = None) -> Periodic:
+    """The cycle every `interval_seconds` (default: `notify_interval_minutes`)."""
+
     def cycle() -> None:
         from stip.notify.cycle import run_cycle
 
@@ -22,4 +24,6 @@ def notify_job(stip: Stip, interval_seconds: float = 300.0) -> Periodic:
         if report.errors:
             log.warning("notification cycle: %s", "; ".join(report.errors))
 
+    if interval_seconds is None:
+        interval_seconds = stip.settings.notify_interval_minutes * 60
     return Periodic("notify", interval_seconds, cycle)

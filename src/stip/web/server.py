@@ -1,8 +1,8 @@
 """`serve(stip, host, port)`: the web app under uvicorn, with its background jobs.
 
 The jobs: the notification cycle (rules evaluated, digests and urgent messages delivered) every
-5 minutes, and, when Autotask is configured, the incremental sync every
-`autotask.sync_interval_minutes`.
+`notify_interval_minutes` (5; 0 turns it off), and, when Autotask is configured, the incremental
+sync every `autotask.sync_interval_minutes`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def sync_job(stip: Stip) -> Periodic:
 def serve(stip: Stip, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the web UI and JSON API until interrupted."""
     app = create_app(stip)
-    jobs = [notify_job(stip)]
+    jobs = [notify_job(stip)] if stip.settings.notify_interval_minutes > 0 else []
     settings = stip.settings.autotask
     if settings.configured and settings.sync_interval_minutes > 0:
         jobs.append(sync_job(stip))
