@@ -113,9 +113,15 @@ def register(
 @register("billable_utilization", dimensions=("resource", "team"), uses_as_of=False)
 def billable_utilization(ctx: FunctionContext) -> ibis.Table:
     """100 × billable hours / available hours of active resources (contract §5)."""
-    keys = ctx.keys
     entries = ctx.in_windows(ctx.base("time_entries"), "date_worked", period_columns=False)
     entries = entries.filter(entries.is_non_billable == False)  # noqa: E712 - SQL three-valued
+    return hours_vs_available(ctx, entries)
+
+
+def hours_vs_available(ctx: FunctionContext, entries: ibis.Table) -> ibis.Table:
+    """100 × Σ hours of `entries` / available hours (8 h or the override × business days) of
+    the active resources, per key; n = the entries summed."""
+    keys = ctx.keys
     hours = entries.group_by(keys).aggregate(
         hours=entries.hours_worked.sum(), n=entries.count(), avail=ibis.null("float64")
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
-from stip.semantic.functions import FunctionContext, register
+from stip.semantic.functions import FunctionContext, hours_vs_available, register
 from stip.semantic.kpis_builtin.common import CUSTOMER_COMPANY_TYPE, local_date
 from stip.semantic.kpis_builtin.finance import staff_numbers
 
@@ -17,31 +17,10 @@ PEOPLE_DIMS = ("resource", "team")
 
 
 def _hours_vs_available(ctx: FunctionContext, client_work_only: bool) -> ibis.Table:
-    keys = ctx.keys
     entries = ctx.in_windows(ctx.base("time_entries"), "date_worked", period_columns=False)
     if client_work_only:
         entries = entries.filter(entries.ticket_id.notnull() | entries.task_id.notnull())
-    hours = entries.group_by(keys).aggregate(
-        hours=entries.hours_worked.sum(), n=entries.count(), avail=ibis.null("float64")
-    )
-    people = ctx.base("resources").filter(ibis._.is_active)
-    people = people.cross_join(ctx.periods)
-    per_day = people.available_hours_per_day.fill_null(ctx.settings.available_hours_per_day)
-    people = people.mutate(avail=per_day * people.p_business_days)
-    available = people.group_by(keys).aggregate(
-        hours=ibis.null("float64"), n=ibis.literal(0, "int64"), avail=people.avail.sum()
-    )
-    both = hours.union(available)
-    totals = both.group_by(keys).aggregate(
-        hours=both.hours.sum(), n=both.n.sum(), avail=both.avail.sum()
-    )
-    return totals.select(
-        *keys,
-        value=ibis.ifelse(
-            totals.avail > 0, 100.0 * totals.hours.fill_null(0.0) / totals.avail, ibis.null()
-        ),
-        n=totals.n,
-    )
+    return hours_vs_available(ctx, entries)
 
 
 @register("utilization", dimensions=PEOPLE_DIMS, uses_as_of=False)
