@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from stip.accounts import roles
 from stip.web.deps import ApiUser, State
 from stip.web.errors import BadRequest, Forbidden, NotFound
+from stip.web.routes.dashboards import dashboard_for
 from stip.web.routes.kpis import check_kpi_access
 from stip.web.scope import resolve_scope, resolve_when
 
@@ -41,11 +42,7 @@ def get_dashboard(
     resource: str | None = ResourceQ,
     team: str | None = TeamQ,
 ) -> dict[str, Any]:
-    dashboard = state.dashboards.get(dashboard_id)
-    if dashboard is None:
-        raise NotFound(f"unknown dashboard '{dashboard_id}'")
-    if not roles.can_view_dashboard(user.role, dashboard.role):
-        raise Forbidden(f"your role may not open the {dashboard.id} dashboard")
+    dashboard = dashboard_for(state, user, dashboard_id)
     scope = resolve_scope(user, dashboard.filters.personal, resource, team)
     when = resolve_when(
         state.kpis, period, None, as_of, dashboard.filters.period.default, now_by_default=True

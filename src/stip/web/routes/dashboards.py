@@ -276,10 +276,10 @@ def _rotate_next(rotate: str | None, base_path: str, link: dict[str, Any]) -> st
     return f"{prefix}/{following}" + query_string(**link)
 
 
-def _dashboard_for(state: WebState, user: User, dashboard_id: str) -> Dashboard:
+def dashboard_for(state: WebState, user: User, dashboard_id: str) -> Dashboard:
     dashboard = state.dashboards.get(dashboard_id)
     if dashboard is None:
-        raise NotFound(f"no dashboard '{dashboard_id}'")
+        raise NotFound(f"unknown dashboard '{dashboard_id}'")
     if not roles.can_view_dashboard(user.role, dashboard.role):
         raise Forbidden(f"your role may not open the {dashboard.id} dashboard")
     return dashboard
@@ -289,7 +289,7 @@ def _dashboard_for(state: WebState, user: User, dashboard_id: str) -> Dashboard:
 def dashboard_page(
     dashboard_id: str, request: Request, state: State, user: CurrentUser
 ) -> Response:
-    dashboard = _dashboard_for(state, user, dashboard_id)
+    dashboard = dashboard_for(state, user, dashboard_id)
     params = Params.of(request)
     view = build_view(request, state, dashboard, user, params, f"/d/{dashboard.id}")
     chrome = not params.tv
@@ -304,7 +304,7 @@ def dashboard_page(
 def dashboard_grid(
     dashboard_id: str, request: Request, state: State, user: CurrentUser
 ) -> Response:
-    dashboard = _dashboard_for(state, user, dashboard_id)
+    dashboard = dashboard_for(state, user, dashboard_id)
     view = build_view(request, state, dashboard, user, Params.of(request), f"/d/{dashboard.id}")
     return HTMLResponse(render_string(request, "_grid.html", {"view": view}))
 
