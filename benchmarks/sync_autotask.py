@@ -1,10 +1,14 @@
 """Autotask sync against the fake server: requests and records/s for a full first sync, an
 incremental run against the unchanged tenant, and an incremental run after changes.
 
-    .venv/bin/python benchmarks/sync_autotask.py --tickets 5000 [--latency 0.05] [--db URL]
+    .venv/bin/python benchmarks/sync_autotask.py --tickets 5000 [--latency 0.2] [--db URL]
 
-`--latency` adds that many seconds to every fake API answer (the real API answers in roughly
+The fake runs in a child process (`FakeAutotaskProcess`), as the real API is not in the
+sync's process; each line prints the sync process's CPU time and the fake's. `--latency`
+adds that many seconds to every fake API answer (the real API answers in roughly
 0.2-1.5 s), so the figures show how much of a run is the store and how much the API.
+`--profile FILE` writes a yappi profile (all threads) of the full sync, if yappi is
+installed.
 
 For the full sync it also prints the requests used against the minimum (records / 500) and
 the time against the ideal of 3 concurrent requests per entity endpoint with the run's
@@ -20,27 +24,29 @@ import math
 import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from stip.app import Stip
 from stip.connectors.autotask.entities import SPECS
 from stip.connectors.autotask.query import MAX_RECORDS
 from stip.connectors.autotask.sync import WORKERS, SyncReport, run_sync
-from stip.testing.autotask_tenant import TICKET_PICKLISTS, sample_tenant
-from stip.testing.fake_autotask import FakeAutotask
+from stip.testing.fake_autotask_process import FakeAutotaskProcess
 
 
-def _line(label: str, report: SyncReport, seconds: float) -> str:
+def _line(label: str, report: SyncReport, seconds: float, cpu: float, fake_cpu: float) -> str:
     rate = report.records / seconds if seconds else 0.0
     return (
         f"{label:<28} {report.records:>8} records {report.requests:>5} requests "
-        f"{seconds:>7.1f} s {rate:>8.0f} records/s"
+        f"{seconds:>7.1f} s {rate:>8.0f} records/s  cpu {cpu:.1f} s (fake {fake_cpu:.1f} s)"
     )
 
 
-def _ideal(fake: FakeAutotask, latency: float, report: SyncReport, seconds: float) -> str:
+def _ideal(counts: dict[str, int], latency: float, report: SyncReport, seconds: float) -> str:
     rounds = [
-        math.ceil(max(1, math.ceil(len(fake.records(s.entity)) / MAX_RECORDS)) / 3) for s in SPECS
+        math.ceil(max(1, math.ceil(counts.get(s.entity, 0) / MAX_RECORDS)) / 3) for s in SPECS
     ]
     ideal = latency * max(max(rounds), sum(rounds) / WORKERS)
     serial = latency * sum(rounds)
@@ -54,21 +60,38 @@ def _ideal(fake: FakeAutotask, latency: float, report: SyncReport, seconds: floa
     )
 
 
+@contextmanager
+def _profiled(path: str | None) -> Iterator[None]:
+    if path is None:
+        yield
+        return
+    import yappi  # type: ignore[import-not-found]  # optional, not a dependency
+
+    yappi.set_clock_type("wall")
+    yappi.start()
+    try:
+        yield
+    finally:
+        yappi.stop()
+        yappi.get_func_stats().save(path, type="pstat")
+        stats: Any = yappi.get_thread_stats()
+        stats.print_all()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tickets", type=int, default=5000)
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--db", default=None, help="store URL (default: a fresh DuckDB file)")
+    parser.add_argument("--profile", default=None, help="write a yappi profile of the full sync")
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="stip-sync-bench-")
-    tenant = sample_tenant(tickets=args.tickets)
-    size = sum(len(records) for records in tenant.values())
-    with FakeAutotask(
-        tenant, picklists={"Tickets": TICKET_PICKLISTS}, latency=args.latency
-    ) as fake:
-        os.environ.update(fake.env())
+    with FakeAutotaskProcess(args.tickets, latency=args.latency) as fake:
+        counts = fake.record_counts()
+        os.environ.update(fake.env)
         os.environ["STIP_HOME"] = home
         stip = Stip.load(db=args.db)
+        size = sum(counts.values())
         print(f"tenant: {size} records ({args.tickets} tickets), store {stip.store.url}")
         for label, change in (
             ("full (first) sync", False),
@@ -77,16 +100,18 @@ def main() -> None:
         ):
             if change:
                 stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-                for record in fake.records("Tickets")[::100]:
-                    fake.put("Tickets", {**record, "title": "changed", "lastActivityDate": stamp})
+                fake.touch("Tickets", 100, {"title": "changed", "lastActivityDate": stamp})
             fake.reset_log()
-            started = time.perf_counter()
-            report = run_sync(stip)
+            fake_cpu = fake.cpu_time()
+            started, cpu = time.perf_counter(), time.process_time()
+            with _profiled(args.profile if label.startswith("full") else None):
+                report = run_sync(stip)
             seconds = time.perf_counter() - started
-            print(_line(label, report, seconds))
+            cpu = time.process_time() - cpu
+            print(_line(label, report, seconds, cpu, fake.cpu_time() - fake_cpu))
             if label.startswith("full") and args.latency:
-                print(_ideal(fake, args.latency, report, seconds))
-            assert report.requests == len(fake.log), "client and server disagree on requests"
+                print(_ideal(counts, args.latency, report, seconds))
+            assert report.requests == fake.log_length(), "client and server disagree on requests"
 
 
 if __name__ == "__main__":
