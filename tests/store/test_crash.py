@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from stip.store.schema import Batch
-from stip.store.store import open_store
+from stip.store.store import Store, open_store
 
 OLD_ROWS = 1_000
 NEW_ROWS = 1_500_000
@@ -39,10 +39,32 @@ LOADER = textwrap.dedent(
 )
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("delay", [0.0, 0.3, 1.0])
-def test_kill_during_a_load_leaves_the_previous_state(tmp_path: Path, delay: float) -> None:
-    path = tmp_path / "stip.duckdb"
+REPLACER = textwrap.dedent(
+    """
+    import sys
+    import pyarrow as pa
+    from stip.store.store import open_store
+
+    store = open_store(sys.argv[1])
+    n = int(sys.argv[2])
+
+    def parts():
+        for lo in range(10_000, 10_000 + n, 100_000):
+            idents = range(lo, min(lo + 100_000, 10_000 + n))
+            yield "tickets", pa.table({
+                "source_system": pa.array(["autotask"] * len(idents)),
+                "id": pa.array(idents, pa.int64()),
+                "title": pa.array(["new"] * len(idents)),
+            })
+
+    print("loading", flush=True)
+    store.replace_source("autotask", parts())
+    print("done", flush=True)
+    """
+)
+
+
+def _seed(path: Path) -> tuple[Store, str]:
     store = open_store(str(path))
     old = Batch()
     old.add(
@@ -50,10 +72,12 @@ def test_kill_during_a_load_leaves_the_previous_state(tmp_path: Path, delay: flo
         [{"source_system": "autotask", "id": i, "title": "old"} for i in range(OLD_ROWS)],
     )
     store.apply(old)
-    version = store.data_version()
+    return store, store.data_version()
 
+
+def _kill_after(script: str, path: Path, delay: float) -> None:
     loader = subprocess.Popen(
-        [sys.executable, "-c", LOADER, str(path), str(NEW_ROWS)],
+        [sys.executable, "-c", script, str(path), str(NEW_ROWS)],
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ},
@@ -63,6 +87,43 @@ def test_kill_during_a_load_leaves_the_previous_state(tmp_path: Path, delay: flo
     time.sleep(delay)
     loader.send_signal(signal.SIGKILL)
     loader.wait(timeout=60)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.0, 0.5, 2.0])
+def test_kill_during_a_whole_source_replace_leaves_the_previous_state(
+    tmp_path: Path, delay: float
+) -> None:
+    path = tmp_path / "stip.duckdb"
+    store, version = _seed(path)
+    _kill_after(REPLACER, path, delay)
+
+    with store.read() as con:
+        tickets = con.table("tickets")
+        count = tickets.count().execute()
+        titles = set(tickets.title.to_pyarrow().to_pylist())
+    if delay == 0.0:
+        assert count == OLD_ROWS
+    if count == OLD_ROWS:
+        assert titles == {"old"}
+        assert store.data_version() == version
+    else:
+        # the kill came after the swap: all of the new rows, none of the old
+        assert count == NEW_ROWS
+        assert titles == {"new"}
+    # a later replace clears what the killed one left behind and lands whole
+    store.replace_source("autotask", iter([]))
+    with store.read() as con:
+        assert con.table("tickets").count().execute() == 0
+        assert not [t for t in con.list_tables() if t.startswith("stip_staging__")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.0, 0.3, 1.0])
+def test_kill_during_a_load_leaves_the_previous_state(tmp_path: Path, delay: float) -> None:
+    path = tmp_path / "stip.duckdb"
+    store, version = _seed(path)
+    _kill_after(LOADER, path, delay)
 
     with store.read() as con:
         tickets = con.table("tickets")

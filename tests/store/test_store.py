@@ -90,3 +90,60 @@ def test_migration_adds_missing_columns_in_place(tmp_path: Path) -> None:
         table = read.table("tickets")
         assert "completed_date" in table.columns
         assert table.title.to_list() == ["old row"]
+
+
+def _tickets(idents: range, title: str, source: str = "autotask") -> pa.Table:
+    return pa.table(
+        {
+            "source_system": pa.array([source] * len(idents)),
+            "id": pa.array(idents, pa.int64()),
+            "title": pa.array([title] * len(idents)),
+        }
+    )
+
+
+def _titles(store: Store) -> dict[tuple[str, int], str]:
+    with store.read() as con:
+        rows = con.table("tickets").select("source_system", "id", "title").to_pyarrow()
+    return {(r["source_system"], r["id"]): r["title"] for r in rows.to_pylist()}
+
+
+def test_replace_source_swaps_one_source_and_keeps_the_others(store: Store) -> None:
+    first = Batch()
+    first.add("tickets", [_ticket(1, "old"), _ticket(2, "old")])
+    first.add("tickets", [{**_ticket(1, "other"), "source_system": "halo"}])
+    store.apply(first)
+    store.replace_source(
+        "autotask",
+        iter(
+            [("tickets", _tickets(range(5, 7), "new")), ("tickets", _tickets(range(7, 8), "new"))]
+        ),
+        {"demo": "yes"},
+    )
+    assert _titles(store) == {
+        ("halo", 1): "other",
+        ("autotask", 5): "new",
+        ("autotask", 6): "new",
+        ("autotask", 7): "new",
+    }
+    assert store.meta("demo") == "yes"
+    with store.read() as con:
+        assert not [t for t in con.list_tables() if t.startswith("stip_staging__")]
+
+
+def test_replace_source_that_fails_midway_changes_nothing(store: Store) -> None:
+    kept = Batch()
+    kept.add("tickets", [_ticket(1, "kept")])
+    store.apply(kept)
+    version = store.data_version()
+
+    def parts() -> object:
+        yield "tickets", _tickets(range(10, 20), "new")
+        raise RuntimeError("generator broke")
+
+    with pytest.raises(RuntimeError, match="generator broke"):
+        store.replace_source("autotask", parts())  # type: ignore[arg-type]
+    assert _titles(store) == {("autotask", 1): "kept"}
+    assert store.data_version() == version
+    with store.read() as con:
+        assert not [t for t in con.list_tables() if t.startswith("stip_staging__")]

@@ -27,7 +27,7 @@ import pyarrow.compute
 from ibis.backends import BaseBackend
 
 from stip.errors import ConfigError, StoreBusyError
-from stip.store import schema
+from stip.store import schema, staging
 from stip.store.schema import TABLES, TABLES_BY_NAME, Batch, Table
 
 LOCK_WAIT_SECONDS = 60.0
@@ -194,8 +194,7 @@ class Store:
         with self._raw(write=True) as (cur, pg):
             cur.execute("CREATE TABLE IF NOT EXISTS stip_meta (key TEXT PRIMARY KEY, value TEXT)")
             for table in TABLES:
-                cols = ", ".join(f'"{c.name}" {_SQL_TYPES[c.type]}' for c in table.columns)
-                cur.execute(f'CREATE TABLE IF NOT EXISTS "{table.name}" ({cols})')
+                cur.execute(_create_sql(table, table.name))
                 existing = self._columns(cur, table.name, pg)
                 for column in table.columns:
                     if column.name not in existing:
@@ -278,44 +277,74 @@ class Store:
         meta: dict[str, str] | None = None,
         on_loaded: Callable[[str, int], None] | None = None,
     ) -> None:
-        """Swap every row of one source for `staged` (table name, rows) in one transaction.
+        """Swap every row of one source for `staged` (table name, rows), atomically.
 
         For whole-source loads such as the demo: readers see the old data until the commit,
-        then all of the new data. `staged` may be a generator, so large loads stream.
+        then all of the new data. `staged` may be a generator, so large loads stream; the
+        next part is produced while the previous one is written. DuckDB fills staging tables
+        and swaps them in (see `staging`); PostgreSQL does it all in one transaction.
         """
+        tables = [t for t in TABLES if "source_system" in t.column_names]
+        stamp = {**(meta or {}), "data_version": _version_stamp()}
         with self._raw(write=True) as (cur, pg):
-            cur.execute("BEGIN")
-            try:
-                mark = "%s" if pg else "?"
-                for table in TABLES:
-                    if "source_system" in table.column_names:
+            if pg:
+                cur.execute("BEGIN")
+                try:
+                    for table in tables:
                         cur.execute(
-                            f'DELETE FROM "{table.name}" WHERE source_system = {mark}',
-                            [source_system],
+                            f'DELETE FROM "{table.name}" WHERE source_system = %s', [source_system]
                         )
-                for name, data in staged:
-                    table = TABLES_BY_NAME[name]
-                    if data.num_rows:
-                        self._insert(cur, pg, table, to_arrow(table, data))
-                        if on_loaded:
-                            on_loaded(name, data.num_rows)
-                for key, value in (meta or {}).items():
-                    self._set_meta(cur, key, value)
-                self._set_meta(cur, "data_version", _version_stamp())
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+                    self._insert_all(cur, pg, staged, on_loaded, stage=False)
+                    for key, value in stamp.items():
+                        self._set_meta(cur, key, value)
+                    cur.execute("COMMIT")
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+                return
+            staging.drop_staging(cur)
+            try:
+                for table in tables:
+                    cur.execute(_create_sql(table, staging.staging_name(table)))
+                self._insert_all(cur, pg, staged, on_loaded, stage=True)
+                cur.execute("BEGIN")
+                try:
+                    staging.swap_in(cur, tables, source_system)
+                    for key, value in stamp.items():
+                        self._set_meta(cur, key, value)
+                    cur.execute("COMMIT")
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+            finally:
+                staging.drop_staging(cur)
+            cur.execute("CHECKPOINT")
 
-    def _insert(self, cur: Any, pg: bool, table: Table, data: pa.Table) -> None:
+    def _insert_all(
+        self,
+        cur: Any,
+        pg: bool,
+        staged: Iterable[tuple[str, pa.Table]],
+        on_loaded: Callable[[str, int], None] | None,
+        stage: bool,
+    ) -> None:
+        for name, data in staging.prefetched(staged):
+            table = TABLES_BY_NAME[name]
+            if data.num_rows:
+                target = staging.staging_name(table) if stage else table.name
+                self._insert(cur, pg, table, to_arrow(table, data), target)
+                if on_loaded:
+                    on_loaded(name, data.num_rows)
+
+    def _insert(self, cur: Any, pg: bool, table: Table, data: pa.Table, target: str) -> None:
         cols = ", ".join(f'"{c}"' for c in table.column_names)
         if pg:
-            with cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+            with cur.copy(f'COPY "{target}" ({cols}) FROM STDIN') as copy:
                 for row in data.to_pylist():
                     copy.write_row([row[c] for c in table.column_names])
         else:
             cur.register("stip_stage", data)
-            cur.execute(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM stip_stage')
+            cur.execute(f'INSERT INTO "{target}" ({cols}) SELECT {cols} FROM stip_stage')
             cur.unregister("stip_stage")
 
     def _upsert(self, cur: Any, pg: bool, table: Table, data: pa.Table) -> None:
@@ -398,6 +427,11 @@ class _PgCursor:
 _FINGERPRINT = hashlib.sha256(
     ";".join(f"{t.name}.{c.name}:{c.type}" for t in TABLES for c in t.columns).encode()
 ).hexdigest()[:16]
+
+
+def _create_sql(table: Table, name: str) -> str:
+    cols = ", ".join(f'"{c.name}" {_SQL_TYPES[c.type]}' for c in table.columns)
+    return f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})'
 
 
 def _version_stamp() -> str:
