@@ -45,7 +45,9 @@ def costed_entries(
     joined = joined.mutate(cost=hours * joined.r_cost.fill_null(0.0))
     if not contract:
         return joined
-    tickets = ctx.con.table("tickets").select(
+    tickets = ctx.con.table("tickets")
+    # A ticket without a contract adds nothing to the coalesce below: leave it out of the join.
+    tickets = tickets.filter(tickets.contract_id.notnull()).select(
         k_src="source_system", k_id="id", k_contract="contract_id"
     )
     joined = joined.left_join(
