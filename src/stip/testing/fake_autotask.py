@@ -12,13 +12,14 @@ injection. It logs every request so tests can check what the client sent.
 
 from __future__ import annotations
 
+import bisect
 import json
 import random
 import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -29,6 +30,7 @@ from stip.testing.fake_autotask_rules import (
     check_field,
     compile_filter,
     field_information,
+    id_bounds,
     swagger_fields,
 )
 
@@ -64,7 +66,7 @@ class FakeAutotask:
 
     def __init__(
         self,
-        tables: dict[str, Iterable[dict[str, Any]]] | None = None,
+        tables: Mapping[str, Iterable[dict[str, Any]]] | None = None,
         *,
         username: str = "api-user@example.com",
         secret: str = "fake-secret-7a1c",  # noqa: S107 - a fake tenant's credential
@@ -88,6 +90,7 @@ class FakeAutotask:
         self.picklists = picklists or {}
         self.zone_trailing_slash = zone_trailing_slash
         self.tables: dict[str, dict[int, dict[str, Any]]] = {}
+        self._ids: dict[str, list[int]] = {}
         self.lock = threading.Lock()
         self.log: list[LoggedRequest] = []
         self.in_flight: Counter[str] = Counter()
@@ -105,11 +108,22 @@ class FakeAutotask:
 
     def put(self, entity: str, record: dict[str, Any]) -> None:
         with self.lock:
-            self.tables.setdefault(entity, {})[int(record["id"])] = dict(record)
+            table = self.tables.setdefault(entity, {})
+            ident = int(record["id"])
+            if ident not in table:
+                self._ids.pop(entity, None)
+            table[ident] = dict(record)
 
     def remove(self, entity: str, ident: int) -> dict[str, Any]:
         with self.lock:
+            self._ids.pop(entity, None)
             return self.tables.get(entity, {}).pop(ident)
+
+    def _sorted_ids(self, entity: str) -> list[int]:
+        """The entity's ids in order (the primary key index); call with the lock held."""
+        if entity not in self._ids:
+            self._ids[entity] = sorted(self.tables.get(entity, {}))
+        return self._ids[entity]
 
     def records(self, entity: str) -> list[dict[str, Any]]:
         with self.lock:
@@ -242,20 +256,28 @@ class FakeAutotask:
         self, entity: str, filters: Any, after: int | None, limit: int | None = None
     ) -> list[dict[str, Any]]:
         """Matching records in id order (copies); stops after `limit + 1` so a page query
-        does not copy the whole table."""
+        does not copy the whole table. Top-level id conditions narrow the scan through the
+        sorted ids, as the real API's primary key index does."""
         if entity not in swagger_fields():
             raise FieldError(f"Unknown entity {entity}.")
         if not filters:
             raise FieldError("A query requires a filter.")
         predicates = [compile_filter(entity, item) for item in filters]
-        with self.lock:
-            rows = sorted(self.tables.get(entity, {}).items())
+        low, high = id_bounds(filters)
+        if after is not None:
+            low = after if low is None else max(low, after)
         matches: list[dict[str, Any]] = []
-        for ident, record in rows:
-            if (after is None or ident > after) and all(p(record) for p in predicates):
-                matches.append(dict(record))
-                if limit is not None and len(matches) > limit:
-                    break
+        with self.lock:
+            table = self.tables.get(entity, {})
+            ids = self._sorted_ids(entity)
+            start = 0 if low is None else bisect.bisect_right(ids, low)
+            end = len(ids) if high is None else bisect.bisect_right(ids, high)
+            for ident in ids[start:end]:
+                record = table[ident]
+                if all(p(record) for p in predicates):
+                    matches.append(dict(record))
+                    if limit is not None and len(matches) > limit:
+                        break
         return matches
 
 
