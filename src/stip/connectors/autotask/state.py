@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import ibis
+
 from stip.connectors.autotask.mapping import SOURCE_SYSTEM
 from stip.store.store import Store
 
@@ -60,15 +62,23 @@ def stored_ids(
         table = con.table(table_name)
         expr = table.filter(table.source_system == SOURCE_SYSTEM)
         if column is not None:
-            expr = expr.filter(expr[column].isin(values or []))
+            expr = expr.filter(expr[column].isin(_values(values or [])))
         return set(expr.select("id").to_pyarrow()["id"].to_pylist())
+
+
+def _values(values: list[int]) -> Any:
+    """A column of `values` to match with `isin`: as a memtable, not as literals (Ibis takes
+    about 1.5 s to compile an `isin` of 400 literals; a memtable is one parameter)."""
+    return ibis.memtable({"value": values}, schema={"value": "int64"}).value
 
 
 def stored_parents(store: Store, table_name: str, column: str, values: list[int]) -> dict[int, int]:
     """id -> `column` for rows whose `column` is in `values`."""
     with store.read() as con:
         table = con.table(table_name)
-        expr = table.filter((table.source_system == SOURCE_SYSTEM) & table[column].isin(values))
+        expr = table.filter(
+            (table.source_system == SOURCE_SYSTEM) & table[column].isin(_values(values))
+        )
         data = expr.select("id", column).to_pyarrow()
     return dict(zip(data["id"].to_pylist(), data[column].to_pylist(), strict=True))
 
