@@ -198,7 +198,7 @@ def lives(
         "Tickets",
         {
             "id": ids,
-            "ticketNumber": arr.number[lo:hi],
+            "ticketNumber": arr.numbers(lo, hi),
             "title": title,
             "companyID": firms.ids[client],
             "contactID": contact,

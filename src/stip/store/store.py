@@ -6,12 +6,14 @@ the file only for the work at hand and retries while another process holds the l
 Inside one process, concurrent users share a single connection through cursors.
 
 Writes go through `apply()`: one transaction per batch, so a crash mid-load leaves the
-previous state readable and consistent, and readers never see half a batch.
+previous state readable and consistent, and readers never see half a batch. Whole-source
+loads (`replace_source`) give the same guarantee through staging tables swapped in at the end.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -303,6 +305,8 @@ class Store:
                     raise
                 return
             staging.drop_staging(cur)
+            # one core stays with the thread producing the next part
+            cur.execute(f"SET threads = {max(1, (os.cpu_count() or 2) - 1)}")
             try:
                 for table in tables:
                     cur.execute(_create_sql(table, staging.staging_name(table)))
@@ -318,6 +322,7 @@ class Store:
                     raise
             finally:
                 staging.drop_staging(cur)
+                cur.execute("RESET threads")
             cur.execute("CHECKPOINT")
 
     def _insert_all(
