@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -41,7 +42,33 @@ def _render(template: str, values: dict[str, Any]) -> str:
     return _FORMATTER.vformat(template, (), values)
 
 
-def action_rows(
+@dataclass
+class Found:
+    """One KPI's action records, before their names are looked up."""
+
+    kpi: KpiDefinition
+    base: str
+    person: str
+    records: list[dict[str, Any]]
+
+    @property
+    def ticket_ids(self) -> list[int | None]:
+        if self.base == "tickets":
+            return [r["id"] for r in self.records]
+        return [r.get("ticket_id") for r in self.records]
+
+
+@dataclass
+class Labels:
+    """Names for the ids of several action lists, looked up with one query per kind."""
+
+    people: dict[int, str]
+    companies: dict[int, str]
+    contacts: dict[int, str]
+    tickets: dict[int, dict[str, Any]]
+
+
+def find_actions(
     con: BaseBackend,
     settings: Settings,
     calendar: BusinessCalendar,
@@ -49,18 +76,19 @@ def action_rows(
     window: Window,
     scope: Scope,
     limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """Up to `limit` (default: the definition's `limit`) rows someone must act on."""
+) -> Found | None:
+    """Up to `limit` (default: the definition's `limit`) records someone must act on (ids,
+    no names yet); None when the KPI has no action list or the scope does not fit its base."""
     spec = kpi.actions
     if spec is None:
-        return []
+        return None
     base = spec.base or str(kpi.measure.base)
     same_base = base == kpi.measure.base
     time = spec.time if spec.time or not same_base else kpi.measure.time
     where = spec.where if spec.where is not None else (kpi.measure.where if same_base else [])
     available = base_dimensions(base)
     if any(dim not in available for dim in scope.dims):
-        return []
+        return None
     dims = [d for d in ("resource", "company", *scope.dims) if d in available]
     table = apply_scope(base_table(con, base, dims), scope)
     rows = join_periods(table, periods_table([window], calendar), time, [window])
@@ -80,34 +108,41 @@ def action_rows(
         if extra in rows.columns:
             wanted.append(extra)
     records = rows.select(*dict.fromkeys(wanted)).to_pyarrow().to_pylist()
-    return _enrich(con, settings, kpi, base, spec.person, records)
+    return Found(kpi, base, spec.person, records)
 
 
-def _enrich(
-    con: BaseBackend,
-    settings: Settings,
-    kpi: KpiDefinition,
-    base: str,
-    person_column: str,
-    records: list[dict[str, Any]],
-) -> list[dict[str, Any]]:
+def lookup_labels(con: BaseBackend, found: list[Found]) -> Labels:
+    """The names behind all ids of `found`: one query per kind of name, not per list."""
+    records = [(f, r) for f in found for r in f.records]
+    return Labels(
+        people=labels.person_names(con, (r.get(f.person) for f, r in records)),
+        companies=labels.dimension_labels(
+            con, "company", (r.get("dim_company") for _, r in records)
+        ),
+        contacts=labels.contact_names(con, (r.get("contact_id") for _, r in records)),
+        tickets=labels.ticket_info(con, (t for f in found for t in f.ticket_ids)),
+    )
+
+
+def enrich(found: Found, names: Labels, settings: Settings) -> list[dict[str, Any]]:
+    """The action rows of `found`: who, on what, what to do and why, in both languages."""
+    kpi, base, person_column = found.kpi, found.base, found.person
     spec = kpi.actions
     assert spec is not None
-    ticket_ids = [r["id"] if base == "tickets" else r.get("ticket_id") for r in records]
-    people = labels.person_names(con, (r.get(person_column) for r in records))
-    companies = labels.dimension_labels(con, "company", (r.get("dim_company") for r in records))
-    contacts = labels.contact_names(con, (r.get("contact_id") for r in records))
-    tickets = labels.ticket_info(con, ticket_ids)
     out = []
-    for record, ticket_id in zip(records, ticket_ids, strict=True):
+    for record, ticket_id in zip(found.records, found.ticket_ids, strict=True):
         local = {k: _local(v, settings) for k, v in record.items()}
         person_id = record.get(person_column)
-        ticket = tickets.get(ticket_id) if ticket_id is not None else None
+        ticket = names.tickets.get(ticket_id) if ticket_id is not None else None
         context = {
             **local,
-            "person": people.get(person_id) if person_id is not None else None,
-            "company": companies.get(record["dim_company"]) if record.get("dim_company") else None,
-            "contact": contacts.get(record["contact_id"]) if record.get("contact_id") else None,
+            "person": names.people.get(person_id) if person_id is not None else None,
+            "company": (
+                names.companies.get(record["dim_company"]) if record.get("dim_company") else None
+            ),
+            "contact": (
+                names.contacts.get(record["contact_id"]) if record.get("contact_id") else None
+            ),
             "ticket_number": ticket["ticket_number"] if ticket else None,
             "ticket_title": ticket["title"] if ticket else None,
         }

@@ -18,7 +18,7 @@ from typing import Any
 from ibis.backends import BaseBackend
 
 from stip.errors import QueryError, suggest
-from stip.semantic.actions import action_rows
+from stip.semantic.actions import Found, enrich, find_actions, lookup_labels
 from stip.semantic.business_hours import BusinessCalendar
 from stip.semantic.catalog import KpiCatalog, load_catalog
 from stip.semantic.compute import Cell, Cells, Request, as_of_use, compute
@@ -254,15 +254,43 @@ class KpiEngine:
         scope: Scope,
         limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        anchor = _action_as_of(kpi, moment)
-        key = ("actions", kpi.id, span.start, span.end, anchor, scope.key(), limit)
+        return self._many_action_rows(session, [(kpi, span)], moment, scope, limit)[kpi.id]
 
-        def make() -> list[dict[str, Any]]:
+    def _many_action_rows(
+        self,
+        session: _Session,
+        wanted: list[tuple[KpiDefinition, Period]],
+        moment: datetime,
+        scope: Scope,
+        limit: int | None = None,
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Action rows per KPI id, cached per KPI and as-of use; the names behind the lists
+        not cached yet are looked up together (one query per kind of name)."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        keys: dict[str, tuple[Any, ...]] = {}
+        found: list[Found] = []
+        for kpi, span in wanted:
+            anchor = _action_as_of(kpi, moment)
+            key = (session.version, "actions", kpi.id, span.start, span.end, anchor)
+            keys[kpi.id] = (*key, scope.key(), limit)
+            hit = self._peek(keys[kpi.id])
+            if hit is not None:
+                out[kpi.id] = hit
+                continue
             window = Window(0, span, moment)
-            return action_rows(session.con, self.settings, self.calendar, kpi, window, scope, limit)
-
-        rows: list[dict[str, Any]] = self._cached(session.version, key, make)
-        return rows
+            con, settings, calendar = session.con, self.settings, self.calendar
+            one = find_actions(con, settings, calendar, kpi, window, scope, limit)
+            if one is None:
+                out[kpi.id] = []
+                self._store(keys[kpi.id], [])
+            else:
+                found.append(one)
+        if found:
+            names = lookup_labels(session.con, found)
+            for one in found:
+                out[one.kpi.id] = enrich(one, names, self.settings)
+                self._store(keys[one.kpi.id], out[one.kpi.id])
+        return out
 
     def tiles(
         self,
@@ -306,10 +334,20 @@ class KpiEngine:
                 series = [got.get((w.idx, None), Cell(None, 0)) for w in trend]
                 ly = got.get((last_year.idx, None), Cell(None, 0)).value
                 values[kpi.id] = ([c.value for c in series], series[-1], ly)
+        statuses = {
+            kpi.id: kpi.status(_as_float(values[kpi.id][1].value), kpi.target, kpi.amber)
+            for kpi in kpis
+        }
+        acting = [
+            (kpi, spans[kpi.id])
+            for kpi in kpis
+            if statuses[kpi.id] in ("amber", "red") and kpi.has_actions
+        ]
+        actions = self._many_action_rows(session, acting, moment, scope, limit=TILE_ACTIONS)
         tiles = []
         for kpi in kpis:
             series_values, current, ly = values[kpi.id]
-            status = kpi.status(_as_float(current.value), kpi.target, kpi.amber)
+            status = statuses[kpi.id]
             tile = Tile(
                 kpi=kpi,
                 period=spans[kpi.id],
@@ -325,10 +363,8 @@ class KpiEngine:
                 data_as_of=data_as_of,
                 no_data=not self._has_data(session, kpi),
             )
-            if status in ("amber", "red") and kpi.has_actions:
-                tile.actions = self._action_rows(
-                    session, kpi, spans[kpi.id], moment, scope, limit=TILE_ACTIONS
-                )
+            if kpi.id in actions:
+                tile.actions = actions[kpi.id]
             tiles.append(tile)
         return tiles
 
