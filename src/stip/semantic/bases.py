@@ -66,14 +66,23 @@ def base_schema(name: str) -> ibis.Schema:
     return ibis.schema(fields)
 
 
-def base_table(con: BaseBackend, name: str, dims: Iterable[str] = ()) -> ibis.Table:
-    """The base relation with the requested dimension columns (`dim_<name>`)."""
+def base_table(
+    con: BaseBackend,
+    name: str,
+    dims: Iterable[str] = (),
+    ticket_columns: dict[str, str] | None = None,
+) -> ibis.Table:
+    """The base relation with the requested dimension columns (`dim_<name>`).
+
+    For time entries, `ticket_columns` (new name -> tickets column) adds columns of the
+    entry's ticket through the same join that gives the ticket's dimensions.
+    """
     wanted = [d for d in dict.fromkeys(dims) if d in base_dimensions(name)]
     table = con.table(name)
     if name == "tickets":
         return _ticket_dims(con, table, wanted)
     if name == "time_entries":
-        return _time_entry_dims(con, table, wanted)
+        return _time_entry_dims(con, table, wanted, ticket_columns or {})
     if name == "survey_results":
         return _survey_dims(con, table, wanted)
     if name == "companies":
@@ -123,10 +132,12 @@ def _ticket_lookup(con: BaseBackend, columns: dict[str, str]) -> ibis.Table:
     )
 
 
-def _time_entry_dims(con: BaseBackend, table: ibis.Table, wanted: list[str]) -> ibis.Table:
+def _time_entry_dims(
+    con: BaseBackend, table: ibis.Table, wanted: list[str], extra: dict[str, str]
+) -> ibis.Table:
     if "resource" in wanted or "team" in wanted:
         table = table.mutate(dim_resource=table.resource_id)
-    ticket_cols = {}
+    ticket_cols = dict(extra)
     if "company" in wanted:
         ticket_cols["t_company"] = "company_id"
     if "queue" in wanted:

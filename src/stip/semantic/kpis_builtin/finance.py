@@ -11,7 +11,6 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
-from stip.semantic.bases import base_table
 from stip.semantic.functions import FunctionContext, register
 from stip.semantic.kpis_builtin.common import (
     CUSTOMER_COMPANY_TYPE,
@@ -21,46 +20,11 @@ from stip.semantic.kpis_builtin.common import (
     shared,
 )
 from stip.semantic.kpis_builtin.revenue import company_items, is_recurring
+from stip.semantic.kpis_builtin.work import entry_work, work_sums
 from stip.semantic.kpis_builtin.workload import users
-from stip.semantic.query import apply_scope, join_periods
+from stip.semantic.query import join_periods
 
 TIME_DIMS = ("resource", "company", "queue", "priority", "team")
-
-
-def costed_entries(
-    ctx: FunctionContext, dims: tuple[str, ...] = (), *, contract: bool = False
-) -> ibis.Table:
-    """Time entries in the windows with `cost` (hours × internal cost), and with `contract`
-    (the entry's, else its ticket's) when asked: that needs a join to the tickets."""
-    wanted = [*ctx.scope.dims, *([ctx.by] if ctx.by else []), *dims]
-    entries = apply_scope(base_table(ctx.con, "time_entries", wanted), ctx.scope)
-    entries = ctx.in_windows(entries, "date_worked", period_columns=False)
-    people = ctx.con.table("resources").select(
-        r_src="source_system", r_id="id", r_cost="internal_cost"
-    )
-    joined = entries.left_join(
-        people, [entries.source_system == people.r_src, entries.resource_id == people.r_id]
-    )
-    hours = joined.hours_worked.fill_null(0.0)
-    joined = joined.mutate(cost=hours * joined.r_cost.fill_null(0.0))
-    if not contract:
-        return joined
-    tickets = ctx.con.table("tickets")
-    # A ticket without a contract adds nothing to the coalesce below: leave it out of the join.
-    tickets = tickets.filter(tickets.contract_id.notnull()).select(
-        k_src="source_system", k_id="id", k_contract="contract_id"
-    )
-    joined = joined.left_join(
-        tickets, [joined.source_system == tickets.k_src, joined.ticket_id == tickets.k_id]
-    )
-    return joined.mutate(contract=ibis.coalesce(joined.contract_id, joined.k_contract))
-
-
-@register("labour_cost", dimensions=TIME_DIMS, uses_as_of=False)
-def labour_cost(ctx: FunctionContext) -> ibis.Table:
-    rows = costed_entries(ctx)
-    agg = rows.group_by(ctx.keys).aggregate(value=rows.cost.sum(), n=rows.count())
-    return agg
 
 
 def _items_in_windows(ctx: FunctionContext) -> ibis.Table:
@@ -82,12 +46,9 @@ def _per_company(ctx: FunctionContext) -> pd.DataFrame:
         )
         .to_pandas()
     )
-    entries = costed_entries(ctx, ("company",))
-    entries = entries.filter(entries.dim_company.notnull())
-    work = (
-        entries.group_by(["p_idx", entries.dim_company.name("company")])
-        .aggregate(labour=entries.cost.sum(), hours=entries.hours_worked.sum())
-        .to_pandas()
+    work = entry_work(ctx)
+    work = work_sums(
+        work[work["company"].notna()], ["p_idx", "company"], labour="cost", hours="hours"
     )
     both = money.merge(work, on=["p_idx", "company"], how="outer")
     numbers = ["revenue", "item_cost", "recurring", "labour", "hours"]
@@ -150,8 +111,8 @@ def _per_contract(ctx: FunctionContext) -> pd.DataFrame:
         .aggregate(revenue=items.extended_price.sum(), item_cost=direct.sum())
         .to_pandas()
     )
-    entries = costed_entries(ctx, contract=True).filter(ibis._.contract.notnull())
-    work = entries.group_by(["p_idx", "contract"]).aggregate(labour=entries.cost.sum()).to_pandas()
+    work = entry_work(ctx)
+    work = work_sums(work[work["contract"].notna()], ["p_idx", "contract"], labour="cost")
     contracts = ctx.con.table("contracts").select(contract="id", owner="company_id").to_pandas()
     both = money.merge(work, on=["p_idx", "contract"], how="outer")
     both = both.merge(contracts, on="contract", how="left")
@@ -211,8 +172,7 @@ def _totals(ctx: FunctionContext) -> pd.DataFrame:
         )
         .to_pandas()
     )
-    entries = costed_entries(ctx)
-    work = entries.group_by("p_idx").aggregate(labour=entries.cost.sum()).to_pandas()
+    work = work_sums(entry_work(ctx), ["p_idx"], labour="cost")
     idx = pd.DataFrame({"p_idx": [w.idx for w in ctx.windows]})
     out = idx.merge(money, on="p_idx", how="left").merge(work, on="p_idx", how="left")
     numbers = [c for c in out.columns if c != "p_idx"]

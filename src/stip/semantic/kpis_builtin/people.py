@@ -9,30 +9,56 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
-from stip.semantic.functions import FunctionContext, hours_vs_available, register
-from stip.semantic.kpis_builtin.common import CUSTOMER_COMPANY_TYPE, local_date
+from stip.semantic.functions import FunctionContext, register
+from stip.semantic.kpis_builtin.common import CUSTOMER_COMPANY_TYPE, local_date, result, shared
 from stip.semantic.kpis_builtin.finance import staff_numbers
+from stip.semantic.kpis_builtin.work import entry_work, work_sums
 
 PEOPLE_DIMS = ("resource", "team")
 
 
-def _hours_vs_available(ctx: FunctionContext, client_work_only: bool) -> ibis.Table:
-    entries = ctx.in_windows(ctx.base("time_entries"), "date_worked", period_columns=False)
-    if client_work_only:
-        entries = entries.filter(entries.ticket_id.notnull() | entries.task_id.notnull())
-    return hours_vs_available(ctx, entries)
+@shared
+def available_hours(ctx: FunctionContext) -> pd.DataFrame:
+    """Per key: `avail`, Σ hours per day (the resource's, else the setting) × business days
+    of the period, over the active resources."""
+    people = ctx.base("resources").filter(ibis._.is_active)
+    people = people.cross_join(ctx.periods)
+    per_day = people.available_hours_per_day.fill_null(ctx.settings.available_hours_per_day)
+    people = people.mutate(avail=per_day * people.p_business_days)
+    frame = people.group_by(ctx.keys).aggregate(avail=people.avail.sum()).to_pandas()
+    frame["avail"] = frame["avail"].astype(float)
+    return frame
+
+
+def hours_vs_available(ctx: FunctionContext, entries: pd.DataFrame) -> pd.DataFrame:
+    """100 × Σ hours of `entries` (rows of `entry_work`) / available hours of the active
+    resources, per key; n = the entries summed."""
+    hours = work_sums(entries, ctx.keys, hours="hours", n="n")
+    both = hours.merge(available_hours(ctx), on=ctx.keys, how="outer")
+    avail = both["avail"].astype(float)
+    both["value"] = 100.0 * both["hours"].astype(float).fillna(0.0) / avail.where(avail > 0)
+    both["n"] = both["n"].fillna(0).astype(int)
+    return result(both, ctx)
+
+
+@register("billable_utilization", dimensions=PEOPLE_DIMS, uses_as_of=False)
+def billable_utilization(ctx: FunctionContext) -> pd.DataFrame:
+    """100 × billable hours / available hours of active resources (contract §5)."""
+    work = entry_work(ctx)
+    return hours_vs_available(ctx, work[work["billable"]])
 
 
 @register("utilization", dimensions=PEOPLE_DIMS, uses_as_of=False)
-def utilization(ctx: FunctionContext) -> ibis.Table:
+def utilization(ctx: FunctionContext) -> pd.DataFrame:
     """Hours on tickets and project tasks (billable or not) / available hours."""
-    return _hours_vs_available(ctx, client_work_only=True)
+    work = entry_work(ctx)
+    return hours_vs_available(ctx, work[work["client_work"]])
 
 
 @register("time_entry_compliance", dimensions=PEOPLE_DIMS, uses_as_of=False)
-def time_entry_compliance(ctx: FunctionContext) -> ibis.Table:
+def time_entry_compliance(ctx: FunctionContext) -> pd.DataFrame:
     """All hours logged (internal time included) / available hours."""
-    return _hours_vs_available(ctx, client_work_only=False)
+    return hours_vs_available(ctx, entry_work(ctx))
 
 
 @register(

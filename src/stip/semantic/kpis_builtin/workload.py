@@ -19,6 +19,7 @@ from stip.semantic.kpis_builtin.common import (
     shared,
     window_frame,
 )
+from stip.semantic.kpis_builtin.work import ticket_hours
 
 TIME_DIMS = ("resource", "company", "queue", "priority", "team")
 
@@ -56,34 +57,8 @@ def _reactive_tickets(ctx: FunctionContext) -> pd.DataFrame:
     return rows.group_by(ctx.keys).aggregate(top=rows.count().cast("float64")).to_pandas()
 
 
-def _entries_with_type(ctx: FunctionContext) -> ibis.Table:
-    entries = ctx.in_windows(ctx.base("time_entries"), "date_worked", period_columns=False)
-    tickets = ctx.con.table("tickets")
-    types = tickets.select(k_src=tickets.source_system, k_id=tickets.id, k_type=tickets.ticket_type)
-    return entries.filter(entries.ticket_id.notnull()).left_join(
-        types, [entries.source_system == types.k_src, entries.ticket_id == types.k_id]
-    )
-
-
-@shared
-def _ticket_hours(ctx: FunctionContext) -> pd.DataFrame:
-    """Per key: hours on reactive tickets, on other typed tickets, on all tickets, entries.
-
-    One scan and ticket join serves both the reactive-hours ratios and the proactive share.
-    """
-    rows = _entries_with_type(ctx)
-    proactive = rows.k_type.notnull() & ~rows.k_type.isin(REACTIVE_TICKET_TYPES)
-    agg = rows.group_by(ctx.keys).aggregate(
-        top=rows.hours_worked.sum(where=rows.k_type.isin(REACTIVE_TICKET_TYPES)),
-        yes=rows.hours_worked.sum(where=proactive),
-        total=rows.hours_worked.sum(),
-        n=rows.count(),
-    )
-    return agg.to_pandas()
-
-
 def _reactive_hours(ctx: FunctionContext) -> pd.DataFrame:
-    return _ticket_hours(ctx)[[*ctx.keys, "top"]]
+    return ticket_hours(ctx)[[*ctx.keys, "top"]]
 
 
 def _per_month(ctx: FunctionContext, top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:
@@ -131,7 +106,7 @@ def tickets_per_client(ctx: FunctionContext) -> pd.DataFrame:
 @register("proactive_hours_share", dimensions=TIME_DIMS, uses_as_of=False)
 def proactive_hours_share(ctx: FunctionContext) -> pd.DataFrame:
     """Hours on non-reactive tickets (requests, changes, alerts) / all ticket hours in P."""
-    frame = _ticket_hours(ctx)
+    frame = ticket_hours(ctx)
     total = frame["total"].astype(float)
     share = 100.0 * frame["yes"].astype(float).fillna(0.0) / total
     frame["value"] = share.where(total > 0)
