@@ -12,7 +12,6 @@ import calendar as _calendar
 import functools
 import re
 import threading
-import weakref
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
@@ -36,8 +35,8 @@ RMM_SOURCE = r"rmm|monitor|alert"
 AVERAGE_MONTH_DAYS = 365.25 / 12
 
 
-_MEMO: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
 _MEMO_LOCK = threading.Lock()
+_MEMO_ATTRIBUTE = "_stip_shared_memo"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,8 +46,10 @@ def shared(fn: F) -> F:
 
     Several KPIs build on the same intermediate frame (per-client MRR, per-ticket effort,
     revenue totals); a dashboard computes them together over one connection, so the frame
-    is built once. The memo lives as long as the connection object (a new read, a new memo),
-    so data written later is never served from it.
+    is built once. The memo is an attribute of the connection object, so it lives exactly
+    as long as that connection (a new read, a new memo) and data written later is never
+    served from it. (Not a dictionary keyed by the connection: Ibis backends compare equal
+    when they point at the same database, so such a memo would outlive the read.)
     """
 
     @functools.wraps(fn)
@@ -56,7 +57,7 @@ def shared(fn: F) -> F:
         windows = tuple((w.idx, w.period.start, w.period.end, w.as_of) for w in ctx.windows)
         key = (fn.__qualname__, args, ctx.by, ctx.scope.key(), windows)
         with _MEMO_LOCK:
-            memo = _MEMO.setdefault(ctx.con, {})
+            memo = ctx.con.__dict__.setdefault(_MEMO_ATTRIBUTE, {})
             hit = memo.get(key)
         if hit is None:
             hit = fn(ctx, *args)
