@@ -29,50 +29,67 @@ def _created(ctx: FunctionContext) -> ibis.Table:
     return ctx.in_windows(ctx.base("tickets"), "create_date", period_columns=False)
 
 
-def _share(ctx: FunctionContext, rows: ibis.Table, condition: ibis.Value) -> ibis.Table:
-    agg = rows.group_by(ctx.keys).aggregate(yes=rows.count(where=condition), n=rows.count())
-    return agg.select(
-        *ctx.keys,
-        value=ibis.ifelse(agg.n > 0, 100.0 * agg.yes / agg.n, ibis.null("float64")),
-        n=agg.n,
-    )
-
-
 def _local_dates(values: pd.Series, ctx: FunctionContext) -> pd.Series:
     """Each naive-UTC time's local date, as a naive midnight (vectorised, no date objects)."""
     stamps = pd.to_datetime(values).dt.tz_localize("UTC").dt.tz_convert(ctx.settings.tz)
     return stamps.dt.tz_localize(None).dt.floor("D")
 
 
-@register("p1_incidents", dimensions=TICKET_DIMS, uses_as_of=False)
-def p1_incidents(ctx: FunctionContext) -> ibis.Table:
-    """Incidents created in P whose priority label says critical (P1)."""
+@shared
+def created_counts(ctx: FunctionContext) -> pd.DataFrame:
+    """Per key, over the tickets created in the windows: all (`n`), critical incidents (`p1`),
+    self-service (`self_service`), monitoring (`rmm`) and reactive (`reactive`) ones; one
+    scan for the ticket-flow functions that count created tickets."""
     rows = _created(ctx)
     critical = picklist_values(ctx, "Tickets", "priority", CRITICAL_PRIORITY)
-    hit = rows.filter(rows.priority.isin(critical or [-(2**62)]) & (rows.ticket_type == 2))
-    agg = hit.group_by(ctx.keys).aggregate(n=hit.count())
-    return agg.select(*ctx.keys, value=agg.n, n=agg.n)
+    portal = picklist_values(ctx, "Tickets", "source", SELF_SERVICE_SOURCE)
+    monitoring = picklist_values(ctx, "Tickets", "source", RMM_SOURCE)
+    p1 = rows.priority.isin(critical or [-(2**62)]) & (rows.ticket_type == 2)
+    self_service = rows.source.isin(portal or [-(2**62)]).fill_null(False)
+    rmm = (
+        rows.rmm_alert_id.notnull()
+        | rows.monitor_id.notnull()
+        | rows.source.isin(monitoring or [-(2**62)]).fill_null(False)
+    )
+    return (
+        rows.group_by(ctx.keys)
+        .aggregate(
+            n=rows.count(),
+            p1=rows.count(where=p1),
+            self_service=rows.count(where=self_service),
+            rmm=rows.count(where=rmm),
+            reactive=rows.count(where=rows.ticket_type.isin(REACTIVE_TICKET_TYPES)),
+        )
+        .to_pandas()
+    )
+
+
+def _created_share(ctx: FunctionContext, column: str) -> pd.DataFrame:
+    frame = created_counts(ctx)
+    frame["value"] = divide(frame[column], frame["n"], 100.0)
+    return result(frame, ctx)
+
+
+@register("p1_incidents", dimensions=TICKET_DIMS, uses_as_of=False)
+def p1_incidents(ctx: FunctionContext) -> pd.DataFrame:
+    """Incidents created in P whose priority label says critical (P1)."""
+    frame = created_counts(ctx)
+    frame = frame[frame["p1"] > 0]
+    frame["value"] = frame["p1"]
+    frame["n"] = frame["p1"]
+    return result(frame, ctx)
 
 
 @register("self_service_share", dimensions=TICKET_DIMS, uses_as_of=False)
-def self_service_share(ctx: FunctionContext) -> ibis.Table:
+def self_service_share(ctx: FunctionContext) -> pd.DataFrame:
     """Share of tickets created in P through the portal or chat (by the source's label)."""
-    rows = _created(ctx)
-    values = picklist_values(ctx, "Tickets", "source", SELF_SERVICE_SOURCE)
-    return _share(ctx, rows, rows.source.isin(values or [-(2**62)]).fill_null(False))
+    return _created_share(ctx, "self_service")
 
 
 @register("rmm_alert_share", dimensions=TICKET_DIMS, uses_as_of=False)
-def rmm_alert_share(ctx: FunctionContext) -> ibis.Table:
+def rmm_alert_share(ctx: FunctionContext) -> pd.DataFrame:
     """Share of tickets created in P by monitoring: an RMM alert id, a monitor or an RMM source."""
-    rows = _created(ctx)
-    values = picklist_values(ctx, "Tickets", "source", RMM_SOURCE)
-    auto = (
-        rows.rmm_alert_id.notnull()
-        | rows.monitor_id.notnull()
-        | rows.source.isin(values or [-(2**62)]).fill_null(False)
-    )
-    return _share(ctx, rows, auto)
+    return _created_share(ctx, "rmm")
 
 
 @register("after_hours_share", dimensions=TICKET_DIMS, uses_as_of=False)

@@ -13,12 +13,12 @@ import pandas as pd
 from stip.semantic.functions import FunctionContext, register
 from stip.semantic.kpis_builtin.common import (
     CUSTOMER_COMPANY_TYPE,
-    REACTIVE_TICKET_TYPES,
     divide,
     result,
     shared,
     window_frame,
 )
+from stip.semantic.kpis_builtin.tickets import created_counts
 from stip.semantic.kpis_builtin.work import ticket_hours
 
 TIME_DIMS = ("resource", "company", "queue", "priority", "team")
@@ -50,11 +50,10 @@ def users(ctx: FunctionContext) -> pd.DataFrame:
     return _per_window(ctx, companies, companies.user_count.sum())
 
 
-@shared
 def _reactive_tickets(ctx: FunctionContext) -> pd.DataFrame:
-    rows = ctx.in_windows(ctx.base("tickets"), "create_date", period_columns=False)
-    rows = rows.filter(rows.ticket_type.isin(REACTIVE_TICKET_TYPES))
-    return rows.group_by(ctx.keys).aggregate(top=rows.count().cast("float64")).to_pandas()
+    frame = created_counts(ctx)
+    frame = frame[frame["reactive"] > 0]
+    return frame[ctx.keys].assign(top=frame["reactive"].astype(float))
 
 
 def _reactive_hours(ctx: FunctionContext) -> pd.DataFrame:
@@ -94,8 +93,8 @@ def reactive_hours_per_user(ctx: FunctionContext) -> pd.DataFrame:
 @register("tickets_per_client", dimensions=("company",), uses_as_of="date")
 def tickets_per_client(ctx: FunctionContext) -> pd.DataFrame:
     """Tickets created per active customer per month."""
-    rows = ctx.in_windows(ctx.base("tickets"), "create_date", period_columns=False)
-    top = rows.group_by(ctx.keys).aggregate(top=rows.count().cast("float64")).to_pandas()
+    counts = created_counts(ctx)
+    top = counts[ctx.keys].assign(top=counts["n"].astype(float))
     companies = ctx.base("companies")
     companies = companies.filter(
         companies.is_active.fill_null(True) & (companies.company_type == CUSTOMER_COMPANY_TYPE)
