@@ -1,55 +1,116 @@
-"""Group commit for the one-writer store: pages that queue while another apply runs go into
-the next apply together (one transaction), so a full sync does not pay the store's
-per-transaction cost per page."""
+"""Group commit for the one-writer store: one committer thread applies the pages queued since
+its last apply together (one transaction), in queue order, so a full sync pays the store's
+per-transaction cost per group rather than per page, and readers go on fetching while their
+pages are applied (`submit`), so the API wait and the store overlap."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from stip.errors import ConnectorError
 from stip.store.schema import Batch
 from stip.store.store import Store
 
 
-@dataclass
-class _Staged:
-    build: Callable[[], Batch]
-    applied: bool = False
-    error: BaseException | None = None
+class Staged:
+    """A queued page; `wait` returns once it is applied and raises if it was not."""
+
+    def __init__(self, build: Callable[[], Batch]) -> None:
+        self.build = build
+        self.error: BaseException | None = None
+        self._done = threading.Event()
+
+    def finish(self, error: BaseException | None) -> None:
+        self.error = error
+        self._done.set()
+
+    def settle(self) -> None:
+        """Wait until it is applied or refused."""
+        self._done.wait()
+
+    def wait(self) -> None:
+        self._done.wait()
+        if self.error is not None:
+            raise ConnectorError(f"the store did not take a page: {self.error}")
 
 
 class GroupCommit:
     def __init__(self, store: Store, lock: threading.Lock) -> None:
         self.store = store
         self.lock = lock
-        self._queue: list[_Staged] = []
-        self._queue_lock = threading.Lock()
+        self._queue: list[Staged] = []
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self._failed: BaseException | None = None
+
+    def submit(self, build: Callable[[], Batch]) -> Staged:
+        """Queue a page's batch builder. Builders run in queue order under `lock` (the
+        caller's apply lock), so a page's checkpoint never covers a page that is not in
+        the same or an earlier transaction."""
+        staged = Staged(build)
+        with self._cond:
+            if self._closed:
+                raise ConnectorError("the sync's committer is closed")
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name="stip-sync-commit", daemon=True
+                )
+                self._thread.start()
+            self._queue.append(staged)
+            self._cond.notify()
+        return staged
 
     def commit(self, build: Callable[[], Batch]) -> None:
-        """Builders run in queue order under `lock` (the caller's apply lock), so a page's
-        checkpoint never covers a page that is not in the same or an earlier transaction."""
-        mine = _Staged(build)
-        with self._queue_lock:
-            self._queue.append(mine)
-        with self.lock:
-            if not mine.applied and mine.error is None:
-                with self._queue_lock:
-                    group, self._queue = self._queue, []
-                try:
-                    batch = Batch()
-                    for item in group:
-                        part = item.build()
-                        for table, rows in part.upserts.items():
-                            batch.add(table, rows)
-                    if len(batch):
-                        self.store.apply(batch)
-                except BaseException as exc:
-                    for item in group:
-                        item.error = exc
-                    raise
+        """Apply a page's batch (grouped with the pages queued meanwhile) and wait for it."""
+        self.submit(build).wait()
+
+    def close(self) -> None:
+        """Apply what is queued, then stop the committer thread."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._closed:
+                    self._cond.wait()
+                if not self._queue:
+                    return
+                group, self._queue = self._queue, []
+            self._apply(group)
+
+    def _apply(self, group: list[Staged]) -> None:
+        """A builder that fails fails its own page only. A failed apply fails its group and
+        every later page: their builders would checkpoint over the pages it lost."""
+        if self._failed is not None:
+            for item in group:
+                item.finish(self._failed)
+            return
+        built: list[Staged] = []
+        try:
+            with self.lock:
+                batch = Batch()
                 for item in group:
-                    item.applied = True
-        if mine.error is not None:
-            raise ConnectorError(f"the store did not take a page: {mine.error}")
+                    try:
+                        part = item.build()
+                    except Exception as exc:  # noqa: BLE001 - handed to that page's reader
+                        item.finish(exc)
+                        continue
+                    built.append(item)
+                    for table, rows in part.upserts.items():
+                        batch.add(table, rows)
+                if len(batch):
+                    self.store.apply(batch)
+        except BaseException as exc:  # noqa: BLE001 - handed to every reader of the group
+            self._failed = exc
+            for item in built:
+                item.finish(exc)
+            return
+        for item in built:
+            item.finish(None)

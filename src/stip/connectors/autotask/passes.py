@@ -18,10 +18,11 @@ from stip.connectors.autotask.entities import (
     PICKLIST_HOURS,
     PICKLISTS,
     RECONCILE_HOURS,
+    SLA_SPEC,
     SPECS,
     EntitySpec,
 )
-from stip.connectors.autotask.group_commit import GroupCommit
+from stip.connectors.autotask.group_commit import GroupCommit, Staged
 from stip.connectors.autotask.mapping import (
     SOURCE_SYSTEM,
     map_picklists,
@@ -89,9 +90,18 @@ class Passes:
         with self.apply_lock:
             self.store.apply(batch)
 
-    def commit(self, build: Callable[[], Batch]) -> None:
-        """Apply a page's batch, grouped with the pages queued meanwhile (`GroupCommit`)."""
-        self.group.commit(build)
+    def submit(self, build: Callable[[], Batch]) -> Staged:
+        """Queue a page's batch for the committer, grouped with the pages queued meanwhile
+        (`GroupCommit`); `wait()` on the result returns once it is applied."""
+        return self.group.submit(build)
+
+    def close(self) -> None:
+        self.group.close()
+
+    def sla_reload_due(self) -> bool:
+        """SLA results are read whole (by id, like any entity) on a full run and until a
+        reload completes; otherwise those of the changed tickets are (`sla_results`)."""
+        return self.full or self.state(SLA_SPEC.entity).watermark is None
 
     def defer(self, batch: Batch) -> None:
         """Queue an entity's closing batch (final state, deletions) for `flush`: one apply
@@ -154,6 +164,11 @@ class Passes:
         base: list[Filter] = []
         if not full_pass:
             base = self._incremental_filters(spec, state)
+        if spec.strategy == "by_ticket":
+            # a reload clears the watermark until it completes, so only then is a cursor
+            # left behind an SLA result id (a changed-tickets pass leaves a ticket id)
+            resuming = resuming and state.watermark is None
+            state.watermark = None
         started = state.last_run_started if resuming and state.last_run_started else now
         mode = "full" if full_pass else "incremental"
         before = self.client.requests[spec.entity]
@@ -183,7 +198,7 @@ class Passes:
             self._advance(spec.entity, result.records, self.client.requests[spec.entity] - before)
             return batch
 
-        reader = RangeReader(self.client, spec.entity, base, spec.include_fields, self.commit, take)
+        reader = RangeReader(self.client, spec.entity, base, spec.include_fields, self.submit, take)
         reader.read(state.last_id, parallel=full_pass)
         batch = Batch()
         if full_pass:

@@ -1,8 +1,10 @@
 """Parallel paging of one entity: after the first page, split the rest of the id space into
 ranges (by the first page's id density and a `query/count`) and read them concurrently.
 
-The checkpoint (`sync_state.last_id`) only advances over the contiguous prefix of finished
-ranges, and it is computed and written in the same critical section as the page's apply, so
+Each range reads on while its pages wait for the store (`AHEAD`). The checkpoint
+(`sync_state.last_id`) only advances over the contiguous prefix of applied ranges (a range's
+`cursor` and `done` move when its page is applied, not when it is fetched), and it is
+computed and written in the same critical section as the page's apply, so
 a killed sync resumes from an id below which every record is stored (pages above it are
 read again and upserted: no gaps, no duplicates).
 """
@@ -11,13 +13,16 @@ from __future__ import annotations
 
 import math
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from stip.connectors.autotask.client import AutotaskClient
+from stip.connectors.autotask.group_commit import Staged
 from stip.connectors.autotask.query import EVERYTHING, MAX_RECORDS, Filter, cond
+from stip.errors import ConnectorError
 from stip.store.schema import Batch
 
 
@@ -58,9 +63,13 @@ def split_points(first_ids: list[int], remaining: int, parts: int) -> list[int]:
 
 Take = Callable[[list[dict[str, Any]], int | None], Batch]
 """A page and the checkpoint after it -> the batch that applies both."""
-Commit = Callable[[Callable[[], Batch]], None]
-"""Runs the builder and applies its batch; builders run one at a time, each in the same
-transaction as (or after) every builder before it (`Passes.commit`)."""
+Submit = Callable[[Callable[[], Batch]], Staged]
+"""Queues a page's batch builder (`Passes.submit`); builders run one at a time, in queue
+order, each in the same transaction as (or after) every builder before it."""
+
+AHEAD = 2
+"""Pages a range may have fetched but not yet applied: reading goes on while the store
+applies, and a killed run loses at most these (they are read again)."""
 
 
 @dataclass
@@ -69,22 +78,32 @@ class RangeReader:
     entity: str
     base: list[Filter]
     include_fields: list[str] | None
-    commit: Commit
+    submit: Submit
     take: Take
+    failed: bool = False
 
     def read(self, after: int | None, parallel: bool) -> None:
         ranges = [IdRange(lo=after, cursor=after)]
-        first = self._page(ranges, ranges[0])
-        if ranges[0].done or not parallel or self.client.concurrency < 2:
+        first = self._fetch(ranges[0], after)
+        staged = self._queue(ranges, ranges[0], first)
+        if len(first) < MAX_RECORDS or not parallel or self.client.concurrency < 2:
+            staged.wait()
             self._run(ranges, ranges[0])
             return
-        remaining = self.client.count(self.entity, ranges[0].filters(self.base))
+        cursor = max(int(item["id"]) for item in first)
+        try:
+            remaining = self.client.count(
+                self.entity, IdRange(after, cursor=cursor).filters(self.base)
+            )
+        finally:
+            staged.wait()
         parts = min(self.client.concurrency, math.ceil(remaining / MAX_RECORDS))
         if parts < 2:
             self._run(ranges, ranges[0])
             return
         bounds = split_points([int(item["id"]) for item in first], remaining, parts)
-        # no page of this entity is being committed now: changing the ranges is safe
+        # the first page is applied and no other page of this entity is queued: changing
+        # the ranges is safe
         ranges[0].hi = bounds[0]
         for lo, hi in zip(bounds, [*bounds[1:], None], strict=True):
             ranges.append(IdRange(lo=lo, hi=hi, cursor=lo))
@@ -100,23 +119,46 @@ class RangeReader:
     def _run(
         self, ranges: list[IdRange], item: IdRange, stop: threading.Event | None = None
     ) -> None:
+        """Read a range to its end, up to `AHEAD` pages ahead of the store."""
+        queued: deque[Staged] = deque()
+        cursor, done = item.cursor, item.done
         try:
-            while not item.done and not (stop is not None and stop.is_set()):
-                self._page(ranges, item)
+            while not done and not (stop is not None and stop.is_set()):
+                items = self._fetch(item, cursor)
+                if items:
+                    cursor = max(int(record["id"]) for record in items)
+                done = len(items) < MAX_RECORDS
+                queued.append(self._queue(ranges, item, items))
+                while len(queued) >= AHEAD:
+                    queued.popleft().wait()
+            while queued:
+                queued.popleft().wait()
         except BaseException:
             if stop is not None:
                 stop.set()
+            for staged in queued:  # applied or refused before the entity reports its error
+                staged.settle()
             raise
 
-    def _page(self, ranges: list[IdRange], item: IdRange) -> list[dict[str, Any]]:
-        page = self.client.query_page(self.entity, item.filters(self.base), self.include_fields)
+    def _fetch(self, item: IdRange, cursor: int | None) -> list[dict[str, Any]]:
+        reading = IdRange(lo=item.lo, hi=item.hi, cursor=cursor)
+        page = self.client.query_page(self.entity, reading.filters(self.base), self.include_fields)
         items: list[dict[str, Any]] = page["items"]
+        return items
 
+    def _queue(self, ranges: list[IdRange], item: IdRange, items: list[dict[str, Any]]) -> Staged:
         def build() -> Batch:
+            if self.failed:
+                raise ConnectorError(f"{self.entity}: an earlier page was not stored")
+            before = item.cursor, item.done
             if items:
                 item.cursor = max(int(record["id"]) for record in items)
             item.done = len(items) < MAX_RECORDS
-            return self.take(items, checkpoint(ranges))
+            try:
+                return self.take(items, checkpoint(ranges))
+            except BaseException:
+                item.cursor, item.done = before
+                self.failed = True
+                raise
 
-        self.commit(build)
-        return items
+        return self.submit(build)

@@ -106,10 +106,14 @@ def _run(passes: Passes, report: SyncReport) -> None:
     api = passes.client
     try:
         api.threshold()
-        _phase(passes, report, [(s.entity, _bind(passes.records, s)) for s in SPECS])
+        # a reload of SLA results needs no tickets: it runs with the other entities
+        reload = passes.sla_reload_due()
+        sla = (SLA_SPEC.entity, _bind(passes.records if reload else passes.sla_results, SLA_SPEC))
+        first = [(s.entity, _bind(passes.records, s)) for s in SPECS]
+        _phase(passes, report, [*first, sla] if reload else first)
         passes.flush()
         tail: list[tuple[str, Callable[[], EntityResult]]] = [
-            (SLA_SPEC.entity, _bind(passes.sla_results, SLA_SPEC)),
+            *([] if reload else [sla]),
             *[(name, _bind(passes.deletion_log, name)) for name in DELETION_LOGS],
             ("Picklists", passes.picklists),
         ]
@@ -120,6 +124,7 @@ def _run(passes: Passes, report: SyncReport) -> None:
         report.results.append(EntityResult("*", "run", "error", error=text))
         raise
     finally:
+        passes.close()
         report.finished = utcnow()
         report.requests = api.total_requests
         report.budget_used = api.budget.used_share
@@ -145,12 +150,26 @@ def _phase(
     passes: Passes, report: SyncReport, jobs: list[tuple[str, Callable[[], EntityResult]]]
 ) -> None:
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="stip-sync") as pool:
-        futures = [(name, pool.submit(_guarded, passes, name, job)) for name, job in jobs]
+        started = {
+            name: pool.submit(_guarded, passes, name, job)
+            for name, job in sorted(jobs, key=lambda job: _largest_first(passes, job[0]))
+        }
+        futures = [(name, started[name]) for name, _ in jobs]
         for _, future in futures:
             result = future.result()
             report.results.append(result)
             if passes.progress is not None:
                 passes.progress.finish(result.entity, result)
+
+
+LIKELY_LARGEST = ("TimeEntries", "Tickets", "ServiceLevelAgreementResults", "BillingItems")
+"""Started first on a first run; later runs start the entities with the most records of
+their last pass first, so the longest pass does not start last."""
+
+
+def _largest_first(passes: Passes, entity: str) -> tuple[int, int]:
+    hint = LIKELY_LARGEST.index(entity) if entity in LIKELY_LARGEST else len(LIKELY_LARGEST)
+    return -(passes.state(entity).last_records or 0), hint
 
 
 def _guarded(passes: Passes, entity: str, job: Callable[[], EntityResult]) -> EntityResult:
