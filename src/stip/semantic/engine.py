@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import reduce
 from typing import Any
 
 from ibis.backends import BaseBackend
@@ -163,17 +164,16 @@ class KpiEngine:
                 for item in kpi.requires:
                     table, column = item.split(".")
                     wanted.setdefault(table, set()).add(column)
-            missing: set[str] = set()
-            for table_name, columns in wanted.items():
+            if not wanted:
+                return set()
+            # One single-row count per table, cross-joined: one query for all of them.
+            parts = []
+            for table_name, columns in sorted(wanted.items()):
                 table = session.con.table(table_name)
-                ordered = sorted(columns)
-                counts = (
-                    table.aggregate(**{c: table[c].count() for c in ordered})
-                    .to_pyarrow()
-                    .to_pylist()
-                )
-                missing |= {f"{table_name}.{c}" for c in ordered if not counts[0][c]}
-            return missing
+                counts = {f"{table_name}__{c}": table[c].count() for c in sorted(columns)}
+                parts.append(table.aggregate(**counts))
+            row = reduce(lambda a, b: a.cross_join(b), parts).to_pyarrow().to_pylist()[0]
+            return {name.replace("__", ".", 1) for name, count in row.items() if not count}
 
         result: set[str] = self._cached(session.version, ("missing",), make)
         return result
