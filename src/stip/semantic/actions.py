@@ -14,6 +14,7 @@ from stip.semantic import labels
 from stip.semantic.bases import base_dimensions, base_table
 from stip.semantic.business_hours import BusinessCalendar
 from stip.semantic.compute import row_condition
+from stip.semantic.expressions import column_names
 from stip.semantic.models import KpiDefinition
 from stip.semantic.query import Scope, Window, apply_scope, join_periods, periods_table
 from stip.settings import Settings
@@ -90,7 +91,10 @@ def find_actions(
     if any(dim not in available for dim in scope.dims):
         return None
     dims = [d for d in ("resource", "company", *scope.dims) if d in available]
-    table = apply_scope(base_table(con, base, dims), scope)
+    columns = {name for text in where for name in column_names(text)}
+    columns |= {c.removeprefix("-") for c in spec.order_by} | {spec.person, *spec.fields}
+    columns |= {time} if time else set()
+    table = apply_scope(base_table(con, base, dims, columns=columns), scope)
     rows = join_periods(table, periods_table([window], calendar), time, [window])
     values = {
         "csat_scale_max": float(settings.csat_scale_max),

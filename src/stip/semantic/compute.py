@@ -24,7 +24,7 @@ from ibis.backends import BaseBackend
 from stip.semantic import functions
 from stip.semantic.bases import DIM_COLUMNS, base_dimensions, base_table
 from stip.semantic.business_hours import BusinessCalendar
-from stip.semantic.expressions import evaluate, uses_period
+from stip.semantic.expressions import column_names, evaluate, uses_period
 from stip.semantic.models import KpiDefinition
 from stip.semantic.query import Scope, Window, apply_scope, join_periods, periods_table
 from stip.settings import Settings
@@ -183,13 +183,18 @@ def _rows(
     req: Request, base: str, time: str | None, periods: ibis.Table, kpis: list[KpiDefinition]
 ) -> ibis.Table:
     dims = [*req.scope.dims, *([req.by] if req.by else [])]
-    table = apply_scope(base_table(req.con, base, dims), req.scope)
     texts = [
         text
         for kpi in kpis
         for text in (*kpi.measure.where, kpi.measure.value, kpi.measure.condition)
         if text
     ]
+    columns = {name for text in texts for name in column_names(text)}
+    for kpi in kpis:
+        span = kpi.measure.business_hours
+        columns |= {span.from_, span.to} if span else set()
+    columns |= {time} if time else set()
+    table = apply_scope(base_table(req.con, base, dims, columns=columns), req.scope)
     needs = any(uses_period(text) for text in texts)
     return join_periods(table, periods, time, req.windows, period_columns=needs)
 

@@ -101,6 +101,18 @@ def uses_period(text: str, only: tuple[str, ...] | None = None) -> bool:
     return bool(names & set(only or PERIOD_COLUMNS))
 
 
+def column_names(text: str) -> set[str]:
+    """The row columns an expression reads (every `_.name`)."""
+    tree = ast.parse(text.strip(), mode="eval")
+    return {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "_"
+    }
+
+
 def evaluate(text: str, settings_values: dict[str, float]) -> Any:
     """The deferred Ibis expression for `text` (resolve it with `table.filter(...)` etc.)."""
     code = _parse(text)
