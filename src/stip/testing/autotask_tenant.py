@@ -25,6 +25,11 @@ TICKET_PICKLISTS: dict[str, list[tuple[int, str, bool]]] = {
 }
 
 
+SPAN_HOURS = 24 * 60
+"""Change stamps stay within the 60 days after BASE: a stamp after the time a sync runs
+would match every incremental filter (`field gte W - 15 min`) and be read again each run."""
+
+
 def _ts(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
@@ -40,7 +45,7 @@ def sample_tenant(tickets: int = 300, seed: int = 7) -> dict[str, list[dict[str,
             "companyType": 1,
             "isActive": True,
             "createDate": _ts(BASE - timedelta(days=400 + i)),
-            "lastActivityDate": _ts(BASE + timedelta(hours=i)),
+            "lastActivityDate": _ts(BASE + timedelta(hours=i % SPAN_HOURS)),
             "userDefinedFields": [{"name": "Users", "value": str(5 + i % 40)}],
         }
         for i in range(n_companies)
@@ -52,7 +57,7 @@ def sample_tenant(tickets: int = 300, seed: int = 7) -> dict[str, list[dict[str,
             "firstName": f"Contact{i}",
             "lastName": "Jansen",
             "isActive": 1,
-            "lastModifiedDate": _ts(BASE + timedelta(hours=i)),
+            "lastModifiedDate": _ts(BASE + timedelta(hours=i % SPAN_HOURS)),
         }
         for i in range(n_companies * 2)
     ]
@@ -197,7 +202,7 @@ def sample_tenant(tickets: int = 300, seed: int = 7) -> dict[str, list[dict[str,
             "companyID": 1000 + i % n_companies,
             "isActive": True,
             "referenceTitle": f"PC-{i}",
-            "lastModifiedTime": _ts(BASE + timedelta(hours=i)),
+            "lastModifiedTime": _ts(BASE + timedelta(hours=i % SPAN_HOURS)),
         }
         for i in range(n_companies * 3)
     ]

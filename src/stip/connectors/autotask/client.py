@@ -224,9 +224,10 @@ class AutotaskClient:
                 continue
             self._count(endpoint)
             status = response.status_code
-            text = _error_text(response)
-            if status == 200 and not _has_errors(response):
-                return response.json()
+            data = _json(response)
+            if status == 200 and not _has_errors(data):
+                return data
+            text = _error_text(response, data)
             if status == 401:
                 if reauth and url is None:
                     reauth = False
@@ -353,22 +354,29 @@ class AutotaskClient:
         return list(data.get("fields") or [])
 
 
-def _error_text(response: httpx.Response) -> str:
+_NOT_JSON = object()
+
+
+def _json(response: httpx.Response) -> Any:
+    """The decoded body, or `_NOT_JSON` (decoded once: a page of 500 records is large)."""
     try:
-        data = response.json()
+        return response.json()
     except ValueError:
+        return _NOT_JSON
+
+
+def _error_text(response: httpx.Response, data: Any = _NOT_JSON) -> str:
+    if data is _NOT_JSON:
+        data = _json(response)
+    if data is _NOT_JSON:
         return response.text[:300] or response.reason_phrase
     if isinstance(data, dict) and data.get("errors"):
         return "; ".join(str(e) for e in data["errors"])[:500]
     return response.reason_phrase
 
 
-def _has_errors(response: httpx.Response) -> bool:
-    try:
-        data = response.json()
-    except ValueError:
-        return True
-    return isinstance(data, dict) and bool(data.get("errors"))
+def _has_errors(data: Any) -> bool:
+    return data is _NOT_JSON or (isinstance(data, dict) and bool(data.get("errors")))
 
 
 def _is_thread_limit(text: str) -> bool:

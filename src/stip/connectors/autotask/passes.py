@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -184,11 +185,10 @@ class Passes:
         seen: set[int] | None = set() if full_pass and not resuming else None
         result = EntityResult(spec.entity, mode + (" (resumed)" if resuming else ""))
 
-        def take(items: list[dict[str, Any]], last: int | None) -> Batch:
+        def take(rows: list[dict[str, Any]], last: int | None) -> Batch:
             batch = Batch()
-            if not items:
+            if not rows:
                 return batch
-            rows = map_records(spec.entity, items)
             state.last_id = last
             if seen is not None:
                 seen.update(int(r["id"]) for r in rows)
@@ -402,8 +402,9 @@ class Passes:
         entities = [s.entity for s in SPECS]
         before = self._requests(entities)
         batch = Batch()
-        for entity in entities:
-            fields = self.client.fields(entity)
+        with ThreadPoolExecutor(3, thread_name_prefix="stip-picklists") as pool:
+            answers = list(pool.map(self.client.fields, entities))
+        for entity, fields in zip(entities, answers, strict=True):
             batch.add("picklists", map_picklists(entity, fields))
             queryable = {f["name"]: f.get("isQueryable", True) for f in fields}
             spec = next(s for s in SPECS if s.entity == entity)

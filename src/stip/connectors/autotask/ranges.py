@@ -21,6 +21,7 @@ from typing import Any
 
 from stip.connectors.autotask.client import AutotaskClient
 from stip.connectors.autotask.group_commit import Staged
+from stip.connectors.autotask.mapping import map_records
 from stip.connectors.autotask.query import EVERYTHING, MAX_RECORDS, Filter, cond
 from stip.errors import ConnectorError
 from stip.store.schema import Batch
@@ -62,12 +63,12 @@ def split_points(first_ids: list[int], remaining: int, parts: int) -> list[int]:
 
 
 Take = Callable[[list[dict[str, Any]], int | None], Batch]
-"""A page and the checkpoint after it -> the batch that applies both."""
+"""A page's mapped rows and the checkpoint after it -> the batch that applies both."""
 Submit = Callable[[Callable[[], Batch]], Staged]
 """Queues a page's batch builder (`Passes.submit`); builders run one at a time, in queue
 order, each in the same transaction as (or after) every builder before it."""
 
-AHEAD = 2
+AHEAD = 4
 """Pages a range may have fetched but not yet applied: reading goes on while the store
 applies, and a killed run loses at most these (they are read again)."""
 
@@ -147,15 +148,19 @@ class RangeReader:
         return items
 
     def _queue(self, ranges: list[IdRange], item: IdRange, items: list[dict[str, Any]]) -> Staged:
+        """Map the page here, in the reader's thread; the committer only applies it."""
+        rows = map_records(self.entity, items)
+        top = max((int(record["id"]) for record in items), default=None)
+
         def build() -> Batch:
             if self.failed:
                 raise ConnectorError(f"{self.entity}: an earlier page was not stored")
             before = item.cursor, item.done
-            if items:
-                item.cursor = max(int(record["id"]) for record in items)
+            if top is not None:
+                item.cursor = top
             item.done = len(items) < MAX_RECORDS
             try:
-                return self.take(items, checkpoint(ranges))
+                return self.take(rows, checkpoint(ranges))
             except BaseException:
                 item.cursor, item.done = before
                 self.failed = True
