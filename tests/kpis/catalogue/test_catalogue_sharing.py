@@ -52,11 +52,26 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         yield statements
 
 
-def _entry_scans(engine: KpiEngine, kpis: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
+MONEY_KPIS = [
+    "mrr",
+    "client_contribution",
+    "agreement_gross_margin",
+    "blended_gross_margin",
+    "product_gross_margin",
+    "top3_client_concentration",
+    "effective_hourly_rate",
+]
+
+
+def _scans(engine: KpiEngine, kpis: list[str], monkeypatch: pytest.MonkeyPatch, table: str) -> int:
     fresh = KpiEngine(engine.store, engine.settings, engine.catalog)
     with recorded(monkeypatch) as statements:
         fresh.tiles(kpis, "2026-10", as_of=AS_OF, trend_points=3)
-    return sum('"time_entries"' in sql for sql in statements)
+    return sum(f'"{table}"' in sql for sql in statements)
+
+
+def _entry_scans(engine: KpiEngine, kpis: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
+    return _scans(engine, kpis, monkeypatch, "time_entries")
 
 
 def test_hour_and_labour_kpis_share_one_scan_of_the_entries(
@@ -68,10 +83,21 @@ def test_hour_and_labour_kpis_share_one_scan_of_the_entries(
     assert _entry_scans(duck_engine, HOUR_KPIS, monkeypatch) == one
 
 
-def test_shared_frame_gives_the_same_values_alone_and_together(duck_engine: KpiEngine) -> None:
+def test_revenue_and_margin_kpis_share_one_scan_of_the_billing_items(
+    duck_engine: KpiEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # mrr alone: the shared per-window item totals, and its previous periods' recurring items.
+    one = _scans(duck_engine, ["mrr"], monkeypatch, "billing_items")
+    assert _scans(duck_engine, MONEY_KPIS, monkeypatch, "billing_items") == one
+
+
+@pytest.mark.parametrize("kpis", [HOUR_KPIS, MONEY_KPIS])
+def test_shared_frame_gives_the_same_values_alone_and_together(
+    duck_engine: KpiEngine, kpis: list[str]
+) -> None:
     together = KpiEngine(duck_engine.store, duck_engine.settings, duck_engine.catalog)
-    tiles = {t.kpi.id: t for t in together.tiles(HOUR_KPIS, "2026-10", as_of=AS_OF)}
-    for kpi in HOUR_KPIS:
+    tiles = {t.kpi.id: t for t in together.tiles(kpis, "2026-10", as_of=AS_OF)}
+    for kpi in kpis:
         alone = KpiEngine(duck_engine.store, duck_engine.settings, duck_engine.catalog)
         (tile,) = alone.tiles([kpi], "2026-10", as_of=AS_OF)
         assert tile.value == pytest.approx(tiles[kpi].value), kpi

@@ -19,32 +19,24 @@ from stip.semantic.kpis_builtin.common import (
     result,
     shared,
 )
-from stip.semantic.kpis_builtin.revenue import company_items, is_recurring
+from stip.semantic.kpis_builtin.money import item_money, money_sums
 from stip.semantic.kpis_builtin.work import entry_work, work_sums
 from stip.semantic.kpis_builtin.workload import users
-from stip.semantic.query import join_periods
 
 TIME_DIMS = ("resource", "company", "queue", "priority", "team")
-
-
-def _items_in_windows(ctx: FunctionContext) -> ibis.Table:
-    items = company_items(ctx)
-    return join_periods(items, ctx.periods, "item_date", ctx.windows, period_columns=False)
 
 
 @shared
 def _per_company(ctx: FunctionContext) -> pd.DataFrame:
     """Per window and client: revenue, direct item cost, recurring revenue, labour cost, hours."""
-    items = _items_in_windows(ctx)
-    direct = ibis.ifelse(items.time_entry_id.isnull(), items.our_cost.fill_null(0.0), 0.0)
-    money = (
-        items.group_by(["p_idx", "company"])
-        .aggregate(
-            revenue=items.extended_price.sum(),
-            item_cost=direct.sum(),
-            recurring=items.extended_price.sum(where=is_recurring(items)),
-        )
-        .to_pandas()
+    items = item_money(ctx)
+    items = items.assign(recurring_price=items["price"].where(items["recurring"]))
+    money = money_sums(
+        items,
+        ["p_idx", "company"],
+        revenue="price",
+        item_cost="direct",
+        recurring="recurring_price",
     )
     work = entry_work(ctx)
     work = work_sums(
@@ -104,13 +96,10 @@ def cost_to_serve_per_user(ctx: FunctionContext) -> pd.DataFrame:
 @shared
 def _per_contract(ctx: FunctionContext) -> pd.DataFrame:
     """Per window and contract: revenue, direct item cost and labour cost."""
-    items = _items_in_windows(ctx).filter(ibis._.contract_id.notnull())
-    direct = ibis.ifelse(items.time_entry_id.isnull(), items.our_cost.fill_null(0.0), 0.0)
-    money = (
-        items.group_by(["p_idx", "company", items.contract_id.name("contract")])
-        .aggregate(revenue=items.extended_price.sum(), item_cost=direct.sum())
-        .to_pandas()
-    )
+    items = item_money(ctx)
+    items = items[items["contract"].notna()]
+    keys = ["p_idx", "company", "contract"]
+    money = money_sums(items, keys, revenue="price", item_cost="direct")
     work = entry_work(ctx)
     work = work_sums(work[work["contract"].notna()], ["p_idx", "contract"], labour="cost")
     contracts = ctx.con.table("contracts").select(contract="id", owner="company_id").to_pandas()
@@ -153,24 +142,28 @@ def underwater_agreements(ctx: FunctionContext) -> pd.DataFrame:
 @shared
 def _totals(ctx: FunctionContext) -> pd.DataFrame:
     """Per window: revenue by kind, direct item cost by kind, all labour cost."""
-    items = _items_in_windows(ctx)
-    labour_item = items.time_entry_id.notnull()
-    service = labour_item | is_recurring(items)
-    direct = ibis.ifelse(labour_item, 0.0, items.our_cost.fill_null(0.0))
-    charge = ~service & items.contract_id.isnull()
-    money = (
-        items.group_by("p_idx")
-        .aggregate(
-            revenue=items.extended_price.sum(),
-            item_cost=direct.sum(),
-            service_revenue=items.extended_price.sum(where=service),
-            service_cost=direct.sum(where=service),
-            charge_revenue=items.extended_price.sum(where=charge),
-            charge_cost=direct.sum(where=charge),
-            recurring=items.extended_price.sum(where=is_recurring(items)),
-            items=items.count(),
-        )
-        .to_pandas()
+    items = item_money(ctx)
+    service = items["labour"] | items["recurring"]
+    charge = ~service & items["contract"].isna()
+    price, direct = items["price"], items["direct"]
+    items = items.assign(
+        service_price=price.where(service),
+        service_direct=direct.where(service),
+        charge_price=price.where(charge),
+        charge_direct=direct.where(charge),
+        recurring_price=price.where(items["recurring"]),
+    )
+    money = money_sums(
+        items,
+        ["p_idx"],
+        revenue="price",
+        item_cost="direct",
+        service_revenue="service_price",
+        service_cost="service_direct",
+        charge_revenue="charge_price",
+        charge_cost="charge_direct",
+        recurring="recurring_price",
+        items="n",
     )
     work = work_sums(entry_work(ctx), ["p_idx"], labour="cost")
     idx = pd.DataFrame({"p_idx": [w.idx for w in ctx.windows]})

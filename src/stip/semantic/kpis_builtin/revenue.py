@@ -22,30 +22,25 @@ from stip.semantic.kpis_builtin.common import (
     result,
     shared,
 )
+from stip.semantic.kpis_builtin.money import company_items, is_recurring, item_money, money_sums
 from stip.semantic.query import Window, join_periods
-
-
-def is_recurring(items: ibis.Table) -> ibis.Value:
-    return items.service_id.notnull()
-
-
-def company_items(ctx: FunctionContext) -> ibis.Table:
-    """Billing items with `company`, filtered to a company scope."""
-    items = ctx.con.table("billing_items")
-    if ctx.scope.company_id is not None:
-        items = items.filter(items.company_id == ctx.scope.company_id)
-    return items.mutate(company=items.company_id)
 
 
 def _mrr_frame(
     ctx: FunctionContext, windows: list[Window], periods: ibis.Table, column: str
 ) -> pd.DataFrame:
-    items = company_items(ctx)
-    items = items.filter(is_recurring(items))
-    rows = join_periods(items, periods, "item_date", windows, period_columns=False)
-    frame = (
-        rows.group_by(["p_idx", "company"]).aggregate(amount=rows.extended_price.sum()).to_pandas()
-    )
+    if windows is ctx.windows:  # the current periods: the shared per-window item totals
+        money = item_money(ctx)
+        frame = money_sums(money[money["recurring"]], ["p_idx", "company"], amount="price")
+    else:
+        items = company_items(ctx)
+        items = items.filter(is_recurring(items))
+        rows = join_periods(items, periods, "item_date", windows, period_columns=False)
+        frame = (
+            rows.group_by(["p_idx", "company"])
+            .aggregate(amount=rows.extended_price.sum())
+            .to_pandas()
+        )
     span = {
         w.idx: billing_months(w, w.period if column == "cur" else w.period.previous())
         for w in ctx.windows
@@ -236,11 +231,7 @@ def managed_attach_rate(ctx: FunctionContext) -> pd.DataFrame:
 @register("top3_client_concentration", dimensions=(), uses_as_of=False)
 def top3_client_concentration(ctx: FunctionContext) -> pd.DataFrame:
     """Revenue billed in P to the three largest clients / all revenue billed in P."""
-    items = company_items(ctx)
-    rows = join_periods(items, ctx.periods, "item_date", ctx.windows, period_columns=False)
-    frame = (
-        rows.group_by(["p_idx", "company"]).aggregate(amount=rows.extended_price.sum()).to_pandas()
-    )
+    frame = money_sums(item_money(ctx), ["p_idx", "company"], amount="price")
     out = []
     for idx, part in frame.groupby("p_idx"):
         amounts = part["amount"].astype(float).sort_values(ascending=False)

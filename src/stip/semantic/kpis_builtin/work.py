@@ -15,6 +15,7 @@ import pandas as pd
 from stip.semantic.bases import base_table
 from stip.semantic.functions import FunctionContext, register
 from stip.semantic.kpis_builtin.common import REACTIVE_TICKET_TYPES, result, shared
+from stip.semantic.kpis_builtin.money import item_money, money_sums
 from stip.semantic.query import apply_scope
 
 TIME_DIMS = ("resource", "company", "queue", "priority", "team")
@@ -92,11 +93,13 @@ def effective_hourly_rate(ctx: FunctionContext) -> pd.DataFrame:
     """Billing items ÷ all hours worked, per company (contract §5). Internal time (entries
     without a client) is in no client's hours."""
     keys = ctx.keys
-    items = ctx.in_windows(ctx.base("billing_items"), "item_date", period_columns=False)
-    revenue = items.group_by(keys).aggregate(price=items.extended_price.sum(), items=items.count())
+    money = item_money(ctx)
+    if ctx.by == "company":
+        money = money.assign(dim_company=money["company"])
+    revenue = money_sums(money, keys, price="price", items="n")
     work = entry_work(ctx)
     work = work_sums(work[work["company"].notna()], keys, hours="hours", entries="n")
-    both = revenue.to_pandas().merge(work, on=keys, how="outer")
+    both = revenue.merge(work, on=keys, how="outer")
     hours = both["hours"].astype(float)
     price = both["price"].astype(float).fillna(0.0)
     both["value"] = (price / hours.where(hours > 0)).astype(float)

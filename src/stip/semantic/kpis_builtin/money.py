@@ -1,0 +1,59 @@
+"""The billing items of the windows, grouped once for every KPI that weighs revenue or item cost.
+
+Margins per client, contract and kind of revenue, the effective hourly rate, MRR and client
+concentration all read the items billed in the windows. `item_money` scans them ONCE per
+computation, grouped per window, client, contract and kind (labour, recurring); each KPI
+sums the groups it needs.
+"""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+
+from stip.semantic.functions import FunctionContext
+from stip.semantic.kpis_builtin.common import shared
+from stip.semantic.query import join_periods
+
+
+def is_recurring(items: ibis.Table) -> ibis.Value:
+    return items.service_id.notnull()
+
+
+def company_items(ctx: FunctionContext) -> ibis.Table:
+    """Billing items with `company`, filtered to a company scope."""
+    items = ctx.con.table("billing_items")
+    if ctx.scope.company_id is not None:
+        items = items.filter(items.company_id == ctx.scope.company_id)
+    return items.mutate(company=items.company_id)
+
+
+@shared
+def item_money(ctx: FunctionContext) -> pd.DataFrame:
+    """Per `p_idx`, `company`, `contract`, `labour` (bills a time entry) and `recurring`
+    (bills a contract service): `price` (Σ extended price, null when all are null),
+    `direct` (Σ our cost of the items that are not labour, nulls as 0) and `n` (items)."""
+    items = company_items(ctx)
+    items = join_periods(items, ctx.periods, "item_date", ctx.windows, period_columns=False)
+    labour = items.time_entry_id.notnull()
+    direct = ibis.ifelse(labour, 0.0, items.our_cost.fill_null(0.0))
+    grouped = items.group_by(
+        [
+            "p_idx",
+            "company",
+            items.contract_id.name("contract"),
+            labour.name("labour"),
+            is_recurring(items).name("recurring"),
+        ]
+    ).aggregate(price=items.extended_price.sum(), direct=direct.sum(), n=items.count())
+    frame = grouped.to_pandas()
+    frame[["price", "direct"]] = frame[["price", "direct"]].astype(float)
+    return frame
+
+
+def money_sums(frame: pd.DataFrame, keys: list[str], **sums: str) -> pd.DataFrame:
+    """Σ of `item_money` columns per `keys` (`name=column`); prices stay null when all are."""
+    grouped = frame.groupby(keys, dropna=False)
+    return pd.DataFrame(
+        {name: grouped[column].sum(min_count=1) for name, column in sums.items()}
+    ).reset_index()
