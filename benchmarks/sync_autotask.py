@@ -67,7 +67,7 @@ def _profiled(path: str | None) -> Iterator[None]:
         return
     import yappi  # type: ignore[import-not-found]  # optional, not a dependency
 
-    yappi.set_clock_type("wall")
+    yappi.set_clock_type("cpu")
     yappi.start()
     try:
         yield

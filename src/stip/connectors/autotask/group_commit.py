@@ -13,7 +13,7 @@ from stip.errors import ConnectorError
 from stip.store.schema import Batch
 from stip.store.store import Store
 
-GROUP_SECONDS = 0.5
+GROUP_SECONDS = 1.0
 """At most one apply per this many seconds: each apply opens the store and checkpoints it
 on close (~0.1-0.2 s whatever its size), so fewer, larger groups take pages faster."""
 

@@ -402,7 +402,7 @@ class Passes:
         entities = [s.entity for s in SPECS]
         before = self._requests(entities)
         batch = Batch()
-        with ThreadPoolExecutor(3, thread_name_prefix="stip-picklists") as pool:
+        with ThreadPoolExecutor(6, thread_name_prefix="stip-picklists") as pool:
             answers = list(pool.map(self.client.fields, entities))
         for entity, fields in zip(entities, answers, strict=True):
             batch.add("picklists", map_picklists(entity, fields))

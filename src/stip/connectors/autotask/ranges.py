@@ -68,7 +68,7 @@ Submit = Callable[[Callable[[], Batch]], Staged]
 """Queues a page's batch builder (`Passes.submit`); builders run one at a time, in queue
 order, each in the same transaction as (or after) every builder before it."""
 
-AHEAD = 4
+AHEAD = 8
 """Pages a range may have fetched but not yet applied: reading goes on while the store
 applies, and a killed run loses at most these (they are read again)."""
 

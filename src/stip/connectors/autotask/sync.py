@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("stip.autotask")
 
-WORKERS = 4
+WORKERS = 6
 
 
 @dataclass
