@@ -9,7 +9,7 @@ import pytest
 from autotask_helpers import assert_store_matches
 
 from stip.app import Stip
-from stip.connectors.autotask.ranges import IdRange, checkpoint, split_points
+from stip.connectors.autotask.ranges import IdRange, checkpoint, finished, split_points
 from stip.connectors.autotask.state import load_states
 from stip.connectors.autotask.sync import run_sync
 from stip.testing.autotask_tenant import sample_tenant
@@ -35,11 +35,17 @@ def test_checkpoint_covers_only_the_contiguous_prefix_of_finished_ranges() -> No
 
 def test_split_points_follow_the_first_pages_id_density() -> None:
     dense = list(range(1, 501))
-    # 1000 more records in 3 parts: 334 each at one id per record, above id 500
-    assert split_points(dense, 1000, 3) == [834, 1168]
+    # 2100 more records = 5 pages in 3 parts: 2 pages (1000 ids) each, above id 500
+    assert split_points(dense, 2100, 3) == [1500, 2500]
     sparse = list(range(10, 5010, 10))
-    # ten ids per record: 2 parts of 400 records = 4000 ids each, above id 5000
-    assert split_points(sparse, 800, 2) == [9000]
+    # ten ids per record: 800 records = 2 pages in 2 parts: 1 page = 5000 ids, above 5000
+    assert split_points(sparse, 800, 2) == [10000]
+
+
+def test_a_page_that_reaches_its_ranges_bound_ends_the_range() -> None:
+    full = [{"id": i} for i in range(1, 501)]
+    assert finished(full, 500, 500) and finished(full[:10], 10, None)
+    assert not finished(full, 500, 501) and not finished(full, 500, None)
 
 
 def test_a_full_pass_reads_an_entitys_ranges_concurrently(
@@ -53,16 +59,17 @@ def test_a_full_pass_reads_an_entitys_ranges_concurrently(
         run_sync(stip)
         assert_store_matches(stip, fake)
         bodies = [r.body for r in fake.log if r.endpoint == "Tickets" and r.body is not None]
-        # first page 40000-40499, a count (1100 left), then three ranges of 367/367/366
-        # tickets, one page each: 5 requests where the id cursor alone needs 4 in a row
+        # first page 40000-40499, a count (1100 left = 3 pages), then three ranges of one
+        # page each (500/500/100 tickets; a page that ends at its range's bound ends the
+        # range): 5 requests where the id cursor alone needs 4 in a row
         assert len(bodies) == 5
         ranges = sorted(
             (tuple((f["op"], f["value"]) for f in b["filter"]) for b in bodies[2:]),
         )
         assert ranges == [
-            (("gt", 40499), ("lte", 40866)),
-            (("gt", 40866), ("lte", 41233)),
-            (("gt", 41233),),
+            (("gt", 40499), ("lte", 40999)),
+            (("gt", 40999), ("lte", 41499)),
+            (("gt", 41499),),
         ]
         assert fake.max_in_flight["Tickets"] == 3 and fake.thread_limit_hits == 0
         assert load_states(stip.store)["Tickets"].last_id is None

@@ -233,9 +233,10 @@ class FakeAutotask:
         include = body.get("includeFields") or []
         for name in include:
             check_field(entity, name)
-        page = matches[:max_records]
         if include:
-            page = [{k: r.get(k) for k in include} for r in page]
+            page = [{k: r.get(k) for k in include} for r in matches[:max_records]]
+        else:
+            page = [dict(r) for r in matches[:max_records]]
         next_url = None
         if len(matches) > max_records:
             paging = json.dumps({"pageSize": max_records, "nextIds": [page[-1]["id"]]})
@@ -255,8 +256,9 @@ class FakeAutotask:
     def _select(
         self, entity: str, filters: Any, after: int | None, limit: int | None = None
     ) -> list[dict[str, Any]]:
-        """Matching records in id order (copies); stops after `limit + 1` so a page query
-        does not copy the whole table. Top-level id conditions narrow the scan through the
+        """Matching records in id order; stops after `limit + 1`. The records themselves,
+        not copies: `put` replaces a record rather than changing it, so callers that copy
+        or project them see one version. Top-level id conditions narrow the scan through the
         sorted ids, as the real API's primary key index does."""
         if entity not in swagger_fields():
             raise FieldError(f"Unknown entity {entity}.")
@@ -275,7 +277,7 @@ class FakeAutotask:
             for ident in ids[start:end]:
                 record = table[ident]
                 if all(p(record) for p in predicates):
-                    matches.append(dict(record))
+                    matches.append(record)
                     if limit is not None and len(matches) > limit:
                         break
         return matches

@@ -67,10 +67,6 @@ class GroupCommit:
             self._cond.notify()
         return staged
 
-    def commit(self, build: Callable[[], Batch]) -> None:
-        """Apply a page's batch (grouped with the pages queued meanwhile) and wait for it."""
-        self.submit(build).wait()
-
     def close(self) -> None:
         """Apply what is queued, then stop the committer thread."""
         with self._cond:

@@ -54,12 +54,18 @@ def checkpoint(ranges: list[IdRange]) -> int | None:
 
 
 def split_points(first_ids: list[int], remaining: int, parts: int) -> list[int]:
-    """`parts - 1` boundaries above the first page, each range holding about
-    `remaining / parts` records if ids keep the first page's density."""
+    """`parts - 1` boundaries above the first page, each range holding a whole number of
+    pages (`remaining / parts` rounded up to pages) if ids keep the first page's density:
+    a range whose last page ends at its bound needs no further request (`finished`)."""
     ordered = sorted(first_ids)
     step = max(1.0, (ordered[-1] - ordered[0]) / max(1, len(ordered) - 1))
-    per = math.ceil(remaining / parts)
+    per = math.ceil(math.ceil(remaining / MAX_RECORDS) / parts) * MAX_RECORDS
     return [ordered[-1] + round(i * per * step) for i in range(1, parts)]
+
+
+def finished(items: list[dict[str, Any]], top: int | None, hi: int | None) -> bool:
+    """A short page, or a page that reached the range's upper bound, ends the range."""
+    return len(items) < MAX_RECORDS or (hi is not None and top is not None and top >= hi)
 
 
 Take = Callable[[list[dict[str, Any]], int | None], Batch]
@@ -128,7 +134,7 @@ class RangeReader:
                 items = self._fetch(item, cursor)
                 if items:
                     cursor = max(int(record["id"]) for record in items)
-                done = len(items) < MAX_RECORDS
+                done = finished(items, cursor, item.hi)
                 queued.append(self._queue(ranges, item, items))
                 while len(queued) >= AHEAD:
                     queued.popleft().wait()
@@ -158,7 +164,7 @@ class RangeReader:
             before = item.cursor, item.done
             if top is not None:
                 item.cursor = top
-            item.done = len(items) < MAX_RECORDS
+            item.done = finished(items, top, item.hi)
             try:
                 return self.take(rows, checkpoint(ranges))
             except BaseException:
