@@ -90,40 +90,20 @@ def _kill_after(script: str, path: Path, delay: float) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("script", "rows_after", "titles_after"),
+    [
+        pytest.param(LOADER, OLD_ROWS + NEW_ROWS, {"old", "new"}, id="apply"),
+        pytest.param(REPLACER, NEW_ROWS, {"new"}, id="replace_source"),
+    ],
+)
 @pytest.mark.parametrize("delay", [0.0, 0.5, 2.0])
-def test_kill_during_a_whole_source_replace_leaves_the_previous_state(
-    tmp_path: Path, delay: float
+def test_kill_during_a_load_leaves_the_previous_state(
+    tmp_path: Path, script: str, rows_after: int, titles_after: set[str], delay: float
 ) -> None:
     path = tmp_path / "stip.duckdb"
     store, version = _seed(path)
-    _kill_after(REPLACER, path, delay)
-
-    with store.read() as con:
-        tickets = con.table("tickets")
-        count = tickets.count().execute()
-        titles = set(tickets.title.to_pyarrow().to_pylist())
-    if delay == 0.0:
-        assert count == OLD_ROWS
-    if count == OLD_ROWS:
-        assert titles == {"old"}
-        assert store.data_version() == version
-    else:
-        # the kill came after the swap: all of the new rows, none of the old
-        assert count == NEW_ROWS
-        assert titles == {"new"}
-    # a later replace clears what the killed one left behind and lands whole
-    store.replace_source("autotask", iter([]))
-    with store.read() as con:
-        assert con.table("tickets").count().execute() == 0
-        assert not [t for t in con.list_tables() if t.startswith("stip_staging__")]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("delay", [0.0, 0.3, 1.0])
-def test_kill_during_a_load_leaves_the_previous_state(tmp_path: Path, delay: float) -> None:
-    path = tmp_path / "stip.duckdb"
-    store, version = _seed(path)
-    _kill_after(LOADER, path, delay)
+    _kill_after(script, path, delay)
 
     with store.read() as con:
         tickets = con.table("tickets")
@@ -136,7 +116,12 @@ def test_kill_during_a_load_leaves_the_previous_state(tmp_path: Path, delay: flo
         assert titles == {"old"}
         assert store.data_version() == version
     else:
-        # the kill came after the commit: all of the new batch, never part of it
-        assert count == OLD_ROWS + NEW_ROWS
-        assert titles == {"old", "new"}
+        # the kill came after the commit: all of the new rows, never part of them
+        assert count == rows_after
+        assert titles == titles_after
         assert store.data_version() != version
+    # a later whole-source load clears what a killed one left behind and lands whole
+    store.replace_source("autotask", iter([]))
+    with store.read() as con:
+        assert con.table("tickets").count().execute() == 0
+        assert not [t for t in con.list_tables() if t.startswith("stip_staging__")]

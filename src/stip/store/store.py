@@ -256,21 +256,13 @@ class Store:
         }
         for name, table in (arrow or {}).items():
             staged[name] = to_arrow(TABLES_BY_NAME[name], table)
-        with self._raw(write=True) as (cur, pg):
-            cur.execute("BEGIN")
-            try:
-                for name, data in staged.items():
-                    if data.num_rows:
-                        self._upsert(
-                            cur, pg, TABLES_BY_NAME[name], _dedupe(data, TABLES_BY_NAME[name])
-                        )
-                for name, keys in batch.deletes.items():
-                    self._delete(cur, pg, TABLES_BY_NAME[name], keys)
-                self._set_meta(cur, "data_version", _version_stamp())
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+        with self._raw(write=True) as (cur, pg), _transaction(cur):
+            for name, data in staged.items():
+                if data.num_rows:
+                    self._upsert(cur, pg, TABLES_BY_NAME[name], _dedupe(data, TABLES_BY_NAME[name]))
+            for name, keys in batch.deletes.items():
+                self._delete(cur, pg, TABLES_BY_NAME[name], keys)
+            self._set_meta(cur, "data_version", _version_stamp())
 
     def replace_source(
         self,
@@ -290,8 +282,7 @@ class Store:
         stamp = {**(meta or {}), "data_version": _version_stamp()}
         with self._raw(write=True) as (cur, pg):
             if pg:
-                cur.execute("BEGIN")
-                try:
+                with _transaction(cur):
                     for table in tables:
                         cur.execute(
                             f'DELETE FROM "{table.name}" WHERE source_system = %s', [source_system]
@@ -299,10 +290,6 @@ class Store:
                     self._insert_all(cur, pg, staged, on_loaded, stage=False)
                     for key, value in stamp.items():
                         self._set_meta(cur, key, value)
-                    cur.execute("COMMIT")
-                except BaseException:
-                    cur.execute("ROLLBACK")
-                    raise
                 return
             staging.drop_staging(cur)
             # one core stays with the thread producing the next part
@@ -311,15 +298,10 @@ class Store:
                 for table in tables:
                     cur.execute(_create_sql(table, staging.staging_name(table)))
                 self._insert_all(cur, pg, staged, on_loaded, stage=True)
-                cur.execute("BEGIN")
-                try:
+                with _transaction(cur):
                     staging.swap_in(cur, tables, source_system)
                     for key, value in stamp.items():
                         self._set_meta(cur, key, value)
-                    cur.execute("COMMIT")
-                except BaseException:
-                    cur.execute("ROLLBACK")
-                    raise
             finally:
                 staging.drop_staging(cur)
                 cur.execute("RESET threads")
@@ -432,6 +414,17 @@ class _PgCursor:
 _FINGERPRINT = hashlib.sha256(
     ";".join(f"{t.name}.{c.name}:{c.type}" for t in TABLES for c in t.columns).encode()
 ).hexdigest()[:16]
+
+
+@contextmanager
+def _transaction(cur: Any) -> Iterator[None]:
+    cur.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    cur.execute("COMMIT")
 
 
 def _create_sql(table: Table, name: str) -> str:
