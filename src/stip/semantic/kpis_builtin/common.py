@@ -145,6 +145,15 @@ def merge_keys(left: pd.DataFrame, right: pd.DataFrame, ctx: FunctionContext) ->
     return both
 
 
+def sums(frame: pd.DataFrame, keys: list[str], **columns: str) -> pd.DataFrame:
+    """Σ of a shared frame's columns per `keys` (`name=column`); a sum stays null when every
+    value is."""
+    by = frame.groupby(keys, dropna=False)
+    return pd.DataFrame(
+        {name: by[column].sum(min_count=1) for name, column in columns.items()}
+    ).reset_index()
+
+
 def grouped(table: ibis.Table, ctx: FunctionContext, **aggs: ibis.Value) -> pd.DataFrame:
     """Aggregate per key and fetch as pandas."""
     return table.group_by(ctx.keys).aggregate(**aggs).to_pandas()

@@ -18,9 +18,10 @@ from stip.semantic.kpis_builtin.common import (
     divide,
     result,
     shared,
+    sums,
 )
-from stip.semantic.kpis_builtin.money import item_money, money_sums
-from stip.semantic.kpis_builtin.work import entry_work, work_sums
+from stip.semantic.kpis_builtin.money import item_money
+from stip.semantic.kpis_builtin.work import entry_work
 from stip.semantic.kpis_builtin.workload import users
 
 TIME_DIMS = ("resource", "company", "queue", "priority", "team")
@@ -31,7 +32,7 @@ def _per_company(ctx: FunctionContext) -> pd.DataFrame:
     """Per window and client: revenue, direct item cost, recurring revenue, labour cost, hours."""
     items = item_money(ctx)
     items = items.assign(recurring_price=items["price"].where(items["recurring"]))
-    money = money_sums(
+    money = sums(
         items,
         ["p_idx", "company"],
         revenue="price",
@@ -39,9 +40,7 @@ def _per_company(ctx: FunctionContext) -> pd.DataFrame:
         recurring="recurring_price",
     )
     work = entry_work(ctx)
-    work = work_sums(
-        work[work["company"].notna()], ["p_idx", "company"], labour="cost", hours="hours"
-    )
+    work = sums(work[work["company"].notna()], ["p_idx", "company"], labour="cost", hours="hours")
     both = money.merge(work, on=["p_idx", "company"], how="outer")
     numbers = ["revenue", "item_cost", "recurring", "labour", "hours"]
     both[numbers] = both[numbers].astype(float).fillna(0.0)
@@ -99,9 +98,9 @@ def _per_contract(ctx: FunctionContext) -> pd.DataFrame:
     items = item_money(ctx)
     items = items[items["contract"].notna()]
     keys = ["p_idx", "company", "contract"]
-    money = money_sums(items, keys, revenue="price", item_cost="direct")
+    money = sums(items, keys, revenue="price", item_cost="direct")
     work = entry_work(ctx)
-    work = work_sums(work[work["contract"].notna()], ["p_idx", "contract"], labour="cost")
+    work = sums(work[work["contract"].notna()], ["p_idx", "contract"], labour="cost")
     contracts = ctx.con.table("contracts").select(contract="id", owner="company_id").to_pandas()
     both = money.merge(work, on=["p_idx", "contract"], how="outer")
     both = both.merge(contracts, on="contract", how="left")
@@ -153,7 +152,7 @@ def _totals(ctx: FunctionContext) -> pd.DataFrame:
         charge_direct=direct.where(charge),
         recurring_price=price.where(items["recurring"]),
     )
-    money = money_sums(
+    money = sums(
         items,
         ["p_idx"],
         revenue="price",
@@ -165,7 +164,7 @@ def _totals(ctx: FunctionContext) -> pd.DataFrame:
         recurring="recurring_price",
         items="n",
     )
-    work = work_sums(entry_work(ctx), ["p_idx"], labour="cost")
+    work = sums(entry_work(ctx), ["p_idx"], labour="cost")
     idx = pd.DataFrame({"p_idx": [w.idx for w in ctx.windows]})
     out = idx.merge(money, on="p_idx", how="left").merge(work, on="p_idx", how="left")
     numbers = [c for c in out.columns if c != "p_idx"]

@@ -49,11 +49,3 @@ def item_money(ctx: FunctionContext) -> pd.DataFrame:
     frame = grouped.to_pandas()
     frame[["price", "direct"]] = frame[["price", "direct"]].astype(float)
     return frame
-
-
-def money_sums(frame: pd.DataFrame, keys: list[str], **sums: str) -> pd.DataFrame:
-    """Σ of `item_money` columns per `keys` (`name=column`); prices stay null when all are."""
-    grouped = frame.groupby(keys, dropna=False)
-    return pd.DataFrame(
-        {name: grouped[column].sum(min_count=1) for name, column in sums.items()}
-    ).reset_index()

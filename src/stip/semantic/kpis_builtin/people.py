@@ -10,9 +10,15 @@ import ibis
 import pandas as pd
 
 from stip.semantic.functions import FunctionContext, register
-from stip.semantic.kpis_builtin.common import CUSTOMER_COMPANY_TYPE, local_date, result, shared
+from stip.semantic.kpis_builtin.common import (
+    CUSTOMER_COMPANY_TYPE,
+    local_date,
+    result,
+    shared,
+    sums,
+)
 from stip.semantic.kpis_builtin.finance import staff_numbers
-from stip.semantic.kpis_builtin.work import entry_work, work_sums
+from stip.semantic.kpis_builtin.work import entry_work
 
 PEOPLE_DIMS = ("resource", "team")
 
@@ -33,7 +39,7 @@ def available_hours(ctx: FunctionContext) -> pd.DataFrame:
 def hours_vs_available(ctx: FunctionContext, entries: pd.DataFrame) -> pd.DataFrame:
     """100 × Σ hours of `entries` (rows of `entry_work`) / available hours of the active
     resources, per key; n = the entries summed."""
-    hours = work_sums(entries, ctx.keys, hours="hours", n="n")
+    hours = sums(entries, ctx.keys, hours="hours", n="n")
     both = hours.merge(available_hours(ctx), on=ctx.keys, how="outer")
     avail = both["avail"].astype(float)
     both["value"] = 100.0 * both["hours"].astype(float).fillna(0.0) / avail.where(avail > 0)

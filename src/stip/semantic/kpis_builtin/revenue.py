@@ -21,8 +21,9 @@ from stip.semantic.kpis_builtin.common import (
     previous_windows,
     result,
     shared,
+    sums,
 )
-from stip.semantic.kpis_builtin.money import company_items, is_recurring, item_money, money_sums
+from stip.semantic.kpis_builtin.money import company_items, is_recurring, item_money
 from stip.semantic.query import Window, join_periods
 
 
@@ -31,7 +32,7 @@ def _mrr_frame(
 ) -> pd.DataFrame:
     if windows is ctx.windows:  # the current periods: the shared per-window item totals
         money = item_money(ctx)
-        frame = money_sums(money[money["recurring"]], ["p_idx", "company"], amount="price")
+        frame = sums(money[money["recurring"]], ["p_idx", "company"], amount="price")
     else:
         items = company_items(ctx)
         items = items.filter(is_recurring(items))
@@ -231,7 +232,7 @@ def managed_attach_rate(ctx: FunctionContext) -> pd.DataFrame:
 @register("top3_client_concentration", dimensions=(), uses_as_of=False)
 def top3_client_concentration(ctx: FunctionContext) -> pd.DataFrame:
     """Revenue billed in P to the three largest clients / all revenue billed in P."""
-    frame = money_sums(item_money(ctx), ["p_idx", "company"], amount="price")
+    frame = sums(item_money(ctx), ["p_idx", "company"], amount="price")
     out = []
     for idx, part in frame.groupby("p_idx"):
         amounts = part["amount"].astype(float).sort_values(ascending=False)

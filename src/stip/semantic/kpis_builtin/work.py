@@ -14,8 +14,8 @@ import pandas as pd
 
 from stip.semantic.bases import base_table
 from stip.semantic.functions import FunctionContext, register
-from stip.semantic.kpis_builtin.common import REACTIVE_TICKET_TYPES, result, shared
-from stip.semantic.kpis_builtin.money import item_money, money_sums
+from stip.semantic.kpis_builtin.common import REACTIVE_TICKET_TYPES, result, shared, sums
+from stip.semantic.kpis_builtin.money import item_money
 from stip.semantic.query import apply_scope
 
 TIME_DIMS = ("resource", "company", "queue", "priority", "team")
@@ -61,18 +61,10 @@ def entry_work(ctx: FunctionContext) -> pd.DataFrame:
     return frame
 
 
-def work_sums(frame: pd.DataFrame, keys: list[str], **sums: str) -> pd.DataFrame:
-    """Σ of `entry_work` columns per `keys` (`name=column`); hours stay null when all are."""
-    grouped = frame.groupby(keys, dropna=False)
-    return pd.DataFrame(
-        {name: grouped[column].sum(min_count=1) for name, column in sums.items()}
-    ).reset_index()
-
-
 @register("labour_cost", dimensions=TIME_DIMS, uses_as_of=False)
 def labour_cost(ctx: FunctionContext) -> pd.DataFrame:
     """Σ hours × the resource's internal cost of the entries worked in P."""
-    agg = work_sums(entry_work(ctx), ctx.keys, value="cost", n="n")
+    agg = sums(entry_work(ctx), ctx.keys, value="cost", n="n")
     return result(agg, ctx)
 
 
@@ -85,7 +77,7 @@ def ticket_hours(ctx: FunctionContext) -> pd.DataFrame:
         top=frame["hours"].where(frame["kind"] == REACTIVE),
         yes=frame["hours"].where(frame["kind"] == OTHER_TYPE),
     )
-    return work_sums(frame, ctx.keys, top="top", yes="yes", total="hours", n="n")
+    return sums(frame, ctx.keys, top="top", yes="yes", total="hours", n="n")
 
 
 @register("effective_hourly_rate", dimensions=("company",), uses_as_of=False)
@@ -96,9 +88,9 @@ def effective_hourly_rate(ctx: FunctionContext) -> pd.DataFrame:
     money = item_money(ctx)
     if ctx.by == "company":
         money = money.assign(dim_company=money["company"])
-    revenue = money_sums(money, keys, price="price", items="n")
+    revenue = sums(money, keys, price="price", items="n")
     work = entry_work(ctx)
-    work = work_sums(work[work["company"].notna()], keys, hours="hours", entries="n")
+    work = sums(work[work["company"].notna()], keys, hours="hours", entries="n")
     both = revenue.merge(work, on=keys, how="outer")
     hours = both["hours"].astype(float)
     price = both["price"].astype(float).fillna(0.0)
