@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -27,14 +28,6 @@ from stip.notify.outbox import Message
 
 from .conftest import world_module as W
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 PASSWORDS = {"eva": "eva-password-1", "lars": "lars-password-1", "root": "root-password-1"}
 ROLE_PASSWORD = "role-password-1"
 MEETING_ROLES = {"teamlead", "service_manager", "owner", "admin"}
@@ -121,16 +114,14 @@ def _client(base: str, user: str, password: str | None = None) -> tuple[httpx.Cl
 
 
 @pytest.mark.playwright
-def test_engineer_marks_an_action_done_and_the_closed_loop_moves(site: tuple[str, Stip]) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_engineer_marks_an_action_done_and_the_closed_loop_moves(
+    site: tuple[str, Stip], browser: Any
+) -> None:
     base, stip = site
     before = closed_loop_values(stip, "today", dt.datetime.now(dt.UTC), resource_ids=[W.EVA])
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(base + "/login?next=/actions/me")
@@ -154,7 +145,8 @@ def test_engineer_marks_an_action_done_and_the_closed_loop_moves(site: tuple[str
         assert page.locator("#loop-action_items_open .loop-value").inner_text() == "1"
         assert page.locator("#loop-action_items_done .loop-value").inner_text() == "1"
         assert errors == []
-        browser.close()
+    finally:
+        context.close()
     after = closed_loop_values(stip, "today", dt.datetime.now(dt.UTC), resource_ids=[W.EVA])
     assert (before["action_items_done"], after["action_items_done"]) == (0, 1)
     assert (before["action_items_open"], after["action_items_open"]) == (2, 1)
