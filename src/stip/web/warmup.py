@@ -1,0 +1,53 @@
+"""Background warm-up for `stip serve`: after each data change, compute every shared dashboard once.
+
+A dashboard's first view after a sync is cold: on a store with millions of tickets the engine
+needs seconds for it (see docs/kpis.md, Performance). The serve process checks the store's
+change stamp every few seconds. When the stamp changes, the job computes the default view of
+every dashboard that is not personal: its default period, the live as-of, the whole MSP. That
+is the view managers open. The engine caches per KPI and window, so the visitor who comes next
+gets the warm figures. It also gets them when the visitor is a role that sees fewer tiles,
+because those tiles are a subset of the ones computed here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from stip.periodic import Periodic
+from stip.web.scope import resolve_when
+from stip.web.state import WebState
+
+log = logging.getLogger("stip")
+
+CHECK_SECONDS = 10.0
+
+
+class Warmup:
+    def __init__(self, state: WebState) -> None:
+        self.state = state
+        self._warmed: Any = None
+
+    def __call__(self) -> list[str]:
+        """Warm the shared dashboards if the data changed since the last run; their ids."""
+        kpis = self.state.kpis
+        stamp = (kpis.data_stamp(), kpis.live_as_of())
+        if stamp == self._warmed:
+            return []
+        started = time.monotonic()
+        done: list[str] = []
+        for dashboard in self.state.dashboards.all():
+            if dashboard.filters.personal:
+                continue
+            when = resolve_when(kpis, None, None, None, dashboard.filters.period.default)
+            ids = [dashboard.elements[name].kpi for name in dashboard.tile_names()]
+            kpis.tiles(list(dict.fromkeys(ids)), when.period, when.as_of, None)
+            done.append(dashboard.id)
+        self._warmed = stamp
+        log.info("warmed %d dashboards in %.1f s: %s", len(done), time.monotonic() - started, done)
+        return done
+
+
+def warmup_job(state: WebState) -> Periodic:
+    return Periodic("dashboard warm-up", CHECK_SECONDS, Warmup(state))
