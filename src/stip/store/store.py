@@ -335,47 +335,36 @@ class Store:
             cur.unregister("stip_stage")
 
     def _upsert(self, cur: Any, pg: bool, table: Table, data: pa.Table) -> None:
-        key = table.key
-        cols = ", ".join(f'"{c}"' for c in table.column_names)
-        match = " AND ".join(f't."{k}" = s."{k}"' for k in key)
-        if pg:
-            cur.execute(f'CREATE TEMP TABLE stip_stage (LIKE "{table.name}") ON COMMIT DROP')
-            with cur.copy(f"COPY stip_stage ({cols}) FROM STDIN") as copy:
-                for row in data.to_pylist():
-                    copy.write_row([row[c] for c in table.column_names])
-            cur.execute(f'DELETE FROM "{table.name}" t USING stip_stage s WHERE {match}')
-            cur.execute(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM stip_stage')
-            cur.execute("DROP TABLE stip_stage")
-        else:
-            cur.register("stip_stage", data)
-            cur.execute(
-                f'DELETE FROM "{table.name}" t WHERE EXISTS '
-                f"(SELECT 1 FROM stip_stage s WHERE {match})"
-            )
-            cur.execute(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM stip_stage')
-            cur.unregister("stip_stage")
+        self._delete_matching(cur, pg, table, data.select(list(table.key)))
+        self._insert(cur, pg, table, data, table.name)
 
     def _delete(self, cur: Any, pg: bool, table: Table, keys: list[tuple[str, int]]) -> None:
-        if not keys:
-            return
-        staged = pa.table(
-            {
-                "source_system": pa.array([k[0] for k in keys], pa.string()),
-                "id": pa.array([k[1] for k in keys], pa.int64()),
-            }
-        )
-        match = "t.source_system = s.source_system AND t.id = s.id"
+        if keys:
+            source_systems, ids = zip(*keys, strict=True)
+            staged = pa.table(
+                {
+                    "source_system": pa.array(source_systems, pa.string()),
+                    "id": pa.array(ids, pa.int64()),
+                }
+            )
+            self._delete_matching(cur, pg, table, staged)
+
+    def _delete_matching(self, cur: Any, pg: bool, table: Table, keys: pa.Table) -> None:
+        """Delete the rows of `table` whose key columns equal a row of `keys`."""
+        cols = ", ".join(f'"{c}"' for c in keys.column_names)
+        match = " AND ".join(f't."{c}" = s."{c}"' for c in keys.column_names)
         if pg:
             cur.execute(
-                "CREATE TEMP TABLE stip_keys (source_system TEXT, id BIGINT) ON COMMIT DROP"
+                f"CREATE TEMP TABLE stip_keys ON COMMIT DROP AS "
+                f'SELECT {cols} FROM "{table.name}" WITH NO DATA'
             )
-            with cur.copy("COPY stip_keys (source_system, id) FROM STDIN") as copy:
-                for source_system, ident in keys:
-                    copy.write_row([source_system, ident])
+            with cur.copy(f"COPY stip_keys ({cols}) FROM STDIN") as copy:
+                for row in keys.to_pylist():
+                    copy.write_row([row[c] for c in keys.column_names])
             cur.execute(f'DELETE FROM "{table.name}" t USING stip_keys s WHERE {match}')
             cur.execute("DROP TABLE stip_keys")
         else:
-            cur.register("stip_keys", staged)
+            cur.register("stip_keys", keys)
             cur.execute(
                 f'DELETE FROM "{table.name}" t '
                 f"WHERE EXISTS (SELECT 1 FROM stip_keys s WHERE {match})"
