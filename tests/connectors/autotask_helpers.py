@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from stip.app import Stip
 from stip.connectors.autotask.client import AutotaskClient
 from stip.settings import AutotaskSettings
 from stip.store.schema import TABLES_BY_ENTITY
 from stip.testing.fake_autotask import FakeAutotask
+
+#: The `connect` fixture (conftest.py): `connect(server, **settings) -> Stip`.
+Connect = Callable[..., Stip]
 
 
 def settings_for(fake: FakeAutotask, **overrides: object) -> AutotaskSettings:

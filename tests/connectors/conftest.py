@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from autotask_helpers import Connect
 
 from stip.app import Stip
 from stip.testing.autotask_tenant import TICKET_PICKLISTS, sample_tenant
@@ -22,7 +23,17 @@ def fake(tenant: dict[str, list[dict[str, object]]]) -> Iterator[FakeAutotask]:
 
 
 @pytest.fixture
-def stip(stip_home: Path, fake: FakeAutotask, monkeypatch: pytest.MonkeyPatch) -> Stip:
-    for name, value in fake.env().items():
-        monkeypatch.setenv(name, value)
-    return Stip.load()
+def connect(stip_home: Path, monkeypatch: pytest.MonkeyPatch) -> Connect:
+    """`connect(server, **settings)`: Stip pointed at a fake Autotask, plus STIP_* settings."""
+
+    def load(server: FakeAutotask, **settings: str) -> Stip:
+        for name, value in {**server.env(), **settings}.items():
+            monkeypatch.setenv(name, value)
+        return Stip.load()
+
+    return load
+
+
+@pytest.fixture
+def stip(fake: FakeAutotask, connect: Connect) -> Stip:
+    return connect(fake)

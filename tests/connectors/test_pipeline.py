@@ -5,11 +5,10 @@ from __future__ import annotations
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from autotask_helpers import assert_store_matches, fast_client
+from autotask_helpers import Connect, assert_store_matches, fast_client
 
 from stip.app import Stip
 from stip.connectors.autotask.group_commit import GroupCommit
@@ -65,13 +64,11 @@ def test_a_refused_builder_fails_its_page_only_and_a_failed_apply_every_later_pa
 
 
 def test_an_interrupted_sla_reload_resumes_by_result_id_in_the_next_incremental_run(
-    stip_home: Path, monkeypatch: pytest.MonkeyPatch
+    connect: Connect,
 ) -> None:
     # 1,200 tickets: 600 SLA results, ids 120000, 120002, ...; the first page ends at 120998
     with FakeAutotask(sample_tenant(tickets=1200), latency=0.02) as fake:
-        for name, value in fake.env().items():
-            monkeypatch.setenv(name, value)
-        stip = Stip.load()
+        stip = connect(fake)
         run_sync(stip)
         fake.reset_log()
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
-import pytest
-from autotask_helpers import assert_store_matches
+from autotask_helpers import Connect, assert_store_matches
 
-from stip.app import Stip
 from stip.connectors.autotask.ranges import IdRange, checkpoint, finished, split_points
 from stip.connectors.autotask.state import load_states
 from stip.connectors.autotask.sync import run_sync
@@ -48,14 +45,9 @@ def test_a_page_that_reaches_its_ranges_bound_ends_the_range() -> None:
     assert not finished(full, 500, 501) and not finished(full, 500, None)
 
 
-def test_a_full_pass_reads_an_entitys_ranges_concurrently(
-    stip_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_full_pass_reads_an_entitys_ranges_concurrently(connect: Connect) -> None:
     with FakeAutotask(sample_tenant(tickets=1600), latency=0.1) as fake:
-        for name, value in fake.env().items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("STIP_AUTOTASK_CONCURRENCY", "3")
-        stip = Stip.load()
+        stip = connect(fake, STIP_AUTOTASK_CONCURRENCY="3")
         run_sync(stip)
         assert_store_matches(stip, fake)
         bodies = [r.body for r in fake.log if r.endpoint == "Tickets" and r.body is not None]
@@ -76,12 +68,10 @@ def test_a_full_pass_reads_an_entitys_ranges_concurrently(
 
 
 def test_second_sync_after_changes_applies_exactly_them_within_the_request_bound(
-    stip_home: Path, monkeypatch: pytest.MonkeyPatch
+    connect: Connect,
 ) -> None:
     with FakeAutotask(sample_tenant(tickets=1200)) as fake:
-        for name, value in fake.env().items():
-            monkeypatch.setenv(name, value)
-        stip = Stip.load()
+        stip = connect(fake)
         run_sync(stip)
         for ident in range(40100, 40700):
             ticket = fake.remove("Tickets", ident)

@@ -6,10 +6,9 @@ import json
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
-from autotask_helpers import assert_store_matches, fast_client, store_ids
+from autotask_helpers import Connect, assert_store_matches, fast_client, store_ids
 
 from stip.app import Stip
 from stip.connectors.autotask.entities import DELETION_LOGS, SPECS
@@ -124,15 +123,11 @@ def test_changes_since_the_last_run_are_picked_up(stip: Stip, fake: FakeAutotask
     assert by_entity["ServiceLevelAgreementResults"].records == 1
 
 
-def test_deletions_from_the_deleted_record_logs(
-    tenant: dict, stip_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_deletions_from_the_deleted_record_logs(tenant: dict, connect: Connect) -> None:
     tenant["TimeEntries"].append({"id": 99000, "taskID": 220001, "hoursWorked": 1.0})
     tenant["TimeEntries"].append({"id": 99001, "taskID": 220001, "hoursWorked": 2.0})
     with FakeAutotask(tenant) as fake:
-        for name, value in fake.env().items():
-            monkeypatch.setenv(name, value)
-        stip = Stip.load()
+        stip = connect(fake)
         run_sync(stip)
         fake.remove("Tickets", 40002)
         fake.remove("ServiceLevelAgreementResults", 120002)
@@ -218,15 +213,11 @@ def test_mass_delete_is_refused(stip: Stip, fake: FakeAutotask) -> None:
     assert load_states(stip.store)["Contacts"].last_status == "warning"
 
 
-def test_faults_still_end_with_exactly_the_tenant(
-    stip_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_faults_still_end_with_exactly_the_tenant(connect: Connect) -> None:
     faults = Faults(error_500=0.05, too_many=0.03, dropped=0.02, seed=11)
     tenant = sample_tenant(tickets=1500)
     with FakeAutotask(tenant, faults=faults, latency=0.002) as fake:
-        for name, value in fake.env().items():
-            monkeypatch.setenv(name, value)
-        stip = Stip.load()
+        stip = connect(fake)
         with fast_client(fake) as client:
             report = run_sync(stip, client=client)
             assert sum(client.retries.values()) >= 3
@@ -239,13 +230,10 @@ def test_faults_still_end_with_exactly_the_tenant(
 
 @pytest.mark.parametrize("concurrency", [1, 3])
 def test_never_more_concurrent_requests_per_endpoint_than_configured(
-    stip_home: Path, monkeypatch: pytest.MonkeyPatch, concurrency: int
+    concurrency: int, connect: Connect
 ) -> None:
     with FakeAutotask(sample_tenant(tickets=900), latency=0.01) as fake:
-        for name, value in fake.env().items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("STIP_AUTOTASK_CONCURRENCY", str(concurrency))
-        run_sync(Stip.load())
+        run_sync(connect(fake, STIP_AUTOTASK_CONCURRENCY=str(concurrency)))
         assert max(fake.max_in_flight.values()) <= concurrency
         assert fake.thread_limit_hits == 0
 
@@ -281,9 +269,7 @@ def test_persistent_500_stops_only_that_entity_and_keeps_its_data(
     assert {r["id"]: r["title"] for r in _rows(stip, "tickets")}[40020] == "Changed"
 
 
-def test_every_query_body_uses_only_swagger_field_names(
-    tenant: dict, stip_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_every_query_body_uses_only_swagger_field_names(tenant: dict, connect: Connect) -> None:
     subset = json.loads(SUBSET_PATH.read_text())
     everything = json.loads(ALL_FIELDS_PATH.read_text())["entities"]
 
@@ -294,9 +280,7 @@ def test_every_query_body_uses_only_swagger_field_names(
         return {name for name, _ in everything[entity]["fields"]}
 
     with FakeAutotask(tenant) as fake:
-        for name, value in fake.env().items():
-            monkeypatch.setenv(name, value)
-        stip = Stip.load()
+        stip = connect(fake)
         run_sync(stip)
         fake.put(
             "DeletedTicketActivityLogs", {"id": 1, "ticketID": 40001, "deletedDateTime": _now()}
@@ -357,13 +341,9 @@ def test_refused_credentials_raise_and_are_recorded(stip: Stip, fake: FakeAutota
     assert run["status"] == "error" and "HTTP 401" in run["message"]
 
 
-def test_a_pass_stopped_by_an_error_resumes_from_its_cursor(
-    stip_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_pass_stopped_by_an_error_resumes_from_its_cursor(connect: Connect) -> None:
     with FakeAutotask(sample_tenant(tickets=400), latency=0.05) as fake:
-        for name, value in fake.env().items():
-            monkeypatch.setenv(name, value)
-        stip = Stip.load()
+        stip = connect(fake)
 
         def break_after_first_page() -> None:
             while fake.requests_to("TimeEntries") < 1:
