@@ -63,6 +63,24 @@ def test_a_refused_builder_fails_its_page_only_and_a_failed_apply_every_later_pa
     assert _team_ids(stip) == [1, 2]
 
 
+def test_a_grouped_page_keeps_its_deletions(stip: Stip) -> None:
+    lock = threading.Lock()
+    group = GroupCommit(stip.store, lock)
+    group.submit(lambda: _team(1)).wait()
+    with lock:  # both pages wait for the lock, so they land in one group
+
+        def drop_first() -> Batch:
+            batch = _team(2)
+            batch.delete("teams", "autotask", [1])
+            return batch
+
+        pages = [group.submit(drop_first), group.submit(lambda: _team(3))]
+    for page in pages:
+        page.wait()
+    group.close()
+    assert _team_ids(stip) == [2, 3]
+
+
 def test_an_interrupted_sla_reload_resumes_by_result_id_in_the_next_incremental_run(
     connect: Connect,
 ) -> None:

@@ -335,5 +335,12 @@ class Batch:
     def delete(self, table: str, source_system: str, ids: list[int]) -> None:
         self.deletes.setdefault(table, []).extend((source_system, i) for i in ids)
 
+    def merge(self, other: Batch) -> None:
+        """Take in `other`'s rows and deletions (applied, like all deletions, after upserts)."""
+        for table, rows in other.upserts.items():
+            self.add(table, rows)
+        for table, keys in other.deletes.items():
+            self.deletes.setdefault(table, []).extend(keys)
+
     def __len__(self) -> int:
         return sum(map(len, self.upserts.values())) + sum(map(len, self.deletes.values()))

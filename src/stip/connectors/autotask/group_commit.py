@@ -109,8 +109,7 @@ class GroupCommit:
                         item.finish(exc)
                         continue
                     built.append(item)
-                    for table, rows in part.upserts.items():
-                        batch.add(table, rows)
+                    batch.merge(part)
                 if len(batch):
                     self.store.apply(batch)
         except BaseException as exc:  # noqa: BLE001 - handed to every reader of the group

@@ -109,10 +109,7 @@ class Passes:
         per phase instead of one per entity. A kill before the flush leaves the entity's
         cursor at its last page, so the next run merely confirms there is nothing more."""
         with self.apply_lock:
-            for table, rows in batch.upserts.items():
-                self.pending.add(table, rows)
-            for table, keys in batch.deletes.items():
-                self.pending.deletes.setdefault(table, []).extend(keys)
+            self.pending.merge(batch)
 
     def flush(self) -> None:
         with self.apply_lock:
