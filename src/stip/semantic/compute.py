@@ -126,11 +126,6 @@ def as_of_use(kpi: KpiDefinition, catalog: dict[str, KpiDefinition]) -> str:
     return "none"
 
 
-def depends_on_as_of(kpi: KpiDefinition, catalog: dict[str, KpiDefinition]) -> bool:
-    """Whether a KPI's value can change with the as-of (functions say so when registered)."""
-    return as_of_use(kpi, catalog) != "none"
-
-
 def compute(
     req: Request, kpis: list[KpiDefinition], catalog: dict[str, KpiDefinition]
 ) -> dict[str, Cells]:
