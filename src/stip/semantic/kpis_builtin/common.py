@@ -181,15 +181,19 @@ def open_at_reference(table: ibis.Table) -> ibis.Value:
     )
 
 
-def local_date(ctx: FunctionContext, stamp: ibis.Value) -> ibis.Value:
+def local_date(
+    ctx: FunctionContext, stamp: ibis.Value, since: timedelta = timedelta(days=2)
+) -> ibis.Value:
     """The local date (the MSP's zone) of a naive-UTC timestamp column, in the database.
 
-    Exact for times within two days of the windows: the UTC offset comes from a CASE over the
-    zone's transitions in that span. Further out the offset may be off by the DST hour, which
-    cannot move such a time's date into the windows, so comparing it with a date in the
-    windows (the work date, another time in the windows) still gives the exact answer.
+    Exact for times from `since` before the windows to two days after them: the UTC offset
+    comes from a CASE over the zone's transitions in that span. Further out the offset may
+    be off by the DST hour, which cannot move such a time's date into the windows, so
+    comparing it with a date in the windows (the work date, another time in the windows)
+    still gives the exact answer. Comparing two times that may both lie far before the
+    windows needs a wider `since`.
     """
-    first = min(w.period.start_utc for w in ctx.windows) - timedelta(days=2)
+    first = min(w.period.start_utc for w in ctx.windows) - since
     last = max(w.period.end_utc for w in ctx.windows) + timedelta(days=2)
     offsets = _offsets(ctx.settings.tz, first, last)
     branches = [(stamp < until, (stamp + ibis.interval(seconds=s)).date()) for until, s in offsets]
@@ -197,22 +201,25 @@ def local_date(ctx: FunctionContext, stamp: ibis.Value) -> ibis.Value:
     return ibis.cases(*branches[:-1], else_=final) if len(branches) > 1 else final
 
 
+def _utc_offset(tz: ZoneInfo, moment: datetime) -> int:
+    delta = moment.replace(tzinfo=UTC).astimezone(tz).utcoffset()
+    return int(delta.total_seconds()) if delta else 0
+
+
 @functools.lru_cache(maxsize=64)
 def _offsets(tz: ZoneInfo, first: datetime, last: datetime) -> list[tuple[datetime, int]]:
-    """(naive UTC end, offset seconds) of each constant-offset stretch from `first` to `last`."""
-
-    def offset(moment: datetime) -> int:
-        delta = moment.replace(tzinfo=UTC).astimezone(tz).utcoffset()
-        return int(delta.total_seconds()) if delta else 0
-
+    """(naive UTC end, offset seconds) of each constant-offset stretch from `first` to `last`,
+    to the quarter hour: a day at a time, then quarter hours through a day the offset
+    changes in."""
     stretches: list[tuple[datetime, int]] = []
-    step = timedelta(minutes=15)
-    moment, current = first, offset(first)
+    day, quarter = timedelta(days=1), timedelta(minutes=15)
+    moment, current = first, _utc_offset(tz, first)
     while moment < last:
-        nxt = moment + step
-        if offset(nxt) != current:
+        step = day if _utc_offset(tz, min(moment + day, last)) == current else quarter
+        nxt = min(moment + step, last)
+        if _utc_offset(tz, nxt) != current:
             stretches.append((nxt, current))
-            current = offset(nxt)
+            current = _utc_offset(tz, nxt)
         moment = nxt
     stretches.append((last, current))
     return stretches

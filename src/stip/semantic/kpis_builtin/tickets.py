@@ -23,16 +23,12 @@ from stip.semantic.kpis_builtin.common import (
 )
 
 TICKET_DIMS = ("resource", "company", "queue", "priority", "team")
+# How far before the windows local dates are exact for FCR (see `local_date`).
+FCR_LOOKBACK = timedelta(days=5 * 366)
 
 
 def _created(ctx: FunctionContext) -> ibis.Table:
     return ctx.in_windows(ctx.base("tickets"), "create_date", period_columns=False)
-
-
-def _local_dates(values: pd.Series, ctx: FunctionContext) -> pd.Series:
-    """Each naive-UTC time's local date, as a naive midnight (vectorised, no date objects)."""
-    stamps = pd.to_datetime(values).dt.tz_localize("UTC").dt.tz_convert(ctx.settings.tz)
-    return stamps.dt.tz_localize(None).dt.floor("D")
 
 
 @shared
@@ -119,73 +115,85 @@ def same_day_close_rate(ctx: FunctionContext) -> ibis.Table:
 
 
 @shared
-def _completed_with_effort(ctx: FunctionContext) -> pd.DataFrame:
-    """Tickets completed in P with their whole effort: entries, engineers, hours, labour cost."""
+def _completed_effort(ctx: FunctionContext) -> pd.DataFrame:
+    """Per key, over the tickets completed in P with their whole effort (every entry ever
+    logged on them): tickets (`n`), those with one entry (`one_entry`) or one engineer
+    (`one_tech`), Σ `hours` and Σ labour `cost`, customer contacts (`contacts`: not
+    monitoring alerts, ticket type 5) and the contacts with at most one entry that were
+    resolved on the local day they were created (`fcr`).
+
+    Aggregated in the database: per ticket and engineer first (so counting engineers is a
+    count of groups, not a DISTINCT), then per ticket, then per key; only a row per key
+    comes back.
+    """
     tickets = ctx.in_windows(ctx.base("tickets"), "completed_date", period_columns=False)
     entries = ctx.con.table("time_entries")
-    people = ctx.con.table("resources")
-    costed = entries.left_join(
-        people,
-        [entries.source_system == people.source_system, entries.resource_id == people.id],
-    ).select(
-        e_src=entries.source_system,
-        e_ticket=entries.ticket_id,
-        e_resource=entries.resource_id,
-        e_hours=entries.hours_worked.fill_null(0.0),
-        e_cost=entries.hours_worked.fill_null(0.0) * people.internal_cost.fill_null(0.0),
-    )
     # Only the entries of the tickets in the windows: a semi-join first halves the work on
     # a large store (most entries belong to tickets completed outside the windows).
     wanted = tickets.select(w_src=tickets.source_system, w_id=tickets.id).distinct()
-    costed = costed.semi_join(
-        wanted, [costed.e_src == wanted.w_src, costed.e_ticket == wanted.w_id]
+    entries = entries.semi_join(
+        wanted, [entries.source_system == wanted.w_src, entries.ticket_id == wanted.w_id]
     )
-    effort = costed.group_by(["e_src", "e_ticket"]).aggregate(
-        entries=costed.count(),
-        techs=costed.e_resource.nunique(),
-        hours=costed.e_hours.sum(),
-        cost=costed.e_cost.sum(),
+    per_tech = entries.group_by(
+        [entries.source_system.name("e_src"), entries.ticket_id.name("e_ticket"), "resource_id"]
+    ).aggregate(n=entries.count(), hours=entries.hours_worked.fill_null(0.0).sum())
+    people = ctx.con.table("resources").select(
+        r_src="source_system", r_id="id", r_cost="internal_cost"
     )
-    joined = tickets.left_join(
+    per_tech = per_tech.left_join(
+        people, [per_tech.e_src == people.r_src, per_tech.resource_id == people.r_id]
+    )
+    effort = per_tech.group_by(["e_src", "e_ticket"]).aggregate(
+        entries=per_tech.n.sum(),
+        techs=per_tech.count(where=per_tech.resource_id.notnull()),
+        hours=per_tech.hours.sum(),
+        cost=(per_tech.hours * per_tech.r_cost.fill_null(0.0)).sum(),
+    )
+    rows = tickets.left_join(
         effort, [tickets.source_system == effort.e_src, tickets.id == effort.e_ticket]
     )
-    frame = joined.select(
-        *ctx.keys,
-        "ticket_type",
-        "create_date",
-        "resolved_date_time",
-        entries=joined.entries.fill_null(0),
-        techs=joined.techs.fill_null(0),
-        hours=joined.hours.fill_null(0.0),
-        cost=joined.cost.fill_null(0.0),
-    ).to_pandas()
+    entry_count = rows.entries.fill_null(0)
+    contact = rows.ticket_type.fill_null(0) != 5
+    # Wide span: a ticket completed in P may have been created (and resolved) long before.
+    created, resolved = (
+        local_date(ctx, stamp, since=FCR_LOOKBACK)
+        for stamp in (rows.create_date, rows.resolved_date_time)
+    )
+    same_day = rows.resolved_date_time.notnull() & (created == resolved)
+    frame = (
+        rows.group_by(ctx.keys)
+        .aggregate(
+            n=rows.count(),
+            one_entry=rows.count(where=entry_count == 1),
+            one_tech=rows.count(where=rows.techs.fill_null(0) == 1),
+            hours=rows.hours.fill_null(0.0).sum(),
+            cost=rows.cost.fill_null(0.0).sum(),
+            contacts=rows.count(where=contact),
+            fcr=rows.count(where=contact & (entry_count <= 1) & same_day.fill_null(False)),
+        )
+        .to_pandas()
+    )
+    frame[["hours", "cost"]] = frame[["hours", "cost"]].astype(float)
     return frame
 
 
-def _rate(frame: pd.DataFrame, flag: pd.Series, ctx: FunctionContext) -> pd.DataFrame:
-    frame = frame.assign(flag=flag.astype(float))
-    agg = frame.groupby(ctx.keys, dropna=False)["flag"].agg(["sum", "count"]).reset_index()
-    agg["value"] = divide(agg["sum"], agg["count"], 100.0)
-    agg["n"] = agg["count"]
-    return result(agg, ctx)
+def _share(frame: pd.DataFrame, top: str, bottom: str, ctx: FunctionContext) -> pd.DataFrame:
+    """`top` / `bottom` as a percentage per key; keys with no `bottom` rows are left out."""
+    frame = frame[frame[bottom] > 0]
+    value = divide(frame[top], frame[bottom], 100.0)
+    return result(frame.assign(value=value, n=frame[bottom]), ctx)
 
 
 @register("first_touch_resolution", dimensions=TICKET_DIMS, uses_as_of=False)
 def first_touch_resolution(ctx: FunctionContext) -> pd.DataFrame:
     """Tickets completed in P with exactly one time entry / tickets completed in P."""
-    frame = _completed_with_effort(ctx)
-    if frame.empty:
-        return result(frame, ctx)
-    return _rate(frame, frame["entries"] == 1, ctx)
+    return _share(_completed_effort(ctx), "one_entry", "n", ctx)
 
 
 @register("single_tech_resolution", dimensions=TICKET_DIMS, uses_as_of=False)
 def single_tech_resolution(ctx: FunctionContext) -> pd.DataFrame:
     """Tickets completed in P whose time was logged by exactly one engineer."""
-    frame = _completed_with_effort(ctx)
-    if frame.empty:
-        return result(frame, ctx)
-    return _rate(frame, frame["techs"] == 1, ctx)
+    return _share(_completed_effort(ctx), "one_tech", "n", ctx)
 
 
 @register("fcr_rate", dimensions=TICKET_DIMS, uses_as_of=False)
@@ -194,25 +202,13 @@ def fcr_rate(ctx: FunctionContext) -> pd.DataFrame:
 
     Monitoring alerts (ticket type 5) are not customer contacts and are left out.
     """
-    frame = _completed_with_effort(ctx)
-    frame = frame[frame["ticket_type"].fillna(0) != 5]
-    if frame.empty:
-        return result(frame, ctx)
-    same_day = frame["resolved_date_time"].notna() & (
-        _local_dates(frame["create_date"], ctx)
-        == _local_dates(frame["resolved_date_time"].fillna(frame["create_date"]), ctx)
-    )
-    return _rate(frame, (frame["entries"] <= 1) & same_day, ctx)
+    return _share(_completed_effort(ctx), "fcr", "contacts", ctx)
 
 
 def _per_ticket(ctx: FunctionContext, column: str) -> pd.DataFrame:
-    frame = _completed_with_effort(ctx)
-    if frame.empty:
-        return result(frame, ctx)
-    agg = frame.groupby(ctx.keys, dropna=False)[column].agg(["sum", "count"]).reset_index()
-    agg["value"] = divide(agg["sum"], agg["count"])
-    agg["n"] = agg["count"]
-    return result(agg, ctx)
+    frame = _completed_effort(ctx)
+    frame = frame[frame["n"] > 0]
+    return result(frame.assign(value=divide(frame[column], frame["n"]), n=frame["n"]), ctx)
 
 
 @register("effort_per_ticket", dimensions=TICKET_DIMS, uses_as_of=False)
