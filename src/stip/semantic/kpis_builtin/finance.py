@@ -257,18 +257,29 @@ def realization_rate(ctx: FunctionContext) -> ibis.Table:
     items = items.filter(items.time_entry_id.notnull()).select(
         b_src=items.source_system, b_entry=items.time_entry_id, b_amount=items.extended_price
     )
-    rows = entries.inner_join(
+    rated = entries.inner_join(
         roles, [entries.source_system == roles.o_src, entries.role_id == roles.o_id]
     )
-    rows = rows.filter(rows.o_rate.notnull())
-    rows = rows.left_join(items, [rows.source_system == items.b_src, rows.id == items.b_entry])
-    # One row per entry (its billing items summed), then per key: a single join, no
-    # aggregation of every labour item in the store.
-    per_entry = rows.group_by([*ctx.keys, "source_system", "id"]).aggregate(
-        billed=rows.b_amount.fill_null(0.0).sum(), standard=(rows.hours_worked * rows.o_rate).max()
+    rated = rated.filter(rated.o_rate.notnull())
+    # The entries' standard value and their billing items' amounts as one stack of rows,
+    # summed per key: no per-entry grouping, and only the entries' keys meet the items.
+    worked = rated.select(
+        *ctx.keys,
+        standard=rated.hours_worked * rated.o_rate,
+        billed=ibis.literal(0.0),
+        entry=ibis.literal(1),
     )
-    agg = per_entry.group_by(ctx.keys).aggregate(
-        billed=per_entry.billed.sum(), standard=per_entry.standard.sum(), n=per_entry.count()
+    owners = rated.select(*ctx.keys, e_src=rated.source_system, e_id=rated.id)
+    billed = items.inner_join(owners, [items.b_src == owners.e_src, items.b_entry == owners.e_id])
+    billed = billed.select(
+        *ctx.keys,
+        standard=ibis.null("float64"),
+        billed=billed.b_amount.fill_null(0.0),
+        entry=ibis.literal(0),
+    )
+    rows = worked.union(billed)
+    agg = rows.group_by(ctx.keys).aggregate(
+        billed=rows.billed.sum(), standard=rows.standard.sum(), n=rows.entry.sum()
     )
     return agg.select(
         *ctx.keys,
