@@ -22,6 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from stip.semantic import compute
 from stip.semantic.catalog import load_catalog
 from stip.semantic.compute import UNIT_LOG
 from stip.semantic.engine import KpiEngine
@@ -68,8 +69,9 @@ def floor(
 ) -> list[tuple[str, float]]:
     """Each SQL query a cold `tiles` call runs, timed when run plainly on the DuckDB connection.
 
-    A fresh engine computes the tiles again while every query Ibis sends is first run (and
-    timed) as plain SQL, fetched to Arrow; the engine's own time in this pass is not reported.
+    A fresh engine computes the tiles again, one query at a time, while every query Ibis sends
+    is first run (and timed) as plain SQL, fetched to Arrow; the engine's own time in this
+    pass is not reported.
     """
     from ibis.backends.duckdb import Backend
 
@@ -85,10 +87,12 @@ def floor(
         return original(self, expr, **kwargs)
 
     Backend._to_duckdb_relation = timed  # type: ignore[method-assign]
+    workers, compute.UNIT_WORKERS = compute.UNIT_WORKERS, 1  # one query at a time
     try:
         engine.tiles(kpi_ids, period, as_of=as_of)
     finally:
         Backend._to_duckdb_relation = original  # type: ignore[method-assign]
+        compute.UNIT_WORKERS = workers
     return log
 
 

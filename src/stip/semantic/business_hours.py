@@ -8,6 +8,7 @@ many pairs of instants are `F(b) - F(a)`, computed for millions of rows at once.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -139,15 +140,26 @@ def _from_seconds(seconds: int, tz: ZoneInfo) -> datetime:
 
 
 _CACHE: dict[tuple[tuple[object, ...], int, int], _Intervals] = {}
+# Threads (web requests, the engine's workers) share the cache and the `holidays` object,
+# which fills in a year on first use: one thread builds at a time.
+_CACHE_LOCK = threading.Lock()
 
 
 def _build(cal: BusinessCalendar, key: tuple[object, ...], first: int, last: int) -> _Intervals:
-    hit = next(
-        (v for (k, lo, hi), v in _CACHE.items() if k == key and lo <= first and hi >= last),
-        None,
-    )
-    if hit is not None:
+    with _CACHE_LOCK:
+        hit = next(
+            (v for (k, lo, hi), v in _CACHE.items() if k == key and lo <= first and hi >= last),
+            None,
+        )
+        if hit is None:
+            hit = _intervals(cal, first, last)
+            if len(_CACHE) > 16:
+                _CACHE.clear()
+            _CACHE[(key, first, last)] = hit
         return hit
+
+
+def _intervals(cal: BusinessCalendar, first: int, last: int) -> _Intervals:
     opens: list[int] = []
     lengths: list[int] = []
     day = date(first, 1, 1)
@@ -161,8 +173,4 @@ def _build(cal: BusinessCalendar, key: tuple[object, ...], first: int, last: int
         day += timedelta(1)
     length_array = np.array(lengths, dtype=np.int64)
     cum = np.concatenate([[0], np.cumsum(length_array)[:-1]]).astype(np.int64)
-    result = _Intervals(first, last, np.array(opens, dtype=np.int64), length_array, cum)
-    if len(_CACHE) > 16:
-        _CACHE.clear()
-    _CACHE[(key, first, last)] = result
-    return result
+    return _Intervals(first, last, np.array(opens, dtype=np.int64), length_array, cum)

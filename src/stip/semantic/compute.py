@@ -9,11 +9,14 @@ row and compute in numpy (`BusinessCalendar.hours_between_arrays`).
 
 from __future__ import annotations
 
+import contextvars
 import math
+import threading
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
 from typing import Any
 
@@ -30,6 +33,7 @@ from stip.semantic.query import Scope, Window, apply_scope, join_periods, period
 from stip.settings import Settings
 
 ZERO_WHEN_EMPTY = ("count", "count_distinct", "sum")
+UNIT_WORKERS = 2
 # When set (benchmarks), every query the engine runs is recorded as (SQL, seconds), and every
 # unit of work (a fused group, a business-hours measure, a function) as (label, seconds).
 QUERY_LOG: ContextVar[list[tuple[str, float]] | None] = ContextVar("kpi_query_log", default=None)
@@ -134,6 +138,7 @@ def compute(
     periods = periods_table(req.windows, req.calendar)
     results: dict[str, Cells] = {}
     fused: dict[tuple[str, str | None], list[KpiDefinition]] = defaultdict(list)
+    units: list[_Unit] = []
     for kpi in needed.values():
         measure = kpi.measure
         if measure.type == "ratio":
@@ -141,16 +146,16 @@ def compute(
         if not supports_scope(kpi, req.scope, catalog):
             results[kpi.id] = {}
         elif measure.type == "function":
-            with _Timed(f"function {measure.function} ({kpi.id})"):
-                results[kpi.id] = _function(req, kpi, periods)
+            units.append(_Unit(f"function {measure.function} ({kpi.id})", _function, kpi))
         elif measure.business_hours is not None:
-            with _Timed(f"business hours ({kpi.id})"):
-                results[kpi.id] = _business_hours(req, kpi, periods)
+            units.append(_Unit(f"business hours ({kpi.id})", _business_hours, kpi))
         else:
             fused[(str(measure.base), measure.time)].append(kpi)
     for (base, time_column), group in fused.items():
-        with _Timed(f"fused {base} by {time_column or 'snapshot'} ({len(group)} KPIs)"):
-            results.update(_fused(req, base, time_column, group, periods))
+        label = f"fused {base} by {time_column or 'snapshot'} ({len(group)} KPIs)"
+        units.append(_Unit(label, _fused, (base, time_column, group)))
+    for cells in _run_units(req, units, periods):
+        results.update(cells)
     for kpi in needed.values():
         if kpi.measure.type == "ratio":
             results[kpi.id] = _ratio(kpi, results)
@@ -172,6 +177,53 @@ def _with_dependencies(
         if kpi.measure.type == "ratio":
             stack += [catalog[str(kpi.measure.numerator)], catalog[str(kpi.measure.denominator)]]
     return needed
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One query's worth of work: a function KPI, a business-hours KPI or a fused group."""
+
+    label: str
+    work: Any
+    what: Any
+
+    def __call__(self, req: Request, periods: ibis.Table) -> dict[str, Cells]:
+        with _Timed(self.label):
+            if self.work is _fused:
+                return _fused(req, *self.what, periods)
+            return {self.what.id: self.work(req, self.what, periods)}
+
+
+def _run_units(req: Request, units: list[_Unit], periods: ibis.Table) -> list[dict[str, Cells]]:
+    """Every unit's cells. On DuckDB two threads share the units, each on its own cursor of
+    the same database: while one thread builds and compiles a query in Python, the other's
+    query runs in DuckDB (which releases the GIL). Frames shared between KPIs stay computed
+    once: the threads share the connection's memo (see `kpis_builtin.common.shared`)."""
+    if len(units) < 2 or req.con.name != "duckdb" or UNIT_WORKERS < 2:
+        return [unit(req, periods) for unit in units]
+    local = threading.local()
+    memo = req.con.__dict__.setdefault(functions.SHARED_MEMO, {})
+    cursors: list[Any] = []
+    lock = threading.Lock()
+
+    def work(unit: _Unit) -> dict[str, Cells]:
+        if not hasattr(local, "req"):
+            cursor = req.con.con.cursor()
+            con = ibis.duckdb.from_connection(cursor)
+            memoise_tables(con)
+            setattr(con, functions.SHARED_MEMO, memo)
+            with lock:
+                cursors.append(cursor)
+            local.req = replace(req, con=con)
+        return unit(local.req, periods)
+
+    try:
+        with ThreadPoolExecutor(UNIT_WORKERS) as pool:
+            jobs = [pool.submit(contextvars.copy_context().run, work, unit) for unit in units]
+            return [job.result() for job in jobs]
+    finally:
+        for cursor in cursors:
+            cursor.close()
 
 
 def _rows(
@@ -339,3 +391,18 @@ def _fill_empty(
                 empty = 0 if kpi.measure.type != "sum" else 0.0
                 filled[(window.idx, None)] = Cell(empty if zero else None, 0)
     return filled
+
+
+def memoise_tables(con: BaseBackend) -> None:
+    """Look each table's schema up once per session: a dashboard asks for the same few tables
+    some 250 times, and every `con.table()` is a catalogue query."""
+    lookup = con.table
+    tables: dict[tuple[str, Any], Any] = {}
+
+    def table(name: str, /, **kwargs: Any) -> Any:
+        key = (name, tuple(sorted(kwargs.items())))
+        if key not in tables:
+            tables[key] = lookup(name, **kwargs)
+        return tables[key]
+
+    setattr(con, "table", table)  # noqa: B010 - an instance attribute, this session only

@@ -22,7 +22,7 @@ from stip.errors import QueryError, suggest
 from stip.semantic.actions import Found, enrich, find_actions, lookup_labels
 from stip.semantic.business_hours import BusinessCalendar
 from stip.semantic.catalog import KpiCatalog, load_catalog
-from stip.semantic.compute import Cell, Cells, Request, as_of_use, compute
+from stip.semantic.compute import Cell, Cells, Request, as_of_use, compute, memoise_tables
 from stip.semantic.expressions import uses_period
 from stip.semantic.labels import dimension_labels
 from stip.semantic.models import DIMENSIONS, KpiDefinition
@@ -185,7 +185,7 @@ class KpiEngine:
     def _session(self) -> Iterator[_Session]:
         """One store connection (and one data-version lookup) per public call."""
         with self.store.read() as con:
-            _memoise_tables(con)
+            memoise_tables(con)
             yield _Session(con, self.store.data_version())
 
     # -- public API -------------------------------------------------------------------------
@@ -404,21 +404,6 @@ class KpiEngine:
 class _Session:
     con: BaseBackend
     version: str
-
-
-def _memoise_tables(con: BaseBackend) -> None:
-    """Look each table's schema up once per session: a dashboard asks for the same few tables
-    some 250 times, and every `con.table()` is a catalogue query."""
-    lookup = con.table
-    tables: dict[tuple[str, Any], Any] = {}
-
-    def table(name: str, /, **kwargs: Any) -> Any:
-        key = (name, tuple(sorted(kwargs.items())))
-        if key not in tables:
-            tables[key] = lookup(name, **kwargs)
-        return tables[key]
-
-    setattr(con, "table", table)  # noqa: B010 - an instance attribute, this session only
 
 
 def _windows(span: Period, as_of: datetime, points: int) -> tuple[list[Window], Window]:

@@ -26,6 +26,10 @@ from stip.semantic.business_hours import BusinessCalendar
 from stip.semantic.query import Scope, Window, apply_scope, join_periods
 from stip.settings import Settings
 
+# The connection attribute holding the frames shared between KPI functions of one
+# computation (see `kpis_builtin.common.shared`).
+SHARED_MEMO = "_stip_shared_memo"
+
 
 @dataclass
 class FunctionContext:

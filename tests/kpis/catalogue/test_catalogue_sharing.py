@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from ibis.backends.duckdb import Backend
 
+from stip.semantic import compute
 from stip.semantic.catalog import load_catalog
 from stip.semantic.engine import KpiEngine
 from stip.settings import load_settings
@@ -141,3 +142,20 @@ def test_a_shared_frame_never_outlives_its_read(tmp_path: Path) -> None:
     store.apply(later)
     (after,) = engine.tiles(["labour_cost"], "2026-10", as_of=AS_OF)
     assert after.value == pytest.approx(740.0 + 2 * 50.0)
+
+
+def test_two_workers_give_what_one_gives(
+    duck_engine: KpiEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine's two threads (one cursor each, one memo of shared frames) compute every
+    catalogue tile exactly as a single thread does, and each shared frame still once."""
+    ids = duck_engine.catalog.ids()
+    results = {}
+    for workers in (1, 2):
+        monkeypatch.setattr(compute, "UNIT_WORKERS", workers)
+        fresh = KpiEngine(duck_engine.store, duck_engine.settings, duck_engine.catalog)
+        with recorded(monkeypatch) as statements:
+            tiles = fresh.tiles(ids, "2026-10", as_of=AS_OF)
+        results[workers] = ([t.to_json() for t in tiles], sorted(statements))
+    assert results[2][0] == results[1][0]
+    assert len(results[2][1]) == len(results[1][1])

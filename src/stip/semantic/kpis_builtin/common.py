@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 
 from stip.semantic.bases import DIM_COLUMNS
-from stip.semantic.functions import FunctionContext
+from stip.semantic.functions import SHARED_MEMO, FunctionContext
 from stip.semantic.periods import Period
 from stip.semantic.query import Window
 
@@ -36,9 +36,17 @@ AVERAGE_MONTH_DAYS = 365.25 / 12
 
 
 _MEMO_LOCK = threading.Lock()
-_MEMO_ATTRIBUTE = "_stip_shared_memo"
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Slot:
+    """One memoised frame; its lock makes a second thread wait for the first's result."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.done = False
+        self.value: Any = None
 
 
 def shared(fn: F) -> F:
@@ -46,10 +54,11 @@ def shared(fn: F) -> F:
 
     Several KPIs build on the same intermediate frame (per-client MRR, per-ticket effort,
     revenue totals); a dashboard computes them together over one connection, so the frame
-    is built once. The memo is an attribute of the connection object, so it lives exactly
-    as long as that connection (a new read, a new memo) and data written later is never
-    served from it. (Not a dictionary keyed by the connection: Ibis backends compare equal
-    when they point at the same database, so such a memo would outlive the read.)
+    is built once, also when two threads compute KPIs (they share the memo). The memo is an
+    attribute of the connection object, so it lives exactly as long as that connection (a
+    new read, a new memo) and data written later is never served from it. (Not a dictionary
+    keyed by the connection: Ibis backends compare equal when they point at the same
+    database, so such a memo would outlive the read.)
     """
 
     @functools.wraps(fn)
@@ -57,12 +66,13 @@ def shared(fn: F) -> F:
         windows = tuple((w.idx, w.period.start, w.period.end, w.as_of) for w in ctx.windows)
         key = (fn.__qualname__, args, ctx.by, ctx.scope.key(), windows)
         with _MEMO_LOCK:
-            memo = ctx.con.__dict__.setdefault(_MEMO_ATTRIBUTE, {})
-            hit = memo.get(key)
-        if hit is None:
-            hit = fn(ctx, *args)
-            with _MEMO_LOCK:
-                memo[key] = hit
+            memo = ctx.con.__dict__.setdefault(SHARED_MEMO, {})
+            slot = memo.setdefault(key, _Slot())
+        with slot.lock:
+            if not slot.done:
+                slot.value = fn(ctx, *args)
+                slot.done = True
+        hit = slot.value
         return hit.copy() if isinstance(hit, pd.DataFrame) else hit
 
     return wrapper  # type: ignore[return-value]
