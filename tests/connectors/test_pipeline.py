@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from autotask_helpers import Connect, assert_store_matches, fast_client
+from autotask_helpers import Connect, assert_store_matches, sync_failing_after_first_page
 
 from stip.app import Stip
 from stip.connectors.autotask.group_commit import GroupCommit
@@ -88,30 +88,19 @@ def test_an_interrupted_sla_reload_resumes_by_result_id_in_the_next_incremental_
     with FakeAutotask(sample_tenant(tickets=1200), latency=0.02) as fake:
         stip = connect(fake)
         run_sync(stip)
-        fake.reset_log()
-
-        def break_after_first_page() -> None:
-            while fake.requests_to("ServiceLevelAgreementResults") < 1:
-                time.sleep(0.001)
-            fake.faults.persistent_500["ServiceLevelAgreementResults"] = "Timeout expired."
-
-        watcher = threading.Thread(target=break_after_first_page)
-        watcher.start()
-        full = run_sync(stip, full=True, client=fast_client(fake))
-        watcher.join()
-        assert [r.entity for r in full.errors] == ["ServiceLevelAgreementResults"]
-        state = load_states(stip.store)["ServiceLevelAgreementResults"]
+        entity = "ServiceLevelAgreementResults"
+        full = sync_failing_after_first_page(stip, fake, entity, full=True)
+        assert [r.entity for r in full.errors] == [entity]
+        state = load_states(stip.store)[entity]
         assert state.last_id == 120998 and state.watermark is None
 
-        fake.faults.persistent_500.clear()
-        fake.reset_log()
         again = run_sync(stip)
-        result = next(r for r in again.results if r.entity == "ServiceLevelAgreementResults")
+        result = next(r for r in again.results if r.entity == entity)
         assert result.mode == "full (resumed)" and result.records == 100
-        bodies = [r.body for r in fake.log if r.endpoint == "ServiceLevelAgreementResults"]
+        bodies = [r.body for r in fake.log if r.endpoint == entity]
         assert bodies[0]["filter"] == [{"op": "gt", "field": "id", "value": 120998}]
         assert_store_matches(stip, fake)
-        state = load_states(stip.store)["ServiceLevelAgreementResults"]
+        state = load_states(stip.store)[entity]
         assert state.last_id is None and state.watermark is not None
 
 

@@ -3,12 +3,16 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
-import threading
-import time
 from collections import Counter
 
 import pytest
-from autotask_helpers import Connect, assert_store_matches, fast_client, store_ids
+from autotask_helpers import (
+    Connect,
+    assert_store_matches,
+    fast_client,
+    store_ids,
+    sync_failing_after_first_page,
+)
 
 from stip.app import Stip
 from stip.connectors.autotask.entities import DELETION_LOGS, SPECS
@@ -344,23 +348,12 @@ def test_refused_credentials_raise_and_are_recorded(stip: Stip, fake: FakeAutota
 def test_a_pass_stopped_by_an_error_resumes_from_its_cursor(connect: Connect) -> None:
     with FakeAutotask(sample_tenant(tickets=400), latency=0.05) as fake:
         stip = connect(fake)
-
-        def break_after_first_page() -> None:
-            while fake.requests_to("TimeEntries") < 1:
-                time.sleep(0.001)
-            fake.faults.persistent_500["TimeEntries"] = "Timeout expired."
-
-        watcher = threading.Thread(target=break_after_first_page)
-        watcher.start()
-        first = run_sync(stip, client=fast_client(fake))
-        watcher.join()
+        first = sync_failing_after_first_page(stip, fake, "TimeEntries")
         assert [r.entity for r in first.errors] == ["TimeEntries"]
         state = load_states(stip.store)["TimeEntries"]
         assert state.last_status == "error" and state.last_id == 80499
         assert store_ids(stip, "TimeEntries") == list(range(80000, 80500))
 
-        fake.faults.persistent_500.clear()
-        fake.reset_log()
         second = run_sync(stip)
         result = next(r for r in second.results if r.entity == "TimeEntries")
         assert result.mode == "full (resumed)" and result.records == 300
