@@ -290,3 +290,22 @@ def test_by_dimension_on_postgres(pg_engine: KpiEngine) -> None:
         got = {row.by.get(f"{by}_id"): row.value for row in rows}
         assert set(got) == set(expected), kpi
         assert all(_close(got[k], v) for k, v in expected.items()), (kpi, got)
+
+
+PER_TICKET = [
+    "effort_per_ticket",
+    "cost_per_ticket",
+    "first_touch_resolution",
+    "single_tech_resolution",
+    "fcr_rate",
+]
+
+
+@pytest.mark.parametrize("kpi", PER_TICKET)
+def test_per_ticket_kpis_of_a_period_without_completed_tickets(
+    duck_engine: KpiEngine, kpi: str
+) -> None:
+    """January 2025 has no ticket completed: no value (not 0) and n 0; split, no rows."""
+    rows = duck_engine.values(kpi, "2025-01", as_of=AS_OF).rows
+    assert [(row.value, row.n) for row in rows] == [(None, 0)]
+    assert duck_engine.values(kpi, "2025-01", by="company", as_of=AS_OF).rows == []
