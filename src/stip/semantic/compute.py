@@ -14,6 +14,7 @@ import math
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -146,14 +147,14 @@ def compute(
         if not supports_scope(kpi, req.scope, catalog):
             results[kpi.id] = {}
         elif measure.type == "function":
-            units.append(_Unit(f"function {measure.function} ({kpi.id})", _function, kpi))
+            units.append(_Unit(f"function {measure.function} ({kpi.id})", _one(_function, kpi)))
         elif measure.business_hours is not None:
-            units.append(_Unit(f"business hours ({kpi.id})", _business_hours, kpi))
+            units.append(_Unit(f"business hours ({kpi.id})", _one(_business_hours, kpi)))
         else:
             fused[(str(measure.base), measure.time)].append(kpi)
     for (base, time_column), group in fused.items():
         label = f"fused {base} by {time_column or 'snapshot'} ({len(group)} KPIs)"
-        units.append(_Unit(label, _fused, (base, time_column, group)))
+        units.append(_Unit(label, _group(base, time_column, group)))
     for cells in _run_units(req, units, periods):
         results.update(cells)
     for kpi in needed.values():
@@ -179,19 +180,27 @@ def _with_dependencies(
     return needed
 
 
+Work = Callable[[Request, ibis.Table], dict[str, Cells]]
+
+
 @dataclass(frozen=True)
 class _Unit:
     """One query's worth of work: a function KPI, a business-hours KPI or a fused group."""
 
     label: str
-    work: Any
-    what: Any
+    work: Work
 
     def __call__(self, req: Request, periods: ibis.Table) -> dict[str, Cells]:
         with _Timed(self.label):
-            if self.work is _fused:
-                return _fused(req, *self.what, periods)
-            return {self.what.id: self.work(req, self.what, periods)}
+            return self.work(req, periods)
+
+
+def _one(cells: Callable[[Request, KpiDefinition, ibis.Table], Cells], kpi: KpiDefinition) -> Work:
+    return lambda req, periods: {kpi.id: cells(req, kpi, periods)}
+
+
+def _group(base: str, time: str | None, group: list[KpiDefinition]) -> Work:
+    return lambda req, periods: _fused(req, base, time, group, periods)
 
 
 def _run_units(req: Request, units: list[_Unit], periods: ibis.Table) -> list[dict[str, Cells]]:
