@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import reduce
-from typing import Any
+from typing import Any, TypeVar
 
 import ibis
 import pandas as pd
@@ -33,6 +33,7 @@ from stip.semantic.models import KpiDefinition
 from stip.semantic.query import Scope, Window, apply_scope, join_periods, periods_table
 from stip.settings import Settings
 
+T = TypeVar("T")
 ZERO_WHEN_EMPTY = ("count", "count_distinct", "sum")
 UNIT_WORKERS = 2
 # When set (benchmarks), every query the engine runs is recorded as (SQL, seconds), and every
@@ -203,36 +204,43 @@ def _group(base: str, time: str | None, group: list[KpiDefinition]) -> Work:
     return lambda req, periods: _fused(req, base, time, group, periods)
 
 
-def _run_units(req: Request, units: list[_Unit], periods: ibis.Table) -> list[dict[str, Cells]]:
-    """Every unit's cells. On DuckDB two threads share the units, each on its own cursor of
-    the same database: while one thread builds and compiles a query in Python, the other's
-    query runs in DuckDB (which releases the GIL). Frames shared between KPIs stay computed
-    once: the threads share the connection's memo (see `kpis_builtin.common.shared`)."""
-    if len(units) < 2 or req.con.name != "duckdb" or UNIT_WORKERS < 2:
-        return [unit(req, periods) for unit in units]
+def in_parallel(con: BaseBackend, jobs: list[Callable[[BaseBackend], T]]) -> list[T]:
+    """Each job's result, in order. On DuckDB two threads share the jobs, each on its own
+    cursor of the same database: while one thread builds and compiles a query in Python, the
+    other's query runs in DuckDB (which releases the GIL). Frames shared between KPIs stay
+    computed once: the threads share the connection's memo (see `kpis_builtin.common.shared`).
+    PostgreSQL runs the jobs one after another on its one connection."""
+    if len(jobs) < 2 or con.name != "duckdb" or UNIT_WORKERS < 2:
+        return [job(con) for job in jobs]
     local = threading.local()
-    memo = req.con.__dict__.setdefault(functions.SHARED_MEMO, {})
+    memo = con.__dict__.setdefault(functions.SHARED_MEMO, {})
     cursors: list[Any] = []
     lock = threading.Lock()
 
-    def work(unit: _Unit) -> dict[str, Cells]:
-        if not hasattr(local, "req"):
-            cursor = req.con.con.cursor()
-            con = ibis.duckdb.from_connection(cursor)
-            memoise_tables(con)
-            setattr(con, functions.SHARED_MEMO, memo)
+    def work(job: Callable[[BaseBackend], T]) -> T:
+        if not hasattr(local, "con"):
+            cursor = con.con.cursor()  # type: ignore[attr-defined]
+            local.con = ibis.duckdb.from_connection(cursor)
+            memoise_tables(local.con)
+            setattr(local.con, functions.SHARED_MEMO, memo)
             with lock:
                 cursors.append(cursor)
-            local.req = replace(req, con=con)
-        return unit(local.req, periods)
+        return job(local.con)
 
     try:
         with ThreadPoolExecutor(UNIT_WORKERS) as pool:
-            jobs = [pool.submit(contextvars.copy_context().run, work, unit) for unit in units]
-            return [job.result() for job in jobs]
+            futures = [pool.submit(contextvars.copy_context().run, work, job) for job in jobs]
+            return [future.result() for future in futures]
     finally:
         for cursor in cursors:
             cursor.close()
+
+
+def _run_units(req: Request, units: list[_Unit], periods: ibis.Table) -> list[dict[str, Cells]]:
+    def job(unit: _Unit) -> Callable[[BaseBackend], dict[str, Cells]]:
+        return lambda con: unit(replace(req, con=con), periods)
+
+    return in_parallel(req.con, [job(unit) for unit in units])
 
 
 def _rows(

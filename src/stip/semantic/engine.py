@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -22,7 +22,15 @@ from stip.errors import QueryError, suggest
 from stip.semantic.actions import Found, enrich, find_actions, lookup_labels
 from stip.semantic.business_hours import BusinessCalendar
 from stip.semantic.catalog import KpiCatalog, load_catalog
-from stip.semantic.compute import Cell, Cells, Request, as_of_use, compute, memoise_tables
+from stip.semantic.compute import (
+    Cell,
+    Cells,
+    Request,
+    as_of_use,
+    compute,
+    in_parallel,
+    memoise_tables,
+)
 from stip.semantic.expressions import uses_period
 from stip.semantic.labels import dimension_labels
 from stip.semantic.models import DIMENSIONS, KpiDefinition
@@ -268,7 +276,8 @@ class KpiEngine:
         not cached yet are looked up together (one query per kind of name)."""
         out: dict[str, list[dict[str, Any]]] = {}
         keys: dict[str, tuple[Any, ...]] = {}
-        found: list[Found] = []
+        todo: list[KpiDefinition] = []
+        jobs: list[Callable[[BaseBackend], Found | None]] = []
         for kpi, span in wanted:
             anchor = _action_as_of(kpi, moment)
             key = (session.version, "actions", kpi.id, span.start, span.end, anchor)
@@ -277,20 +286,26 @@ class KpiEngine:
             if hit is not None:
                 out[kpi.id] = hit
                 continue
-            window = Window(0, span, moment)
-            con, settings, calendar = session.con, self.settings, self.calendar
-            one = find_actions(con, settings, calendar, kpi, window, scope, limit)
+            todo.append(kpi)
+            jobs.append(self._find_job(kpi, Window(0, span, moment), scope, limit))
+        results = in_parallel(session.con, jobs)
+        for kpi, one in zip(todo, results, strict=True):
             if one is None:
                 out[kpi.id] = []
                 self._store(keys[kpi.id], [])
-            else:
-                found.append(one)
+        found = [one for one in results if one is not None]
         if found:
             names = lookup_labels(session.con, found)
             for one in found:
                 out[one.kpi.id] = enrich(one, names, self.settings)
                 self._store(keys[one.kpi.id], out[one.kpi.id])
         return out
+
+    def _find_job(
+        self, kpi: KpiDefinition, window: Window, scope: Scope, limit: int | None
+    ) -> Callable[[BaseBackend], Found | None]:
+        settings, calendar = self.settings, self.calendar
+        return lambda con: find_actions(con, settings, calendar, kpi, window, scope, limit)
 
     def tiles(
         self,

@@ -96,21 +96,27 @@ def _parse(text: str) -> Any:
 def uses_period(text: str, only: tuple[str, ...] | None = None) -> bool:
     """Whether an expression refers to the period or as-of (so needs the `p_*` columns);
     with `only`, whether it refers to one of those names."""
+    return bool(_names(text) & set(only or PERIOD_COLUMNS))
+
+
+@lru_cache(maxsize=2048)
+def _names(text: str) -> frozenset[str]:
+    """The plain names an expression uses; asked for thousands of times per dashboard."""
     tree = ast.parse(text.strip(), mode="eval")
-    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    return bool(names & set(only or PERIOD_COLUMNS))
+    return frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
 
 
-def column_names(text: str) -> set[str]:
+@lru_cache(maxsize=2048)
+def column_names(text: str) -> frozenset[str]:
     """The row columns an expression reads (every `_.name`)."""
     tree = ast.parse(text.strip(), mode="eval")
-    return {
+    return frozenset(
         node.attr
         for node in ast.walk(tree)
         if isinstance(node, ast.Attribute)
         and isinstance(node.value, ast.Name)
         and node.value.id == "_"
-    }
+    )
 
 
 def evaluate(text: str, settings_values: dict[str, float]) -> Any:
