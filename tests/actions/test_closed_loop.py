@@ -37,3 +37,28 @@ def test_closed_loop_values_move_when_items_are_done(world: Stip, W: ModuleType)
     assert week18["action_items_open_per_person"] == pytest.approx(4 / 3)
     team = closed_loop_values(world, "2026-W18", as_of, resource_ids=[W.EVA, W.BRAM])
     assert (team["action_items_open"], team["action_items_done"]) == (1, 2)
+
+
+def test_period_figures_read_only_live_items_and_those_of_the_period(
+    world: Stip, W: ModuleType
+) -> None:
+    created = W.local(world, "2026-04-28T10:30")
+    evaluate(world, created)
+    store = item_store(world.settings)
+    items = {i.rule: i for i in store.items(created)}
+    store.done(items["overdue_ticket"].id, W.local(world, "2026-04-28T12:00"), "eva")
+    live = {i.id for i in store.all_items() if i.status in ("open", "snoozed")}
+
+    # a week with no activity, months later: only the items still live are read
+    later = store.touching(W.local(world, "2026-09-07T00:00"), W.local(world, "2026-09-14T00:00"))
+    assert {i.id for i in later} == live
+    values = closed_loop_values(world, "2026-W37", W.local(world, "2026-09-08T09:00"))
+    assert (values["action_items_created"], values["action_items_done"]) == (0, 0)
+    assert values["action_items_open"] == len(live)
+
+    # the week it was done in also reads the done item; Eva's items are hers alone
+    week = store.touching(
+        W.local(world, "2026-04-27T00:00"), W.local(world, "2026-05-04T00:00"), person_ids=[W.EVA]
+    )
+    assert items["overdue_ticket"].id in {i.id for i in week}
+    assert {i.person_id for i in week} == {W.EVA}

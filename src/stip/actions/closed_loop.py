@@ -98,10 +98,7 @@ def closed_loop_values(
     when = as_of if isinstance(as_of, datetime) else parse_as_of(as_of, tz)
     p = parse_period(period, when, tz)
     calendar = BusinessCalendar(stip.settings)
-    items = item_store(stip.settings).all_items()
-    if resource_ids is not None:
-        wanted = set(resource_ids)
-        items = [i for i in items if i.person_id in wanted]
+    items = item_store(stip.settings).touching(p.start, p.end, person_ids=resource_ids)
     return {
         "callback_within_2bd_rate": _callback_rate(items, p.start, p.end, calendar),
         "action_time_to_act_median": _time_to_act(items, p.start, p.end, calendar),

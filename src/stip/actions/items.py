@@ -9,6 +9,7 @@ needs the action). Times are stored as naive UTC.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -255,6 +256,36 @@ class ItemStore:
         with self.engine.connect() as conn:
             rows = conn.execute(select(action_items).order_by(action_items.c.id))
             return [Item.from_row(row) for row in rows]
+
+    def touching(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        person_ids: Iterable[int] | None = None,
+        subject_ids: Iterable[int] | None = None,
+    ) -> list[Item]:
+        """Items live now, or triggered, created or done in [start, end): what figures over
+        that period need. Done items pile up for years, so pages never read them all. With
+        `person_ids` and/or `subject_ids`, only items of those people (assigned or about)."""
+        c = action_items.c
+        lo, hi = naive_utc(start), naive_utc(end)
+        query = select(action_items).where(
+            or_(
+                c.status.in_(LIVE),
+                *(and_(column >= lo, column < hi) for column in (c.triggered_at, c.created_at)),
+                and_(c.done_at.is_not(None), c.done_at >= lo, c.done_at < hi),
+            )
+        )
+        people = []
+        if person_ids is not None:
+            people.append(c.person_id.in_(list(person_ids)))
+        if subject_ids is not None:
+            people.append(c.subject_resource_id.in_(list(subject_ids)))
+        if people:
+            query = query.where(or_(*people))
+        with self.engine.connect() as conn:
+            return [Item.from_row(row) for row in conn.execute(query.order_by(c.id))]
 
     def history(self, item_id: int) -> list[dict[str, Any]]:
         h = action_item_history.c

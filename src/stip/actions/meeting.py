@@ -198,11 +198,7 @@ def build_agenda(stip: Stip, team_id: int, as_of: datetime) -> Agenda:
         start,
         end,
     )
-    items = [
-        i
-        for i in item_store(stip.settings).all_items()
-        if (i.person_id in members or i.subject_resource_id in members)
-    ]
+    items = item_store(stip.settings).touching(before, end, person_ids=members, subject_ids=members)
     week_items = [i for i in items if start <= i.created_at < end and i.parent_id is None]
     tz = stip.settings.tz
     for item in week_items:
