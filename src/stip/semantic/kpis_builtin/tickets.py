@@ -122,9 +122,9 @@ def _completed_effort(ctx: FunctionContext) -> pd.DataFrame:
     monitoring alerts, ticket type 5) and the contacts with at most one entry that were
     resolved on the local day they were created (`fcr`).
 
-    Aggregated in the database: per ticket and engineer first (so counting engineers is a
-    count of groups, not a DISTINCT), then per ticket, then per key; only a row per key
-    comes back.
+    Aggregated in the database, per ticket and then per key; only a row per key comes back.
+    A ticket has one engineer when its entries' lowest and highest resource id are equal:
+    cheaper than counting distinct engineers or grouping per engineer first.
     """
     tickets = ctx.in_windows(ctx.base("tickets"), "completed_date", period_columns=False)
     entries = ctx.con.table("time_entries")
@@ -135,20 +135,20 @@ def _completed_effort(ctx: FunctionContext) -> pd.DataFrame:
     entries = entries.semi_join(
         wanted, [entries.source_system == wanted.w_src, entries.ticket_id == wanted.w_id]
     )
-    per_tech = entries.group_by(
-        [entries.source_system.name("e_src"), entries.ticket_id.name("e_ticket"), "resource_id"]
-    ).aggregate(n=entries.count(), hours=entries.hours_worked.fill_null(0.0).sum())
     people = ctx.con.table("resources").select(
         r_src="source_system", r_id="id", r_cost="internal_cost"
     )
-    per_tech = per_tech.left_join(
-        people, [per_tech.e_src == people.r_src, per_tech.resource_id == people.r_id]
+    entries = entries.left_join(
+        people, [entries.source_system == people.r_src, entries.resource_id == people.r_id]
     )
-    effort = per_tech.group_by(["e_src", "e_ticket"]).aggregate(
-        entries=per_tech.n.sum(),
-        techs=per_tech.count(where=per_tech.resource_id.notnull()),
-        hours=per_tech.hours.sum(),
-        cost=(per_tech.hours * per_tech.r_cost.fill_null(0.0)).sum(),
+    hours = entries.hours_worked.fill_null(0.0)
+    effort = entries.group_by(
+        [entries.source_system.name("e_src"), entries.ticket_id.name("e_ticket")]
+    ).aggregate(
+        entries=entries.count(),
+        lone_tech=entries.resource_id.min() == entries.resource_id.max(),
+        hours=hours.sum(),
+        cost=(hours * entries.r_cost.fill_null(0.0)).sum(),
     )
     rows = tickets.left_join(
         effort, [tickets.source_system == effort.e_src, tickets.id == effort.e_ticket]
@@ -166,7 +166,7 @@ def _completed_effort(ctx: FunctionContext) -> pd.DataFrame:
         .aggregate(
             n=rows.count(),
             one_entry=rows.count(where=entry_count == 1),
-            one_tech=rows.count(where=rows.techs.fill_null(0) == 1),
+            one_tech=rows.count(where=rows.lone_tech.fill_null(False)),
             hours=rows.hours.fill_null(0.0).sum(),
             cost=rows.cost.fill_null(0.0).sum(),
             contacts=rows.count(where=contact),
