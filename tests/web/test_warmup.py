@@ -1,5 +1,6 @@
 """The serve-time warm-up computes the shared dashboards once per data change, so the first
-visitor after a sync gets figures from the engine's cache."""
+visitor after a sync gets figures from the engine's cache; and the scoped views (an engineer's
+own scorecard) that people opened lately."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from stip.settings import Settings
 from stip.store.schema import Batch
 from stip.web.warmup import Warmup
 
-from .conftest import TestClient, login
+from .conftest import ENGINEER_RESOURCE, TestClient, login
 
 END = datetime(2026, 11, 2, 9, 0)
 
@@ -29,8 +30,13 @@ def stip(tmp_path_factory: pytest.TempPathFactory) -> Stip:
     build_demo(app.store, "small", 3, END)
     engine = engine_for(app.settings)
     for role in ROLES:
-        add_user(engine, role, role, f"pw-{role}-ok")
+        resource = ENGINEER_RESOURCE if role == "engineer" else None
+        add_user(engine, role, role, f"pw-{role}-ok", resource_id=resource)
     return app
+
+
+def _refuse(*_args: object, **_kwargs: object) -> object:
+    raise AssertionError("the warmed page computed KPIs again")
 
 
 def test_warms_every_shared_dashboard_once_per_data_change(
@@ -43,12 +49,9 @@ def test_warms_every_shared_dashboard_once_per_data_change(
     assert sorted(warm()) == shared
     assert warm() == []  # nothing changed: nothing computed
 
-    def refuse(*_args: object, **_kwargs: object) -> object:
-        raise AssertionError("the warmed page computed KPIs again")
-
     # the owner's and the finance user's first views are served from the warmed cache
     with monkeypatch.context() as patch, TestClient(web_app) as client:
-        patch.setattr(engine_module, "compute", refuse)
+        patch.setattr(engine_module, "compute", _refuse)
         for role in ("owner", "finance"):
             login(client, role)
             page = client.get(f"/d/{role}")
@@ -59,3 +62,31 @@ def test_warms_every_shared_dashboard_once_per_data_change(
     batch.add("tickets", [{"source_system": "autotask", "id": 999_999_001, "title": "new"}])
     stip.store.apply(batch)
     assert sorted(warm()) == shared  # the data changed: warmed again
+
+
+def test_warms_the_scoped_views_seen_lately_after_a_data_change(
+    web_app: FastAPI, stip: Stip, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = web_app.state.web
+    warm = Warmup(state)
+    warm()
+    with TestClient(web_app) as client:
+        login(client, "engineer")
+        assert client.get("/d/engineer").status_code == 200
+        assert client.get("/d/engineer?as_of=2026-10-01T09:00").status_code == 200
+    # the engineer's own scorecard at the live as-of; a view of a fixed as-of is not kept warm
+    (seen,) = state.recent.current()
+    assert (seen.dashboard_id, seen.scope.resource_id) == ("engineer", ENGINEER_RESOURCE)
+    assert seen.period == "this-week"
+    assert warm() == []  # nothing changed: nothing computed
+
+    batch = Batch()
+    batch.add("tickets", [{"source_system": "autotask", "id": 999_999_002, "title": "newer"}])
+    stip.store.apply(batch)
+    assert seen.label in warm()
+    with monkeypatch.context() as patch, TestClient(web_app) as client:
+        patch.setattr(engine_module, "compute", _refuse)
+        login(client, "engineer")
+        page = client.get("/d/engineer")
+        assert page.status_code == 200, page.text
+        assert 'class="tile' in page.text

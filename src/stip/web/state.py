@@ -12,6 +12,7 @@ from stip.app import Stip
 from stip.dashboards.registry import DashboardRegistry
 from stip.web.kpidata import KpiData
 from stip.web.people import Directory
+from stip.web.recent import RecentViews
 from stip.web.viewcache import ViewCache
 
 
@@ -28,3 +29,5 @@ class WebState:
     has_actions_page: bool = False
     views: ViewCache[Any] = field(default_factory=ViewCache)
     """Built dashboard views (`routes.dashboards.build_view`)."""
+    recent: RecentViews = field(default_factory=RecentViews)
+    """Scoped dashboard views served lately, for the warm-up (`web.recent`)."""

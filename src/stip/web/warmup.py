@@ -6,7 +6,9 @@ change stamp every few seconds. When the stamp changes, the job computes the def
 every dashboard that is not personal: its default period, the live as-of, the whole MSP. That
 is the view managers open. The engine caches per KPI and window, so the visitor who comes next
 gets the warm figures. It also gets them when the visitor is a role that sees fewer tiles,
-because those tiles are a subset of the ones computed here.
+because those tiles are a subset of the ones computed here. After a data change it also
+computes the scoped views (an engineer's own scorecard, a team) that people opened lately
+(`web.recent`), so those stay fast after every sync as well.
 """
 
 from __future__ import annotations
@@ -30,11 +32,13 @@ class Warmup:
         self._warmed: Any = None
 
     def __call__(self) -> list[str]:
-        """Warm the shared dashboards if the data changed since the last run; their ids."""
+        """Warm the shared dashboards if the data or the live as-of changed since the last
+        run, and the scoped views seen lately if the data changed; what it warmed."""
         kpis = self.state.kpis
         stamp = (kpis.data_stamp(), kpis.live_as_of())
         if stamp == self._warmed:
             return []
+        data_changed = self._warmed is None or stamp[0] != self._warmed[0]
         started = time.monotonic()
         done: list[str] = []
         for dashboard in self.state.dashboards.all():
@@ -44,6 +48,11 @@ class Warmup:
             ids = [dashboard.elements[name].kpi for name in dashboard.tile_names()]
             kpis.tiles(list(dict.fromkeys(ids)), when.period, when.as_of, None)
             done.append(dashboard.id)
+        # Only on a data change: a scoped view recomputes little when just the as-of moves.
+        for view in self.state.recent.current() if data_changed else []:
+            when = resolve_when(kpis, view.period, None, None, view.period)
+            kpis.tiles(list(view.kpi_ids), when.period, when.as_of, view.scope)
+            done.append(view.label)
         self._warmed = stamp
         log.info("warmed %d dashboards in %.1f s: %s", len(done), time.monotonic() - started, done)
         return done

@@ -19,6 +19,7 @@ from stip.web import formatting
 from stip.web.deps import CurrentUser, State, language
 from stip.web.errors import Forbidden, NotFound
 from stip.web.i18n import gettext_for
+from stip.web.recent import ScopedView
 from stip.web.routes.actions import loop_tiles
 from stip.web.scope import Scope, When, resolve_scope, resolve_when
 from stip.web.state import WebState
@@ -128,6 +129,7 @@ class _Built:
     when: When
     scope: Scope
     newest: datetime | None
+    kpi_ids: tuple[str, ...]
 
 
 def build_view(
@@ -159,6 +161,9 @@ def build_view(
         key, lambda: _build(request, state, dashboard, user, params, base_path, lang)
     )
     view = replace(built.view, stale=is_stale(built.newest, built.when.live))
+    engine_scope = built.scope.to_engine()
+    if engine_scope is not None and built.when.choice and not built.when.as_of_param:
+        state.recent.saw(ScopedView(dashboard.id, built.kpi_ids, built.when.choice, engine_scope))
     if not params.tv and dashboard.role in CLOSED_LOOP_DASHBOARDS:
         scope = built.scope
         people = None
@@ -260,7 +265,8 @@ def _build(
     if params.tv:
         view.tv_cols, view.tv_rows = tv_geometry(sum(t.tv_cells for t in flat))
         view.rotate_next = _rotate_next(params.rotate, base_path, link)
-    return _Built(dashboard, view, when, scope, newest)
+    kpi_ids = tuple(dict.fromkeys(dashboard.elements[n].kpi for n in visible))
+    return _Built(dashboard, view, when, scope, newest, kpi_ids)
 
 
 def _rotate_next(rotate: str | None, base_path: str, link: dict[str, Any]) -> str:
