@@ -3,8 +3,9 @@
 A personal view (an engineer's own scorecard, a team lead's team) is computed for one scope,
 so warming the shared dashboards does not cover it: on a large store its first view after
 every sync would take seconds. The dashboard page records each scoped view it serves with the
-live as-of; after a data change the warm-up computes the ones seen within `KEEP`, newest first
-and at most `LIMIT` of them, so the cost stays bounded however many people there are.
+live as-of; after a data change the warm-up computes the ones seen within `KEEP_SECONDS`,
+newest first and at most `LIMIT` of them, so the cost stays bounded however many people
+there are.
 """
 
 from __future__ import annotations
