@@ -33,6 +33,10 @@ from stip.semantic.models import KpiDefinition
 from stip.semantic.query import Scope, Window, apply_scope, join_periods, periods_table
 from stip.settings import Settings
 
+# Ibis merges consecutive SELECTs while compiling; DuckDB's and PostgreSQL's planners flatten
+# nested queries anyway, and skipping the merge takes ~40 % off the time Ibis spends compiling
+# a dashboard's queries (1.5-2.1 s -> 0.9-1.5 s for the owner dashboard on `medium`).
+ibis.options.sql.fuse_selects = False
 T = TypeVar("T")
 ZERO_WHEN_EMPTY = ("count", "count_distinct", "sum")
 UNIT_WORKERS = 2
