@@ -27,6 +27,7 @@ from ibis.backends import BaseBackend
 
 from stip.semantic import functions
 from stip.semantic.bases import DIM_COLUMNS, base_dimensions, base_table
+from stip.semantic.bounds import snapshot_bound
 from stip.semantic.business_hours import BusinessCalendar
 from stip.semantic.expressions import column_names, evaluate, uses_period
 from stip.semantic.models import KpiDefinition
@@ -248,8 +249,15 @@ def _run_units(req: Request, units: list[_Unit], periods: ibis.Table) -> list[di
 
 
 def _rows(
-    req: Request, base: str, time: str | None, periods: ibis.Table, kpis: list[KpiDefinition]
+    req: Request,
+    base: str,
+    time: str | None,
+    periods: ibis.Table,
+    kpis: list[KpiDefinition],
 ) -> ibis.Table:
+    """The base rows paired with their windows; for a snapshot (no time column), first
+    without the rows no KPI can count in any window (`bounds`). A window left without rows
+    gets the cells of one where nothing matched (`_fill_empty`), so dropping them moves nothing."""
     dims = [*req.scope.dims, *([req.by] if req.by else [])]
     texts = [
         text
@@ -263,6 +271,9 @@ def _rows(
         columns |= {span.from_, span.to} if span else set()
     columns |= {time} if time else set()
     table = apply_scope(base_table(req.con, base, dims, columns=columns), req.scope)
+    bound = snapshot_bound(table, kpis, periods, req.setting_values) if time is None else None
+    if bound is not None:
+        table = table.filter(bound)
     needs = any(uses_period(text) for text in texts)
     return join_periods(table, periods, time, req.windows, period_columns=needs)
 
@@ -281,7 +292,13 @@ def _both(a: Any, b: Any) -> Any:
 def _fused(
     req: Request, base: str, time: str | None, group: list[KpiDefinition], periods: ibis.Table
 ) -> dict[str, Cells]:
-    rows = _rows(req, base, time, periods, group)
+    frame = run(_aggregate(req, _rows(req, base, time, periods, group), group))
+    return _cells_of(req, group, frame)
+
+
+def _aggregate(req: Request, rows: ibis.Table, group: list[KpiDefinition]) -> ibis.Table:
+    """One aggregation for the whole group: per KPI a value and an `n`, each filtered by the
+    KPI's own conditions."""
     values = req.setting_values
     aggs: dict[str, Any] = {}
     for i, kpi in enumerate(group):
@@ -303,7 +320,10 @@ def _fused(
             yes = row_condition(rows, [str(m.condition)], values)
             aggs[f"v{i}"] = rows.count(where=_both(cond, yes.fill_null(False)))
             aggs[f"n{i}"] = rows.count(where=cond)
-    frame = run(rows.group_by(req.keys).aggregate(**aggs))
+    return rows.group_by(req.keys).aggregate(**aggs)
+
+
+def _cells_of(req: Request, group: list[KpiDefinition], frame: pd.DataFrame) -> dict[str, Cells]:
     out: dict[str, Cells] = {}
     for i, kpi in enumerate(group):
         m = kpi.measure
