@@ -120,3 +120,6 @@ def test_nothing_open_in_any_window_is_a_count_of_zero(tmp_path: Path) -> None:
     # a mean and a share of no tickets have no value
     assert (age.value, age.n, aged.value, aged.n) == (None, 0, None, 0)
     assert engine.values("open_backlog", "2026-10", by="resource", as_of=AS_OF).rows == []
+    # the two function KPIs that filter their tickets the same way before the pairing
+    volume, stale = engine.tiles(["backlog_to_daily_volume", "stale_tickets"], "2026-10", AS_OF)
+    assert (volume.value, volume.n, stale.value, stale.n) == (None, 0, None, 0)

@@ -227,7 +227,15 @@ def cost_per_ticket(ctx: FunctionContext) -> pd.DataFrame:
 @register("backlog_to_daily_volume", dimensions=TICKET_DIMS)
 def backlog_to_daily_volume(ctx: FunctionContext) -> pd.DataFrame:
     """Open backlog at the period end (or as-of) / tickets created per elapsed day × 100."""
-    rows = ctx.base("tickets").cross_join(ctx.periods)
+    tickets, periods = ctx.base("tickets"), ctx.periods
+    # Only tickets still open at the earliest reference, or created in some window, can
+    # count: dropping the others first makes the pairing with every window much smaller.
+    tickets = tickets.filter(
+        tickets.completed_date.isnull()
+        | (tickets.completed_date >= ibis.least(periods.p_end, periods.p_as_of).min())
+        | (tickets.create_date >= periods.p_start.min())
+    )
+    rows = tickets.cross_join(periods)
     ref = ibis.least(rows.p_end, rows.p_as_of)
     created = (rows.create_date >= rows.p_start) & (rows.create_date < ref)
     agg = rows.group_by(ctx.keys).aggregate(
@@ -249,7 +257,13 @@ def backlog_to_daily_volume(ctx: FunctionContext) -> pd.DataFrame:
 @register("stale_tickets", dimensions=TICKET_DIMS)
 def stale_tickets(ctx: FunctionContext) -> pd.DataFrame:
     """Tickets open at the as-of without a customer-visible update for 3 business days."""
-    rows = ctx.base("tickets").cross_join(ctx.periods)
+    tickets, periods = ctx.base("tickets"), ctx.periods
+    # Only tickets open at some window's as-of can count: drop the others before pairing.
+    tickets = tickets.filter(
+        (tickets.create_date <= periods.p_as_of.max())
+        & (tickets.completed_date.isnull() | (tickets.completed_date > periods.p_as_of.min()))
+    )
+    rows = tickets.cross_join(periods)
     open_now = (rows.create_date <= rows.p_as_of) & (
         rows.completed_date.isnull() | (rows.completed_date > rows.p_as_of)
     )
