@@ -249,11 +249,7 @@ def _run_units(req: Request, units: list[_Unit], periods: ibis.Table) -> list[di
 
 
 def _rows(
-    req: Request,
-    base: str,
-    time: str | None,
-    periods: ibis.Table,
-    kpis: list[KpiDefinition],
+    req: Request, base: str, time: str | None, periods: ibis.Table, kpis: list[KpiDefinition]
 ) -> ibis.Table:
     """The base rows paired with their windows; for a snapshot (no time column), first
     without the rows no KPI can count in any window (`bounds`). A window left without rows
@@ -292,13 +288,7 @@ def _both(a: Any, b: Any) -> Any:
 def _fused(
     req: Request, base: str, time: str | None, group: list[KpiDefinition], periods: ibis.Table
 ) -> dict[str, Cells]:
-    frame = run(_aggregate(req, _rows(req, base, time, periods, group), group))
-    return _cells_of(req, group, frame)
-
-
-def _aggregate(req: Request, rows: ibis.Table, group: list[KpiDefinition]) -> ibis.Table:
-    """One aggregation for the whole group: per KPI a value and an `n`, each filtered by the
-    KPI's own conditions."""
+    rows = _rows(req, base, time, periods, group)
     values = req.setting_values
     aggs: dict[str, Any] = {}
     for i, kpi in enumerate(group):
@@ -320,10 +310,7 @@ def _aggregate(req: Request, rows: ibis.Table, group: list[KpiDefinition]) -> ib
             yes = row_condition(rows, [str(m.condition)], values)
             aggs[f"v{i}"] = rows.count(where=_both(cond, yes.fill_null(False)))
             aggs[f"n{i}"] = rows.count(where=cond)
-    return rows.group_by(req.keys).aggregate(**aggs)
-
-
-def _cells_of(req: Request, group: list[KpiDefinition], frame: pd.DataFrame) -> dict[str, Cells]:
+    frame = run(rows.group_by(req.keys).aggregate(**aggs))
     out: dict[str, Cells] = {}
     for i, kpi in enumerate(group):
         m = kpi.measure
