@@ -8,15 +8,20 @@ import pytest
 
 from stip.actions.closed_loop import closed_loop_values
 from stip.actions.evaluate import evaluate
-from stip.actions.items import item_store
+from stip.actions.items import Item, ItemStore, item_store
 from stip.app import Stip
 
 
-def test_closed_loop_values_move_when_items_are_done(world: Stip, W: ModuleType) -> None:
+def _evaluated(world: Stip, W: ModuleType) -> tuple[ItemStore, dict[str, Item]]:
+    """The rules evaluated on Tuesday 28 April 10:30; the item store and its items by rule."""
     created = W.local(world, "2026-04-28T10:30")
     evaluate(world, created)
     store = item_store(world.settings)
-    items = {i.rule: i for i in store.items(created)}
+    return store, {i.rule: i for i in store.items(created)}
+
+
+def test_closed_loop_values_move_when_items_are_done(world: Stip, W: ModuleType) -> None:
+    store, items = _evaluated(world, W)
 
     week17 = closed_loop_values(world, "2026-W17", W.local(world, "2026-04-28T10:45"))
     assert week17["callback_within_2bd_rate"] == 0.0
@@ -42,10 +47,7 @@ def test_closed_loop_values_move_when_items_are_done(world: Stip, W: ModuleType)
 def test_period_figures_read_only_live_items_and_those_of_the_period(
     world: Stip, W: ModuleType
 ) -> None:
-    created = W.local(world, "2026-04-28T10:30")
-    evaluate(world, created)
-    store = item_store(world.settings)
-    items = {i.rule: i for i in store.items(created)}
+    store, items = _evaluated(world, W)
     store.done(items["overdue_ticket"].id, W.local(world, "2026-04-28T12:00"), "eva")
     live = {i.id for i in store.all_items() if i.status in ("open", "snoozed")}
 
