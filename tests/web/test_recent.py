@@ -1,0 +1,40 @@
+"""The scoped views the warm-up keeps warm: newest first, at most `limit`, none older than
+`keep_seconds`."""
+
+from __future__ import annotations
+
+import pytest
+
+from stip.semantic.query import Scope
+from stip.web import recent
+from stip.web.recent import RecentViews, ScopedView
+
+
+def _view(resource_id: int, period: str = "this-week") -> ScopedView:
+    return ScopedView("engineer", ("open_backlog",), period, Scope(resource_id=resource_id))
+
+
+def test_newest_first_and_at_most_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = iter(range(100))
+    monkeypatch.setattr(recent.time, "monotonic", lambda: float(next(clock)))
+    views = RecentViews(keep_seconds=1000, limit=2)
+    views.saw(_view(1))
+    views.saw(_view(2))
+    views.saw(_view(1))  # seen again: the newest now
+    assert views.current() == [_view(1), _view(2)]
+    views.saw(_view(3))  # over the limit: the one seen longest ago goes
+    assert views.current() == [_view(3), _view(1)]
+    assert _view(3).label == "engineer (resource 3, this-week)"
+
+
+def test_views_not_seen_within_keep_seconds_are_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [0.0]
+    monkeypatch.setattr(recent.time, "monotonic", lambda: now[0])
+    views = RecentViews(keep_seconds=60, limit=10)
+    views.saw(_view(1))
+    now[0] = 30.0
+    views.saw(_view(2, "this-month"))
+    now[0] = 61.0
+    assert views.current() == [_view(2, "this-month")]
+    now[0] = 200.0
+    assert views.current() == []
