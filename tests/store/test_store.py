@@ -20,13 +20,6 @@ def _ticket(ident: int, title: str) -> dict[str, object]:
     }
 
 
-@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
-    if request.param == "duckdb":
-        return open_store(str(tmp_path / "stip.duckdb"))
-    return open_store(request.getfixturevalue("pg_url"))
-
-
 def test_ibis_creates_table_from_arrow(tmp_path: Path) -> None:
     """Guards the sqlglot pin (dependency notes): newer sqlglot breaks this call."""
     con = ibis.duckdb.connect(str(tmp_path / "x.duckdb"))

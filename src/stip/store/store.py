@@ -29,8 +29,10 @@ import pyarrow.compute
 from ibis.backends import BaseBackend
 
 from stip.errors import ConfigError, StoreBusyError
-from stip.store import schema, staging
+from stip.store import derived, schema, staging
+from stip.store.derived import DERIVED, EffortUpkeep
 from stip.store.schema import TABLES, TABLES_BY_NAME, Batch, Table
+from stip.store.temp import key_table, temp_relation
 
 LOCK_WAIT_SECONDS = 60.0
 
@@ -195,7 +197,8 @@ class Store:
             return schema.SCHEMA_VERSION
         with self._raw(write=True) as (cur, pg):
             cur.execute("CREATE TABLE IF NOT EXISTS stip_meta (key TEXT PRIMARY KEY, value TEXT)")
-            for table in TABLES:
+            missing = {t.name for t in DERIVED} - self._tables(cur, pg)
+            for table in (*TABLES, *DERIVED):
                 cur.execute(_create_sql(table, table.name))
                 existing = self._columns(cur, table.name, pg)
                 for column in table.columns:
@@ -204,6 +207,8 @@ class Store:
                             f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" '
                             f"{_SQL_TYPES[column.type]}"
                         )
+            if missing:
+                derived.rebuild(cur, pg)
             self._set_meta(cur, "schema_version", str(schema.SCHEMA_VERSION))
             self._set_meta(cur, "schema_fingerprint", _FINGERPRINT)
         return schema.SCHEMA_VERSION
@@ -256,12 +261,24 @@ class Store:
         }
         for name, table in (arrow or {}).items():
             staged[name] = to_arrow(TABLES_BY_NAME[name], table)
+        staged = {
+            name: _dedupe(data, TABLES_BY_NAME[name])
+            for name, data in staged.items()
+            if data.num_rows
+        }
         with self._raw(write=True) as (cur, pg), _transaction(cur):
+            effort = EffortUpkeep(cur, pg, staged, batch.deletes)
+            effort.before()
             for name, data in staged.items():
-                if data.num_rows:
-                    self._upsert(cur, pg, TABLES_BY_NAME[name], _dedupe(data, TABLES_BY_NAME[name]))
-            for name, keys in batch.deletes.items():
-                self._delete(cur, pg, TABLES_BY_NAME[name], keys)
+                table = TABLES_BY_NAME[name]
+                removed = self._delete_matching(cur, pg, table, data.select(list(table.key)))
+                effort.removed(name, removed)
+                self._insert(cur, pg, table, data, table.name)
+            for name, ids in batch.deletes.items():
+                if ids:
+                    keys = key_table(ids, ("source_system", "id"))
+                    effort.removed(name, self._delete_matching(cur, pg, TABLES_BY_NAME[name], keys))
+            effort.after()
             self._set_meta(cur, "data_version", _version_stamp())
 
     def replace_source(
@@ -288,6 +305,7 @@ class Store:
                             f'DELETE FROM "{table.name}" WHERE source_system = %s', [source_system]
                         )
                     self._insert_all(cur, pg, staged, on_loaded, stage=False)
+                    derived.rebuild(cur, pg, source_system)
                     for key, value in stamp.items():
                         self._set_meta(cur, key, value)
                 return
@@ -300,6 +318,7 @@ class Store:
                 self._insert_all(cur, pg, staged, on_loaded, stage=True)
                 with _transaction(cur):
                     staging.swap_in(cur, tables, source_system)
+                    derived.rebuild(cur, pg, source_system)
                     for key, value in stamp.items():
                         self._set_meta(cur, key, value)
             finally:
@@ -334,42 +353,18 @@ class Store:
             cur.execute(f'INSERT INTO "{target}" ({cols}) SELECT {cols} FROM stip_stage')
             cur.unregister("stip_stage")
 
-    def _upsert(self, cur: Any, pg: bool, table: Table, data: pa.Table) -> None:
-        self._delete_matching(cur, pg, table, data.select(list(table.key)))
-        self._insert(cur, pg, table, data, table.name)
-
-    def _delete(self, cur: Any, pg: bool, table: Table, keys: list[tuple[str, int]]) -> None:
-        if keys:
-            source_systems, ids = zip(*keys, strict=True)
-            staged = pa.table(
-                {
-                    "source_system": pa.array(source_systems, pa.string()),
-                    "id": pa.array(ids, pa.int64()),
-                }
-            )
-            self._delete_matching(cur, pg, table, staged)
-
-    def _delete_matching(self, cur: Any, pg: bool, table: Table, keys: pa.Table) -> None:
-        """Delete the rows of `table` whose key columns equal a row of `keys`."""
-        cols = ", ".join(f'"{c}"' for c in keys.column_names)
+    def _delete_matching(self, cur: Any, pg: bool, table: Table, keys: pa.Table) -> list[Any]:
+        """Delete the rows of `table` whose key columns equal a row of `keys`; returns their
+        `derived.WATCHED` columns, if the table has any."""
         match = " AND ".join(f't."{c}" = s."{c}"' for c in keys.column_names)
-        if pg:
-            cur.execute(
-                f"CREATE TEMP TABLE stip_keys ON COMMIT DROP AS "
-                f'SELECT {cols} FROM "{table.name}" WITH NO DATA'
-            )
-            with cur.copy(f"COPY stip_keys ({cols}) FROM STDIN") as copy:
-                for row in keys.to_pylist():
-                    copy.write_row([row[c] for c in keys.column_names])
-            cur.execute(f'DELETE FROM "{table.name}" t USING stip_keys s WHERE {match}')
-            cur.execute("DROP TABLE stip_keys")
-        else:
-            cur.register("stip_keys", keys)
+        watched = derived.WATCHED.get(table.name)
+        returning = f" RETURNING {', '.join(watched)}" if watched else ""
+        with temp_relation(cur, pg, "stip_keys", keys):
             cur.execute(
                 f'DELETE FROM "{table.name}" t '
-                f"WHERE EXISTS (SELECT 1 FROM stip_keys s WHERE {match})"
+                f"WHERE EXISTS (SELECT 1 FROM stip_keys s WHERE {match}){returning}"
             )
-            cur.unregister("stip_keys")
+            return cur.fetchall() if returning else []
 
     @contextmanager
     def _raw(self, write: bool) -> Iterator[tuple[Any, bool]]:
@@ -401,7 +396,7 @@ class _PgCursor:
 
 
 _FINGERPRINT = hashlib.sha256(
-    ";".join(f"{t.name}.{c.name}:{c.type}" for t in TABLES for c in t.columns).encode()
+    ";".join(f"{t.name}.{c.name}:{c.type}" for t in (*TABLES, *DERIVED) for c in t.columns).encode()
 ).hexdigest()[:16]
 
 

@@ -122,33 +122,17 @@ def _completed_effort(ctx: FunctionContext) -> pd.DataFrame:
     monitoring alerts, ticket type 5) and the contacts with at most one entry that were
     resolved on the local day they were created (`fcr`).
 
-    Aggregated in the database, per ticket and then per key; only a row per key comes back.
-    A ticket has one engineer when its entries' lowest and highest resource id are equal:
-    cheaper than counting distinct engineers or grouping per engineer first.
+    Each ticket's effort comes from `ticket_effort`, which the store keeps current on every
+    write (`stip.store.derived`); only a row per key comes back.
     """
     tickets = ctx.in_windows(ctx.base("tickets"), "completed_date", period_columns=False)
-    entries = ctx.con.table("time_entries")
-    # Only the entries of the tickets in the windows: a semi-join first halves the work on
-    # a large store (most entries belong to tickets completed outside the windows). A semi-join
-    # matches each entry once, so the tickets need no DISTINCT.
-    wanted = tickets.select(w_src=tickets.source_system, w_id=tickets.id)
-    entries = entries.semi_join(
-        wanted, [entries.source_system == wanted.w_src, entries.ticket_id == wanted.w_id]
-    )
-    people = ctx.con.table("resources").select(
-        r_src="source_system", r_id="id", r_cost="internal_cost"
-    )
-    entries = entries.left_join(
-        people, [entries.source_system == people.r_src, entries.resource_id == people.r_id]
-    )
-    hours = entries.hours_worked.fill_null(0.0)
-    effort = entries.group_by(
-        [entries.source_system.name("e_src"), entries.ticket_id.name("e_ticket")]
-    ).aggregate(
-        entries=entries.count(),
-        lone_tech=entries.resource_id.min() == entries.resource_id.max(),
-        hours=hours.sum(),
-        cost=(hours * entries.r_cost.fill_null(0.0)).sum(),
+    effort = ctx.con.table("ticket_effort").select(
+        e_src="source_system",
+        e_ticket="ticket_id",
+        entries="entries",
+        lone_tech="lone_tech",
+        hours="hours",
+        cost="cost",
     )
     rows = tickets.left_join(
         effort, [tickets.source_system == effort.e_src, tickets.id == effort.e_ticket]
