@@ -316,6 +316,7 @@ class Store:
                 for table in tables:
                     cur.execute(_create_sql(table, staging.staging_name(table)))
                 self._insert_all(cur, pg, staged, on_loaded, stage=True)
+                cur.execute("RESET threads")  # the producer is done: the rebuild gets both
                 with _transaction(cur):
                     staging.swap_in(cur, tables, source_system)
                     derived.rebuild(cur, pg, source_system)
