@@ -69,6 +69,9 @@ class Settings(BaseModel):
     csat_scale_max: float = 10.0
     available_hours_per_day: float = 8.0
     notify_interval_minutes: float = Field(5.0, ge=0, description="0 disables the serve-time job")
+    warm_scoped_views: int = Field(
+        100, ge=0, description="scoped views `stip serve` re-warms after a sync; 0: none"
+    )
     secret_key: SecretStr | None = None
     autotask: AutotaskSettings = Field(default_factory=AutotaskSettings)
     business_hours: BusinessHoursSettings = Field(default_factory=BusinessHoursSettings)
@@ -110,6 +113,7 @@ _ENV_SCALARS = {
     "STIP_BASE_URL": ("base_url",),
     "STIP_CSAT_SCALE_MAX": ("csat_scale_max",),
     "STIP_NOTIFY_INTERVAL_MINUTES": ("notify_interval_minutes",),
+    "STIP_WARM_SCOPED_VIEWS": ("warm_scoped_views",),
     "STIP_SECRET_KEY": ("secret_key",),
     "STIP_TEAMS_WEBHOOK_URL": ("teams_webhook_url",),
     "STIP_AUTOTASK_USERNAME": ("autotask", "username"),

@@ -1,12 +1,17 @@
-"""The scoped views the warm-up keeps warm: newest first, at most `limit`, none older than
-`keep_seconds`."""
+"""The scoped views the warm-up keeps warm: newest first, at most `limit` (the
+`warm_scoped_views` setting), none older than `keep_seconds`."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from stip.app import Stip
 from stip.semantic.query import Scope
+from stip.settings import load_settings
 from stip.web import recent
+from stip.web.app import build_state
 from stip.web.recent import RecentViews, ScopedView
 
 
@@ -17,7 +22,7 @@ def _view(resource_id: int, period: str = "this-week") -> ScopedView:
 def test_newest_first_and_at_most_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = iter(range(100))
     monkeypatch.setattr(recent.time, "monotonic", lambda: float(next(clock)))
-    views = RecentViews(keep_seconds=1000, limit=2)
+    views = RecentViews(limit=2, keep_seconds=1000)
     views.saw(_view(1))
     views.saw(_view(2))
     views.saw(_view(1))  # seen again: the newest now
@@ -30,11 +35,21 @@ def test_newest_first_and_at_most_the_limit(monkeypatch: pytest.MonkeyPatch) -> 
 def test_views_not_seen_within_keep_seconds_are_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [0.0]
     monkeypatch.setattr(recent.time, "monotonic", lambda: now[0])
-    views = RecentViews(keep_seconds=60, limit=10)
+    views = RecentViews(limit=10, keep_seconds=60)
     views.saw(_view(1))
     now[0] = 30.0
     views.saw(_view(2, "this-month"))
     now[0] = 61.0
     assert views.current() == [_view(2, "this-month")]
     now[0] = 200.0
+    assert views.current() == []
+
+
+def test_the_setting_bounds_what_serve_keeps_and_zero_keeps_nothing(
+    stip_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert build_state(Stip(load_settings())).recent.limit == 100
+    monkeypatch.setenv("STIP_WARM_SCOPED_VIEWS", "0")
+    views = build_state(Stip(load_settings())).recent
+    views.saw(_view(1))
     assert views.current() == []

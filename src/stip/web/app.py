@@ -26,6 +26,7 @@ from stip.web.deps import language
 from stip.web.errors import LoginRequired, WebError
 from stip.web.kpidata import KpiData
 from stip.web.people import Directory
+from stip.web.recent import RecentViews
 from stip.web.routes import admin, api, auth, dashboards, docs, kpis
 from stip.web.security import SecurityHeadersMiddleware
 from stip.web.state import WebState
@@ -51,6 +52,7 @@ def build_state(stip: Stip) -> WebState:
         kpis=kpi_data,
         people=Directory(stip.store),
         authenticators=[LocalPasswordAuthenticator(accounts)],
+        recent=RecentViews(limit=stip.settings.warm_scoped_views),
     )
 
 

@@ -4,8 +4,8 @@ A personal view (an engineer's own scorecard, a team lead's team) is computed fo
 so warming the shared dashboards does not cover it: on a large store its first view after
 every sync would take seconds. The dashboard page records each scoped view it serves with the
 live as-of; after a data change the warm-up computes the ones seen within `KEEP_SECONDS`,
-newest first and at most `LIMIT` of them, so the cost stays bounded however many people
-there are.
+newest first and at most `limit` of them (the `warm_scoped_views` setting, 100 by default;
+0 keeps none), so the cost stays bounded however many people there are.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from stip.semantic.query import Scope
 
 KEEP_SECONDS = 24 * 3600.0
-LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class ScopedView:
 
 
 class RecentViews:
-    def __init__(self, keep_seconds: float = KEEP_SECONDS, limit: int = LIMIT) -> None:
+    def __init__(self, limit: int, keep_seconds: float = KEEP_SECONDS) -> None:
         self.keep_seconds = keep_seconds
         self.limit = limit
         self._seen: OrderedDict[ScopedView, float] = OrderedDict()

@@ -2,8 +2,8 @@
 
 The jobs:
 - the dashboard warm-up (`warmup.py`): after each data change, the shared dashboards and the
-  scoped views opened lately (`recent.py`) are computed once, so their next visitor does not
-  wait;
+  scoped views opened lately (`recent.py`; at most `warm_scoped_views`) are computed once,
+  so their next visitor does not wait;
 - the notification cycle (rules evaluated, digests and urgent messages delivered), every
   `notify_interval_minutes` (5; 0 turns it off);
 - when Autotask is configured, the incremental sync, every `autotask.sync_interval_minutes`.

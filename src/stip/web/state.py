@@ -25,9 +25,9 @@ class WebState:
     kpis: KpiData
     people: Directory
     authenticators: list[Authenticator]
+    recent: RecentViews
+    """Scoped dashboard views served lately, for the warm-up (`web.recent`)."""
     limiter: LoginRateLimiter = field(default_factory=LoginRateLimiter)
     has_actions_page: bool = False
     views: ViewCache[Any] = field(default_factory=ViewCache)
     """Built dashboard views (`routes.dashboards.build_view`)."""
-    recent: RecentViews = field(default_factory=RecentViews)
-    """Scoped dashboard views served lately, for the warm-up (`web.recent`)."""
