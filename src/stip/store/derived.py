@@ -97,7 +97,7 @@ class EffortUpkeep:
     def removed(self, table: str, rows: list[Any]) -> None:
         """The `WATCHED` columns of the rows `Store` deleted from `table`: the old versions
         of upserted rows, and deleted ones."""
-        if table == "time_entries":
+        if table in WATCHED:
             self.tickets |= {(row[0], row[1]) for row in rows if row[1] is not None}
 
     def after(self) -> None:
