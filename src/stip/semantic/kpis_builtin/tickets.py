@@ -126,14 +126,7 @@ def _completed_effort(ctx: FunctionContext) -> pd.DataFrame:
     write (`stip.store.derived`); only a row per key comes back.
     """
     tickets = ctx.in_windows(ctx.base("tickets"), "completed_date", period_columns=False)
-    effort = ctx.con.table("ticket_effort").select(
-        e_src="source_system",
-        e_ticket="ticket_id",
-        entries="entries",
-        lone_tech="lone_tech",
-        hours="hours",
-        cost="cost",
-    )
+    effort = ctx.con.table("ticket_effort").rename(e_src="source_system", e_ticket="ticket_id")
     rows = tickets.left_join(
         effort, [tickets.source_system == effort.e_src, tickets.id == effort.e_ticket]
     )
