@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -167,14 +166,12 @@ def test_replace_source_rebuilds_that_source_and_keeps_the_others(store: Store) 
     }
 
 
-def test_a_store_made_before_the_table_existed_gets_it_filled(tmp_path: Path) -> None:
-    path = str(tmp_path / "old.duckdb")
-    store = open_store(path)
+def test_a_store_made_before_the_table_existed_gets_it_filled(store: Store) -> None:
     _apply(store, {"resources": [_resource(1, 10.0)], "time_entries": [_entry(1, 7, 1, 3.0)]})
     with store._raw(write=True) as (cur, _pg):
         cur.execute("DROP TABLE ticket_effort")
         cur.execute("UPDATE stip_meta SET value = 'older' WHERE key = 'schema_fingerprint'")
-    assert _effort(open_store(path)) == {("at", 7): (1, True, 3.0, 30.0)}
+    assert _effort(open_store(store.url)) == {("at", 7): (1, True, 3.0, 30.0)}
 
 
 def test_random_writes_keep_the_effort_equal_to_a_recomputation(store: Store) -> None:

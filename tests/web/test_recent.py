@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from stip.app import Stip
+from stip.errors import ConfigError
 from stip.semantic.query import Scope
 from stip.settings import load_settings
 from stip.web import recent
@@ -53,3 +54,12 @@ def test_the_setting_bounds_what_serve_keeps_and_zero_keeps_nothing(
     views = build_state(Stip(load_settings())).recent
     views.saw(_view(1))
     assert views.current() == []
+
+
+@pytest.mark.parametrize("value", ["-1", "many"])
+def test_a_bad_cap_is_a_clear_settings_error(
+    stip_home: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("STIP_WARM_SCOPED_VIEWS", value)
+    with pytest.raises(ConfigError, match=r"environment: setting 'warm_scoped_views': "):
+        load_settings()
