@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Literal
@@ -46,10 +46,11 @@ class FunctionContext:
         """The group-by columns every result carries."""
         return ["p_idx", *([DIM_COLUMNS[self.by]] if self.by else [])]
 
-    def base(self, name: str) -> ibis.Table:
-        """A base relation with the `by` and scope dimensions, filtered to the scope."""
+    def base(self, name: str, columns: Iterable[str] | None = None) -> ibis.Table:
+        """A base relation with the `by` and scope dimensions, filtered to the scope; with
+        `columns`, only those and the key and dimension columns (see `base_table`)."""
         dims = [*self.scope.dims, *([self.by] if self.by else [])]
-        return apply_scope(base_table(self.con, name, dims), self.scope)
+        return apply_scope(base_table(self.con, name, dims, columns=columns), self.scope)
 
     def in_windows(
         self, table: ibis.Table, time_column: str | None, *, period_columns: bool = True
@@ -126,7 +127,8 @@ def time_entry_lag_hours(ctx: FunctionContext) -> ibis.Table:
     the whole computation, exact to the microsecond, runs in the database.
     """
     keys = ctx.keys
-    rows = ctx.in_windows(ctx.base("time_entries"), "date_worked", period_columns=False)
+    entries = ctx.base("time_entries", ["date_worked", "create_date_time", "end_date_time"])
+    rows = ctx.in_windows(entries, "date_worked", period_columns=False)
     rows = rows.filter(rows.create_date_time.notnull())
     first = min(w.period.start_date for w in ctx.windows)
     last = max(w.period.end_date for w in ctx.windows)

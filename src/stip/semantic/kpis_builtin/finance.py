@@ -250,7 +250,8 @@ def ms_revenue_per_employee(ctx: FunctionContext) -> pd.DataFrame:
 @register("realization_rate", dimensions=("resource", "company", "team"), uses_as_of=False)
 def realization_rate(ctx: FunctionContext) -> ibis.Table:
     """Labour billed for billable entries of P / their hours at the role's standard rate."""
-    entries = ctx.in_windows(ctx.base("time_entries"), "date_worked", period_columns=False)
+    columns = ["date_worked", "is_non_billable", "role_id", "hours_worked"]
+    entries = ctx.in_windows(ctx.base("time_entries", columns), "date_worked", period_columns=False)
     entries = entries.filter(entries.is_non_billable == False)  # noqa: E712 - SQL three-valued
     roles = ctx.con.table("roles").select(o_src="source_system", o_id="id", o_rate="hourly_rate")
     items = ctx.con.table("billing_items")
@@ -293,7 +294,8 @@ def realization_rate(ctx: FunctionContext) -> ibis.Table:
 @register("dso", dimensions=("company",))
 def dso(ctx: FunctionContext) -> pd.DataFrame:
     """Open receivables at the period end (or as-of) / revenue invoiced per elapsed day."""
-    invoices = ctx.base("invoices").cross_join(ctx.periods)
+    columns = ["is_voided", "invoice_date_time", "paid_date", "invoice_total"]
+    invoices = ctx.base("invoices", columns).cross_join(ctx.periods)
     invoices = invoices.filter(invoices.is_voided.fill_null(False) == False)  # noqa: E712
     ref = ibis.least(invoices.p_end, invoices.p_as_of)
     issued = invoices.invoice_date_time < ref
@@ -340,7 +342,10 @@ def block_hours_burn(ctx: FunctionContext) -> ibis.Table:
 @register("project_hours_variance", dimensions=("company",), uses_as_of=False)
 def project_hours_variance(ctx: FunctionContext) -> ibis.Table:
     """(actual − estimated hours) / estimated hours, over projects completed in P."""
-    projects = ctx.in_windows(ctx.base("projects"), "completed_date_time", period_columns=False)
+    columns = ["completed_date_time", "estimated_time", "actual_hours"]
+    projects = ctx.in_windows(
+        ctx.base("projects", columns), "completed_date_time", period_columns=False
+    )
     projects = projects.filter(projects.estimated_time > 0)
     agg = projects.group_by(ctx.keys).aggregate(
         actual=projects.actual_hours.fill_null(0.0).sum(),

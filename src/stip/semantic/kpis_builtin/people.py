@@ -27,7 +27,8 @@ PEOPLE_DIMS = ("resource", "team")
 def available_hours(ctx: FunctionContext) -> pd.DataFrame:
     """Per key: `avail`, Σ hours per day (the resource's, else the setting) × business days
     of the period, over the active resources."""
-    people = ctx.base("resources").filter(ibis._.is_active)
+    people = ctx.base("resources", ["is_active", "available_hours_per_day"])
+    people = people.filter(people.is_active)
     people = people.cross_join(ctx.periods)
     per_day = people.available_hours_per_day.fill_null(ctx.settings.available_hours_per_day)
     people = people.mutate(avail=per_day * people.p_business_days)
@@ -74,7 +75,8 @@ def time_entry_compliance(ctx: FunctionContext) -> pd.DataFrame:
 )
 def same_day_entry_rate(ctx: FunctionContext) -> ibis.Table:
     """Entries dated in P that were entered on the local day the work was done."""
-    rows = ctx.in_windows(ctx.base("time_entries"), "date_worked", period_columns=False)
+    entries = ctx.base("time_entries", ["date_worked", "create_date_time"])
+    rows = ctx.in_windows(entries, "date_worked", period_columns=False)
     rows = rows.filter(rows.create_date_time.notnull())
     same = local_date(ctx, rows.create_date_time) == rows.date_worked
     agg = rows.group_by(ctx.keys).aggregate(

@@ -27,8 +27,10 @@ TICKET_DIMS = ("resource", "company", "queue", "priority", "team")
 FCR_LOOKBACK = timedelta(days=5 * 366)
 
 
-def _created(ctx: FunctionContext) -> ibis.Table:
-    return ctx.in_windows(ctx.base("tickets"), "create_date", period_columns=False)
+def _created(ctx: FunctionContext, columns: list[str]) -> ibis.Table:
+    """The tickets created in the windows, with `create_date` and `columns`."""
+    tickets = ctx.base("tickets", ["create_date", *columns])
+    return ctx.in_windows(tickets, "create_date", period_columns=False)
 
 
 @shared
@@ -36,7 +38,7 @@ def created_counts(ctx: FunctionContext) -> pd.DataFrame:
     """Per key, over the tickets created in the windows: all (`n`), critical incidents (`p1`),
     self-service (`self_service`), monitoring (`rmm`) and reactive (`reactive`) ones; one
     scan for the ticket-flow functions that count created tickets."""
-    rows = _created(ctx)
+    rows = _created(ctx, ["ticket_type", "source", "rmm_alert_id", "monitor_id"])
     critical = picklist_values(ctx, "Tickets", "priority", CRITICAL_PRIORITY)
     portal = picklist_values(ctx, "Tickets", "source", SELF_SERVICE_SOURCE)
     monitoring = picklist_values(ctx, "Tickets", "source", RMM_SOURCE)
@@ -91,7 +93,7 @@ def rmm_alert_share(ctx: FunctionContext) -> pd.DataFrame:
 @register("after_hours_share", dimensions=TICKET_DIMS, uses_as_of=False)
 def after_hours_share(ctx: FunctionContext) -> pd.DataFrame:
     """Share of tickets created in P outside business hours (contract §3 calendar)."""
-    frame = _created(ctx).select(*ctx.keys, "create_date").to_pandas()
+    frame = _created(ctx, []).select(*ctx.keys, "create_date").to_pandas()
     if frame.empty:
         return result(frame, ctx)
     start = frame["create_date"].to_numpy(dtype="datetime64[us]")
@@ -106,7 +108,8 @@ def after_hours_share(ctx: FunctionContext) -> pd.DataFrame:
 @register("same_day_close_rate", dimensions=TICKET_DIMS, uses_as_of=False)
 def same_day_close_rate(ctx: FunctionContext) -> ibis.Table:
     """Tickets resolved in P on the local day they were created, as a share of those resolved."""
-    rows = ctx.in_windows(ctx.base("tickets"), "resolved_date_time", period_columns=False)
+    tickets = ctx.base("tickets", ["create_date", "resolved_date_time"])
+    rows = ctx.in_windows(tickets, "resolved_date_time", period_columns=False)
     same = local_date(ctx, rows.create_date) == local_date(ctx, rows.resolved_date_time)
     agg = rows.group_by(ctx.keys).aggregate(
         yes=rows.count(where=same.fill_null(False)).cast("float64"), n=rows.count()
@@ -125,7 +128,8 @@ def _completed_effort(ctx: FunctionContext) -> pd.DataFrame:
     Each ticket's effort comes from `ticket_effort`, which the store keeps current on every
     write (`stip.store.derived`); only a row per key comes back.
     """
-    tickets = ctx.in_windows(ctx.base("tickets"), "completed_date", period_columns=False)
+    columns = ["completed_date", "create_date", "resolved_date_time", "ticket_type"]
+    tickets = ctx.in_windows(ctx.base("tickets", columns), "completed_date", period_columns=False)
     effort = ctx.con.table("ticket_effort").rename(e_src="source_system", e_ticket="ticket_id")
     rows = tickets.left_join(
         effort, [tickets.source_system == effort.e_src, tickets.id == effort.e_ticket]
@@ -204,7 +208,7 @@ def cost_per_ticket(ctx: FunctionContext) -> pd.DataFrame:
 @register("backlog_to_daily_volume", dimensions=TICKET_DIMS)
 def backlog_to_daily_volume(ctx: FunctionContext) -> pd.DataFrame:
     """Open backlog at the period end (or as-of) / tickets created per elapsed day × 100."""
-    tickets, periods = ctx.base("tickets"), ctx.periods
+    tickets, periods = ctx.base("tickets", ["create_date", "completed_date"]), ctx.periods
     # Only tickets still open at the earliest reference, or created in some window, can
     # count: dropping the others first makes the pairing with every window much smaller.
     tickets = tickets.filter(
@@ -234,7 +238,8 @@ def backlog_to_daily_volume(ctx: FunctionContext) -> pd.DataFrame:
 @register("stale_tickets", dimensions=TICKET_DIMS)
 def stale_tickets(ctx: FunctionContext) -> pd.DataFrame:
     """Tickets open at the as-of without a customer-visible update for 3 business days."""
-    tickets, periods = ctx.base("tickets"), ctx.periods
+    columns = ["create_date", "completed_date", "last_customer_visible_activity_date_time"]
+    tickets, periods = ctx.base("tickets", columns), ctx.periods
     # Only tickets open at some window's as-of can count: drop the others before pairing.
     tickets = tickets.filter(
         (tickets.create_date <= periods.p_as_of.max())
@@ -269,7 +274,7 @@ def stale_tickets(ctx: FunctionContext) -> pd.DataFrame:
 def repeat_incident_rate(ctx: FunctionContext) -> ibis.Table:
     """Reactive tickets created in P whose client had a ticket of the same issue and sub-issue
     type in the 30 days before, as a share of reactive tickets created in P."""
-    rows = _created(ctx)
+    rows = _created(ctx, ["ticket_type", "issue_type", "sub_issue_type"])
     rows = rows.filter(rows.ticket_type.isin(REACTIVE_TICKET_TYPES))
     all_tickets = ctx.con.table("tickets")
     # Only tickets that can be "earlier" for one in the windows: created up to 30 days

@@ -31,7 +31,9 @@ def entry_work(ctx: FunctionContext) -> pd.DataFrame:
     resource's internal cost) and `n` (entries)."""
     wanted = [*ctx.scope.dims, *([ctx.by] if ctx.by else []), "company"]
     ticket_columns = {"k_type": "ticket_type", "k_contract": "contract_id"}
-    entries = apply_scope(base_table(ctx.con, "time_entries", wanted, ticket_columns), ctx.scope)
+    columns = ["date_worked", "hours_worked", "is_non_billable", "contract_id"]
+    entries = base_table(ctx.con, "time_entries", wanted, ticket_columns, columns)
+    entries = apply_scope(entries, ctx.scope)
     entries = ctx.in_windows(entries, "date_worked", period_columns=False)
     people = ctx.con.table("resources").select(
         r_src="source_system", r_id="id", r_cost="internal_cost"

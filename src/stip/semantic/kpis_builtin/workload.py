@@ -36,14 +36,14 @@ def _per_window(ctx: FunctionContext, snapshot: ibis.Table, value: ibis.Value) -
 
 @shared
 def endpoints(ctx: FunctionContext) -> pd.DataFrame:
-    items = ctx.base("configuration_items")
+    items = ctx.base("configuration_items", ["is_active"])
     items = items.filter(items.is_active.fill_null(True))
     return _per_window(ctx, items, items.count())
 
 
 @shared
 def users(ctx: FunctionContext) -> pd.DataFrame:
-    companies = ctx.base("companies")
+    companies = ctx.base("companies", ["is_active", "company_type", "user_count"])
     companies = companies.filter(
         companies.is_active.fill_null(True) & (companies.company_type == CUSTOMER_COMPANY_TYPE)
     )
@@ -95,7 +95,7 @@ def tickets_per_client(ctx: FunctionContext) -> pd.DataFrame:
     """Tickets created per active customer per month."""
     counts = created_counts(ctx)
     top = counts[ctx.keys].assign(top=counts["n"].astype(float))
-    companies = ctx.base("companies")
+    companies = ctx.base("companies", ["is_active", "company_type"])
     companies = companies.filter(
         companies.is_active.fill_null(True) & (companies.company_type == CUSTOMER_COMPANY_TYPE)
     )
@@ -115,7 +115,8 @@ def proactive_hours_share(ctx: FunctionContext) -> pd.DataFrame:
 @register("avg_handle_time", dimensions=TIME_DIMS, uses_as_of=False)
 def avg_handle_time(ctx: FunctionContext) -> ibis.Table:
     """Mean, over tickets worked on in P, of the hours logged on each in P."""
-    rows = ctx.in_windows(ctx.base("time_entries"), "date_worked", period_columns=False)
+    entries = ctx.base("time_entries", ["date_worked", "hours_worked"])
+    rows = ctx.in_windows(entries, "date_worked", period_columns=False)
     rows = rows.filter(rows.ticket_id.notnull())
     per_ticket = rows.group_by([*ctx.keys, "ticket_id"]).aggregate(hours=rows.hours_worked.sum())
     agg = per_ticket.group_by(ctx.keys).aggregate(
