@@ -14,7 +14,7 @@ from stip.semantic import labels
 from stip.semantic.bases import base_dimensions, base_table
 from stip.semantic.business_hours import BusinessCalendar
 from stip.semantic.compute import row_condition
-from stip.semantic.expressions import column_names
+from stip.semantic.expressions import column_names, uses_period
 from stip.semantic.models import KpiDefinition
 from stip.semantic.query import Scope, Window, apply_scope, join_periods, periods_table
 from stip.settings import Settings
@@ -95,7 +95,9 @@ def find_actions(
     columns |= {c.removeprefix("-") for c in spec.order_by} | {spec.person, *spec.fields}
     columns |= {time} if time else set()
     table = apply_scope(base_table(con, base, dims, columns=columns), scope)
-    rows = join_periods(table, periods_table([window], calendar), time, [window])
+    needs = any(uses_period(text) for text in where)
+    periods = periods_table([window], calendar)
+    rows = join_periods(table, periods, time, [window], period_columns=needs)
     values = {
         "csat_scale_max": float(settings.csat_scale_max),
         "hours_per_day": float(settings.available_hours_per_day),

@@ -98,7 +98,16 @@ def join_periods(
         bounds = sorted(_bounds(w, is_date) for w in windows)
         table = table.filter((column >= bounds[0][0]) & (column < max(b[1] for b in bounds)))
         column = table[time]
-        if all(prev[1] <= nxt[0] for prev, nxt in zip(bounds, bounds[1:], strict=False)):
+        pairs = list(zip(bounds, bounds[1:], strict=False))
+        if all(prev[1] == nxt[0] for prev, nxt in pairs):
+            # Back to back (one window, or a trend): every row the range filter kept lies in
+            # exactly one window, so the last one needs no test and no row is dropped.
+            *tested, (_, _, last) = bounds
+            cases = [(column < end, idx) for _, end, idx in tested]
+            p_idx = ibis.cases(*cases, else_=last) if cases else ibis.literal(last)
+            table = table.mutate(p_idx=p_idx.cast("int64"))
+            return table.join(periods, "p_idx") if period_columns else table
+        if all(prev[1] <= nxt[0] for prev, nxt in pairs):
             branches: list[tuple[Any, Any]] = []
             previous_end = bounds[0][0]
             for start, end, idx in bounds:
