@@ -41,6 +41,8 @@ ibis.options.sql.fuse_selects = False
 T = TypeVar("T")
 ZERO_WHEN_EMPTY = ("count", "count_distinct", "sum")
 UNIT_WORKERS = 2
+# The connection attribute holding the table schemas a computation has looked up.
+SCHEMAS = "_stip_schemas"
 # When set (benchmarks), every query the engine runs is recorded as (SQL, seconds), and every
 # unit of work (a fused group, a business-hours measure, a function) as (label, seconds).
 QUERY_LOG: ContextVar[list[tuple[str, float]] | None] = ContextVar("kpi_query_log", default=None)
@@ -226,7 +228,7 @@ def in_parallel(con: BaseBackend, jobs: list[Callable[[BaseBackend], T]]) -> lis
         if not hasattr(local, "con"):
             cursor = con.con.cursor()  # type: ignore[attr-defined]
             local.con = ibis.duckdb.from_connection(cursor)
-            memoise_tables(local.con)
+            memoise_tables(local.con, con.__dict__.get(SCHEMAS))
             setattr(local.con, functions.SHARED_MEMO, memo)
             with lock:
                 cursors.append(cursor)
@@ -421,11 +423,20 @@ def _fill_empty(
     return filled
 
 
-def memoise_tables(con: BaseBackend) -> None:
-    """Look each table's schema up once per session: a dashboard asks for the same few tables
-    some 250 times, and every `con.table()` is a catalogue query."""
-    lookup = con.table
+def memoise_tables(con: BaseBackend, schemas: dict[Any, Any] | None = None) -> None:
+    """Look each table up once per session: a dashboard asks for the same few tables some 250
+    times, and every `con.table()` is a catalogue query. The schemas can be shared (`schemas`,
+    from another session of the same computation: `SCHEMAS` on its connection), so the
+    threads of `in_parallel` do not each ask the catalogue again."""
+    lookup, get_schema = con.table, con.get_schema
     tables: dict[tuple[str, Any], Any] = {}
+    known: dict[Any, Any] = {} if schemas is None else schemas
+
+    def schema(name: str, /, **kwargs: Any) -> Any:
+        key = (name, tuple(sorted(kwargs.items())))
+        if key not in known:
+            known[key] = get_schema(name, **kwargs)
+        return known[key]
 
     def table(name: str, /, **kwargs: Any) -> Any:
         key = (name, tuple(sorted(kwargs.items())))
@@ -433,4 +444,7 @@ def memoise_tables(con: BaseBackend) -> None:
             tables[key] = lookup(name, **kwargs)
         return tables[key]
 
-    setattr(con, "table", table)  # noqa: B010 - an instance attribute, this session only
+    # Instance attributes, this session only; `con.table()` calls `self.get_schema()`.
+    setattr(con, "get_schema", schema)  # noqa: B010
+    setattr(con, "table", table)  # noqa: B010
+    setattr(con, SCHEMAS, known)

@@ -191,10 +191,12 @@ class KpiEngine:
 
     @contextmanager
     def _session(self) -> Iterator[_Session]:
-        """One store connection (and one data-version lookup) per public call."""
+        """One store connection (and one data-version lookup) per public call. The tables'
+        schemas are looked up once per data version, not per call."""
         with self.store.read() as con:
-            memoise_tables(con)
-            yield _Session(con, self.store.data_version())
+            version = self.store.data_version()
+            memoise_tables(con, self._cached(version, ("schemas",), dict))
+            yield _Session(con, version)
 
     # -- public API -------------------------------------------------------------------------
 

@@ -159,3 +159,35 @@ def test_two_workers_give_what_one_gives(
         results[workers] = ([t.to_json() for t in tiles], sorted(statements))
     assert results[2][0] == results[1][0]
     assert len(results[2][1]) == len(results[1][1])
+
+
+def test_each_schema_is_looked_up_once_per_data_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every `con.table()` asks the catalogue for the table's columns; the two threads of a
+    computation and the next computations on the same data share what was asked."""
+    store = open_store(str(tmp_path / "stip.duckdb"))
+    store.apply(batch())
+    settings = load_settings(tmp_path)
+    engine = KpiEngine(store, settings, load_catalog(home=tmp_path))
+    asked: list[str] = []
+    original = Backend.get_schema
+
+    def spy(self: Backend, table_name: str, **kwargs: Any) -> Any:
+        asked.append(table_name)
+        return original(self, table_name, **kwargs)
+
+    monkeypatch.setattr(Backend, "get_schema", spy)
+    monkeypatch.setattr(compute, "UNIT_WORKERS", 2)
+    engine.tiles(engine.catalog.ids(), "2026-10", as_of=AS_OF)
+    assert "tickets" in asked and "time_entries" in asked
+    assert len(asked) == len(set(asked))
+    first = len(asked)
+    engine.tiles(engine.catalog.ids(), "2026-09", as_of="2026-09-28T10:00")
+    assert len(asked) == first
+    later = Batch()
+    entry = {**TIME_ENTRIES[0], "source_system": SRC, "id": 99, "hours_worked": 2.0}
+    later.add("time_entries", [{**entry, "date_worked": date(2026, 10, 20)}])
+    store.apply(later)
+    engine.tiles(["labour_cost"], "2026-10", as_of=AS_OF)
+    assert "time_entries" in asked[first:]
