@@ -428,23 +428,18 @@ def memoise_tables(con: BaseBackend, schemas: dict[Any, Any] | None = None) -> N
     times, and every `con.table()` is a catalogue query. The schemas can be shared (`schemas`,
     from another session of the same computation: `SCHEMAS` on its connection), so the
     threads of `in_parallel` do not each ask the catalogue again."""
-    lookup, get_schema = con.table, con.get_schema
-    tables: dict[tuple[str, Any], Any] = {}
     known: dict[Any, Any] = {} if schemas is None else schemas
+    # Instance attributes, this session only; `con.table()` calls `self.get_schema()`.
+    setattr(con, "get_schema", _memoised(con.get_schema, known))  # noqa: B010
+    setattr(con, "table", _memoised(con.table, {}))  # noqa: B010
+    setattr(con, SCHEMAS, known)
 
-    def schema(name: str, /, **kwargs: Any) -> Any:
+
+def _memoised(lookup: Callable[..., Any], known: dict[Any, Any]) -> Callable[..., Any]:
+    def call(name: str, /, **kwargs: Any) -> Any:
         key = (name, tuple(sorted(kwargs.items())))
         if key not in known:
-            known[key] = get_schema(name, **kwargs)
+            known[key] = lookup(name, **kwargs)
         return known[key]
 
-    def table(name: str, /, **kwargs: Any) -> Any:
-        key = (name, tuple(sorted(kwargs.items())))
-        if key not in tables:
-            tables[key] = lookup(name, **kwargs)
-        return tables[key]
-
-    # Instance attributes, this session only; `con.table()` calls `self.get_schema()`.
-    setattr(con, "get_schema", schema)  # noqa: B010
-    setattr(con, "table", table)  # noqa: B010
-    setattr(con, SCHEMAS, known)
+    return call
