@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from stip.semantic.compute import supports_scope
 from stip.semantic.engine import KpiEngine
 from stip.semantic.query import Scope
 
@@ -50,3 +51,35 @@ def test_scoped_tiles(duck_engine: KpiEngine, scope: Scope, expected: dict[str, 
             assert got is None, kpi
         else:
             assert got is not None and math.isclose(got, value), (kpi, got, value)
+
+
+SCOPES = {"resource": "resource_id", "team": "team_id", "company": "company_id"}
+
+
+@pytest.mark.parametrize("dim", list(SCOPES))
+def test_every_scoped_tile_equals_its_row_split_by_that_dimension(
+    duck_engine: KpiEngine, dim: str
+) -> None:
+    """A scorecard for one engineer, team or client shows what `--by` shows on that one's
+    row, for every KPI that can be both scoped and split that way: the scoped queries read
+    the same rows, only filtered."""
+    catalog = {k.id: k for k in duck_engine.catalog}
+    expected: dict[int, dict[str, float | None]] = {}
+    for kpi in duck_engine.catalog:
+        if dim not in kpi.dimensions or not supports_scope(kpi, Scope(**{SCOPES[dim]: 1}), catalog):
+            continue
+        for row in duck_engine.values(kpi.id, "2026-10", by=dim, as_of=AS_OF).rows:
+            if row.by[f"{dim}_id"] is not None:
+                expected.setdefault(row.by[f"{dim}_id"], {})[kpi.id] = row.value
+    # the fixture's engineers, team and clients with rows: 117, 57 and 183 values
+    assert sum(map(len, expected.values())) >= {"resource": 100, "team": 50, "company": 150}[dim]
+    for ident, values in expected.items():
+        scope = Scope(**{SCOPES[dim]: ident})
+        tiles = {
+            t.kpi.id: t.value for t in duck_engine.tiles(list(values), "2026-10", AS_OF, scope, 2)
+        }
+        for kpi_id, value in values.items():
+            got = tiles[kpi_id]
+            same = got is None and value is None
+            same = same or (got is not None and value is not None and math.isclose(got, value))
+            assert same, (dim, ident, kpi_id, got, value)
