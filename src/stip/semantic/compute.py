@@ -29,7 +29,7 @@ from stip.semantic import functions
 from stip.semantic.bases import DIM_COLUMNS, base_dimensions, base_table
 from stip.semantic.bounds import snapshot_bound
 from stip.semantic.business_hours import BusinessCalendar
-from stip.semantic.expressions import column_names, evaluate, uses_period
+from stip.semantic.expressions import column_names, evaluate, hoist_period_terms, uses_period
 from stip.semantic.models import KpiDefinition
 from stip.semantic.query import Scope, Window, apply_scope, join_periods, periods_table
 from stip.settings import Settings
@@ -252,10 +252,12 @@ def _run_units(req: Request, units: list[_Unit], periods: ibis.Table) -> list[di
 
 def _rows(
     req: Request, base: str, time: str | None, periods: ibis.Table, kpis: list[KpiDefinition]
-) -> ibis.Table:
+) -> tuple[ibis.Table, dict[str, str]]:
     """The base rows paired with their windows; for a snapshot (no time column), first
     without the rows no KPI can count in any window (`bounds`). A window left without rows
-    gets the cells of one where nothing matched (`_fill_empty`), so dropping them moves nothing."""
+    gets the cells of one where nothing matched (`_fill_empty`), so dropping them moves nothing.
+    Also each KPI text as the rows read it: the parts with one value per window are columns
+    of the windows (`hoist_period_terms`)."""
     dims = [*req.scope.dims, *([req.by] if req.by else [])]
     texts = [
         text
@@ -273,7 +275,13 @@ def _rows(
     if bound is not None:
         table = table.filter(bound)
     needs = any(uses_period(text) for text in texts)
-    return join_periods(table, periods, time, req.windows, period_columns=needs)
+    hoisted, rewritten = hoist_period_terms(tuple(dict.fromkeys(texts)))
+    values = req.setting_values
+    if hoisted:
+        terms = {name: evaluate(term, values).resolve(periods) for name, term in hoisted.items()}
+        periods = periods.mutate(**terms)
+    rows = join_periods(table, periods, time, req.windows, period_columns=needs)
+    return rows, rewritten
 
 
 def row_condition(rows: ibis.Table, texts: list[str], values: dict[str, float]) -> Any:
@@ -290,13 +298,13 @@ def _both(a: Any, b: Any) -> Any:
 def _fused(
     req: Request, base: str, time: str | None, group: list[KpiDefinition], periods: ibis.Table
 ) -> dict[str, Cells]:
-    rows = _rows(req, base, time, periods, group)
+    rows, text = _rows(req, base, time, periods, group)
     values = req.setting_values
     aggs: dict[str, Any] = {}
     for i, kpi in enumerate(group):
         m = kpi.measure
-        cond = row_condition(rows, m.where, values)
-        value: Any = evaluate(m.value, values).resolve(rows) if m.value else None
+        cond = row_condition(rows, [text[w] for w in m.where], values)
+        value: Any = evaluate(text[m.value], values).resolve(rows) if m.value else None
         if m.type == "count":
             aggs[f"n{i}"] = rows.count(where=cond)
         elif m.type == "count_distinct":
@@ -309,7 +317,7 @@ def _fused(
             aggs[f"v{i}"] = value.mean(where=cond) if m.type == "mean" else value.median(where=cond)
             aggs[f"n{i}"] = value.count(where=cond)
         elif m.type == "share":
-            yes = row_condition(rows, [str(m.condition)], values)
+            yes = row_condition(rows, [text[str(m.condition)]], values)
             aggs[f"v{i}"] = rows.count(where=_both(cond, yes.fill_null(False)))
             aggs[f"n{i}"] = rows.count(where=cond)
     frame = run(rows.group_by(req.keys).aggregate(**aggs))
@@ -356,8 +364,8 @@ def _business_hours(req: Request, kpi: KpiDefinition, periods: ibis.Table) -> Ce
     m = kpi.measure
     span = m.business_hours
     assert span is not None
-    rows = _rows(req, str(m.base), m.time, periods, [kpi])
-    cond = row_condition(rows, m.where, req.setting_values)
+    rows, text = _rows(req, str(m.base), m.time, periods, [kpi])
+    cond = row_condition(rows, [text[w] for w in m.where], req.setting_values)
     if cond is not None:
         rows = rows.filter(cond)
     frame = run(rows.select(*req.keys, bh_from=rows[span.from_], bh_to=rows[span.to]))

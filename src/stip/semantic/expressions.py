@@ -126,3 +126,41 @@ def evaluate(text: str, settings_values: dict[str, float]) -> Any:
     for name, column in PERIOD_COLUMNS.items():
         namespace[name] = _[column]
     return eval(code, {"__builtins__": {}}, namespace)  # noqa: S307 - whitelisted AST above
+
+
+@lru_cache(maxsize=512)
+def hoist_period_terms(texts: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """Each largest part of `texts` that reads the period or as-of but no row column, e.g.
+    `as_of_date - interval(days=7)` or `least(period_end, as_of)`, made a column `p_t<n>`.
+
+    Such a part has one value per window, yet written into a row expression the database
+    computes it once per row: a date minus an interval per time entry is half of some fused
+    queries on a large store. Computed as a column of the periods table instead, it costs one
+    value per window. Returns (the new column's expression per name, each text rewritten to
+    read `_.p_t<n>` instead); the same part in several texts becomes one column.
+    """
+    columns: dict[str, str] = {}
+    names: dict[str, str] = {}
+
+    class Hoist(ast.NodeTransformer):
+        def visit(self, node: ast.AST) -> ast.AST:
+            if isinstance(node, ast.Call | ast.BinOp | ast.UnaryOp | ast.Compare) and _period_only(
+                node
+            ):
+                term = ast.unparse(node)
+                if term not in names:
+                    names[term] = f"p_t{len(names)}"
+                    columns[names[term]] = term
+                return ast.Attribute(ast.Name("_", ast.Load()), names[term], ast.Load())
+            return super().visit(node)
+
+    rewritten = {}
+    for text in texts:
+        tree = Hoist().visit(ast.parse(text.strip(), mode="eval"))
+        rewritten[text] = ast.unparse(ast.fix_missing_locations(tree))
+    return columns, rewritten
+
+
+def _period_only(node: ast.AST) -> bool:
+    used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return "_" not in used and bool(used & set(PERIOD_COLUMNS))
