@@ -55,7 +55,8 @@ def apply_scope(table: ibis.Table, scope: Scope) -> ibis.Table:
 
 
 def periods_table(windows: list[Window], calendar: BusinessCalendar) -> ibis.Table:
-    """One row per window: `p_idx` and the bounds as UTC timestamps and as local dates."""
+    """One row per window: `p_idx`, the bounds as UTC timestamps and as local dates, and
+    `p_until`: the earlier of the period end and the as-of (UTC), where open things are counted."""
     data = pa.table(
         {
             "p_idx": pa.array([w.idx for w in windows], pa.int64()),
@@ -65,6 +66,9 @@ def periods_table(windows: list[Window], calendar: BusinessCalendar) -> ibis.Tab
             "p_end_date": pa.array([w.period.end_date for w in windows], pa.date32()),
             "p_as_of": pa.array([w.as_of_utc for w in windows], pa.timestamp("us")),
             "p_as_of_date": pa.array([w.as_of.date() for w in windows], pa.date32()),
+            "p_until": pa.array(
+                [min(w.period.end_utc, w.as_of_utc) for w in windows], pa.timestamp("us")
+            ),
             "p_business_days": pa.array(
                 [calendar.business_days(w.period.start_date, w.period.end_date) for w in windows],
                 pa.int64(),

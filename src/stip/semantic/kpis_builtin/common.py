@@ -185,9 +185,8 @@ def previous_windows(ctx: FunctionContext) -> tuple[list[Window], ibis.Table]:
 
 def open_at_reference(table: ibis.Table) -> ibis.Value:
     """Tickets open at the earlier of the period end and the as-of (joined window columns)."""
-    ref = ibis.least(table.p_end, table.p_as_of)
-    return (table.create_date < ref) & (
-        table.completed_date.isnull() | (table.completed_date >= ref)
+    return (table.create_date < table.p_until) & (
+        table.completed_date.isnull() | (table.completed_date >= table.p_until)
     )
 
 

@@ -297,9 +297,8 @@ def dso(ctx: FunctionContext) -> pd.DataFrame:
     columns = ["is_voided", "invoice_date_time", "paid_date", "invoice_total"]
     invoices = ctx.base("invoices", columns).cross_join(ctx.periods)
     invoices = invoices.filter(invoices.is_voided.fill_null(False) == False)  # noqa: E712
-    ref = ibis.least(invoices.p_end, invoices.p_as_of)
-    issued = invoices.invoice_date_time < ref
-    unpaid = invoices.paid_date.isnull() | (invoices.paid_date >= ref)
+    issued = invoices.invoice_date_time < invoices.p_until
+    unpaid = invoices.paid_date.isnull() | (invoices.paid_date >= invoices.p_until)
     in_period = (invoices.invoice_date_time >= invoices.p_start) & issued
     frame = (
         invoices.group_by(ctx.keys)

@@ -213,12 +213,11 @@ def backlog_to_daily_volume(ctx: FunctionContext) -> pd.DataFrame:
     # count: dropping the others first makes the pairing with every window much smaller.
     tickets = tickets.filter(
         tickets.completed_date.isnull()
-        | (tickets.completed_date >= ibis.least(periods.p_end, periods.p_as_of).min())
+        | (tickets.completed_date >= periods.p_until.min())
         | (tickets.create_date >= periods.p_start.min())
     )
     rows = tickets.cross_join(periods)
-    ref = ibis.least(rows.p_end, rows.p_as_of)
-    created = (rows.create_date >= rows.p_start) & (rows.create_date < ref)
+    created = (rows.create_date >= rows.p_start) & (rows.create_date < rows.p_until)
     agg = rows.group_by(ctx.keys).aggregate(
         open=rows.count(where=open_at_reference(rows)), created=rows.count(where=created)
     )
