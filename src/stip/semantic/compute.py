@@ -374,14 +374,14 @@ def _business_hours(req: Request, kpi: KpiDefinition, periods: ibis.Table) -> Ce
         frame["bh_to"].to_numpy(dtype="datetime64[us]"),
     )
     frame = frame.assign(hours=hours).dropna(subset=["hours"])
-    grouped = frame.groupby(req.keys, dropna=False)["hours"]
-    stats = {"mean": grouped.mean, "median": grouped.median, "sum": grouped.sum}[m.type]()
-    counts = grouped.count()
+    # Records without the dimension form their own group; a null key cannot be looked up in
+    # a grouped index (NaN != NaN), so each group's statistic and count come as one row.
+    grouped = frame.groupby(req.keys, dropna=False, as_index=False)["hours"]
+    stats = grouped.agg(value=m.type, n="count")
     cells: Cells = {}
-    for key, value in stats.items():
-        parts = key if isinstance(key, tuple) else (key,)
-        dim = _clean_id(parts[1]) if req.by else None
-        cells[(int(parts[0]), dim)] = Cell(_number(value, m.scale), int(counts[key]))
+    for row in stats.to_dict("records"):
+        dim = _clean_id(row[DIM_COLUMNS[req.by]]) if req.by else None
+        cells[(int(row["p_idx"]), dim)] = Cell(_number(row["value"], m.scale), int(row["n"]))
     return cells
 
 

@@ -1,0 +1,118 @@
+"""Contract §5: records whose dimension is null form one row with `"<dim>_id": null`, also for
+the business-hours KPIs (their statistics are computed in pandas, not in the database).
+
+Three tickets on Wednesday 3 June 2026 (CEST, UTC+2), one assigned, two not:
+
+| ticket | engineer | created | first response     | resolved           |
+|--------|----------|---------|--------------------|--------------------|
+| T1     | 1        | 09:00   | 10:00 (1 bh)       | 11:00 (2 bh)       |
+| T2     | none     | 09:00   | 12:00 (3 bh)       | 13:00 (4 bh)       |
+| T3     | none     | 10:00   | 10:30 (0.5 bh)     | 11:00 (1 bh)       |
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stip.semantic.catalog import KpiCatalog
+from stip.semantic.engine import KpiEngine
+from stip.settings import Settings
+from stip.store.schema import Batch
+from stip.store.store import Store, open_store
+
+from .msp_fixture import SRC, _resource, _rrd, _ticket
+
+AS_OF = "2026-07-01T09:00"
+DIMS = ["resource", "company", "queue", "priority", "team"]
+
+
+def _batch() -> Batch:
+    batch = Batch()
+    batch.add(
+        "tickets",
+        [
+            _ticket(
+                1,
+                "2026-06-03T07:00",
+                res=1,
+                company=100,
+                queue=5,
+                prio=1,
+                first="2026-06-03T08:00",
+                completed="2026-06-03T09:00",
+                resolved="2026-06-03T09:00",
+            ),
+            _ticket(
+                2,
+                "2026-06-03T07:00",
+                res=None,
+                company=None,
+                queue=None,
+                prio=None,
+                first="2026-06-03T10:00",
+                completed="2026-06-03T11:00",
+                resolved="2026-06-03T11:00",
+            ),
+            _ticket(
+                3,
+                "2026-06-03T08:00",
+                res=None,
+                company=None,
+                queue=None,
+                prio=None,
+                first="2026-06-03T08:30",
+                completed="2026-06-03T09:00",
+                resolved="2026-06-03T09:00",
+            ),
+        ],
+    )
+    batch.add("resources", [_resource(1, "Jan", "de Vries", True)])
+    batch.add("teams", [{"source_system": SRC, "id": 10, "name": "Servicedesk"}])
+    batch.add("resource_role_departments", [_rrd(1, 1, 10, True)])
+    return batch
+
+
+@pytest.fixture(
+    scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def engine(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    catalog: KpiCatalog,
+) -> KpiEngine:
+    home = tmp_path_factory.mktemp("null-dim")
+    if request.param == "duckdb":
+        store: Store = open_store(str(Path(home) / "stip.duckdb"))
+    else:
+        store = open_store(request.getfixturevalue("module_pg_url"))
+    store.apply(_batch())
+    return KpiEngine(store, Settings(home=home), catalog)
+
+
+@pytest.mark.parametrize("by", DIMS)
+@pytest.mark.parametrize(
+    ("kpi", "assigned", "unassigned"),
+    [
+        # T1 alone; T2 and T3: median of 3 and 0.5
+        ("first_response_hours_median", 1.0, 1.75),
+        # T1 alone; T2 and T3: mean of 4 and 1
+        ("resolution_hours_mean", 2.0, 2.5),
+    ],
+)
+def test_business_hours_kpis_give_the_null_dimension_its_own_row(
+    engine: KpiEngine, kpi: str, by: str, assigned: float, unassigned: float
+) -> None:
+    rows = engine.values(kpi, "2026-06", by=by, as_of=AS_OF).to_json()["rows"]
+    got = [(row["by"][f"{by}_id"], row["value"], row["n"]) for row in rows]
+    ids = {"resource": 1, "company": 100, "queue": 5, "priority": 1, "team": 10}
+    assert got == [(ids[by], pytest.approx(assigned), 1), (None, pytest.approx(unassigned), 2)]
+
+
+@pytest.mark.parametrize("kpi", ["first_response_hours_median", "resolution_hours_mean"])
+def test_business_hours_kpis_without_a_split(engine: KpiEngine, kpi: str) -> None:
+    """Median of 1, 3, 0.5 is 1; mean of 2, 4, 1 is 7/3."""
+    row = engine.values(kpi, "2026-06", as_of=AS_OF).to_json()["rows"][0]
+    expected = 1.0 if kpi == "first_response_hours_median" else 7 / 3
+    assert (row["value"], row["n"]) == (pytest.approx(expected), 3)
