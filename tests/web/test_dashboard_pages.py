@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
 
 import pytest
 
@@ -96,3 +97,31 @@ def test_follow_up_figures_show_on_the_team_lead_and_service_manager_dashboards(
     assert 'id="closed-loop"' in client.get("/d/service_manager?lang=nl").text
     login(client, "owner")
     assert 'id="closed-loop"' not in client.get("/d/owner").text
+
+
+def test_a_long_action_list_shows_its_first_rows_and_says_the_exports_hold_all(
+    stip: Stip, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stip.web.routes import kpis
+
+    batch = Batch()
+    # five tickets open since September: aged (over 14 days) in October
+    tickets = [
+        {"source_system": "autotask", "id": 800000 + i, "create_date": datetime(2026, 9, i, 9)}
+        for i in range(1, 6)
+    ]
+    batch.add("tickets", tickets)
+    stip.store.apply(batch)
+    login(client, "owner")
+    url = "/kpi/aged_ticket_share?period=2026-10&as_of=2026-11-02T09:00"
+    csv_rows = client.get(url.replace("?", "/export.csv?") + "&table=actions").text.splitlines()
+    listed = len(csv_rows) - 1
+    assert listed >= 5
+    monkeypatch.setattr(kpis, "PAGE_ACTION_ROWS", 3)
+    page = client.get(url).text
+    assert "Act on these (3+)" in page
+    assert "Showing the first 3 rows; the CSV and Excel files hold them all." in page
+    assert page.count("<tr>") == 3 + 1 + page.split('id="actions"')[0].count("<tr>")
+    monkeypatch.setattr(kpis, "PAGE_ACTION_ROWS", listed)
+    page = client.get(url).text
+    assert f"Act on these ({listed})" in page and "Showing the first" not in page

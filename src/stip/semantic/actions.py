@@ -78,8 +78,9 @@ def find_actions(
     scope: Scope,
     limit: int | None = None,
 ) -> Found | None:
-    """Up to `limit` (default: the definition's `limit`) records someone must act on (ids,
-    no names yet); None when the KPI has no action list or the scope does not fit its base."""
+    """The records someone must act on (ids, no names yet): all of them, or the first
+    `limit` and at most the definition's `limit`; None when the KPI has no action list or
+    the scope does not fit its base."""
     spec = kpi.actions
     if spec is None:
         return None
@@ -108,7 +109,10 @@ def find_actions(
     keys = [
         ibis.desc(rows[c[1:]]) if c.startswith("-") else ibis.asc(rows[c]) for c in spec.order_by
     ]
-    rows = rows.order_by([*keys, ibis.asc(rows.id)]).limit(min(limit or spec.limit, spec.limit))
+    rows = rows.order_by([*keys, ibis.asc(rows.id)])
+    caps = [cap for cap in (limit, spec.limit) if cap is not None]
+    if caps:
+        rows = rows.limit(min(caps))
     wanted = ["id", spec.person, *spec.fields]
     for extra in ("ticket_id", "dim_company", "contact_id"):
         if extra in rows.columns:

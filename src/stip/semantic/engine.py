@@ -244,7 +244,9 @@ class KpiEngine:
         period: Period | str | None = None,
         as_of: datetime | str | None = None,
         scope: Scope | None = None,
+        limit: int | None = None,
     ) -> ActionList:
+        """Every record behind the KPI that someone must act on, or the first `limit`."""
         kpi = self.catalog.get(kpi_id)
         moment = self.as_of(as_of)
         span = self.period(period, moment, kpi)
@@ -252,7 +254,7 @@ class KpiEngine:
         if kpi.actions is None:
             return ActionList(kpi, moment, span, [])
         with self._session() as session:
-            rows = self._action_rows(session, kpi, span, moment, scope)
+            rows = self._action_rows(session, kpi, span, moment, scope, limit)
         return ActionList(kpi, moment, span, rows)
 
     def _action_rows(

@@ -116,7 +116,7 @@ class ActionQuery(_Strict):
     person: str = "dim_resource"
     fields: list[str] = Field(default_factory=list)
     order_by: list[str] = Field(default_factory=list)
-    limit: int = Field(500, ge=1, le=10_000)
+    limit: int | None = Field(None, ge=1)
     what: Text
     why: Text
 

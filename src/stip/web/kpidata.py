@@ -111,9 +111,14 @@ class KpiData:
         return self.engine.values(kpi_id, period, by=by, as_of=as_of, scope=scope)
 
     def actions(
-        self, kpi_id: str, period: Period | None, as_of: datetime, scope: Scope | None
+        self,
+        kpi_id: str,
+        period: Period | None,
+        as_of: datetime,
+        scope: Scope | None,
+        limit: int | None = None,
     ) -> Any:
-        return self.engine.actions(kpi_id, period, as_of=as_of, scope=scope)
+        return self.engine.actions(kpi_id, period, as_of=as_of, scope=scope, limit=limit)
 
 
 def _file_stamp(path: Path) -> tuple[int, int] | None:

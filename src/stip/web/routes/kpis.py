@@ -25,6 +25,8 @@ from stip.web.viewmodel import TileView, is_stale, period_label, query_string, t
 
 router = APIRouter()
 
+# The KPI page shows the first rows of an action list; its CSV and Excel exports hold all.
+PAGE_ACTION_ROWS = 500
 DIMENSION_LABELS = {
     "resource": "person",
     "company": "client",
@@ -92,6 +94,7 @@ class KpiView:
     has_actions: bool = False
     action_columns: list[Column] = field(default_factory=list)
     action_rows: list[ActionRow] = field(default_factory=list)
+    actions_cut: bool = False
     link_column: str = ""
     actions_csv: str = ""
     actions_xlsx: str = ""
@@ -222,11 +225,12 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
         has_actions=kpi.has_actions,
     )
     if kpi.has_actions:
-        rows = state.kpis.actions(kpi.id, when.period, when.as_of, scope.to_engine()).to_json()[
-            "rows"
-        ]
+        rows = state.kpis.actions(
+            kpi.id, when.period, when.as_of, scope.to_engine(), PAGE_ACTION_ROWS + 1
+        ).to_json()["rows"]
+        view.actions_cut = len(rows) > PAGE_ACTION_ROWS
         view.action_columns, view.action_rows, view.link_column = _action_table(
-            rows, lang, state.people.psa_web_url()
+            rows[:PAGE_ACTION_ROWS], lang, state.people.psa_web_url()
         )
         view.actions_csv = f"{base}/export.csv" + query_string(table="actions", **link)
         view.actions_xlsx = f"{base}/export.xlsx" + query_string(table="actions", **link)
