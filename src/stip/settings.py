@@ -67,7 +67,12 @@ class Settings(BaseModel):
     timezone: str = "Europe/Amsterdam"
     base_url: str = "http://127.0.0.1:8000"
     csat_scale_max: float = 10.0
-    available_hours_per_day: float = 8.0
+    available_hours_per_day: float = Field(8.0, ge=0, le=24)
+    resource_hours_per_day: dict[int, float] = Field(
+        default_factory=dict,
+        description="available hours per day of single resources (by source id), over the "
+        "store's value and available_hours_per_day",
+    )
     notify_interval_minutes: float = Field(5.0, ge=0, description="0 disables the serve-time job")
     warm_scoped_views: int = Field(
         100, ge=0, description="scoped views `stip serve` re-warms after a sync; 0: none"
@@ -86,6 +91,32 @@ class Settings(BaseModel):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone '{value}' (use an IANA name)") from exc
         return value
+
+    @field_validator("resource_hours_per_day", mode="before")
+    @classmethod
+    def _hours_by_resource(cls, value: Any) -> Any:
+        """`STIP_RESOURCE_HOURS_PER_DAY="29682885=4, 29682886=6"`, or a TOML table."""
+        if not isinstance(value, str):
+            return value
+        pairs = [part.strip() for part in value.split(",") if part.strip()]
+        if any(part.count("=") != 1 for part in pairs):
+            raise ValueError(f"'{value}' is not a list of RESOURCE_ID=HOURS separated by commas")
+        return dict(part.split("=") for part in pairs)
+
+    @field_validator("resource_hours_per_day")
+    @classmethod
+    def _hours_in_a_day(cls, value: dict[int, float]) -> dict[int, float]:
+        for resource, hours in value.items():
+            if not 0 <= hours <= 24:
+                raise ValueError(f"resource {resource}: {hours} h is not between 0 and 24")
+        return value
+
+    def hours_per_day(self, resource_id: int | None, stored: float | None) -> float:
+        """A resource's available hours per day: this setting's, else the store's, else the
+        default `available_hours_per_day`."""
+        if resource_id is not None and resource_id in self.resource_hours_per_day:
+            return self.resource_hours_per_day[resource_id]
+        return self.available_hours_per_day if stored is None else stored
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -112,6 +143,8 @@ _ENV_SCALARS = {
     "STIP_TIMEZONE": ("timezone",),
     "STIP_BASE_URL": ("base_url",),
     "STIP_CSAT_SCALE_MAX": ("csat_scale_max",),
+    "STIP_AVAILABLE_HOURS_PER_DAY": ("available_hours_per_day",),
+    "STIP_RESOURCE_HOURS_PER_DAY": ("resource_hours_per_day",),
     "STIP_NOTIFY_INTERVAL_MINUTES": ("notify_interval_minutes",),
     "STIP_WARM_SCOPED_VIEWS": ("warm_scoped_views",),
     "STIP_SECRET_KEY": ("secret_key",),

@@ -204,6 +204,22 @@ def test_csat_scale_is_a_setting(store: Store, catalog: KpiCatalog, tmp_path: Pa
     assert engine.values("csat_low_responses", "2026-10", as_of=AS_OF).rows[0].value == 0
 
 
+def test_available_hours_per_resource_are_a_setting(
+    store: Store, catalog: KpiCatalog, tmp_path: Path
+) -> None:
+    """Jan (1) works 6 h a day; Eva (4) 8 h, over the 4 h the store holds; 22 business days:
+    available 22 x (6 + 8 + 8) = 484 h."""
+    settings = Settings(home=tmp_path / "h6", resource_hours_per_day={1: 6.0, 4: 8.0})
+    engine = KpiEngine(store, settings, catalog)
+    total = engine.values("billable_utilization", "2026-10", as_of=AS_OF).to_json()
+    _check(_rows(total, None), [(None, 1150 / 484, 4)])
+    split = engine.values("billable_utilization", "2026-10", by="resource", as_of=AS_OF)
+    _check(
+        _rows(split.to_json(), "resource"),
+        [(1, 200 / 132, 1), (2, 300 / 176, 1), (3, None, 1), (4, 250 / 176, 1)],
+    )
+
+
 def test_contract_json_shape(engine: KpiEngine) -> None:
     result = engine.values("sla_met_rate", "2026-10", by="resource", as_of="2026-11-02T09:00")
     data = result.to_json()

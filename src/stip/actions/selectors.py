@@ -254,7 +254,7 @@ def late_time_booking(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Ca
         info = ctx.directory.resources.get(row["resource"])
         if info is None or info.get("is_active") is False:
             continue
-        capacity = info.get("available_hours_per_day") or ctx.settings.available_hours_per_day
+        capacity = ctx.settings.hours_per_day(row["resource"], info.get("available_hours_per_day"))
         expected = min(capacity, row["usual"]) if row["usual"] else capacity
         booked = row["booked"] or 0.0
         if booked >= rule.param("min_share") * expected:

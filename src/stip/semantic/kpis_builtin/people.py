@@ -25,12 +25,17 @@ PEOPLE_DIMS = ("resource", "team")
 
 @shared
 def available_hours(ctx: FunctionContext) -> pd.DataFrame:
-    """Per key: `avail`, Σ hours per day (the resource's, else the setting) × business days
-    of the period, over the active resources."""
+    """Per key: `avail`, Σ hours per day (`Settings.hours_per_day`: the resource's setting,
+    else the store's value, else the default) × business days of the period, over the active
+    resources."""
     people = ctx.base("resources", ["is_active", "available_hours_per_day"])
     people = people.filter(people.is_active)
     people = people.cross_join(ctx.periods)
     per_day = people.available_hours_per_day.fill_null(ctx.settings.available_hours_per_day)
+    overrides = sorted(ctx.settings.resource_hours_per_day.items())
+    if overrides:
+        own = [(people.id == resource, hours) for resource, hours in overrides]
+        per_day = ibis.cases(*own, else_=per_day)
     people = people.mutate(avail=per_day * people.p_business_days)
     frame = people.group_by(ctx.keys).aggregate(avail=people.avail.sum()).to_pandas()
     frame["avail"] = frame["avail"].astype(float)
