@@ -71,10 +71,11 @@ OCTOBER: list[tuple[str, str | None, Rows]] = [
     ("csat_low_responses", "resource", [(1, 2, 2), (2, 1, 1)]),
     # 1050 billed / 12 h of company time entries (E5 has no company); n = 3 items + 6 entries
     ("effective_hourly_rate", None, [(None, 87.5, 9)]),
+    # by company, E5 (2.5 h, no company, no item without one) is the null row: rate 0
     (
         "effective_hourly_rate",
         "company",
-        [(100, 300 / 3.5, 3), (200, 700 / 7.5, 4), (300, None, 1), (400, 0.0, 1)],
+        [(100, 300 / 3.5, 3), (200, 700 / 7.5, 4), (300, None, 1), (400, 0.0, 1), (None, 0.0, 1)],
     ),
 ]
 

@@ -84,15 +84,19 @@ def ticket_hours(ctx: FunctionContext) -> pd.DataFrame:
 
 @register("effective_hourly_rate", dimensions=("company",), uses_as_of=False)
 def effective_hourly_rate(ctx: FunctionContext) -> pd.DataFrame:
-    """Billing items ÷ all hours worked, per company (contract §5). Internal time (entries
-    without a client) is in no client's hours."""
+    """Billing items ÷ all hours worked, per company (contract §5). The total leaves out
+    internal time (entries without a client); split by company, the records without one
+    form the null row like any other company (§5 "Null dimension"): their billing items ÷
+    their hours."""
     keys = ctx.keys
     money = item_money(ctx)
+    work = entry_work(ctx)
     if ctx.by == "company":
         money = money.assign(dim_company=money["company"])
+    else:
+        work = work[work["company"].notna()]
     revenue = sums(money, keys, price="price", items="n")
-    work = entry_work(ctx)
-    work = sums(work[work["company"].notna()], keys, hours="hours", entries="n")
+    work = sums(work, keys, hours="hours", entries="n")
     both = revenue.merge(work, on=keys, how="outer")
     hours = both["hours"].astype(float)
     price = both["price"].astype(float).fillna(0.0)
