@@ -193,6 +193,11 @@ def load_settings(home: Path | str | None = None, db: str | None = None) -> Sett
             data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{toml_path}: {exc}; fix the TOML syntax") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{toml_path}: not UTF-8 text (byte {exc.start}: {exc.reason}); "
+                "save the file as UTF-8"
+            ) from None
         data = _resolve_refs(data, toml_path)
     for var, path in _ENV_SCALARS.items():
         if var in os.environ:
@@ -208,6 +213,18 @@ def load_settings(home: Path | str | None = None, db: str | None = None) -> Sett
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
+        variable = next(
+            (
+                var
+                for var, path in _ENV_SCALARS.items()
+                if var in os.environ and tuple(first["loc"][: len(path)]) == path
+            ),
+            None,
+        )
+        if variable is not None:
+            raise ConfigError(
+                f"environment variable {variable} (setting '{where}'): {first['msg']}"
+            ) from None
         raise ConfigError(
             f"{toml_path if toml_path.exists() else 'environment'}: setting '{where}': "
             f"{first['msg']}"

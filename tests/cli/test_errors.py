@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -70,3 +71,78 @@ def test_internal_error_exits_2_with_log_path(
     assert str(log.resolve()) in err
     assert "RuntimeError: boom" in log.read_text()
     assert "Traceback" not in err
+
+
+def _one_clear_line(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode == 1, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    error = [line for line in result.stderr.splitlines() if "rror" in line]
+    assert len(error) == 1, result.stderr
+    for needle in needles:
+        assert needle in error[0], (needle, error[0])
+
+
+def test_stip_toml_that_is_not_utf8_is_a_user_error(stip_home: Path) -> None:
+    stip_home.mkdir(parents=True)
+    (stip_home / "stip.toml").write_bytes(b"\xff\xfe[autotask]\n")
+    result = _stip("kpi", "values", "tickets_created", "--period", "2026-10", home=stip_home)
+    _one_clear_line(result, "stip.toml", "not UTF-8", "save the file as UTF-8")
+
+
+def test_a_db_that_is_no_duckdb_store_is_a_user_error(stip_home: Path, tmp_path: Path) -> None:
+    other = tmp_path / "export.json"
+    other.write_text('{"a": 1}\n')
+    result = _stip("kpi", "values", "tickets_created", "--db", str(other), home=stip_home)
+    _one_clear_line(result, str(other), "--db/STIP_DB")
+
+
+def test_an_unreachable_postgres_store_is_a_user_error_without_the_password(
+    stip_home: Path,
+) -> None:
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    url = f"postgres://stip:s3cret@127.0.0.1:{port}/stip"
+    result = _stip("kpi", "values", "tickets_created", "--db", url, home=stip_home)
+    _one_clear_line(result, f"postgres://stip:***@127.0.0.1:{port}/stip", "cannot be reached")
+    assert "s3cret" not in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--period", "--as-of"])
+def test_an_empty_period_or_as_of_is_a_user_error(stip_home: Path, option: str) -> None:
+    result = _stip("kpi", "values", "tickets_created", option, "", home=stip_home)
+    _one_clear_line(result, option, "is empty")
+
+
+def test_serve_on_a_port_in_use_is_a_user_error(stip_home: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        result = _stip("serve", "--port", port, home=stip_home)
+    _one_clear_line(result, f"--port {port}", "Address already in use")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--host", "nosuch.invalid"], "--host nosuch.invalid"),
+        (["--port", "70000"], "--port"),
+        (["--port", "-5"], "--port"),
+    ],
+)
+def test_serve_with_a_bad_host_or_port_is_a_user_error(
+    stip_home: Path, args: list[str], needle: str
+) -> None:
+    _one_clear_line(_stip("serve", *args, home=stip_home), needle)
+
+
+def test_a_bad_environment_value_names_the_variable(stip_home: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "stip", "kpi", "values", "tickets_created"],
+        capture_output=True,
+        text=True,
+        env={"STIP_HOME": str(stip_home), "PATH": "/usr/bin:/bin", "STIP_TIMEZONE": "Mars/Base"},
+        timeout=120,
+    )
+    _one_clear_line(result, "environment variable STIP_TIMEZONE", "Mars/Base")

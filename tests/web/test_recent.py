@@ -61,5 +61,8 @@ def test_a_bad_cap_is_a_clear_settings_error(
     stip_home: Path, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
     monkeypatch.setenv("STIP_WARM_SCOPED_VIEWS", value)
-    with pytest.raises(ConfigError, match=r"environment: setting 'warm_scoped_views': "):
+    with pytest.raises(
+        ConfigError,
+        match=r"environment variable STIP_WARM_SCOPED_VIEWS \(setting 'warm_scoped_views'\): ",
+    ):
         load_settings()

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from stip.cli.options import AsOfOption, DbOption, JsonOption, load
+from stip.cli.options import AsOfOption, DbOption, JsonOption, load, not_empty
 from stip.errors import DefinitionError
 
 if TYPE_CHECKING:
@@ -22,7 +22,11 @@ kpi_app = typer.Typer(
 
 PeriodOption = Annotated[
     str | None,
-    typer.Option("--period", help="Period SPEC, e.g. 2026-10, 2026-W43, last-month, mtd."),
+    typer.Option(
+        "--period",
+        help="Period SPEC, e.g. 2026-10, 2026-W43, last-month, mtd.",
+        callback=not_empty,
+    ),
 ]
 
 

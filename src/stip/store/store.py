@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 import ibis
@@ -121,8 +122,9 @@ class _SharedDuckDB:
         while True:
             try:
                 return duckdb.connect(str(self.path), read_only=read_only)
-            except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower():
+            except duckdb.Error as exc:
+                locked = isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+                if not locked:
                     raise ConfigError(
                         f"store {self.path} cannot be opened as a DuckDB database ({exc}); "
                         "point --db/STIP_DB at a Stip store or move the file away"
@@ -177,7 +179,7 @@ class Store:
     @contextmanager
     def _backend(self, write: bool) -> Iterator[BaseBackend]:
         if self.is_postgres:
-            with self._pg_lock:
+            with self._pg_lock, self._reaching():
                 con = ibis.connect(self.url)
             try:
                 yield con
@@ -368,15 +370,29 @@ class Store:
             return cur.fetchall() if returning else []
 
     @contextmanager
+    def _reaching(self) -> Iterator[None]:
+        """Connecting to PostgreSQL: a server that refuses or rejects us is a user error
+        naming the store (without its password), not a traceback."""
+        import psycopg
+
+        try:
+            yield
+        except psycopg.OperationalError as exc:
+            reason = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+            raise ConfigError(
+                f"store {_without_password(self.url)} cannot be reached ({reason}); check "
+                "--db/STIP_DB and that the PostgreSQL server runs and accepts this user"
+            ) from None
+
+    @contextmanager
     def _raw(self, write: bool) -> Iterator[tuple[Any, bool]]:
         """A DB-API cursor on the underlying engine (DuckDB cursor or psycopg cursor)."""
         if self.is_postgres:
             import psycopg
 
-            with (
-                psycopg.connect(_pg_dsn(self.url), autocommit=True) as conn,
-                conn.cursor() as cur,
-            ):
+            with self._reaching():
+                conn = psycopg.connect(_pg_dsn(self.url), autocommit=True)
+            with conn, conn.cursor() as cur:
                 yield _PgCursor(cur), True
         else:
             with self._duck.cursor(write=write) as cur:
@@ -394,6 +410,15 @@ class _PgCursor:
 
     def execute(self, sql: str, params: Any = None) -> Any:
         return self._cur.execute(sql, params)
+
+
+def _without_password(url: str) -> str:
+    """`postgres://user:secret@host/db` as `postgres://user:***@host/db`."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 _FINGERPRINT = hashlib.sha256(
