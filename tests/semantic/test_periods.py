@@ -86,3 +86,16 @@ def test_as_of_forms() -> None:
     assert parse_as_of(None, TZ).tzinfo == TZ
     with pytest.raises(QueryError, match="as-of 'yesterday-ish'"):
         parse_as_of("yesterday-ish", TZ)
+
+
+def test_as_of_on_the_clock_changes() -> None:
+    """02:30 on 29 March 2026 does not exist in Amsterdam (02:00 CET -> 03:00 CEST): it is
+    the instant 01:30 UTC, shown as 03:30+02:00. 02:30 on 25 October happens twice: the first
+    one (CEST) counts. The instants order as the clock does."""
+    spring = parse_as_of("2026-03-29T02:30", TZ)
+    assert spring.isoformat() == "2026-03-29T03:30:00+02:00"
+    assert spring.utcoffset() == spring.tzinfo.utcoffset(spring)  # type: ignore[union-attr]
+    autumn = parse_as_of("2026-10-25T02:30", TZ)
+    assert autumn.isoformat() == "2026-10-25T02:30:00+02:00"
+    assert parse_as_of("2026-10-25T02:30+01:00", TZ).isoformat() == "2026-10-25T02:30:00+01:00"
+    assert parse_as_of("2026-03-29T01:59", TZ) < spring < parse_as_of("2026-03-29T03:31", TZ)

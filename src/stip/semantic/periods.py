@@ -212,5 +212,9 @@ def parse_as_of(text: str | None, tz: ZoneInfo) -> datetime:
             "2026-11-02T09:00:00+01:00"
         ) from None
     if value.tzinfo is None:
-        return value.replace(tzinfo=tz)
+        # Through UTC and back: a local time the clock skips (02:30 on the last Sunday of
+        # March in Amsterdam) becomes the instant it names in the offset before the change,
+        # shown with the offset in force then (03:30+02:00), not with one never in force.
+        # A time the clock shows twice (October) is its first occurrence.
+        return value.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
     return value.astimezone(tz)
