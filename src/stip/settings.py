@@ -31,6 +31,15 @@ class AutotaskSettings(BaseModel):
     concurrency: int = Field(2, ge=1, le=3, description="concurrent requests per endpoint")
     sync_interval_minutes: int = Field(10, ge=0, description="0 disables scheduled sync")
 
+    @field_validator("api_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")) or len(value.split("://", 1)[1]) < 1:
+            raise ValueError(
+                f"'{value}' is not an http(s) URL; the default is {DEFAULT_AUTOTASK_API_URL}"
+            )
+        return value
+
     @property
     def configured(self) -> bool:
         return bool(self.username and self.secret and self.integration_code)

@@ -319,3 +319,31 @@ def test_budget_follows_the_tenants_threshold_and_slows_down_near_the_latency_ba
         waited = client.budget.waited
         client.count("Tickets")
         assert client.budget.waited == waited
+
+
+def test_an_api_url_nobody_listens_on_fails_after_a_few_quick_tries(
+    small: FakeAutotask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Zone discovery that cannot connect at all is most likely a wrong STIP_AUTOTASK_API_URL:
+    1 + 3 tries, not the 11 (and minutes of backoff) a dropped connection gets."""
+    import socket
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings = settings_for(small, api_url=f"http://127.0.0.1:{port}/")
+    pauses: list[int] = []
+    client = AutotaskClient(settings)
+    monkeypatch.setattr(client, "_sleep_backoff", lambda attempt, response=None: pauses.append(1))
+    with client, pytest.raises(ConnectorError, match="STIP_AUTOTASK_API_URL") as caught:
+        client.count("Tickets")
+    assert f"127.0.0.1:{port}" in str(caught.value) and "ConnectError" in str(caught.value)
+    assert len(pauses) == 3
+
+
+def test_an_api_url_that_is_no_http_url_is_a_settings_error(
+    stip_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STIP_AUTOTASK_API_URL", "webservices.autotask.net")
+    with pytest.raises(ConfigError, match="STIP_AUTOTASK_API_URL .*is not an http\\(s\\) URL"):
+        load_settings()

@@ -36,6 +36,8 @@ log = logging.getLogger("stip.autotask")
 
 ZONE_TTL_SECONDS = 24 * 3600
 MAX_PAGES = 100_000
+# Tries after the first when zone discovery cannot connect at all (about 3.5 s of backoff).
+DISCOVERY_CONNECT_RETRIES = 3
 _THREAD_LIMIT_MARKERS = ("itgenatr005", "thread threshold")
 _REQUIRED = (
     ("username", "STIP_AUTOTASK_USERNAME"),
@@ -148,7 +150,12 @@ class AutotaskClient:
                     url, params={"user": self.username}, headers=self._headers
                 )
             except httpx.TransportError as exc:
-                if attempt == self.retries_transient:
+                # A host that does not resolve or refuses is mostly a wrong API URL: give
+                # up after a few quick tries rather than minutes of backoff. Dropped or
+                # timed-out connections get the full retries.
+                unreachable = isinstance(exc, httpx.ConnectError)
+                limit = DISCOVERY_CONNECT_RETRIES if unreachable else self.retries_transient
+                if attempt >= min(limit, self.retries_transient):
                     raise ConnectorError(
                         f"cannot reach Autotask zone discovery at {url} ({type(exc).__name__}); "
                         "check STIP_AUTOTASK_API_URL and the network"
