@@ -1,5 +1,6 @@
-"""Contract §5: records whose dimension is null form one row with `"<dim>_id": null`, also for
-the business-hours KPIs (their statistics are computed in pandas, not in the database).
+"""Contract §5 on a small store: records whose dimension is null form one row with
+`"<dim>_id": null`, also for the business-hours KPIs (their statistics are computed in
+pandas, not in the database); `n` of `billable_hours` counts the entries summed.
 
 Three tickets on Wednesday 3 June 2026 (CEST, UTC+2), one assigned, two not:
 
@@ -22,7 +23,7 @@ from stip.settings import Settings
 from stip.store.schema import Batch
 from stip.store.store import Store, open_store
 
-from .msp_fixture import SRC, _resource, _rrd, _ticket
+from .msp_fixture import SRC, _entry, _resource, _rrd, _ticket
 
 AS_OF = "2026-07-01T09:00"
 DIMS = ["resource", "company", "queue", "priority", "team"]
@@ -66,6 +67,14 @@ def _batch() -> Batch:
                 completed="2026-06-03T09:00",
                 resolved="2026-06-03T09:00",
             ),
+        ],
+    )
+    batch.add(
+        "time_entries",
+        [
+            _entry(1, 1, "2026-06-03", 2.0, ticket=1),
+            _entry(2, 1, "2026-06-04", None, ticket=1),  # type: ignore[arg-type]
+            _entry(3, 1, "2026-06-05", 1.5, ticket=1, non_billable=True),
         ],
     )
     batch.add("resources", [_resource(1, "Jan", "de Vries", True)])
@@ -116,3 +125,11 @@ def test_business_hours_kpis_without_a_split(engine: KpiEngine, kpi: str) -> Non
     row = engine.values(kpi, "2026-06", as_of=AS_OF).to_json()["rows"][0]
     expected = 1.0 if kpi == "first_response_hours_median" else 7 / 3
     assert (row["value"], row["n"]) == (pytest.approx(expected), 3)
+
+
+def test_billable_hours_n_counts_the_entries_summed(engine: KpiEngine) -> None:
+    """E1 2 h; E2 has no hours (nothing to sum); E3 is non-billable: 2.0 h from 1 entry."""
+    row = engine.values("billable_hours", "2026-06", as_of=AS_OF).to_json()["rows"][0]
+    assert (row["value"], row["n"]) == (2.0, 1)
+    split = engine.values("billable_hours", "2026-06", by="resource", as_of=AS_OF).to_json()
+    assert [(r["by"]["resource_id"], r["value"], r["n"]) for r in split["rows"]] == [(1, 2.0, 1)]

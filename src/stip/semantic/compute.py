@@ -311,8 +311,9 @@ def _fused(
             aggs[f"v{i}"] = value.nunique(where=cond)
             aggs[f"n{i}"] = rows.count(where=cond)
         elif m.type == "sum":
+            # n: the records summed (contract §5); a null value adds nothing, so is not one
             aggs[f"v{i}"] = value.sum(where=cond)
-            aggs[f"n{i}"] = rows.count(where=cond)
+            aggs[f"n{i}"] = value.count(where=cond)
         elif m.type in ("mean", "median"):
             aggs[f"v{i}"] = value.mean(where=cond) if m.type == "mean" else value.median(where=cond)
             aggs[f"n{i}"] = value.count(where=cond)
