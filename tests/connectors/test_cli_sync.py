@@ -37,7 +37,8 @@ def test_refused_secret_exit_1_and_the_secret_is_nowhere(
     assert result.stderr.strip().splitlines()[-1] == (
         "error: Autotask refused the credentials of API user 'api-user@example.com' (HTTP 401): "
         "check STIP_AUTOTASK_SECRET (the API user's secret) and STIP_AUTOTASK_INTEGRATION_CODE "
-        "(the API tracking identifier)"
+        "(the API tracking identifier), or 'secret' and 'integration_code' in the [autotask] "
+        "table of $STIP_HOME/stip.toml"
     )
     log = (stip_home / "logs" / "stip.log").read_text()
     for text in (result.stdout, result.stderr, log):

@@ -186,7 +186,8 @@ class AutotaskClient:
         raise AutotaskAuthError(
             f"Autotask refused the credentials of API user '{self.username}' (HTTP 401): "
             "check STIP_AUTOTASK_SECRET (the API user's secret) and "
-            "STIP_AUTOTASK_INTEGRATION_CODE (the API tracking identifier)"
+            "STIP_AUTOTASK_INTEGRATION_CODE (the API tracking identifier), or 'secret' and "
+            "'integration_code' in the [autotask] table of $STIP_HOME/stip.toml"
         )
 
     # requests -----------------------------------------------------------------------------
