@@ -11,6 +11,7 @@ import pytest
 from autotask_helpers import Connect, assert_store_matches, sync_failing_after_first_page
 
 from stip.app import Stip
+from stip.connectors.autotask import passes
 from stip.connectors.autotask.group_commit import GroupCommit
 from stip.connectors.autotask.mapping import parse_datetime
 from stip.connectors.autotask.state import load_states
@@ -82,8 +83,9 @@ def test_a_grouped_page_keeps_its_deletions(stip: Stip) -> None:
 
 
 def test_an_interrupted_sla_reload_resumes_by_result_id_in_the_next_incremental_run(
-    connect: Connect,
+    connect: Connect, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(passes, "HOLD_ROWS", 100)  # too big to hold: applied page by page
     # 1,200 tickets: 600 SLA results, ids 120000, 120002, ...; the first page ends at 120998
     with FakeAutotask(sample_tenant(tickets=1200), latency=0.02) as fake:
         stip = connect(fake)

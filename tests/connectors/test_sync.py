@@ -15,6 +15,7 @@ from autotask_helpers import (
 )
 
 from stip.app import Stip
+from stip.connectors.autotask import passes
 from stip.connectors.autotask.entities import DELETION_LOGS, SPECS
 from stip.connectors.autotask.query import OPERATORS, filter_fields
 from stip.connectors.autotask.state import load_states
@@ -345,7 +346,11 @@ def test_refused_credentials_raise_and_are_recorded(stip: Stip, fake: FakeAutota
     assert run["status"] == "error" and "HTTP 401" in run["message"]
 
 
-def test_a_pass_stopped_by_an_error_resumes_from_its_cursor(connect: Connect) -> None:
+def test_a_pass_stopped_by_an_error_resumes_from_its_cursor(
+    connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass too big to hold (a first load) is applied page by page with its cursor."""
+    monkeypatch.setattr(passes, "HOLD_ROWS", 100)
     with FakeAutotask(sample_tenant(tickets=400), latency=0.05) as fake:
         stip = connect(fake)
         first = sync_failing_after_first_page(stip, fake, "TimeEntries")
@@ -361,3 +366,53 @@ def test_a_pass_stopped_by_an_error_resumes_from_its_cursor(connect: Connect) ->
         assert bodies[0]["filter"] == [{"op": "gt", "field": "id", "value": 80499}]
         assert_store_matches(stip, fake)
         assert load_states(stip.store)["TimeEntries"].last_id is None
+
+
+def _digest(stip: Stip, table: str) -> list[dict]:
+    return sorted(_rows(stip, table), key=lambda row: row["id"])
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["incremental", "full"])
+def test_a_pass_that_fails_after_its_first_page_leaves_the_entity_as_it_was(
+    connect: Connect, full: bool
+) -> None:
+    """Contract §5: a 500 that persists stops the entity's sync "without touching its stored
+    data", also when it starts after pages were read. 700 of 1,200 tickets change (two pages
+    of 500); Tickets fails after its first page; companies change too and still sync."""
+    with FakeAutotask(sample_tenant(tickets=1200), latency=0.02) as fake:
+        stip = connect(fake)
+        run_sync(stip)
+        for ticket in fake.records("Tickets")[:700]:
+            fake.put("Tickets", {**ticket, "title": "Changed", "lastActivityDate": _now()})
+        company = fake.remove("Companies", 1001)
+        fake.put("Companies", {**company, "companyName": "Renamed", "lastActivityDate": _now()})
+        tickets, state = _digest(stip, "tickets"), load_states(stip.store)["Tickets"]
+
+        report = sync_failing_after_first_page(stip, fake, "Tickets", full=full)
+        assert [r.entity for r in report.errors] == ["Tickets"]
+        assert _digest(stip, "tickets") == tickets
+        after = load_states(stip.store)["Tickets"]
+        assert (after.watermark, after.last_id) == (state.watermark, state.last_id)
+        assert {r["id"]: r["company_name"] for r in _rows(stip, "companies")}[1001] == "Renamed"
+
+        assert run_sync(stip).status == "ok"
+        titles = [r["title"] for r in _rows(stip, "tickets")]
+        assert titles.count("Changed") == 700
+        assert_store_matches(stip, fake)
+
+
+def test_a_deletion_log_waits_while_its_entity_fails(stip: Stip, fake: FakeAutotask) -> None:
+    """Tickets stopped on an error: the ticket its deletion log names stays stored, and the
+    log is read again by the next run, which deletes it."""
+    run_sync(stip)
+    fake.remove("Tickets", 40002)
+    fake.put("DeletedTicketLogs", {"id": 1, "ticketID": 40002, "deletedDateTime": _now()})
+    fake.faults.persistent_500["Tickets"] = "Timeout expired."
+    report = run_sync(stip, client=fast_client(fake))
+    assert [r.entity for r in report.errors] == ["Tickets"]
+    skipped = next(r for r in report.results if r.entity == "DeletedTicketLogs")
+    assert skipped.mode == "skipped"
+    assert 40002 in store_ids(stip, "Tickets")
+    fake.faults.persistent_500.clear()
+    assert run_sync(stip).status == "ok"
+    assert 40002 not in store_ids(stip, "Tickets")

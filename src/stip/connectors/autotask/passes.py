@@ -1,6 +1,11 @@
-"""One pass per entity: read changed records page by page and apply each page together with
-the entity's `sync_state` cursor in ONE `Store.apply`, so data and checkpoint move together
-and a killed sync resumes where it stopped.
+"""One pass per entity: read changed records page by page, and apply them so that a pass that
+fails leaves the store as it was (contract §5), or, when it is too big to hold, resumes.
+
+A pass of at most `HOLD_ROWS` records (every incremental run, small reloads) is held and
+applied at once with the entity's closing `sync_state`: a pass stopped by an error touches
+none of the entity's stored data. A larger pass (a first load, a full reload of a big table)
+applies each page together with the entity's cursor in ONE `Store.apply`, so data and
+checkpoint move together and the next run resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ from stip.store.store import Store
 log = logging.getLogger("stip.autotask")
 
 OVERLAP = timedelta(minutes=15)
+HOLD_ROWS = 50_000
+"""Records a pass holds before it applies page by page instead (as dicts: ~150 MB)."""
 MASS_DELETE_SHARE = 0.5
 MASS_DELETE_MIN = 10
 
@@ -71,6 +78,29 @@ class EntityResult:
     error: str | None = None
 
 
+class _Held:
+    """A pass's changes not applied yet. It holds them until they are more than `HOLD_ROWS`
+    records; from then on (`holding` false) each page is applied as it comes."""
+
+    def __init__(self) -> None:
+        self.batch = Batch()
+        self.holding = True
+
+    def add(self, table: str, rows: list[dict[str, Any]]) -> None:
+        self.batch.add(table, rows)
+
+    def delete(self, table: str, ids: list[int]) -> None:
+        self.batch.delete(table, SOURCE_SYSTEM, ids)
+
+    def __len__(self) -> int:
+        return len(self.batch)
+
+    def release(self) -> Batch:
+        """What is held, to apply; empty afterwards."""
+        out, self.batch = self.batch, Batch()
+        return out
+
+
 @dataclass
 class Passes:
     store: Store
@@ -82,6 +112,8 @@ class Passes:
 
     pending: Batch = field(default_factory=Batch)
     group: GroupCommit = field(init=False)
+    failed: set[str] = field(default_factory=set)
+    """Entities whose pass stopped on an error in this run (`sync._guarded`)."""
 
     def __post_init__(self) -> None:
         self.group = GroupCommit(self.store, self.apply_lock)
@@ -172,7 +204,7 @@ class Passes:
         before = self.client.requests[spec.entity]
         state.last_run_started = started
         if not resuming:
-            # written with the first page: a pass killed before any page changed nothing
+            # written with the first page applied: a pass stopped before it changed nothing
             state.last_status, state.last_id = "running", None
         total = None
         if full_pass and self.progress is not None:
@@ -181,23 +213,30 @@ class Passes:
             self.progress.start(spec.entity, total)
         seen: set[int] | None = set() if full_pass and not resuming else None
         result = EntityResult(spec.entity, mode + (" (resumed)" if resuming else ""))
+        held = _Held()
 
         def take(rows: list[dict[str, Any]], last: int | None) -> Batch:
+            """The page's batch to apply now: nothing while the pass is held (builders run
+            one at a time, in page order)."""
             batch = Batch()
             if not rows:
                 return batch
-            state.last_id = last
             if seen is not None:
                 seen.update(int(r["id"]) for r in rows)
-            batch.add(spec.table.name, rows)
-            batch.add("sync_state", [state.row()])
             result.records += len(rows)
             self._advance(spec.entity, result.records, self.client.requests[spec.entity] - before)
+            held.add(spec.table.name, rows)
+            if held.holding and len(held) <= HOLD_ROWS:
+                return batch
+            held.holding = False
+            state.last_id = last
+            batch.merge(held.release())
+            batch.add("sync_state", [state.row()])
             return batch
 
         reader = RangeReader(self.client, spec.entity, base, spec.include_fields, self.submit, take)
         reader.read(state.last_id, parallel=full_pass)
-        batch = Batch()
+        batch = held.release()
         if full_pass:
             state.last_full_at = started
         if spec.reconcile and seen is None and self._reconcile_due(state, now):
@@ -286,10 +325,11 @@ class Passes:
             ticket_ids = [t for t in ticket_ids if t > int(state.last_id)]
         state.last_run_started = started
         if not resuming:
-            # written with the first page: a pass killed before any page changed nothing
+            # written with the first page applied: a pass stopped before it changed nothing
             state.last_status, state.last_id = "running", None
         before = self.client.requests[spec.entity]
         result = EntityResult(spec.entity, "full" if full_pass else "incremental")
+        held = _Held()
         if self.progress is not None:
             self.progress.start(spec.entity, len(ticket_ids))
         for start in range(0, len(ticket_ids), IN_BATCH):
@@ -302,19 +342,22 @@ class Passes:
                 for item in page
             ]
             rows = map_records(spec.entity, items)
-            batch = Batch()
-            batch.add(spec.table.name, rows)
+            held.add(spec.table.name, rows)
             stale = stored_ids(self.store, spec.table.name, "ticket_id", chunk)
-            batch.delete(spec.table.name, SOURCE_SYSTEM, sorted(stale - {r["id"] for r in rows}))
-            state.last_id = chunk[-1]
-            batch.add("sync_state", [state.row()])
-            self.apply(batch)
+            held.delete(spec.table.name, sorted(stale - {r["id"] for r in rows}))
             result.records += len(rows)
             self._advance(
                 spec.entity, start + len(chunk), self.client.requests[spec.entity] - before
             )
+            if held.holding and len(held) <= HOLD_ROWS:
+                continue
+            held.holding = False
+            state.last_id = chunk[-1]
+            batch = held.release()
+            batch.add("sync_state", [state.row()])
+            self.apply(batch)
         result.requests = self.client.requests[spec.entity] - before
-        return self._finish(state, result, started, Batch())
+        return self._finish(state, result, started, held.release())
 
     # deleted-record logs ------------------------------------------------------------------
 
@@ -324,6 +367,9 @@ class Passes:
         state = self.state(log_entity)
         started = utcnow()
         target = DELETION_LOGS[log_entity]
+        if target in self.failed:
+            # that entity's data stays as it was; the log is read again next run
+            return EntityResult(log_entity, "skipped", requests=0)
         filters = []
         if not self.full and state.watermark is not None:
             filters = [cond("gte", "deletedDateTime", state.watermark - OVERLAP)]

@@ -180,6 +180,7 @@ def _guarded(passes: Passes, entity: str, job: Callable[[], EntityResult]) -> En
         raise
     except ConnectorError as exc:
         log.error("sync of %s stopped: %s", entity, exc)
+        passes.failed.add(entity)
         state = passes.state(entity)
         state.last_status = "error"
         state.last_error = str(exc)
