@@ -240,9 +240,28 @@ def test_wrong_secret_gives_a_clear_401_message_without_the_secret(small: FakeAu
 
 
 def test_unknown_user_fails_zone_discovery_naming_the_username_setting(small: FakeAutotask) -> None:
-    client = AutotaskClient(settings_for(small, username="nobody@example.com"))
+    """Autotask answers an unknown user with HTTP 500, like a transient fault: after the
+    bounded retries of a 500 the error names the user setting."""
+    small.reset_log()
+    client = fast_client(small, username="nobody@example.com")
     with client, pytest.raises(ConnectorError, match="STIP_AUTOTASK_USERNAME"):
         client.count("Tickets")
+    assert small.requests_to("zoneInformation") == 1 + client.retries_500
+
+
+def test_a_transient_500_on_zone_discovery_is_retried(small: FakeAutotask) -> None:
+    small.faults.zone_500 = 2
+    small.reset_log()
+    with fast_client(small) as client:
+        assert client.count("Tickets") == 4
+    assert small.requests_to("zoneInformation") == 3
+
+
+def test_a_secret_that_is_not_ascii_is_a_settings_error(small: FakeAutotask) -> None:
+    """It would travel as an HTTP header, which carries ASCII only; the error does not show it."""
+    with pytest.raises(ConfigError, match="STIP_AUTOTASK_SECRET .*not ASCII") as caught:
+        AutotaskClient(settings_for(small, secret="geheim-wachtwoord-é€"))
+    assert "geheim" not in str(caught.value)
 
 
 def test_missing_settings_name_the_variable(

@@ -49,6 +49,8 @@ class Faults:
     dropped: float = 0.0
     retry_after: int = 0
     persistent_500: dict[str, str] = field(default_factory=dict)
+    zone_500: int = 0
+    """zoneInformation requests still to answer with a transient 500 ("Timeout expired.")."""
     seed: int = 1
 
 
@@ -381,6 +383,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _zone(self, user: str, body: Any) -> None:
         fake = self.fake
+        if fake.faults.zone_500 > 0:
+            fake.faults.zone_500 -= 1
+            self._log("GET", "zoneInformation", "zoneInformation", body, 500)
+            self._send(500, {"errors": ["Timeout expired."]}, {})
+            return
         if user != fake.username:
             self._log("GET", "zoneInformation", "zoneInformation", body, 500)
             self._send(500, {"errors": ["Zone information could not be determined"]}, {})

@@ -69,10 +69,18 @@ def normalise_base(url: str) -> str:
 
 def check_settings(settings: AutotaskSettings) -> None:
     for attr, variable in _REQUIRED:
-        if not getattr(settings, attr):
+        value = getattr(settings, attr)
+        if not value:
             raise ConfigError(
                 f"Autotask is not configured: set {variable} (or '{attr}' in the [autotask] "
                 "table of $STIP_HOME/stip.toml)"
+            )
+        text = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
+        if not text.isascii():
+            # they travel as HTTP headers, which carry ASCII only; the value is not shown
+            raise ConfigError(
+                f"{variable} (or '{attr}' in the [autotask] table of $STIP_HOME/stip.toml) "
+                "holds a character that is not ASCII; copy it again from Autotask"
             )
 
 
@@ -144,6 +152,7 @@ class AutotaskClient:
 
     def _discover(self) -> str:
         url = f"{self.api_url}v1.0/zoneInformation"
+        errors_500 = 0
         for attempt in range(self.retries_transient + 1):
             try:
                 response = self._http.get(
@@ -172,6 +181,11 @@ class AutotaskClient:
                 return normalise_base(zone)
             if response.status_code in (429, 502, 503, 504) and attempt < self.retries_transient:
                 self._sleep_backoff(attempt, response)
+                continue
+            if response.status_code == 500 and errors_500 < self.retries_500:
+                # a transient fault ("Timeout expired") and an unknown user both come as 500
+                errors_500 += 1
+                self._sleep_backoff(errors_500)
                 continue
             if response.status_code == 401:
                 self._raise_auth()
