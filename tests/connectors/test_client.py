@@ -297,6 +297,8 @@ def test_transient_faults_are_retried_until_the_answer_is_right() -> None:
             assert sum(client.retries.values()) >= 1
         statuses = {r.status for r in server.log}
         assert {0, 429, 500, 200} <= statuses
+        # each request the server saw is counted once for the budget, retried or not
+        assert client.total_requests == len(server.log)
 
 
 def test_retry_after_is_honoured() -> None:

@@ -214,10 +214,16 @@ class AutotaskClient:
             return self._slots[endpoint]
 
     def _count(self, endpoint: str, retry: bool = False) -> None:
+        """One request sent (counted for the budget); `retry`: it is to be sent again."""
         with self._count_lock:
             self.requests[endpoint] += 1
             if retry:
                 self.retries[endpoint] += 1
+
+    def _note_retry(self, endpoint: str) -> None:
+        """A request already counted is to be sent again."""
+        with self._count_lock:
+            self.retries[endpoint] += 1
 
     def request(
         self, method: str, path: str, endpoint: str, body: Any = None, *, url: str | None = None
@@ -263,14 +269,14 @@ class AutotaskClient:
                         f"Autotask {endpoint}: still refused after {transient} tries "
                         f"(HTTP {status}: {text}); try again later"
                     )
-                self._count(endpoint, retry=True)
+                self._note_retry(endpoint)
                 self._sleep_backoff(transient, response)
                 continue
             if status >= 500 or status == 200:
                 errors_500 += 1
                 if errors_500 > self.retries_500:
                     raise AutotaskQueryError(endpoint, body, text)
-                self._count(endpoint, retry=True)
+                self._note_retry(endpoint)
                 self._sleep_backoff(errors_500)
                 continue
             raise ConnectorError(f"Autotask {endpoint}: HTTP {status} for {path}: {text}")
