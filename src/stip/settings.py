@@ -11,6 +11,7 @@ import tomllib
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -34,7 +35,8 @@ class AutotaskSettings(BaseModel):
     @field_validator("api_url")
     @classmethod
     def _absolute_url(cls, value: str) -> str:
-        if not value.startswith(("https://", "http://")) or len(value.split("://", 1)[1]) < 1:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(
                 f"'{value}' is not an http(s) URL; the default is {DEFAULT_AUTOTASK_API_URL}"
             )

@@ -79,8 +79,8 @@ class EntityResult:
 
 
 class _Held:
-    """A pass's changes not applied yet. It holds them until they are more than `HOLD_ROWS`
-    records; from then on (`holding` false) each page is applied as it comes."""
+    """A pass's changes not applied yet, held until they are more than `HOLD_ROWS` records;
+    from then on each page is applied as it comes."""
 
     def __init__(self) -> None:
         self.batch = Batch()
@@ -92,8 +92,11 @@ class _Held:
     def delete(self, table: str, ids: list[int]) -> None:
         self.batch.delete(table, SOURCE_SYSTEM, ids)
 
-    def __len__(self) -> int:
-        return len(self.batch)
+    def spilling(self) -> bool:
+        """Whether to apply what it holds now: once it holds more than `HOLD_ROWS`, and with
+        every page after that."""
+        self.holding = self.holding and len(self.batch) <= HOLD_ROWS
+        return not self.holding
 
     def release(self) -> Batch:
         """What is held, to apply; empty afterwards."""
@@ -226,9 +229,8 @@ class Passes:
             result.records += len(rows)
             self._advance(spec.entity, result.records, self.client.requests[spec.entity] - before)
             held.add(spec.table.name, rows)
-            if held.holding and len(held) <= HOLD_ROWS:
+            if not held.spilling():
                 return batch
-            held.holding = False
             state.last_id = last
             batch.merge(held.release())
             batch.add("sync_state", [state.row()])
@@ -349,9 +351,8 @@ class Passes:
             self._advance(
                 spec.entity, start + len(chunk), self.client.requests[spec.entity] - before
             )
-            if held.holding and len(held) <= HOLD_ROWS:
+            if not held.spilling():
                 continue
-            held.holding = False
             state.last_id = chunk[-1]
             batch = held.release()
             batch.add("sync_state", [state.row()])
