@@ -146,3 +146,26 @@ def test_a_bad_environment_value_names_the_variable(stip_home: Path) -> None:
         timeout=120,
     )
     _one_clear_line(result, "environment variable STIP_TIMEZONE", "Mars/Base")
+
+
+def test_a_server_that_fails_to_start_anyway_is_a_user_error(
+    stip_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The address check passed, but the server exited on its own while starting (uvicorn
+    exits 3, e.g. when another process took the port in between): exit 1, not 3."""
+    from stip.cli.serve import serve
+    from stip.errors import UserError
+    from stip.web import server
+
+    def refuses(*args: object, **kwargs: object) -> None:
+        raise SystemExit(3)
+
+    monkeypatch.setattr(server, "serve", refuses)
+    with pytest.raises(UserError, match=r"could not start on 127\.0\.0\.1:\d+ \(exit 3\)"):
+        serve(host="127.0.0.1", port=_free_port(), db=None)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -29,44 +29,30 @@ AS_OF = "2026-07-01T09:00"
 DIMS = ["resource", "company", "queue", "priority", "team"]
 
 
+def _june_3(ident: int, engineer: int | None, created: str, first: str, resolved: str) -> dict:
+    """A ticket of 3 June (times in UTC); one with an engineer has every other dimension too."""
+    assigned = engineer is not None
+    return _ticket(
+        ident,
+        f"2026-06-03T{created}",
+        res=engineer,
+        company=100 if assigned else None,
+        queue=5 if assigned else None,
+        prio=1 if assigned else None,
+        first=f"2026-06-03T{first}",
+        completed=f"2026-06-03T{resolved}",
+        resolved=f"2026-06-03T{resolved}",
+    )
+
+
 def _batch() -> Batch:
     batch = Batch()
     batch.add(
         "tickets",
         [
-            _ticket(
-                1,
-                "2026-06-03T07:00",
-                res=1,
-                company=100,
-                queue=5,
-                prio=1,
-                first="2026-06-03T08:00",
-                completed="2026-06-03T09:00",
-                resolved="2026-06-03T09:00",
-            ),
-            _ticket(
-                2,
-                "2026-06-03T07:00",
-                res=None,
-                company=None,
-                queue=None,
-                prio=None,
-                first="2026-06-03T10:00",
-                completed="2026-06-03T11:00",
-                resolved="2026-06-03T11:00",
-            ),
-            _ticket(
-                3,
-                "2026-06-03T08:00",
-                res=None,
-                company=None,
-                queue=None,
-                prio=None,
-                first="2026-06-03T08:30",
-                completed="2026-06-03T09:00",
-                resolved="2026-06-03T09:00",
-            ),
+            _june_3(1, 1, "07:00", "08:00", "09:00"),
+            _june_3(2, None, "07:00", "10:00", "11:00"),
+            _june_3(3, None, "08:00", "08:30", "09:00"),
         ],
     )
     batch.add(

@@ -46,13 +46,22 @@ def test_from_stip_toml_and_from_the_environment(
     (tmp_path / "stip.toml").write_text("[resource_hours_per_day]\n29682885 = 4\n12 = 6.5\n")
     assert load_settings(tmp_path).resource_hours_per_day == {29682885: 4.0, 12: 6.5}
     monkeypatch.setenv("STIP_RESOURCE_HOURS_PER_DAY", "29682885=5, 7=0")
-    assert load_settings(tmp_path).resource_hours_per_day == {29682885: 5.0, 7: 0.0}
+    monkeypatch.setenv("STIP_AVAILABLE_HOURS_PER_DAY", "7.5")
+    settings = load_settings(tmp_path)
+    assert settings.resource_hours_per_day == {29682885: 5.0, 7: 0.0}
+    assert settings.available_hours_per_day == 7.5
+    assert [settings.hours_per_day(r, 6.0) for r in (7, 8, None)] == [0.0, 6.0, 6.0]
+    assert settings.hours_per_day(8, None) == 7.5
 
 
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
         ("[resource_hours_per_day]\n12 = 25\n", "resource 12: 25.0 h is not between 0 and 24"),
+        (
+            "available_hours_per_day = 30\n",
+            "'available_hours_per_day': Input should be less than or equal to 24",
+        ),
         ("[resource_hours_per_day]\nanna = 4\n", "resource_hours_per_day.anna"),
         ('resource_hours_per_day = "12:4"\n', "'12:4' is not a list of RESOURCE_ID=HOURS"),
     ],
