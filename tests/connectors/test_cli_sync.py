@@ -18,12 +18,14 @@ def test_sync_then_full_sync_exit_0_with_a_summary(stip_home: Path, fake: FakeAu
     env = {**os.environ, **fake.env()}
     first = _run("sync", "autotask", env=env)
     assert first.returncode == 0, first.stderr
-    assert "Autotask sync 1 (incremental)" in first.stderr
-    assert "Tickets" in first.stderr and "300" in first.stderr
+    # the summary is the command's output; stderr, not a terminal here, stays empty
+    assert "Autotask sync 1 (incremental)" in first.stdout
+    assert "Tickets" in first.stdout and "300" in first.stdout
+    assert first.stderr == ""
     fake.reset_log()
     full = _run("sync", "autotask", "--full", env=env)
     assert full.returncode == 0, full.stderr
-    assert "Autotask sync 2 (full)" in full.stderr
+    assert "Autotask sync 2 (full)" in full.stdout
     # the count for the progress bar, one page, and the picklist metadata
     assert fake.requests_to("Tickets") == 3
 
@@ -59,7 +61,9 @@ def test_persistent_500_exit_1_naming_entity_and_api_text(
     fake.faults.persistent_500["Invoices"] = "Timeout expired. The timeout period elapsed."
     result = _run("sync", "autotask", env={**os.environ, **fake.env()})
     assert result.returncode == 1
-    last = result.stderr.strip().splitlines()[-1]
+    # contract §1: one clear line on stderr; the summary went to stdout
+    [last] = result.stderr.strip().splitlines()
+    assert "Invoices" in result.stdout
     assert last.startswith(
         "error: Autotask sync finished with 1 failed entities: Autotask Invoices:"
     )

@@ -41,6 +41,8 @@ class RichProgress:
             TextColumn("budget {task.fields[budget]:.0%}"),
             TimeElapsedColumn(),
             console=console,
+            # Redirected stderr is for errors: the bars are drawn only on a terminal.
+            disable=not console.is_terminal,
         )
         self._tasks: dict[str, TaskID] = {}
         self._lock = threading.Lock()
@@ -104,11 +106,10 @@ def sync_autotask(
     from stip.connectors.autotask.sync import run_sync
 
     stip = load(db)
-    console = Console(stderr=True)
-    display = RichProgress(console)
+    display = RichProgress(Console(stderr=True))
     with display.progress:
         report = run_sync(stip, full=full, progress=display)
-    _summary(console, report)
+    _summary(Console(), report)
     if report.errors:
         raise ConnectorError(
             f"Autotask sync finished with {len(report.errors)} failed entities: {report.message()}"
