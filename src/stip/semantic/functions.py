@@ -64,6 +64,9 @@ class FunctionContext:
 KpiFunction = Callable[[FunctionContext], "ibis.Table | pd.DataFrame"]
 # True: the as-of time; "date": only its local date; False: not at all.
 AsOfUse = bool | Literal["date"]
+# What a function's value is: a "count" (an integer whose n is itself) or a "sum" (both 0
+# when nothing matched, contract §5 "Empty"), or anything else (None: null when empty).
+Additive = Literal["count", "sum"] | None
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class Registered:
     dimensions: tuple[str, ...]
     scopes: tuple[str, ...]
     uses_as_of: AsOfUse = True
+    additive: Additive = None
 
 
 REGISTRY: dict[str, Registered] = {}
@@ -99,17 +103,21 @@ def register(
     dimensions: tuple[str, ...],
     scopes: tuple[str, ...] | None = None,
     uses_as_of: AsOfUse = True,
+    additive: Additive = None,
 ) -> Callable[[KpiFunction], KpiFunction]:
     """Register `fn` under `name`; `dimensions`/`scopes` are the `by`/scope it supports.
 
     Pass `uses_as_of=False` when the result depends only on the period, not on the as-of
     (the `p_as_of*` columns): then a moving "now" reuses its cached values. Pass "date" when
     it depends only on the as-of's local date (`p_as_of_date`, `window.as_of.date()`): then
-    it is recomputed once a day, not every minute.
+    it is recomputed once a day, not every minute. Pass `additive="count"` or `"sum"` for a
+    count or a sum: a window without a row is then 0, not null, and a count is an integer.
     """
 
     def decorate(fn: KpiFunction) -> KpiFunction:
-        REGISTRY[name] = Registered(name, fn, dimensions, scopes or dimensions, uses_as_of)
+        REGISTRY[name] = Registered(
+            name, fn, dimensions, scopes or dimensions, uses_as_of, additive
+        )
         return fn
 
     return decorate

@@ -122,6 +122,11 @@ EXPECTED: list[tuple[Any, ...]] = [
     # a period still running at the as-of (2 Nov): 2026 so far bills Jan..Nov (11 months
     # begun); recurring Sep 1800 + Oct 1600
     ("mrr", 3400 / 11, 3, "2026"),
+    # August holds no tickets, entries or items: counts and sums of functions are 0, not null
+    ("p1_incidents", 0, 0, "2026-08"),
+    ("labour_cost", 0.0, 0, "2026-08"),
+    ("client_contribution", 0.0, 0, "2026-08"),
+    ("underwater_agreements", 0, 0, "2026-08"),
     # Q4 so far: October plus 2 of November's 30 days; reactive T1 T2 T5 over 5 endpoints
     ("reactive_tickets_per_endpoint", 3 / 5 / (1 + 2 / 30), 5, "2026-Q4"),
     # --- profitability ---
@@ -129,11 +134,11 @@ EXPECTED: list[tuple[Any, ...]] = [
     ("client_effective_rate", 1600 / 10.25, 2),  # Alfa 5.5 h + Beta 4.75 h
     # contract 301: 1400 - 200 - (75+150+40) = 935; 302: 600 - 450 - 275 = -125
     ("agreement_gross_margin", 100 * 810 / 2000, 2),
-    ("underwater_agreements", 1, 2),
+    ("underwater_agreements", 1, 1),  # 302; n of a count is the count
     ("client_contribution", 1035.0 - 125.0, 2),  # Alfa 1800-500-265, Beta 600-450-275
-    ("service_gross_margin", 100 * (2000 - 650 - 740) / 2000, 5),
+    ("service_gross_margin", 100 * (2000 - 650 - 740) / 2000, 4),  # B1-B4 are services
     ("blended_gross_margin", 100 * (2400 - 950 - 740) / 2400, 5),
-    ("product_gross_margin", 25.0, 5),  # B5: (400 - 300) / 400
+    ("product_gross_margin", 25.0, 1),  # B5: (400 - 300) / 400, the one charge
     ("recurring_to_tech_payroll", 1600 / (4400 * 52 / 12), 2),  # (40×50 + 40×60) × 52/12
     ("revenue_per_employee", 2400 * 12 / 2, 2),
     ("ms_revenue_per_employee", 1600 * 12 / 2, 2),
@@ -265,6 +270,15 @@ def test_by_dimension_duckdb(
     assert set(got) == set(expected)
     for key, value in expected.items():
         assert _close(got[key], value), (key, got[key], value)
+
+
+def test_counts_are_integers(duck_tiles: dict[str, Tile]) -> None:
+    """A count is a whole number in JSON (12, not 12.0), whether YAML or a function makes it."""
+    counts = [t for t in duck_tiles.values() if t.kpi.unit == "count"]
+    assert len(counts) >= 15
+    for tile in counts:
+        assert type(tile.value) is int, (tile.kpi.id, tile.value)
+        assert all(type(point) is int for point in tile.trend if point is not None), tile.kpi.id
 
 
 def test_every_builtin_kpi_is_pinned(duck_engine: KpiEngine) -> None:

@@ -53,7 +53,7 @@ def _sum_keys(ctx: FunctionContext, frame: pd.DataFrame, columns: list[str]) -> 
     return frame.groupby(ctx.keys, dropna=False)[columns].sum().reset_index()
 
 
-@register("client_contribution", dimensions=("company",), uses_as_of=False)
+@register("client_contribution", dimensions=("company",), uses_as_of=False, additive="sum")
 def client_contribution(ctx: FunctionContext) -> pd.DataFrame:
     """Revenue − direct item cost − labour cost, summed over clients."""
     frame = _per_company(ctx)
@@ -125,17 +125,13 @@ def agreement_gross_margin(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
-@register("underwater_agreements", dimensions=("company",), uses_as_of=False)
+@register("underwater_agreements", dimensions=("company",), uses_as_of=False, additive="count")
 def underwater_agreements(ctx: FunctionContext) -> pd.DataFrame:
     """Contracts whose revenue in P does not cover their item and labour cost."""
     frame = _per_contract(ctx)
     frame["value"] = (frame["revenue"] - frame["item_cost"] - frame["labour"] < 0).astype(int)
-    frame["n"] = 1
-    agg = _sum_keys(ctx, frame, ["value", "n"])
-    if ctx.by is None:
-        idx = pd.DataFrame({"p_idx": [w.idx for w in ctx.windows]})
-        agg = idx.merge(agg, on="p_idx", how="left").fillna(0)
-    return result(agg, ctx)
+    frame["n"] = frame["value"]
+    return result(_sum_keys(ctx, frame, ["value", "n"]), ctx)
 
 
 @shared
@@ -151,6 +147,8 @@ def _totals(ctx: FunctionContext) -> pd.DataFrame:
         charge_price=price.where(charge),
         charge_direct=direct.where(charge),
         recurring_price=price.where(items["recurring"]),
+        service_n=items["n"].where(service, 0),
+        charge_n=items["n"].where(charge, 0),
     )
     money = sums(
         items,
@@ -163,6 +161,8 @@ def _totals(ctx: FunctionContext) -> pd.DataFrame:
         charge_cost="charge_direct",
         recurring="recurring_price",
         items="n",
+        service_items="service_n",
+        charge_items="charge_n",
     )
     work = sums(entry_work(ctx), ["p_idx"], labour="cost")
     idx = pd.DataFrame({"p_idx": [w.idx for w in ctx.windows]})
@@ -180,7 +180,7 @@ def service_gross_margin(ctx: FunctionContext) -> pd.DataFrame:
     out = _totals(ctx)
     margin = out["service_revenue"] - out["service_cost"] - out["labour"]
     out["value"] = divide(margin, out["service_revenue"], 100.0)
-    out["n"] = out["items"]
+    out["n"] = out["service_items"]
     return result(out, ctx)
 
 
@@ -198,7 +198,7 @@ def product_gross_margin(ctx: FunctionContext) -> pd.DataFrame:
     """Charges outside contracts and time (products, materials): (price − cost) / price."""
     out = _totals(ctx)
     out["value"] = divide(out["charge_revenue"] - out["charge_cost"], out["charge_revenue"], 100.0)
-    out["n"] = out["items"]
+    out["n"] = out["charge_items"]
     return result(out, ctx)
 
 

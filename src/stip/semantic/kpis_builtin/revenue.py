@@ -217,15 +217,18 @@ def revenue_per_endpoint(ctx: FunctionContext) -> pd.DataFrame:
 
 @register("managed_attach_rate", dimensions=(), uses_as_of="date")
 def managed_attach_rate(ctx: FunctionContext) -> pd.DataFrame:
-    """Active customers billed recurring revenue in P / active customers."""
-    agg = _active_clients(ctx)
+    """Active customers billed recurring revenue in P / active customers. Both sides count
+    only active customers: a client billed in P and offboarded since is in neither."""
     companies = ctx.con.table("companies")
     customers = companies.filter(
         companies.is_active.fill_null(True) & (companies.company_type == CUSTOMER_COMPANY_TYPE)
     )
-    total = int(customers.count().to_pyarrow().as_py())
-    agg["value"] = divide(agg["clients"], pd.Series(total, index=agg.index), 100.0)
-    agg["n"] = total
+    ids = set(customers.select("id").to_pandas()["id"].astype(int))
+    frame = client_mrr(ctx)
+    frame = frame[(frame["cur"] > 0) & frame["company"].isin(ids)]
+    agg = _all_windows(ctx, _keyed(ctx, frame, clients=frame["cur"] > 0))
+    agg["value"] = divide(agg["clients"], pd.Series(len(ids), index=agg.index), 100.0)
+    agg["n"] = len(ids)
     return result(agg, ctx)
 
 

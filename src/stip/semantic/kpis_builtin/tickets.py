@@ -68,7 +68,7 @@ def _created_share(ctx: FunctionContext, column: str) -> pd.DataFrame:
     return result(frame, ctx)
 
 
-@register("p1_incidents", dimensions=TICKET_DIMS, uses_as_of=False)
+@register("p1_incidents", dimensions=TICKET_DIMS, uses_as_of=False, additive="count")
 def p1_incidents(ctx: FunctionContext) -> pd.DataFrame:
     """Incidents created in P whose priority label says critical (P1)."""
     frame = created_counts(ctx)
@@ -234,7 +234,7 @@ def backlog_to_daily_volume(ctx: FunctionContext) -> pd.DataFrame:
     return result(frame, ctx)
 
 
-@register("stale_tickets", dimensions=TICKET_DIMS)
+@register("stale_tickets", dimensions=TICKET_DIMS, additive="count")
 def stale_tickets(ctx: FunctionContext) -> pd.DataFrame:
     """Tickets open at the as-of without a customer-visible update for 3 business days."""
     columns = ["create_date", "completed_date", "last_customer_visible_activity_date_time"]
@@ -271,9 +271,10 @@ def stale_tickets(ctx: FunctionContext) -> pd.DataFrame:
 
 @register("repeat_incident_rate", dimensions=TICKET_DIMS, uses_as_of=False)
 def repeat_incident_rate(ctx: FunctionContext) -> ibis.Table:
-    """Reactive tickets created in P whose client had a ticket of the same issue and sub-issue
-    type in the 30 days before, as a share of reactive tickets created in P."""
-    rows = _created(ctx, ["ticket_type", "issue_type", "sub_issue_type"])
+    """Reactive tickets created in P whose client had a ticket of the same issue type in the
+    30 days before, as a share of reactive tickets created in P (the catalogue's "same client
+    and category"; the sub-issue type is not compared)."""
+    rows = _created(ctx, ["ticket_type", "issue_type"])
     rows = rows.filter(rows.ticket_type.isin(REACTIVE_TICKET_TYPES))
     all_tickets = ctx.con.table("tickets")
     # Only tickets that can be "earlier" for one in the windows: created up to 30 days
@@ -288,7 +289,6 @@ def repeat_incident_rate(ctx: FunctionContext) -> ibis.Table:
         e_id=all_tickets.id,
         e_company=all_tickets.company_id,
         e_issue=all_tickets.issue_type,
-        e_sub=all_tickets.sub_issue_type.fill_null(-1),
         e_created=all_tickets.create_date,
     )
     repeats = rows.semi_join(
@@ -297,7 +297,6 @@ def repeat_incident_rate(ctx: FunctionContext) -> ibis.Table:
             rows.source_system == earlier.e_src,
             rows.company_id == earlier.e_company,
             rows.issue_type == earlier.e_issue,
-            rows.sub_issue_type.fill_null(-1) == earlier.e_sub,
             rows.id != earlier.e_id,
             earlier.e_created < rows.create_date,
             earlier.e_created >= rows.create_date - ibis.interval(days=30),
