@@ -10,12 +10,14 @@ parameters, who acts, the deadline in business hours, the optional escalation, a
 from __future__ import annotations
 
 import string
+from datetime import time
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from yaml.reader import ReaderError
 
 from stip.errors import DefinitionError
 
@@ -32,6 +34,39 @@ Who = Literal[
 ]
 ROLE_ASSIGNEES = {"finance", "owner", "service_manager", "teamlead"}
 
+MAX_BUSINESS_HOURS = 2400.0  # about a year of business days; the calendar ends in 2200
+MAX_DAYS = 3660  # ten years
+
+
+def _time_of_day(value: object) -> str:
+    """A local clock time as the selectors read it (`time.fromisoformat`), e.g. "10:00"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(
+            f'write the time in quotes, e.g. "10:00" (YAML reads an unquoted time such as '
+            f"10:00 as a number, here {value})"
+        )
+    if not isinstance(value, str):
+        raise ValueError(f'expected a time of day in quotes such as "10:00", got {value!r}')
+    try:
+        parsed = time.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is not None:
+        raise ValueError(f'{value!r} is not a local time of day; write HH:MM, e.g. "10:00"')
+    return value
+
+
+TimeOfDay = Annotated[str, BeforeValidator(_time_of_day)]
+
+
+class RuleParams(BaseModel):
+    """Base of a selector's `params`: typed, range-checked when the rule file loads.
+
+    Strict: YAML `seven`, `"7"` or `yes` is not a number; infinities are refused too.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
 
 class Texts(BaseModel):
     """One text in both interface languages."""
@@ -46,16 +81,16 @@ class Texts(BaseModel):
 
 
 class Escalation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    after_business_hours: float = Field(gt=0)
+    after_business_hours: float = Field(gt=0, le=MAX_BUSINESS_HOURS)
     to: Who = "team_lead"
 
 
 class Rule(BaseModel):
     """One action rule; see docs/actions.md for every field."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: str
@@ -64,7 +99,7 @@ class Rule(BaseModel):
     who: Who
     fallback: Who | None = "teamlead"
     urgent: bool = False
-    deadline_business_hours: float | None = Field(None, ge=0)
+    deadline_business_hours: float | None = Field(None, ge=0, le=MAX_BUSINESS_HOURS)
     escalate: Escalation | None = None
     auto_resolve: bool = True
     params: dict[str, Any] = Field(default_factory=dict)
@@ -72,13 +107,17 @@ class Rule(BaseModel):
     todo: Texts
 
     def param(self, name: str) -> Any:
+        """A param's (validated) value, else the kind's default."""
         from stip.actions.selectors import SELECTORS
 
         return self.params.get(name, SELECTORS[self.kind].defaults[name])
 
 
 def semantic_error(rule: Rule) -> tuple[tuple[str, ...], str] | None:
-    """The first problem a schema cannot see: unknown kind, params or text placeholders."""
+    """The first problem a schema cannot see: unknown kind, bad params or text placeholders.
+
+    Valid params are replaced by their typed values (`RuleParams` of the rule's kind).
+    """
     from stip.actions.selectors import SELECTORS
 
     if rule.kind not in SELECTORS:
@@ -90,28 +129,63 @@ def semantic_error(rule: Rule) -> tuple[tuple[str, ...], str] | None:
                 f"unknown param '{name}' for kind '{rule.kind}'; known: "
                 f"{', '.join(sorted(selector.defaults)) or 'none'}"
             )
+    problem = _params_error(rule, selector.params)
+    if problem:
+        return problem
     allowed = set(selector.facts) | {"scale"}
     for name in ("title", "why", "todo"):
         texts: Texts = getattr(rule, name)
         for lang in ("en", "nl"):
-            try:
-                fields = _placeholders(texts.get(lang))
-            except ValueError as exc:
-                return (name, lang), str(exc)
-            for field_name in fields:
-                if field_name not in allowed:
-                    return (name, lang), (
-                        f"unknown fact '{{{field_name}}}'; kind '{rule.kind}' has: "
-                        f"{', '.join(sorted(allowed))}"
-                    )
+            message = _template_error(texts.get(lang), allowed, rule.kind)
+            if message:
+                return (name, lang), message
     return None
 
 
-def _placeholders(text: str) -> list[str]:
+def _params_error(rule: Rule, model: type[RuleParams]) -> tuple[tuple[str, ...], str] | None:
+    """Validate `rule.params` against the kind's model; on success keep the typed values."""
     try:
-        return [f for _, f, _, _ in string.Formatter().parse(text) if f]
+        typed = model.model_validate(rule.params)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else ""
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] != "value_error":
+            message += f", got {first['input']!r}"
+        field = model.model_fields.get(name)
+        if field is not None:
+            message += f"; {name} is {field.description} (default {field.default!r})"
+        return ("params", name), message
+    rule.params = typed.model_dump(exclude_unset=True)
+    return None
+
+
+def _template_error(text: str, allowed: set[str], kind: str) -> str | None:
+    """Why `text` cannot be rendered with `str.format_map` of the facts (all plain text)."""
+    try:
+        parts = list(string.Formatter().parse(text))
     except ValueError as exc:
-        raise ValueError(f"bad placeholder in '{text}': {exc}") from None
+        return f"bad placeholder in '{text}': {exc}; write '{{{{' and '}}}}' for a literal brace"
+    for _, field_name, spec, conversion in parts:
+        if field_name is None:
+            continue
+        if not field_name:
+            return f"empty placeholder '{{}}' in '{text}'; name a fact, e.g. '{{company}}'"
+        if field_name not in allowed:
+            return (
+                f"unknown fact '{{{field_name}}}'; kind '{kind}' has: {', '.join(sorted(allowed))}"
+            )
+        if conversion:
+            return (
+                f"conversion '!{conversion}' in '{{{field_name}!{conversion}}}' is not supported; "
+                f"facts are ready-formatted text: write '{{{field_name}}}'"
+            )
+        if spec:
+            return (
+                f"format spec ':{spec}' in '{{{field_name}:{spec}}}' is not supported; "
+                f"facts are ready-formatted text: write '{{{field_name}}}'"
+            )
+    return None
 
 
 def _line_of(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
@@ -137,9 +211,8 @@ def parse_rule(text: str, source: str) -> Rule:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise DefinitionError(f"{source}:{line}: invalid YAML: {exc}") from None
+        line, what = _yaml_problem(exc, text)
+        raise DefinitionError(f"{source}:{line}: invalid YAML: {what}") from None
     if not isinstance(data, dict) or node is None:
         raise DefinitionError(f"{source}:1: a rule file must be a mapping with id, kind, who ...")
     try:
@@ -154,6 +227,35 @@ def parse_rule(text: str, source: str) -> Rule:
         loc, message = problem
         raise DefinitionError(f"{source}:{_line_of(node, loc)}: {_where(loc)}: {message}")
     return rule
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int, str]:
+    """The 1-based line and the one-line problem of a PyYAML error."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "unreadable YAML"
+        return (mark.line + 1 if mark else 1), " ".join(problem.split())
+    if isinstance(exc, ReaderError):
+        line = text[: exc.position].count("\n") + 1
+        return line, f"character #x{exc.character:04x} is not allowed: {exc.reason}"
+    first = str(exc).strip().splitlines()
+    return 1, first[0] if first else type(exc).__name__
+
+
+def _read_rule_file(path: Path) -> str:
+    """The text of a user rule file; unreadable or non-UTF-8 files are user errors."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DefinitionError(f"{path}:1: cannot read the rule file: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DefinitionError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}); save the file as UTF-8"
+        ) from None
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
@@ -177,7 +279,7 @@ def load_rules(home: Path | None) -> list[Rule]:
     user_dir = home / "rules" if home else None
     if user_dir and user_dir.is_dir():
         for path in sorted(user_dir.glob("*.y*ml")):
-            files.append((str(path), path.read_text(encoding="utf-8")))
+            files.append((str(path), _read_rule_file(path)))
     for source, text in files:
         rule = parse_rule(text, source)
         shipped = source.startswith("stip/defaults/")

@@ -14,9 +14,18 @@ from typing import TYPE_CHECKING, Any
 
 import ibis
 from ibis.backends import BaseBackend
+from pydantic import Field
 
 from stip.actions.clock import aware, naive_utc, previous_business_day, subtract_business_hours
-from stip.actions.selectors_finance import contract_ending, loss_making, unbilled_time
+from stip.actions.rules import MAX_BUSINESS_HOURS, MAX_DAYS, RuleParams, TimeOfDay
+from stip.actions.selectors_finance import (
+    ContractEndingParams,
+    LossMakingParams,
+    UnbilledTimeParams,
+    contract_ending,
+    loss_making,
+    unbilled_time,
+)
 
 if TYPE_CHECKING:
     from stip.actions.evaluate import EvalContext
@@ -42,8 +51,59 @@ SelectorFn = Callable[[BaseBackend, "EvalContext", "Rule"], list[Candidate]]
 @dataclass(frozen=True)
 class Selector:
     fn: SelectorFn
-    defaults: dict[str, Any]
+    params: type[RuleParams]  # the rule's `params`: names, types, ranges and defaults
     facts: tuple[str, ...]
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return {name: f.default for name, f in self.params.model_fields.items()}
+
+
+class CsatLowParams(RuleParams):
+    days: float = Field(7, gt=0, le=MAX_DAYS, description="the look-back in days, > 0")
+    below_share: float = Field(
+        0.6,
+        gt=0,
+        le=1,
+        description="the share of the scale max below which a rating is low, 0 < x <= 1",
+    )
+
+
+class SlaBreachSoonParams(RuleParams):
+    within_business_hours: float = Field(
+        2,
+        gt=0,
+        le=MAX_BUSINESS_HOURS,
+        description="the business hours before the milestone to warn, > 0",
+    )
+
+
+class NoCustomerUpdateParams(RuleParams):
+    business_hours: float = Field(
+        27,
+        gt=0,
+        le=MAX_BUSINESS_HOURS,
+        description="the business hours without a customer-visible update, > 0",
+    )
+
+
+class OverdueParams(RuleParams):
+    pass
+
+
+class LateTimeBookingParams(RuleParams):
+    min_share: float = Field(
+        0.8, gt=0, le=1, description="the share of the usual day that must be booked, 0 < x <= 1"
+    )
+    check_time: TimeOfDay = Field(
+        "10:00", description='the local time of the check, "HH:MM" in quotes'
+    )
+    active_within_days: int = Field(
+        28,
+        ge=1,
+        le=MAX_DAYS,
+        description="the whole days in which a resource must have booked time, >= 1",
+    )
 
 
 TICKET_FACTS = ("ticket_number", "ticket_title", "company", "engineer", "due")
@@ -278,36 +338,36 @@ def late_time_booking(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Ca
 SELECTORS: dict[str, Selector] = {
     "csat_low": Selector(
         csat_low,
-        {"days": 7, "below_share": 0.6},
+        CsatLowParams,
         (*TICKET_FACTS, "contact", "phone", "contact_email", "rating", "completed"),
     ),
     "sla_breach_soon": Selector(
         sla_breach_soon,
-        {"within_business_hours": 2},
+        SlaBreachSoonParams,
         (*TICKET_FACTS, "milestone", "milestone_nl", "sla_due"),
     ),
     "no_customer_update": Selector(
-        no_customer_update, {"business_hours": 27}, (*TICKET_FACTS, "last_update")
+        no_customer_update, NoCustomerUpdateParams, (*TICKET_FACTS, "last_update")
     ),
-    "overdue": Selector(overdue, {}, (*TICKET_FACTS, "ticket_due")),
+    "overdue": Selector(overdue, OverdueParams, (*TICKET_FACTS, "ticket_due")),
     "late_time_booking": Selector(
         late_time_booking,
-        {"min_share": 0.8, "check_time": "10:00", "active_within_days": 28},
+        LateTimeBookingParams,
         ("engineer", "day", "booked", "expected", "due"),
     ),
     "contract_ending": Selector(
         contract_ending,
-        {"within_days": 60},
+        ContractEndingParams,
         ("company", "contract", "end_date", "days_left", "due"),
     ),
     "loss_making": Selector(
         loss_making,
-        {"min_hours": 1.0},
+        LossMakingParams,
         ("company", "quarter", "revenue", "cost", "hours", "margin", "due"),
     ),
     "unbilled_time": Selector(
         unbilled_time,
-        {"grace_business_days": 3},
+        UnbilledTimeParams,
         ("company", "hours", "entries", "cycle_end", "oldest", "due"),
     ),
 }

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING
 
 import ibis
 from ibis.backends import BaseBackend
+from pydantic import Field
+
+from stip.actions.rules import MAX_DAYS, RuleParams
 
 if TYPE_CHECKING:
     from stip.actions.evaluate import EvalContext
@@ -14,6 +17,24 @@ if TYPE_CHECKING:
     from stip.actions.selectors import Candidate
 
 ACTIVE_CONTRACT = 1
+
+
+class ContractEndingParams(RuleParams):
+    within_days: int = Field(
+        60, ge=0, le=MAX_DAYS, description="the whole days before the contract end, >= 0"
+    )
+
+
+class LossMakingParams(RuleParams):
+    min_hours: float = Field(
+        1.0, ge=0, description="the fewest hours in the quarter for a client to count, >= 0"
+    )
+
+
+class UnbilledTimeParams(RuleParams):
+    grace_business_days: float = Field(
+        3, ge=0, le=20, description="the business days after the month starts, 0 to 20"
+    )
 
 
 def _candidate(**kwargs: object) -> Candidate:
