@@ -103,6 +103,20 @@ class Settings(BaseModel):
             raise ValueError(f"unknown time zone '{value}' (use an IANA name)") from exc
         return value
 
+    @field_validator("teams_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: SecretStr | None) -> SecretStr | None:
+        """Checked here, not at the first post; the message never repeats the value (its
+        query string is the webhook's signature)."""
+        if value is not None:
+            parts = urlsplit(value.get_secret_value())
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(
+                    "not an http(s) URL (value not shown: it is a secret); paste the whole "
+                    "webhook URL that Teams (Workflows) gave you"
+                )
+        return value
+
     @field_validator("resource_hours_per_day", mode="before")
     @classmethod
     def _hours_by_resource(cls, value: Any) -> Any:

@@ -181,3 +181,126 @@ def test_meeting_agenda_mailed_on_demand_and_on_schedule_once_a_week(
     run_cycle(stip, next_monday)
     subjects = [m["Subject"] for _, m in smtp_server.handler.messages]
     assert "Teamoverleg Servicedesk, week van 2026-05-04" in subjects
+
+
+def test_messages_whose_items_closed_meanwhile_are_cancelled_and_digests_shrink(
+    world: Stip, W: ModuleType, smtp_server, teams_receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stip.actions.items import item_store
+
+    stip = _configure(monkeypatch, world, smtp_server.port, teams_receiver.url)
+    smtp_server.stop()
+    teams_receiver.stop()
+    now = W.local(stip, "2026-04-28T10:30")
+    assert run_cycle(stip, now).queued == 5
+    store = item_store(stip.settings)
+    (callback,) = store.items(now, rule_prefix="csat_low_callback")
+    (overdue,) = store.items(now, rule_prefix="overdue_ticket")
+    (booking,) = store.items(now, rule_prefix="late_time_booking")
+    store.done(callback.id, at=now + dt.timedelta(minutes=1), actor="eva")
+    store.dismiss(booking.id, "was ill", at=now + dt.timedelta(minutes=1), actor="bram")
+
+    smtp_server.start()
+    teams_receiver.start()
+    later = run_cycle(stip, now + dt.timedelta(minutes=2))
+    assert teams_receiver.bodies == []
+    received = {rcpt[0]: msg for rcpt, msg in smtp_server.handler.messages}
+    assert set(received) == {"eva@msp.example", "anna@msp.example"}
+    assert (later.sent, later.cancelled, later.retried, later.failed) == (2, 3, 0, 0)
+    assert received["eva@msp.example"]["Subject"] == "Stip: je acties voor vandaag (1)"
+    plain, _ = _texts(received["eva@msp.example"])
+    assert "T20260421.0002" in plain and "Piet Jansen" not in plain
+    # nothing is deleted: the cancelled rows stay, with the reason
+    rows = {(r["kind"], r["channel"], r["person"]): r for r in outbox_for(stip).rows()}
+    assert len(rows) == 5
+    gone = f"not needed any more: item #{callback.id} is done"
+    assert rows[("immediate", "email", "Eva de Vries")]["status"] == "cancelled"
+    assert rows[("immediate", "email", "Eva de Vries")]["last_error"] == gone
+    assert rows[("immediate", "teams", "Eva de Vries")]["last_error"] == gone
+    assert rows[("digest", "email", "Bram Bakker")]["status"] == "cancelled"
+    assert rows[("digest", "email", "Bram Bakker")]["last_error"] == (
+        f"not needed any more: item #{booking.id} is dismissed"
+    )
+    eva_digest = rows[("digest", "email", "Eva de Vries")]
+    assert (eva_digest["status"], eva_digest["item_ids"]) == ("sent", str(overdue.id))
+    assert eva_digest["subject"] == "Stip: je acties voor vandaag (1)"
+
+
+def test_an_sla_warning_is_not_sent_once_its_milestone_has_passed(
+    world: Stip, W: ModuleType, smtp_server, teams_receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stip.store.schema import Batch
+
+    stip = _configure(monkeypatch, world, smtp_server.port, teams_receiver.url)
+    batch = Batch()
+    # first response due Tuesday 11:15 local, within 2 business hours of 10:30
+    batch.add(
+        "tickets",
+        [
+            {
+                "source_system": "autotask",
+                "id": 1002,
+                "ticket_number": "T20260428.0003",
+                "title": "VPN down",
+                "company_id": W.COMPANY,
+                "contact_id": 500,
+                "assigned_resource_id": W.EVA,
+                "create_date": W.utc(2026, 4, 28, 6, 0),
+                "first_response_due_date_time": W.utc(2026, 4, 28, 9, 15),
+            }
+        ],
+    )
+    stip.store.apply(batch)
+    smtp_server.stop()
+    teams_receiver.stop()
+    now = W.local(stip, "2026-04-28T10:30")
+    queued = run_cycle(stip, now)
+    assert {p["subject"] for p in queued.planned if p["channel"] == "teams"} == {
+        "SLA eerste reactie bijna verlopen op T20260428.0003",
+        "Bel Piet Jansen (Bakkerij Jansen) terug",
+    }
+
+    # the receivers come back after the milestone; no evaluation closed the item yet
+    smtp_server.start()
+    teams_receiver.start()
+    late = run_cycle(stip, W.local(stip, "2026-04-28T11:20"), evaluate_first=False)
+    subjects = [m["Subject"] for _, m in smtp_server.handler.messages]
+    assert not any("SLA" in s for s in subjects)
+    assert "Stip: je acties voor vandaag (2)" in subjects
+    assert [b["attachments"][0]["content"]["body"][1]["text"] for b in teams_receiver.bodies] == [
+        "Bel Piet Jansen (Bakkerij Jansen) terug"
+    ]
+    assert late.cancelled == 2 and late.failed == 0
+    cancelled = outbox_for(stip).rows(status="cancelled")
+    assert {r["channel"] for r in cancelled} == {"email", "teams"}
+    assert all("is past its SLA milestone (2026-04-28 11:15)" in r["last_error"] for r in cancelled)
+
+
+def test_a_recipients_override_may_use_the_linked_user_name(
+    world: Stip, W: ModuleType, smtp_server, teams_receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stip.actions.evaluate import evaluate
+    from stip.actions.meeting import build_agenda
+    from stip.notify.meeting_mail import agenda_message
+    from stip.notify.recipients import Recipients
+    from stip.notify.settings import load_notify_settings
+
+    stip = _configure(monkeypatch, world, smtp_server.port, teams_receiver.url)
+    add_user(engine_for(stip.settings), "lars", "teamlead", "lars-password", resource_id=W.LARS)
+    (stip.settings.home / "notify.toml").write_text(
+        'default_language = "en"\n'
+        '[recipients.eva]\nemail = "eva-private@msp.example"\n'
+        '[recipients.lars]\nemail = "lead@msp.example"\nlanguage = "nl"\n'
+    )
+    now = W.local(stip, "2026-04-28T10:30")
+    evaluate(stip, now)
+    report = run_cycle(stip, now, dry_run=True)
+    eva = {p["recipient"] for p in report.planned if p["channel"] == "email"} - {
+        "bram@msp.example",
+        "anna@msp.example",
+    }
+    assert eva == {"eva-private@msp.example"}
+    notify = load_notify_settings(stip.settings.home)
+    agenda = build_agenda(stip, W.TEAM, now)
+    message = agenda_message(stip, agenda, now, notify, Recipients(stip, notify))
+    assert (message.recipient, message.language) == ("lead@msp.example", "nl")

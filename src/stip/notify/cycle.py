@@ -6,20 +6,22 @@ minutes; running it twice in a row sends nothing new (dedupe keys).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from stip.actions.evaluate import evaluate
 from stip.actions.items import item_store
 from stip.app import Stip
 from stip.appdb import get_engine
 from stip.notify import smtp, teams
-from stip.notify.digest import plan
+from stip.notify.digest import plan, review
 from stip.notify.meeting_mail import scheduled_agendas
-from stip.notify.outbox import Outbox, Sender
+from stip.notify.outbox import Failure, FlushReport, Outbox, Sender
 from stip.notify.recipients import Recipients
-from stip.notify.settings import load_notify_settings
+from stip.notify.settings import NotifySettings, load_notify_settings
 from stip.semantic.business_hours import BusinessCalendar
 
 
@@ -32,8 +34,13 @@ class CycleReport:
     retried: int = 0
     failed: int = 0
     deferred: int = 0
-    errors: list[str] = field(default_factory=list)
+    cancelled: int = 0
     channels: dict[str, bool] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    # where each channel sends to (host:port, never a path or secret), for the failure line
+    targets: dict[str, str] = field(default_factory=dict)
+    # open items per person without an e-mail address (when e-mail is configured)
+    no_address: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -45,8 +52,57 @@ class CycleReport:
             "retried": self.retried,
             "failed": self.failed,
             "deferred": self.deferred,
+            "cancelled": self.cancelled,
             "errors": self.errors,
+            "no_address": self.no_address,
         }
+
+    @property
+    def errors(self) -> list[str]:
+        return [str(failure) for failure in self.failures]
+
+    def failure_line(self) -> str | None:
+        """One line for all failed deliveries of this cycle: how many, per channel the most
+        common cause and the host, and what happens next; None when nothing failed."""
+        if not self.failures:
+            return None
+        attempted = self.sent + self.retried + self.failed
+        causes = []
+        for channel in sorted({f.channel for f in self.failures}):
+            errors = Counter(f.error for f in self.failures if f.channel == channel)
+            error = errors.most_common(1)[0][0]
+            cause = error if len(error) <= 120 else error[:119] + "…"
+            target = f" to {self.targets[channel]}" if channel in self.targets else ""
+            causes.append(f"{channel}{target}: {cause}")
+        outcomes = []
+        if self.retried:
+            outcomes.append(f"{self.retried} will be retried on the next run")
+        if self.failed:
+            outcomes.append(
+                f"{self.failed} gave up after max_attempts (retry them on /admin/deliveries)"
+            )
+        return (
+            f"{len(self.failures)} of {attempted} deliveries failed ({'; '.join(causes)}); "
+            + ", ".join(outcomes)
+        )
+
+    def no_address_line(self) -> str | None:
+        """One line naming the people whose items reach nobody by e-mail."""
+        if not self.no_address:
+            return None
+        total = sum(self.no_address.values())
+        items = "1 item" if total == 1 else f"{total} items"
+        if len(self.no_address) == 1:
+            ((person, _),) = self.no_address.items()
+            return (
+                f"{items} for {person} {'has' if total == 1 else 'have'} no e-mail address; "
+                f'add [recipients."{person}"] with an email to notify.toml'
+            )
+        people = ", ".join(f"{p} ({n})" for p, n in sorted(self.no_address.items()))
+        return (
+            f"{items} for {people} have no e-mail address; add "
+            '[recipients."<name>"] with an email to notify.toml for each of them'
+        )
 
 
 def senders(stip: Stip) -> dict[str, Sender]:
@@ -76,9 +132,30 @@ def senders(stip: Stip) -> dict[str, Sender]:
     return out
 
 
+def targets(stip: Stip) -> dict[str, str]:
+    """Each configured channel's host (and port): enough to find the fault, no secret (the
+    Teams URL's path and query hold its signature)."""
+    settings = stip.settings
+    out: dict[str, str] = {}
+    if settings.smtp.host:
+        out["email"] = f"{settings.smtp.host}:{settings.smtp.port}"
+    if settings.teams_webhook_url is not None:
+        parts = urlsplit(settings.teams_webhook_url.get_secret_value())
+        out["teams"] = f"{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return out
+
+
 def outbox_for(stip: Stip) -> Outbox:
     stip.settings.home.mkdir(parents=True, exist_ok=True)
     return Outbox(get_engine(stip.settings.app_db_url))
+
+
+def flush(stip: Stip, outbox: Outbox, now: datetime, notify: NotifySettings) -> FlushReport:
+    """Send what is due, each message checked against its items' state at sending time."""
+    check = review(item_store(stip.settings), stip.settings.tz, stip.settings.base_url)
+    return outbox.flush(
+        now, senders(stip), notify.rate_limit_per_hour, notify.max_attempts, review=check
+    )
 
 
 def run_cycle(
@@ -92,10 +169,14 @@ def run_cycle(
         evaluate(stip, now, dry_run=dry_run)
     store = item_store(stip.settings)
     outbox = outbox_for(stip)
-    channel_senders = senders(stip)
-    report.channels = {"email": "email" in channel_senders, "teams": "teams" in channel_senders}
+    report.targets = targets(stip)
+    report.channels = {"email": "email" in report.targets, "teams": "teams" in report.targets}
     items = store.items(now)
     recipients = Recipients(stip, notify)
+    if report.channels["email"]:
+        report.no_address = dict(
+            Counter(r.person for r in map(recipients.for_item, items) if not r.email)
+        )
     messages = plan(
         items,
         recipients.for_item,
@@ -126,8 +207,8 @@ def run_cycle(
             report.queued += 1
     if dry_run:
         return report
-    flushed = outbox.flush(now, channel_senders, notify.rate_limit_per_hour, notify.max_attempts)
+    flushed = flush(stip, outbox, now, notify)
     report.sent, report.retried = flushed.sent, flushed.retried
     report.failed, report.deferred = flushed.failed, flushed.deferred
-    report.errors = list(flushed.errors or [])
+    report.cancelled, report.failures = flushed.cancelled, flushed.failures
     return report

@@ -1,7 +1,8 @@
 """What to send now: the morning digest per person, and immediate messages for urgent items.
 
 Planning only builds `Message`s with stable dedupe keys; the outbox makes queueing
-idempotent and does the sending.
+idempotent and does the sending. A message can wait in the outbox (quiet hours, rate limit,
+retries), so `review` checks its items again when it is about to go out.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import select
 
-from stip.actions.items import Item
+from stip.actions.items import Item, ItemStore, action_items
 from stip.actions.labels import label, labels
 from stip.notify import teams
-from stip.notify.outbox import Message
+from stip.notify.outbox import Message, Review, Revision
 from stip.notify.quiet import is_quiet, quiet_over
 from stip.notify.recipients import Recipient
 from stip.notify.settings import NotifySettings
@@ -65,6 +67,17 @@ def render_email(
     text = _env.get_template("digest.txt").render(context)
     html = _env.get_template("digest.html").render(context)
     return text, html
+
+
+def render_digest(
+    items: list[Item], recipient: Recipient, link: str, tz: ZoneInfo, now: datetime
+) -> tuple[str, str, str]:
+    """(subject, plain text, HTML) of a person's morning digest."""
+    lang = recipient.language
+    subject = label("digest_subject", lang, n=len(items))
+    intro = label("digest_intro", lang, name=recipient.person)
+    text, html = render_email(items, recipient, intro, subject, link, tz, now)
+    return subject, text, html
 
 
 def plan(
@@ -137,10 +150,7 @@ def plan(
         for person, (recipient, person_items) in sorted(by_person.items()):
             if not recipient.email:
                 continue
-            lang = recipient.language
-            subject = label("digest_subject", lang, n=len(person_items))
-            intro = label("digest_intro", lang, name=person)
-            text, html = render_email(person_items, recipient, intro, subject, link, tz, now)
+            subject, text, html = render_digest(person_items, recipient, link, tz, now)
             messages.append(
                 Message(
                     f"digest:{person}:{day}",
@@ -148,7 +158,7 @@ def plan(
                     "digest",
                     recipient.email,
                     person,
-                    lang,
+                    recipient.language,
                     subject,
                     text,
                     html,
@@ -157,3 +167,57 @@ def plan(
                 )
             )
     return messages
+
+
+def not_needed(item: Item | None, now: datetime, tz: ZoneInfo, *, urgent: bool) -> str | None:
+    """Why a message about `item` is no longer worth sending at `now` (None: it still is).
+
+    An urgent message is moot once the item was acknowledged; an SLA warning once its
+    milestone has passed (`sla_due` is the milestone as the evaluation formats it, local).
+    """
+    if item is None:
+        return "no longer exists"
+    if not item.is_open_at(now):
+        return f"is {item.status}"
+    if urgent and item.acknowledged_at is not None:
+        return "was acknowledged"
+    sla_due = item.facts.get("sla_due")
+    if sla_due and datetime.strptime(sla_due, "%Y-%m-%d %H:%M").replace(tzinfo=tz) <= now:
+        return f"is past its SLA milestone ({sla_due})"
+    return None
+
+
+def review(store: ItemStore, tz: ZoneInfo, base_url: str) -> Review:
+    """The outbox's check at send time: a message whose items are all closed is cancelled,
+    and a digest is rendered again with only the items still open."""
+    link = base_url.rstrip("/") + "/actions/me"
+
+    def check(row: dict[str, Any], now: datetime) -> Revision:
+        ids = [int(i) for i in (row["item_ids"] or "").split(",") if i]
+        if not ids:
+            return Revision()
+        with store.engine.connect() as conn:
+            found = conn.execute(select(action_items).where(action_items.c.id.in_(ids)))
+            current = {found_row.id: Item.from_row(found_row) for found_row in found}
+        urgent = row["kind"] == "immediate"
+        reasons = {i: not_needed(current.get(i), now, tz, urgent=urgent) for i in ids}
+        still = [current[i] for i in ids if reasons[i] is None]
+        if not still:
+            return Revision(
+                cancel="not needed any more: "
+                + ", ".join(f"item #{i} {reason}" for i, reason in reasons.items())
+            )
+        if row["kind"] != "digest":
+            return Revision()
+        recipient = Recipient(row["person"], row["recipient"], row["language"])
+        subject, text, html = render_digest(still, recipient, link, tz, now)
+        return Revision(
+            changes={
+                "subject": subject,
+                "body_text": text,
+                "body_html": html,
+                "item_ids": ",".join(str(item.id) for item in still),
+            }
+        )
+
+    return check

@@ -33,7 +33,7 @@ def agenda_message(
 ) -> Message:
     if agenda.lead_resource_id is None:
         raise UserError(f"team {agenda.team_id} has no team lead to mail the agenda to")
-    override = notify.recipients.get(agenda.lead or "")
+    override = recipients.override(agenda.lead or "", agenda.lead_resource_id)
     email = (override.email if override else None) or recipients.emails.get(agenda.lead_resource_id)
     if not email:
         raise UserError(f"team lead {agenda.lead} has no e-mail address; add one in notify.toml")
@@ -66,7 +66,7 @@ def agenda_message(
 
 def mail_agenda(stip: Stip, agenda: Agenda, now: datetime) -> str:
     """Queue the agenda for the team lead and send what is due; a one-line outcome."""
-    from stip.notify.cycle import outbox_for, senders
+    from stip.notify.cycle import flush, outbox_for
 
     if not stip.settings.smtp.host:
         raise UserError("cannot mail the agenda: SMTP is not configured (STIP_SMTP_HOST)")
@@ -74,7 +74,7 @@ def mail_agenda(stip: Stip, agenda: Agenda, now: datetime) -> str:
     message = agenda_message(stip, agenda, now, notify, Recipients(stip, notify))
     outbox = outbox_for(stip)
     queued = outbox.enqueue(message, now)
-    report = outbox.flush(now, senders(stip), notify.rate_limit_per_hour, notify.max_attempts)
+    report = flush(stip, outbox, now, notify)
     state = "queued" if queued else "already queued this week"
     return (
         f"agenda of team {agenda.team_id} for {message.recipient}: {state}; "

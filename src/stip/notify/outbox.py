@@ -3,7 +3,9 @@
 A row's `dedupe_key` is unique, so queueing the same digest or the same urgent item twice is
 a no-op. Sending respects the per-recipient rate limit (excess is deferred, not dropped).
 After `max_attempts` failures a row is `failed`: it stays in the table, shows on
-`/admin/deliveries`, and can be queued again with `retry()`.
+`/admin/deliveries`, and can be queued again with `retry()`. A row whose message is no longer
+needed when its turn comes (its action items were closed meanwhile) is `cancelled`, with the
+reason in `last_error`: kept as history, never sent.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,7 +38,7 @@ from stip.errors import UserError
 
 log = logging.getLogger("stip.notify")
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+PENDING, SENT, FAILED, CANCELLED = "pending", "sent", "failed", "cancelled"
 
 deliveries = Table(
     "deliveries",
@@ -81,16 +83,39 @@ class Message:
     not_before: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Failure:
+    """One failed attempt of this flush."""
+
+    delivery_id: int
+    channel: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"delivery {self.delivery_id} ({self.channel}): {self.error}"
+
+
 @dataclass
 class FlushReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
     deferred: int = 0
-    errors: list[str] | None = None
+    cancelled: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A review's verdict on a due row: cancel it (and why), or send it with `changes`
+    (column values, e.g. a digest rendered again without the items closed meanwhile)."""
+
+    cancel: str | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
 
 
 Sender = Callable[[Any], None]
+Review = Callable[[dict[str, Any], datetime], Revision]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -166,11 +191,17 @@ class Outbox:
             raise UserError(f"delivery {delivery_id} is not a failed delivery")
 
     def flush(
-        self, now: datetime, senders: dict[str, Sender], rate_limit: int, max_attempts: int
+        self,
+        now: datetime,
+        senders: dict[str, Sender],
+        rate_limit: int,
+        max_attempts: int,
+        review: Review | None = None,
     ) -> FlushReport:
-        """Send every pending row that is due, through the sender of its channel."""
+        """Send every pending row that is due, through the sender of its channel; `review`
+        first checks that a row is still worth sending (a row may wait hours or days)."""
         c = deliveries.c
-        report = FlushReport(errors=[])
+        report = FlushReport()
         with self.engine.connect() as conn:
             due = conn.execute(
                 select(deliveries)
@@ -178,29 +209,39 @@ class Outbox:
                 .order_by(c.next_attempt_at, c.id)
             ).all()
         for row in due:
-            values = self._attempt(row._mapping, now, senders, rate_limit, max_attempts, report)
+            values = self._attempt(
+                _out(row._mapping), now, senders, rate_limit, max_attempts, review, report
+            )
             with self.engine.begin() as conn:
                 conn.execute(deliveries.update().where(c.id == row.id).values(**values))
         return report
 
     def _attempt(
         self,
-        row: Any,
+        row: dict[str, Any],
         now: datetime,
         senders: dict[str, Sender],
         rate_limit: int,
         max_attempts: int,
+        review: Review | None,
         report: FlushReport,
     ) -> dict[str, Any]:
+        revision = review(row, now) if review is not None else Revision()
+        if revision.cancel is not None:
+            report.cancelled += 1
+            log.info("delivery %s not sent: %s", row["id"], revision.cancel)
+            return {"status": CANCELLED, "last_error": revision.cancel}
+        changes = revision.changes
+        row = {**row, **changes}
         recent = self._sent_since(row["channel"], row["recipient"], now - timedelta(hours=1))
         if len(recent) >= rate_limit:
             report.deferred += 1
-            return {"next_attempt_at": min(recent) + timedelta(hours=1, seconds=1)}
+            return {**changes, "next_attempt_at": min(recent) + timedelta(hours=1, seconds=1)}
         sender = senders.get(row["channel"])
         try:
             if sender is None:
                 raise RuntimeError(f"channel '{row['channel']}' is not configured")
-            sender(_out(row))
+            sender(row)
         except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
             attempts = row["attempts"] + 1
             error = f"{type(exc).__name__}: {exc}"[:1000]
@@ -211,19 +252,24 @@ class Outbox:
                 attempts,
                 error,
             )
-            assert report.errors is not None
-            report.errors.append(f"delivery {row['id']} ({row['channel']}): {error}")
+            report.failures.append(Failure(row["id"], row["channel"], error))
             if attempts >= max_attempts:
                 report.failed += 1
-                return {"attempts": attempts, "last_error": error, "status": FAILED}
+                return {**changes, "attempts": attempts, "last_error": error, "status": FAILED}
             report.retried += 1
             return {
+                **changes,
                 "attempts": attempts,
                 "last_error": error,
                 "next_attempt_at": naive_utc(now + backoff(attempts)),
             }
         report.sent += 1
-        return {"attempts": row["attempts"] + 1, "status": SENT, "sent_at": naive_utc(now)}
+        return {
+            **changes,
+            "attempts": row["attempts"] + 1,
+            "status": SENT,
+            "sent_at": naive_utc(now),
+        }
 
     def _sent_since(self, channel: str, recipient: str, since: datetime) -> list[datetime]:
         c = deliveries.c

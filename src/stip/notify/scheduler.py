@@ -21,8 +21,9 @@ def notify_job(stip: Stip, interval_seconds: float | None = None) -> Periodic:
         from stip.notify.cycle import run_cycle
 
         report = run_cycle(stip)
-        if report.errors:
-            log.warning("notification cycle: %s", "; ".join(report.errors))
+        for line in (report.failure_line(), report.no_address_line()):
+            if line:
+                log.warning("notification cycle: %s", line)
 
     if interval_seconds is None:
         interval_seconds = stip.settings.notify_interval_minutes * 60
