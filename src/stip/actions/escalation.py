@@ -1,6 +1,7 @@
 """Escalation: an item left undone for too many business hours gets a second item for the
-person it escalates to (by default the assignee's team lead). The escalation item closes by
-itself once the original item is done, dismissed or resolved.
+person it escalates to (by default the assignee's team lead; for the lead's own item, the
+service manager). The escalation item closes by itself once the original item is done,
+dismissed or resolved.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from stip.actions.items import LIVE, action_items
 
 if TYPE_CHECKING:
     from stip.actions.evaluate import EvalContext
+    from stip.actions.people import Person
     from stip.actions.rules import Rule
 
 SUFFIX = "#escalated"
@@ -47,6 +49,11 @@ def candidates(conn: Connection, ctx: EvalContext, rules: list[Rule]) -> dict[st
                 company_id=parent.company_id,
             )
             person = resolve_who(ctx, rule.escalate.to, subject) or ctx.directory.role("teamlead")
+            if _same(person, parent):
+                # the lead's own item: escalating to them again changes nothing
+                person = ctx.directory.role("service_manager")
+                if _same(person, parent):
+                    continue
             escalated_at = ctx.calendar.add_business_hours(triggered, after)
             due = ctx.calendar.add_business_hours(
                 escalated_at, rule.deadline_business_hours or DEFAULT_DEADLINE_HOURS
@@ -79,3 +86,10 @@ def candidates(conn: Connection, ctx: EvalContext, rules: list[Rule]) -> dict[st
                 "parent_id": parent.id,
             }
     return wanted
+
+
+def _same(person: Person, item: Any) -> bool:
+    """Whether `person` is the one the item is already for."""
+    if person.resource_id is not None:
+        return person.resource_id == item.person_id
+    return item.person_id is None and person.name == item.person

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import time as timer
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Connection
 
 from stip.actions import escalation
@@ -68,10 +69,13 @@ class EvalResult:
     open_items: int = 0
     per_rule: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    # Set when the as-of lay before an evaluation already applied (then nothing was saved).
+    rewound_from: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(),
+            "rewound_from": self.rewound_from.isoformat() if self.rewound_from else None,
             "created": self.created,
             "updated": self.updated,
             "reopened": self.reopened,
@@ -114,10 +118,7 @@ def role_holders(
 def resolve_who(ctx: EvalContext, who: str, candidate: Candidate) -> Person | None:
     d = ctx.directory
     if who in ("assigned_engineer", "resource"):
-        info = d.resources.get(candidate.resource_id) if candidate.resource_id else None
-        if info is not None and info.get("is_active") is False:
-            return None  # someone who left: the fallback (team lead) takes it
-        return d.resource(candidate.resource_id)
+        return d.active(candidate.resource_id)  # someone who left: the fallback takes it
     if who == "team_lead":
         return d.team_lead(candidate.resource_id)
     if who == "account_manager":
@@ -167,20 +168,29 @@ def desired_item(ctx: EvalContext, rule: Rule, candidate: Candidate) -> dict[str
     }
 
 
-def evaluate(stip: Stip, as_of: datetime | None = None, dry_run: bool = False) -> EvalResult:
+def evaluate(
+    stip: Stip,
+    as_of: datetime | None = None,
+    dry_run: bool = False,
+    then: Callable[[Connection], None] | None = None,
+) -> EvalResult:
     """Evaluate every enabled rule as of `as_of` (default now) and update the items.
 
-    `dry_run` computes the same figures inside a transaction that is rolled back.
+    `dry_run` computes the same figures inside a transaction that is rolled back; so does an
+    as-of before the latest one an evaluation already applied (`rewound_from`): items only
+    move forward in time, and looking back must not resolve or reopen today's items.
+    `then(conn)` runs inside the transaction, so it reads the items as evaluated.
     """
     started = timer.perf_counter()
     as_of = as_of or datetime.now(UTC)
     if as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=stip.settings.tz)
+    local = as_of.astimezone(stip.settings.tz)
     as_of = as_of.astimezone(UTC)
     rules = load_rules(stip.settings.home)
     engine = item_store(stip.settings).engine
     calendar = BusinessCalendar(stip.settings)
-    result = EvalResult(as_of=as_of)
+    result = EvalResult(as_of=local)
     desired: dict[str, dict[str, Any]] = {}
     with stip.store.read() as con:
         directory = load_directory(con, {})
@@ -195,16 +205,30 @@ def evaluate(stip: Stip, as_of: datetime | None = None, dry_run: bool = False) -
     auto_resolve = {rule.id: rule.auto_resolve for rule in rules}
     with engine.connect() as conn:
         transaction = conn.begin()
+        applied = _latest_evaluation(conn)
+        if applied is not None and naive_utc(as_of) < applied:
+            result.rewound_from = applied.replace(tzinfo=UTC).astimezone(stip.settings.tz)
         _sync(conn, desired, auto_resolve, as_of, result, escalated=False)
         wanted = escalation.candidates(conn, ctx, rules)
         _sync(conn, wanted, {}, as_of, result, escalated=True)
         result.open_items = _count_open(conn, as_of)
-        if dry_run:
+        if then is not None:
+            then(conn)
+        if dry_run or result.rewound_from is not None:
             transaction.rollback()
         else:
             transaction.commit()
     result.seconds = timer.perf_counter() - started
     return result
+
+
+def _latest_evaluation(conn: Connection) -> datetime | None:
+    """The latest as-of (naive UTC) at which an evaluation changed an item."""
+    h = action_item_history.c
+    value: datetime | None = conn.execute(
+        select(func.max(h.at)).where(h.actor == ACTOR)
+    ).scalar_one()
+    return value
 
 
 def _count_open(conn: Connection, as_of: datetime) -> int:

@@ -229,9 +229,11 @@ class ItemStore:
         person: str | None = None,
         person_ids: list[int] | None = None,
         rule_prefix: str | None = None,
+        conn: Connection | None = None,
     ) -> list[Item]:
         """Items ordered by due time; open ones are those open at `as_of` whose condition had
-        started by then (so listing an earlier as-of never shows a later rating's call-back)."""
+        started by then (so listing an earlier as-of never shows a later rating's call-back).
+        `conn`: read inside that connection's transaction (see `evaluate(then=...)`)."""
         query = select(action_items)
         c = action_items.c
         if open_only:
@@ -249,8 +251,10 @@ class ItemStore:
         if rule_prefix is not None:
             query = query.where(c.rule.startswith(rule_prefix))
         query = query.order_by(c.due_at, c.id)
-        with self.engine.connect() as conn:
+        if conn is not None:
             return [Item.from_row(row) for row in conn.execute(query)]
+        with self.engine.connect() as own:
+            return [Item.from_row(row) for row in own.execute(query)]
 
     def all_items(self) -> list[Item]:
         with self.engine.connect() as conn:

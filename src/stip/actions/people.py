@@ -42,14 +42,21 @@ class Directory:
         person = self.resource(resource_id)
         return person.name if person else "-"
 
+    def active(self, resource_id: int | None) -> Person | None:
+        """The resource, unless it is set inactive (someone who left acts on nothing)."""
+        row = self.resources.get(resource_id) if resource_id is not None else None
+        if row is None or row.get("is_active") is False:
+            return None
+        return self.resource(resource_id)
+
     def team_lead(self, resource_id: int | None) -> Person | None:
         team = self.team_of.get(resource_id) if resource_id is not None else None
         lead = self.leads.get(team) if team is not None else None
-        return self.resource(lead)
+        return self.active(lead)
 
     def account_manager(self, company_id: int | None) -> Person | None:
         company = self.companies.get(company_id) if company_id is not None else None
-        return self.resource(company.get("owner_resource_id")) if company else None
+        return self.active(company.get("owner_resource_id")) if company else None
 
     def role(self, role: str) -> Person:
         holders = self.role_holders.get(role)
@@ -92,18 +99,19 @@ def load_directory(con: BaseBackend, role_holders: dict[str, list[Person]]) -> D
         "resource_role_departments",
         ["resource_id", "department_id", "is_active", "is_default", "is_department_lead"],
     )
-    memberships.sort(key=lambda r: (bool(r["is_default"]), r["department_id"] or 0))
+    # A resource's team is its default department (the lowest id if several), else its
+    # lowest; a lead leads each department it has a lead row in, and is a member of its own
+    # default department like anyone else.
+    memberships = [
+        row
+        for row in memberships
+        if row["is_active"] is not False and row["resource_id"] is not None
+    ]
+    memberships.sort(key=lambda r: (not r["is_default"], r["department_id"] or 0))
     for row in memberships:
-        if row["is_active"] is False or row["resource_id"] is None:
-            continue
-        if row["is_department_lead"]:
+        directory.team_of.setdefault(row["resource_id"], row["department_id"])
+        if row["is_department_lead"] and directory.active(row["resource_id"]):
             directory.leads.setdefault(row["department_id"], row["resource_id"])
-        else:
-            directory.team_of[row["resource_id"]] = row["department_id"]
-    for row in memberships:
-        resource = row["resource_id"]
-        if row["is_active"] is not False and resource is not None:
-            directory.team_of.setdefault(resource, row["department_id"])
     for row in _rows(con, "companies", ["id", "company_name", "owner_resource_id", "phone"]):
         directory.companies[row["id"]] = row
     return directory

@@ -51,10 +51,12 @@ def evaluate_command(
     stip = load(db)
     when = _as_of(as_of, stip.settings.tz)
     result = evaluate(stip, when, dry_run=dry_run)
+    if result.rewound_from is not None:
+        typer.echo(_rewound_note(result.rewound_from), err=True)
     if json_out:
         typer.echo(json.dumps(result.as_dict(), indent=2))
         return
-    prefix = "would be: " if dry_run else ""
+    prefix = "would be: " if dry_run or result.rewound_from else ""
     typer.echo(
         f"{prefix}{result.created} created, {result.updated} updated, {result.reopened} "
         f"reopened, {result.resolved} auto-resolved, {result.escalated} escalated; "
@@ -83,16 +85,23 @@ def list_command(
     _lang(lang)
     stip = load(db)
     when = _as_of(as_of, stip.settings.tz)
-    if not no_evaluate:
-        evaluate(stip, when)
-    items = item_store(stip.settings).items(when)
+    store = item_store(stip.settings)
+    items: list[Item] = []
+    if no_evaluate:
+        items = store.items(when)
+    else:
+        # read inside the evaluation's transaction: at an as-of before the latest evaluation
+        # that transaction is rolled back, so looking back lists without changing anything
+        evaluate(stip, when, then=lambda conn: items.extend(store.items(when, conn=conn)))
     if person is not None:
         items = [i for i in items if matches_person(i, person, stip)]
+        if not items:
+            check_person(person, stip)
     if json_out:
         typer.echo(json.dumps(list_json(items, when, stip.settings.tz, lang), ensure_ascii=False))
         return
     if not items:
-        typer.echo("no open action items")
+        typer.echo("geen openstaande actiepunten" if lang == "nl" else "no open action items")
         return
     for item in items:
         due = item.due_at.astimezone(stip.settings.tz).strftime("%Y-%m-%d %H:%M")
@@ -114,6 +123,37 @@ def matches_person(item: Item, name: str, stip: Stip) -> bool:
     if user.resource_id is not None:
         return item.person_id == user.resource_id
     return item.person_id is None and item.person == user.username
+
+
+def check_person(name: str, stip: Stip) -> None:
+    """A user error for a name that is no resource, Stip user or role: a typo must not read
+    as "nothing to do"."""
+    from stip.accounts.roles import ROLES
+    from stip.accounts.users import engine_for, get_user
+
+    wanted = name.strip().casefold()
+    if wanted in ROLES or get_user(engine_for(stip.settings), name) is not None:
+        return
+    with stip.store.read() as con:
+        people = con.table("resources").select("first_name", "last_name").to_pyarrow()
+    names = {
+        " ".join(p for p in (row["first_name"], row["last_name"]) if p).casefold()
+        for row in people.to_pylist()
+    }
+    if wanted not in names:
+        raise UserError(
+            f"--person '{name}': no resource, Stip user or role has that name; use a name as "
+            "`stip actions list` shows it (e.g. 'Pieter de Wit') or a user name from "
+            "`stip user list`"
+        )
+
+
+def _rewound_note(applied: datetime) -> str:
+    return (
+        f"note: --as-of is before the latest evaluation ({applied.isoformat()}); nothing was "
+        "changed, these are the figures evaluating then gives / niets gewijzigd: het peilmoment "
+        "ligt voor de laatste evaluatie"
+    )
 
 
 @actions_app.command("notify")
@@ -140,7 +180,8 @@ def notify_command(
         if not dry_run:
             typer.echo(
                 f"{report.sent} sent, {report.retried} to retry, {report.failed} failed, "
-                f"{report.deferred} deferred (rate limit)"
+                f"{report.deferred} deferred (rate limit), {report.cancelled} cancelled "
+                "(items closed meanwhile)"
             )
     if not any(report.channels.values()):
         typer.echo(
@@ -148,8 +189,13 @@ def notify_command(
             "and/or STIP_TEAMS_WEBHOOK_URL (Teams)",
             err=True,
         )
-    for error in report.errors:
-        typer.echo(f"warning: {error}", err=True)
+    no_address = report.no_address_line()
+    if no_address:
+        typer.echo(f"warning: {no_address}", err=True)
+    failed = report.failure_line()
+    if failed:
+        # exit 1 so cron (or whoever runs this) notices that mail or Teams is down
+        raise UserError(failed)
 
 
 def _transition(item_id: int, action: str, **kwargs: object) -> None:
