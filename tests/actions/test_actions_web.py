@@ -31,6 +31,7 @@ from .conftest import world_module as W
 PASSWORDS = {"eva": "eva-password-1", "lars": "lars-password-1", "root": "root-password-1"}
 ROLE_PASSWORD = "role-password-1"
 MEETING_ROLES = {"teamlead", "service_manager", "owner", "admin"}
+MONEY = {"loss_making_client", "loss_making_client.escalated"}
 
 
 def _free_port() -> int:
@@ -253,10 +254,15 @@ def test_every_action_route_for_every_role(site: tuple[str, Stip]) -> None:
             base + "/api/v1/actions", timeout=30, headers={"Authorization": f"Bearer {bearer}"}
         )
         assert api.status_code == 200 and list(api.json()) == ["as_of", "items"]
-        everyone = len(item_store(stip.settings).items(dt.datetime.now(dt.UTC)))
+        everyone = item_store(stip.settings).items(dt.datetime.now(dt.UTC))
+        # a loss-making client's item shows its revenue, cost and margin: not for roles that
+        # may not see money (README "Users and roles"), even when they see everyone's items
+        visible = [i for i in everyone if roles.can_see_money(role) or i.rule not in MONEY]
         # r_engineer has no linked resource: no items are theirs
-        expected = everyone if roles.can_see_others(role) else 0
+        expected = len(visible) if roles.can_see_others(role) else 0
+        seen = {item["rule"] for item in api.json()["items"]}
         assert len(api.json()["items"]) == expected
+        assert ("loss_making_client" in seen) == (roles.can_see_money(role) and expected > 0)
         anonymous = httpx.get(base + "/actions/me", follow_redirects=False)
         assert anonymous.status_code == 303 and "/login" in anonymous.headers["location"]
     assert failures == []

@@ -79,6 +79,19 @@ def test_bad_specs_name_the_spec_and_the_forms(spec: str) -> None:
     assert f"'{spec}'" in str(info.value)
 
 
+@pytest.mark.parametrize("spec", ["9999-W52", "2026-10-01..9999-12-31", "0001", "1969-12", "2200"])
+def test_dates_out_of_range_are_user_errors(spec: str) -> None:
+    """Not an OverflowError deep in the engine (an HTTP 500, exit 2): a clear user error."""
+    with pytest.raises(QueryError, match=f"period '{spec}'"):
+        parse_period(spec, AS_OF, TZ)
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "9999-12-31T23:59", "1969-12-31T23:00"])
+def test_as_of_out_of_range_is_a_user_error(text: str) -> None:
+    with pytest.raises(QueryError, match=r"outside the dates Stip computes \(1970-01-01 up to"):
+        parse_as_of(text, TZ)
+
+
 def test_as_of_forms() -> None:
     assert parse_as_of("2026-11-02T09:00", TZ).isoformat() == "2026-11-02T09:00:00+01:00"
     assert parse_as_of("2026-11-02T08:00:00Z", TZ).isoformat() == "2026-11-02T09:00:00+01:00"

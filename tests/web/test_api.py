@@ -139,6 +139,11 @@ def test_actions_shape(stip: Stip, client: TestClient) -> None:
         ("/api/v1/kpis/tickets_created/values?as_of=yesterdayish", 400, "yesterdayish"),
         ("/api/v1/dashboards/nope", 404, "unknown dashboard 'nope'"),
         ("/api/v1/kpis/tickets_created/actions", 404, "has no action list"),
+        # dates Python cannot shift by a window were an OverflowError: HTTP 500
+        ("/api/v1/kpis/sla_met_rate/values?as_of=9999-12-31T23:59", 400, "outside the dates"),
+        ("/api/v1/kpis/tickets_created/values?period=9999-W52", 400, "period '9999-W52'"),
+        ("/api/v1/kpis/tickets_created/values?period=0001", 400, "outside the dates"),
+        ("/api/v1/dashboards/owner?as_of=0001-01-01", 400, "outside the dates"),
     ],
 )
 def test_errors_are_json_with_a_clear_message(

@@ -9,7 +9,7 @@ from stip.web.routes.auth import safe_next
 from stip.web.security import CSP
 from stip.web.templating import TEMPLATE_DIR
 
-from .conftest import TestClient, csrf, login
+from .conftest import TestClient, bearer, csrf, login
 
 EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
 
@@ -52,6 +52,30 @@ def test_session_cookie_is_httponly_samesite_lax_and_signed(client: TestClient) 
     # a forged cookie is ignored: the visitor is anonymous again
     client.cookies.set("stip_session", "eyJ1aWQiOiAxfQ==.forged.sig")
     assert client.get("/d/owner", follow_redirects=False).status_code == 303
+
+
+def test_logout_ends_the_session_also_for_a_copied_cookie(client: TestClient) -> None:
+    login(client, "finance")
+    copied = client.cookies.get("stip_session")
+    assert client.get("/kpi/total_revenue", follow_redirects=False).status_code == 200
+    assert client.post("/logout", data={"csrf_token": csrf(client)}).status_code in (200, 303)
+    client.cookies.clear()
+    client.cookies.set("stip_session", copied)
+    # the cookie is still validly signed, but its server-side session has ended
+    assert client.get("/kpi/total_revenue", follow_redirects=False).status_code == 303
+
+
+def test_pages_api_and_exports_are_not_cached_but_assets_are(
+    stip: Stip, client: TestClient
+) -> None:
+    login(client, "owner")
+    for path in ("/d/owner", "/kpi/total_revenue", "/kpi/total_revenue/export.csv"):
+        assert client.get(path).headers["cache-control"] == "no-store", path
+    api = client.get("/api/v1/dashboards", headers=bearer(stip, "owner"))
+    assert api.headers["cache-control"] == "no-store"
+    assert "no-store" not in client.get("/static/vendor/htmx.min.js").headers.get(
+        "cache-control", ""
+    )
 
 
 def test_every_post_needs_the_csrf_token(client: TestClient) -> None:

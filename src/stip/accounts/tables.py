@@ -39,3 +39,12 @@ share_links = Table(
     Column("created_by", String(120), nullable=True),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
 )
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+)

@@ -19,6 +19,7 @@ from stip.actions.clock import naive_utc
 from stip.actions.items import DONE, Item, item_store
 from stip.actions.labels import label
 from stip.actions.people import load_directory
+from stip.actions.selectors import money_rules
 from stip.app import Stip
 from stip.errors import UserError
 
@@ -175,7 +176,9 @@ def _pct(part: float, whole: float) -> float | None:
     return 100.0 * part / whole if whole else None
 
 
-def build_agenda(stip: Stip, team_id: int, as_of: datetime) -> Agenda:
+def build_agenda(stip: Stip, team_id: int, as_of: datetime, *, money: bool = True) -> Agenda:
+    """The team's week; `money=False` leaves out items that show client money (for readers
+    whose role may not see it)."""
     end = as_of
     start = end - timedelta(days=7)
     before = start - timedelta(days=7)
@@ -200,6 +203,9 @@ def build_agenda(stip: Stip, team_id: int, as_of: datetime) -> Agenda:
     )
     items = item_store(stip.settings).touching(before, end, person_ids=members, subject_ids=members)
     week_items = [i for i in items if start <= i.created_at < end and i.parent_id is None]
+    if not money:
+        hidden = money_rules(stip.settings.home)
+        week_items = [i for i in week_items if i.rule not in hidden]
     tz = stip.settings.tz
     for item in week_items:
         agenda.exceptions.append(_exception(item, tz))

@@ -17,7 +17,7 @@ from ibis.backends import BaseBackend
 from pydantic import Field
 
 from stip.actions.clock import aware, naive_utc, previous_business_day, subtract_business_hours
-from stip.actions.rules import MAX_BUSINESS_HOURS, MAX_DAYS, RuleParams, TimeOfDay
+from stip.actions.rules import MAX_BUSINESS_HOURS, MAX_DAYS, RuleParams, TimeOfDay, load_rules
 from stip.actions.selectors_finance import (
     ContractEndingParams,
     LossMakingParams,
@@ -28,6 +28,8 @@ from stip.actions.selectors_finance import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from stip.actions.evaluate import EvalContext
     from stip.actions.rules import Rule
 
@@ -53,6 +55,7 @@ class Selector:
     fn: SelectorFn
     params: type[RuleParams]  # the rule's `params`: names, types, ranges and defaults
     facts: tuple[str, ...]
+    money: bool = False  # its facts hold client money: only roles that may see money see it
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -364,6 +367,7 @@ SELECTORS: dict[str, Selector] = {
         loss_making,
         LossMakingParams,
         ("company", "quarter", "revenue", "cost", "hours", "margin", "due"),
+        money=True,
     ),
     "unbilled_time": Selector(
         unbilled_time,
@@ -371,3 +375,9 @@ SELECTORS: dict[str, Selector] = {
         ("company", "hours", "entries", "cycle_end", "oldest", "due"),
     ),
 }
+
+
+def money_rules(home: Path | None) -> set[str]:
+    """Ids of the rules whose items show client money (and of their escalations)."""
+    ids = {rule.id for rule in load_rules(home) if SELECTORS[rule.kind].money}
+    return ids | {f"{rule_id}.escalated" for rule_id in ids}

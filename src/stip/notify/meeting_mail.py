@@ -99,7 +99,8 @@ def scheduled_agendas(
     ]
     messages = []
     for team_id in pending:
-        agenda = build_agenda(stip, team_id, now)
+        # a lead's role may not see client money: the mailed agenda leaves it out
+        agenda = build_agenda(stip, team_id, now, money=False)
         try:
             messages.append(agenda_message(stip, agenda, now, notify, recipients))
         except UserError as exc:

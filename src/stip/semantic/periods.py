@@ -32,6 +32,11 @@ RELATIVE = (
     "ytd",
 )
 
+# The years Stip computes in: the business calendar (holidays) covers 1970-2199, and a
+# window's comparisons reach two years before it.
+EARLIEST, LATEST = date(1970, 1, 1), date(2200, 1, 1)
+SUPPORTED = "1970-01-01 up to 2199-12-31"
+
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     """The aware start of a local calendar day (DST-correct: built from wall time)."""
@@ -144,13 +149,15 @@ def parse_period(spec: str, as_of: datetime, tz: ZoneInfo) -> Period:
     start, end = bounds
     if end <= start:
         raise QueryError(f"period '{spec}' ends before it starts; give the earlier date first")
+    if start < EARLIEST or end > LATEST:
+        raise QueryError(f"period '{spec}' lies outside the dates Stip computes ({SUPPORTED})")
     return Period(local_midnight(start, tz), local_midnight(end, tz), spec.strip())
 
 
 def _parse_bounds(text: str, today: date) -> tuple[date, date] | None:
     try:
         return _absolute(text) or _relative(text, today)
-    except ValueError:
+    except (ValueError, OverflowError):  # no such date, or past year 9999
         return None
 
 
@@ -211,6 +218,8 @@ def parse_as_of(text: str | None, tz: ZoneInfo) -> datetime:
             f"as-of '{text}' is not an ISO time; use e.g. 2026-11-02T09:00 or "
             "2026-11-02T09:00:00+01:00"
         ) from None
+    if not EARLIEST <= value.date() < LATEST:
+        raise QueryError(f"as-of '{text}' lies outside the dates Stip computes ({SUPPORTED})")
     if value.tzinfo is None:
         # Through UTC and back: a local time the clock skips (02:30 on the last Sunday of
         # March in Amsterdam) becomes the instant it names in the offset before the change,

@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from stip.accounts import roles
+from stip.accounts.sessions import session_user
 from stip.accounts.tokens import user_for_token
 from stip.accounts.users import User, get_user_by_id
 from stip.web import i18n
@@ -35,11 +36,16 @@ def optional_user(request: Request) -> User | None:
         cached: User | None = request.state.user
         return cached
     user = None
-    user_id = request.session.get("uid") if "session" in request.scope else None
+    session = request.session if "session" in request.scope else {}
+    user_id, session_id = session.get("uid"), session.get("sid")
     if isinstance(user_id, int):
-        user = get_user_by_id(web_state(request).accounts, user_id)
+        accounts = web_state(request).accounts
+        # a session that ended (logout) or a cookie from before server-side sessions
+        ended = not isinstance(session_id, str) or session_user(accounts, session_id) != user_id
+        user = None if ended else get_user_by_id(accounts, user_id)
         if user is None or not user.active:
             request.session.pop("uid", None)
+            request.session.pop("sid", None)
             user = None
     request.state.user = user
     return user

@@ -1,4 +1,8 @@
-"""Security headers on every response, including a CSP without inline scripts or styles."""
+"""Security headers on every response, including a CSP without inline scripts or styles.
+
+Everything but the static assets is `Cache-Control: no-store`: pages, API answers and
+exports hold revenue and people's figures, which a browser or proxy must not keep (e.g.
+after logout on a shared PC)."""
 
 from __future__ import annotations
 
@@ -28,10 +32,14 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        static = str(scope.get("path", "")).startswith("/static/")
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 existing = {name.lower() for name, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in HEADERS if k not in existing]
+                if not static and b"cache-control" not in existing:
+                    extra.append((b"cache-control", b"no-store"))
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 

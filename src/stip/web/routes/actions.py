@@ -21,6 +21,7 @@ from stip.actions.labels import labels
 from stip.actions.meeting import build_agenda
 from stip.actions.meeting_pdf import agenda_pdf
 from stip.actions.people import Directory, load_directory
+from stip.actions.selectors import money_rules
 from stip.notify.cycle import outbox_for
 from stip.semantic.business_hours import BusinessCalendar
 from stip.semantic.periods import parse_as_of
@@ -44,6 +45,14 @@ def _store(state: WebState) -> ItemStore:
 def _directory(state: WebState) -> Directory:
     with state.stip.store.read() as con:
         return load_directory(con, {})
+
+
+def _for_role(items: list[Item], state: WebState, user: User) -> list[Item]:
+    """Leave out the items that show client money when the user's role may not see money."""
+    if roles.can_see_money(user.role):
+        return items
+    hidden = money_rules(state.stip.settings.home)
+    return [item for item in items if item.rule not in hidden]
 
 
 def is_mine(item: Item, user: User) -> bool:
@@ -92,7 +101,7 @@ def _figure(value: float | int, unit: str) -> str:
 def api_actions(user: ApiUser, state: State, person: str | None = None) -> dict[str, Any]:
     """Open action items in the shape of `stip actions list --json`; engineers get their own."""
     now = _now()
-    items = _store(state).items(now)
+    items = _for_role(_store(state).items(now), state, user)
     if not roles.can_see_others(user.role):
         items = [i for i in items if is_mine(i, user)]
     if person is not None:
@@ -109,7 +118,7 @@ def actions_home(user: CurrentUser) -> Response:
 def my_actions(request: Request, state: State, user: CurrentUser) -> Response:
     lang = language(request)
     now = _now()
-    items = [i for i in _store(state).items(now) if is_mine(i, user)]
+    items = [i for i in _for_role(_store(state).items(now), state, user) if is_mine(i, user)]
     return render(
         request,
         "actions/me.html",
@@ -159,7 +168,7 @@ def team_actions(
     members = directory.members(team_id) if team_id is not None else []
     lead = directory.leads.get(team_id) if team_id is not None else None
     people = set(members) | ({lead} if lead is not None else set())
-    items = [i for i in _store(state).items(now) if i.person_id in people]
+    items = [i for i in _for_role(_store(state).items(now), state, user) if i.person_id in people]
     groups: dict[str, list[dict[str, Any]]] = {}
     for item in items:
         groups.setdefault(item.person or "-", []).append(_view(item, state, lang, now))
@@ -247,7 +256,8 @@ def meeting_page(
     lang = language(request)
     if team_id not in _directory(state).team_names:
         raise NotFound(f"no team {team_id}")
-    agenda = build_agenda(state.stip, team_id, parse_as_of(as_of, state.stip.settings.tz))
+    when = parse_as_of(as_of, state.stip.settings.tz)
+    agenda = build_agenda(state.stip, team_id, when, money=roles.can_see_money(user.role))
     return render(
         request,
         "actions/meeting.html",
@@ -266,7 +276,8 @@ def meeting_pdf(
     _meeting_allowed(user)
     if team_id not in _directory(state).team_names:
         raise NotFound(f"no team {team_id}")
-    agenda = build_agenda(state.stip, team_id, parse_as_of(as_of, state.stip.settings.tz))
+    when = parse_as_of(as_of, state.stip.settings.tz)
+    agenda = build_agenda(state.stip, team_id, when, money=roles.can_see_money(user.role))
     return Response(
         agenda_pdf(agenda, language(request)),
         media_type="application/pdf",

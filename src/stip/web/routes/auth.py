@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from stip.accounts import roles
+from stip.accounts.sessions import end_session, start_session
 from stip.accounts.users import set_language
 from stip.web import i18n
 from stip.web.deps import OptionalUser, State, language, require_csrf
@@ -79,7 +80,8 @@ def login(
     state.limiter.succeeded(username, ip)
     lang = request.session.get("lang")
     request.session.clear()
-    request.session.update({"uid": user.id, "csrf": secrets.token_urlsafe(32)})
+    session_id = start_session(state.accounts, user.id)
+    request.session.update({"uid": user.id, "sid": session_id, "csrf": secrets.token_urlsafe(32)})
     if lang and not user.language:
         set_language(state.accounts, user.id, str(lang))
     target = safe_next(next, "/")
@@ -87,7 +89,10 @@ def login(
 
 
 @router.post("/logout", include_in_schema=False, dependencies=[Depends(require_csrf)])
-def logout(request: Request) -> Response:
+def logout(request: Request, state: State) -> Response:
+    session_id = request.session.get("sid")
+    if isinstance(session_id, str):
+        end_session(state.accounts, session_id)  # also a copy of the cookie stops working
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
