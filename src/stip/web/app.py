@@ -109,11 +109,14 @@ def _error(request: Request, status: int, message: str) -> Response:
         return JSONResponse(
             {"error": message, "status": status}, status_code=status, headers=headers
         )
-    _ = i18n.gettext_for(language(request))
+    from stip.web.formatting import error_text  # the page's message in the viewer's language
+
+    lang = language(request)
+    _ = i18n.gettext_for(lang)
     return render(
         request,
         "error.html",
-        {"heading": _(_HEADINGS.get(status, "Error")), "message": message},
+        {"heading": _(_HEADINGS.get(status, "Error")), "message": error_text(message, lang)},
         status_code=status,
     )
 

@@ -1,7 +1,8 @@
-"""Numbers, units and times as people read them, in Dutch or English."""
+"""Numbers, units, times and error messages as people read them, in Dutch or English."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,20 +11,53 @@ from babel.numbers import format_compact_decimal, format_decimal
 
 from stip.web.i18n import babel_locale, gettext_for
 
-_UNIT_TEXT = {
+#: How each unit of the KPI catalogue reads after a number (tiles, targets): English text, the
+#: msgid of its Dutch in messages.po. A count needs no unit. A test checks that every
+#: catalogue unit is here and has its Dutch; a unit of a KPI file of your own that is not here
+#: shows as written.
+UNIT_TEXTS = {
     "count": "",
     "%": "%",
+    "×": "×",
+    "score": "score",
     "h": "h",
     "business h": "bh",
+    "days": "d",
     "€": "€",
     "€/h": "€/h",
-    "days": "d",
+    "€/month": "€/month",
+    "€/ticket": "€/ticket",
+    "€/FTE": "€/FTE",
+    "€/user/month": "€/user/month",
+    "€/client/month": "€/client/month",
+    "€/endpoint/month": "€/endpoint/month",
+    "h/user/month": "h/user/month",
+    "h/endpoint/month": "h/endpoint/month",
+    "tickets/user/month": "tickets/user/month",
+    "tickets/client/month": "tickets/client/month",
+    "tickets/endpoint/month": "tickets/endpoint/month",
+    "tickets/engineer": "tickets/engineer",
+    "users/FTE": "users/FTE",
+    "endpoints/FTE": "endpoints/FTE",
+}
+#: The unit in words, for a KPI's definition ("Unit: hours"); units not here read as on tiles.
+UNIT_NAMES = {
+    "count": "count",
+    "h": "hours",
+    "business h": "business hours",
+    "days": "days",
 }
 
 
 def unit_text(unit: str, lang: str) -> str:
-    text = _UNIT_TEXT.get(unit, unit)
+    """The unit after a number: `€/user/month`, in Dutch `€/gebruiker/maand`."""
+    text = UNIT_TEXTS.get(unit, unit)
     return gettext_for(lang)(text) if text else ""
+
+
+def unit_name(unit: str, lang: str) -> str:
+    """The unit in words: `count` -> `aantal`, `h/user/month` -> `u/gebruiker/maand`."""
+    return gettext_for(lang)(UNIT_NAMES.get(unit) or UNIT_TEXTS.get(unit) or unit)
 
 
 def _pattern(value: float, unit: str) -> str:
@@ -69,3 +103,75 @@ def when(moment: datetime | None, tz: ZoneInfo, lang: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo("UTC"))
     return format_datetime(moment.astimezone(tz), "d MMM yyyy HH:mm", locale=babel_locale(lang))
+
+
+#: The fixed messages behind the web's error pages, as raised (English, `{name}` marks a
+#: varying part); each is a msgid whose Dutch in messages.po keeps the same `{names}`. More
+#: specific forms come first: the first whole match wins. Messages not listed stay English.
+ERROR_MESSAGES = (
+    # permissions and sign-in (stip.web.deps, scope, routes)
+    "you can only see your own figures",
+    "your role may not see money figures",
+    "your role may not open the {dashboard} dashboard",
+    "your account is not linked to a PSA resource; ask an administrator to link it",
+    "administrators only",
+    "the form has expired or did not come from this site; reload and retry",
+    "team actions are for team leads and managers",
+    "the team meeting is for team leads and managers",
+    "this action item is not yours",
+    "you cannot disable your own account",
+    # things that do not exist
+    "unknown dashboard '{dashboard}'. Did you mean '{close}'? Known: {known}",
+    "unknown dashboard '{dashboard}'. Known: {known}",
+    "unknown dashboard '{dashboard}'",
+    "unknown KPI '{kpi}'. Did you mean '{close}'? See `stip kpi list` for all KPIs.",
+    "unknown KPI '{kpi}'. See `stip kpi list` for all KPIs.",
+    "this share link does not exist or was revoked",
+    "no dashboard '{dashboard}'",
+    "no share link '{link}'",
+    "no team {team}",
+    "no action '{action}'",
+    "no user action '{action}'",
+    "no user with id {user}",
+    "action item {item} does not exist; see `stip actions list`",
+    "KPI {kpi} has no action list",
+    "KPI {kpi} has no breakdown by '{table}'",
+    "Not Found",
+    "Method Not Allowed",
+    # bad input in the URL or a form
+    "{name} must be a number (a PSA id), not '{text}'",
+    "period '{period}' is not valid; use one of: {forms}",
+    "period '{period}' ends before it starts; give the earlier date first",
+    "period '{period}' lies outside the dates Stip computes ({first} up to {last})",
+    "as-of '{as_of}' is not an ISO time; use e.g. {example} or {example_offset}",
+    "as-of '{as_of}' lies outside the dates Stip computes ({first} up to {last})",
+    "export format must be csv or xlsx",
+    "status must be pending, sent, failed or cancelled",
+    "dismissing needs a reason: say why no action is needed",
+    "internal error; the details are in the server log",
+)
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def _message_pattern(template: str) -> re.Pattern[str]:
+    parts = _FIELD.split(template)  # literal, name, literal, name, ..., literal
+    return re.compile(
+        "".join(
+            re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+        ),
+        re.DOTALL,
+    )
+
+
+_ERROR_PATTERNS = [(template, _message_pattern(template)) for template in ERROR_MESSAGES]
+
+
+def error_text(message: str, lang: str) -> str:
+    """An error page's message in the viewer's language (fixed messages only; see above)."""
+    _ = gettext_for(lang)
+    for template, pattern in _ERROR_PATTERNS:
+        found = pattern.fullmatch(message)
+        if found is not None:
+            translated = _(template)
+            return translated.format(**found.groupdict()) if translated != template else message
+    return message

@@ -287,8 +287,8 @@ def meeting_pdf(
 
 @router.get("/admin/deliveries", include_in_schema=False)
 def deliveries_page(request: Request, state: State, user: AdminUser, status: str = "") -> Response:
-    if status not in ("", "pending", "sent", "failed"):
-        raise BadRequest("status must be pending, sent or failed")
+    if status not in ("", "pending", "sent", "failed", "cancelled"):
+        raise BadRequest("status must be pending, sent, failed or cancelled")
     lang = language(request)
     outbox = outbox_for(state.stip)
     tz = state.stip.settings.tz

@@ -34,6 +34,9 @@ DIMENSION_LABELS = {
     "priority": "priority",
     "team": "team",
 }
+#: The header of every column an action list can have (docs/kpi-authoring.md, "actions"): the
+#: fixed ones, `<record>_id` of lists on other bases than tickets, and every `fields` entry of
+#: the catalogue (a test checks they are all here, with Dutch). English; Dutch in messages.po.
 COLUMN_LABELS = {
     "ticket_id": "Ticket id",
     "ticket_number": "Ticket",
@@ -41,17 +44,45 @@ COLUMN_LABELS = {
     "company": "Client",
     "company_id": "Client id",
     "contact": "Contact",
+    "contact_id": "Contact id",
     "phone": "Phone",
     "person": "Who",
-    "person_id": "Who (id)",
+    "person_id": "Who (id)",  # the `person` column of the list; the same id as resource_id
     "resource": "Who",
-    "resource_id": "Who (id)",
+    "resource_id": "Resource id",
+    "what": "What to do",
     "why": "Why",
     "due": "Due",
     "rating": "Rating",
     "priority": "Priority",
     "queue": "Queue",
+    "status": "Status",
+    "survey_result_id": "Survey id",
+    "time_entry_id": "Time entry id",
+    "create_date": "Created",
+    "due_date_time": "Due date",
+    "first_response_date_time": "First response",
+    "first_response_due_date_time": "First response due",
+    "resolution_plan_date_time": "Resolution plan",
+    "resolution_plan_due_date_time": "Resolution plan due",
+    "resolved_date_time": "Resolved",
+    "resolved_due_date_time": "Resolution due",
+    "completed_date": "Completed",
+    "complete_date": "Survey completed",
+    "survey_rating": "Survey rating",
+    "company_rating": "Client rating",
+    "resource_rating": "Engineer rating",
+    "date_worked": "Date worked",
+    "hours_worked": "Hours worked",
 }
+
+
+def column_label(key: str, lang: str) -> str:
+    """An action-table header; a field of a KPI file of your own without one reads as words."""
+    label = COLUMN_LABELS.get(key)
+    if label is None:
+        return key.replace("_", " ").capitalize()
+    return gettext_for(lang)(label)
 
 
 @dataclass
@@ -98,6 +129,7 @@ class KpiView:
     link_column: str = ""
     actions_csv: str = ""
     actions_xlsx: str = ""
+    unit_name: str = ""  # `unit` in the viewer's language ("count" -> "aantal")
 
 
 def check_kpi_access(user: User, kpi: KpiDefinition, state: WebState) -> None:
@@ -142,13 +174,12 @@ def _history(kpi: KpiDefinition, when: When, tile: Any, lang: str) -> Markup:
 def _action_table(
     rows: list[dict[str, Any]], lang: str, web_url: str | None
 ) -> tuple[list[Column], list[ActionRow], str]:
-    _ = gettext_for(lang)
     keys: list[str] = []
     for row in rows:
         for key in row:
             if key not in keys:
                 keys.append(key)
-    columns = [Column(k, _(COLUMN_LABELS.get(k, k.replace("_", " ")))) for k in keys]
+    columns = [Column(k, column_label(k, lang)) for k in keys]
     link_column = "ticket_number" if "ticket_number" in keys else "ticket_id"
     out = []
     for row in rows:
@@ -211,6 +242,7 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
         description=kpi.description.get(lang),
         formula=kpi.formula.get(lang),
         unit=kpi.unit,
+        unit_name=formatting.unit_name(kpi.unit, lang),
         direction=_("higher") if kpi.direction == Direction.higher_better else _("lower"),
         target_text=""
         if kpi.target is None
