@@ -338,6 +338,8 @@ def build_batch() -> Batch:
                 "company_id": 100,
                 "first_name": "Kees",
                 "last_name": "Klant",
+                "phone": None,
+                "mobile_phone": None,
             },
             {
                 "source_system": SRC,
@@ -345,6 +347,8 @@ def build_batch() -> Batch:
                 "company_id": 200,
                 "first_name": "Lisa",
                 "last_name": "Lid",
+                "phone": None,
+                "mobile_phone": "+31 6 5555 0101",
             },
         ],
     )

@@ -79,9 +79,11 @@ def test_csat_low_actions_one_row_per_survey_result(engine: KpiEngine) -> None:
         "Globex",
         "Lisa Lid",
     )
+    # the brief: a name and a phone number to call back (her mobile: no office phone)
+    assert first["contact_phone"] == "+31 6 5555 0101"
     assert first["what"] == {
-        "en": "Call Lisa Lid at Globex back about ticket T2026.0003",
-        "nl": "Bel Lisa Lid van Globex terug over ticket T2026.0003",
+        "en": "Call Lisa Lid at Globex back on +31 6 5555 0101 about ticket T2026.0003",
+        "nl": "Bel Lisa Lid van Globex terug op +31 6 5555 0101 over ticket T2026.0003",
     }
 
 
@@ -153,8 +155,9 @@ def test_cache_follows_the_data_version(fresh_store: Store, catalog: KpiCatalog,
 def test_missing_psa_data_shows_no_data(tmp_path: Path, catalog: KpiCatalog) -> None:
     store = open_store(str(tmp_path / "nofr.duckdb"))
     batch = build_batch()
-    for row in batch.upserts["tickets"]:
-        row["first_response_date_time"] = None
+    # new rows: the fixture's own row dicts are shared with every other module's store
+    tickets = batch.upserts["tickets"]
+    batch.upserts["tickets"] = [{**row, "first_response_date_time": None} for row in tickets]
     store.apply(batch)
     engine = KpiEngine(store, Settings(home=tmp_path / "h"), catalog)
     result = engine.values("first_response_hours_median", "2026-10", as_of=AS_OF)

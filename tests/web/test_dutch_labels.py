@@ -36,6 +36,7 @@ FIXED_COLUMNS = (
     "person",
     "contact_id",
     "contact",
+    "contact_phone",
     "what",
     "why",
 )

@@ -65,7 +65,7 @@ class Labels:
 
     people: dict[int, str]
     companies: dict[int, str]
-    contacts: dict[int, str]
+    contacts: dict[int, tuple[str, str | None]]  # name, phone
     tickets: dict[int, dict[str, Any]]
 
 
@@ -129,7 +129,7 @@ def lookup_labels(con: BaseBackend, found: list[Found]) -> Labels:
         companies=labels.dimension_labels(
             con, "company", (r.get("dim_company") for _, r in records)
         ),
-        contacts=labels.contact_names(con, (r.get("contact_id") for _, r in records)),
+        contacts=labels.contacts(con, (r.get("contact_id") for _, r in records)),
         tickets=labels.ticket_info(con, (t for f in found for t in f.ticket_ids)),
     )
 
@@ -144,15 +144,15 @@ def enrich(found: Found, names: Labels, settings: Settings) -> list[dict[str, An
         local = {k: _local(v, settings) for k, v in record.items()}
         person_id = record.get(person_column)
         ticket = names.tickets.get(ticket_id) if ticket_id is not None else None
+        contact = names.contacts.get(record["contact_id"]) if record.get("contact_id") else None
         context = {
             **local,
             "person": names.people.get(person_id) if person_id is not None else None,
             "company": (
                 names.companies.get(record["dim_company"]) if record.get("dim_company") else None
             ),
-            "contact": (
-                names.contacts.get(record["contact_id"]) if record.get("contact_id") else None
-            ),
+            "contact": contact[0] if contact else None,
+            "contact_phone": contact[1] if contact else None,
             "ticket_number": ticket["ticket_number"] if ticket else None,
             "ticket_title": ticket["title"] if ticket else None,
         }
@@ -171,6 +171,7 @@ def enrich(found: Found, names: Labels, settings: Settings) -> list[dict[str, An
         if "contact_id" in record:
             row["contact_id"] = record["contact_id"]
             row["contact"] = context["contact"]
+            row["contact_phone"] = context["contact_phone"]
         if ticket is not None:
             row.setdefault("ticket_number", ticket["ticket_number"])
             row.setdefault("title", ticket["title"])

@@ -43,18 +43,25 @@ def _simple(
     return {r["id"]: r[column] for r in rows if r[column] is not None}
 
 
-def contact_names(con: BaseBackend, ids: Iterable[int | None]) -> dict[int, str]:
+def contacts(con: BaseBackend, ids: Iterable[int | None]) -> dict[int, tuple[str, str | None]]:
+    """Name and phone number (the office phone, else the mobile) of each contact."""
     wanted = _clean(ids)
     if not wanted:
         return {}
     table = con.table("contacts")
     rows = (
         table.filter(table.id.isin(wanted))
-        .select("id", "first_name", "last_name")
+        .select("id", "first_name", "last_name", "phone", "mobile_phone")
         .to_pyarrow()
         .to_pylist()
     )
-    return {r["id"]: " ".join(p for p in (r["first_name"], r["last_name"]) if p) for r in rows}
+    return {
+        r["id"]: (
+            " ".join(p for p in (r["first_name"], r["last_name"]) if p),
+            r["phone"] or r["mobile_phone"],
+        )
+        for r in rows
+    }
 
 
 def picklist_labels(con: BaseBackend, field: str, ids: Iterable[int | None]) -> dict[int, str]:

@@ -303,8 +303,14 @@ PROJECTS = [
 ]  # fmt: skip
 
 CONTACTS = [
-    {"id": 11, "company_id": 1, "first_name": "Els", "last_name": "Visser"},
-    {"id": 21, "company_id": 2, "first_name": "Joost", "last_name": "Smit"},
+    {
+        "id": 11,
+        "company_id": 1,
+        "first_name": "Els",
+        "last_name": "Visser",
+        "phone": "+31 20 555 0111",
+    },
+    {"id": 21, "company_id": 2, "first_name": "Joost", "last_name": "Smit", "phone": None},
 ]
 TEAMS = [{"id": 201, "name": "Servicedesk"}]
 MEMBERS = [

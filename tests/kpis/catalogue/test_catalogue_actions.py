@@ -57,7 +57,10 @@ def test_action_texts_name_the_record(duck_engine: KpiEngine) -> None:
     (row,) = duck_engine.actions("negative_feedback_rate", "2026-10", as_of=AS_OF).to_json()["rows"]
     assert row["person"] == "Anna Jansen"
     assert row["company"] == "Alfa BV"
-    assert row["what"]["nl"] == "Bel Els Visser van Alfa BV terug over ticket T2026.1002"
+    assert row["what"]["nl"] == (
+        "Bel Els Visser van Alfa BV terug op +31 20 555 0111 over ticket T2026.1002"
+    )
+    assert row["contact_phone"] == "+31 20 555 0111"
     assert row["why"]["en"] == "They rated ticket T2026.1002 4 on 2026-10-08 09:00."
     (late,) = duck_engine.actions("sla_resolution_compliance", "2026-10", as_of=AS_OF).to_json()[
         "rows"

@@ -46,6 +46,7 @@ COLUMN_LABELS = {
     "contact": "Contact",
     "contact_id": "Contact id",
     "phone": "Phone",
+    "contact_phone": "Phone",
     "person": "Who",
     "person_id": "Who (id)",  # the `person` column of the list; the same id as resource_id
     "resource": "Who",
