@@ -2,6 +2,11 @@
 
 The body is the Workflows "message with attachments" envelope; the card carries the item's
 title, why, what to do, deadline and person, and an `Action.OpenUrl` back to Stip.
+
+Teams renders Markdown in card texts, and the texts hold PSA text (ticket titles, names) that
+anyone who can mail the service desk controls. Backslash escapes render differently per Teams
+client, so `plain` breaks the one harmful construct, a link (`[text](url)` and `<url>`), with a
+zero-width space that leaves the text as it reads.
 """
 
 from __future__ import annotations
@@ -15,6 +20,12 @@ from stip.actions.labels import label
 
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"
+_NO_JOIN = "\u200b"
+
+
+def plain(text: str) -> str:
+    """`text` without Markdown links or autolinks (see the module docstring)."""
+    return text.replace("](", "]" + _NO_JOIN + "(").replace("<", "<" + _NO_JOIN)
 
 
 def item_card(item: Item, lang: str, due_text: str, link: str) -> dict[str, Any]:
@@ -29,18 +40,21 @@ def item_card(item: Item, lang: str, due_text: str, link: str) -> dict[str, Any]
         },
         {
             "type": "TextBlock",
-            "text": item.title.get(lang) or item.title["en"],
+            "text": plain(item.title.get(lang) or item.title["en"]),
             "size": "Large",
             "weight": "Bolder",
             "wrap": True,
         },
-        {"type": "TextBlock", "text": item.why.get(lang) or item.why["en"], "wrap": True},
+        {"type": "TextBlock", "text": plain(item.why.get(lang) or item.why["en"]), "wrap": True},
         {
             "type": "FactSet",
             "facts": [
-                {"title": label("person", lang), "value": item.person or "-"},
+                {"title": label("person", lang), "value": plain(item.person or "-")},
                 {"title": label("due", lang), "value": due_text},
-                {"title": label("todo", lang), "value": item.todo.get(lang) or item.todo["en"]},
+                {
+                    "title": label("todo", lang),
+                    "value": plain(item.todo.get(lang) or item.todo["en"]),
+                },
             ],
         },
     ]
