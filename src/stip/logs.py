@@ -34,7 +34,10 @@ def register_secret(value: str | None) -> None:
         RedactingFilter.literals.add(value)
 
 
-def setup_logging() -> Path:
+def setup_logging() -> Path | None:
+    """Log to the home's log file; None when it cannot be written (an unusable home, which
+    the command then reports as such): nothing is logged then, and nothing to stderr, whose
+    one line belongs to the error."""
     home = Path(os.environ.get("STIP_HOME") or ".stip")
     path = home / "logs" / "stip.log"
     logger = logging.getLogger("stip")
@@ -47,7 +50,8 @@ def setup_logging() -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = RotatingFileHandler(path, maxBytes=5_000_000, backupCount=3)
     except OSError:
-        handler = logging.StreamHandler()
+        logger.addHandler(logging.NullHandler())
+        return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     handler.stip_path = path  # type: ignore[attr-defined]

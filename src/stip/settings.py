@@ -10,7 +10,7 @@ import os
 import tomllib
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -52,7 +52,10 @@ class BusinessHoursSettings(BaseModel):
 
     start: str = "08:00"
     end: str = "17:00"
-    weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
+    # 0 = Monday ... 6 = Sunday; at least one, or no hour would ever be a business hour
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        default_factory=lambda: [0, 1, 2, 3, 4], min_length=1
+    )
     holiday_country: str | None = "NL"
 
 
@@ -77,7 +80,7 @@ class Settings(BaseModel):
     app_db: str | None = None
     timezone: str = "Europe/Amsterdam"
     base_url: str = "http://127.0.0.1:8000"
-    csat_scale_max: float = 10.0
+    csat_scale_max: float = Field(10.0, gt=0)
     available_hours_per_day: float = Field(8.0, ge=0, le=24)
     resource_hours_per_day: dict[int, float] = Field(
         default_factory=dict,

@@ -169,3 +169,47 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("toml", "env", "words"),
+    [
+        ("[business_hours]\nweekdays = [9]\n", {}, "business_hours.weekdays"),
+        ("[business_hours]\nweekdays = []\n", {}, "at least 1 item"),
+        ("", {"STIP_CSAT_SCALE_MAX": "0"}, "STIP_CSAT_SCALE_MAX"),
+    ],
+)
+def test_settings_that_would_break_a_computation_are_user_errors(
+    stip_home: Path, toml: str, env: dict[str, str], words: str
+) -> None:
+    """A weekday 9 crashed the business calendar (exit 2); a scale maximum of 0 printed
+    `"value": Infinity`, which is no JSON."""
+    stip_home.mkdir(parents=True)
+    (stip_home / "stip.toml").write_text(toml)
+    result = subprocess.run(
+        [sys.executable, "-m", "stip", "kpi", "values", "csat_score", "--period", "2026-10"],
+        capture_output=True,
+        text=True,
+        env={"STIP_HOME": str(stip_home), "PATH": "/usr/bin:/bin", **env},
+        timeout=120,
+    )
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert words in line
+
+
+def test_a_negative_demo_seed_is_a_user_error(stip_home: Path) -> None:
+    result = _stip("demo", "--no-serve", "--seed", "-1", home=stip_home)
+    assert result.returncode == 1
+    assert "--seed" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_home_that_is_a_file_is_a_user_error(tmp_path: Path) -> None:
+    """Was exit 2 with a 49-line traceback on stderr, pointing to a log that cannot exist."""
+    home = tmp_path / "home"
+    home.write_text("not a folder")
+    result = _stip("kpi", "values", "tickets_created", "--period", "2026-10", home=home)
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: cannot write in STIP_HOME {home} (FileExistsError")
+    assert "point STIP_HOME at a folder Stip may write to" in line

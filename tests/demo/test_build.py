@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from stip.connectors.autotask.importer import import_dir
 from stip.demo import DemoError, build_demo, generate, stored_stories
 from stip.demo.wire import canonical_arrow, canonical_rows, records
 from stip.store.schema import TABLES_BY_ENTITY, Batch
@@ -113,6 +115,22 @@ def test_a_store_with_a_synced_tenant_is_not_overwritten(tmp_path: Path) -> None
         build_demo(store, "small", 1, END)
     with store.read() as con:
         assert con.table("tickets").count().execute() == 1
+
+
+def test_data_imported_into_a_demo_store_is_not_overwritten(tmp_path: Path) -> None:
+    """A demo store into which real records were imported (or synced) is no demo any more:
+    building the demo again would delete them, so it is refused."""
+    built = build(tmp_path / "demo.duckdb", seed=3)
+    folder = tmp_path / "export"
+    folder.mkdir()
+    page = {"items": [{"id": 10, "companyName": "Echt BV"}], "pageDetails": {"count": 1}}
+    (folder / "Companies.json").write_text(json.dumps(page), encoding="utf-8")
+    import_dir(built.store, folder)
+    with pytest.raises(DemoError, match="loaded by `stip sync autotask` or `stip import"):
+        build_demo(built.store, "small", 1, END)
+    with built.store.read() as con:
+        companies = con.table("companies")
+        assert companies.filter(companies.id == 10).count().execute() == 1
 
 
 def test_unknown_scale_is_a_user_error() -> None:

@@ -7,6 +7,7 @@ traceback to `$STIP_HOME/logs/stip.log` and reported as one line with that path,
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -75,9 +76,23 @@ def main() -> None:
         if _is_usage_error(exc):
             exc.show()  # type: ignore[attr-defined]
             sys.exit(1)
+        if log_path is None:
+            typer.echo(f"error: {_unusable_home(exc)}", err=True)
+            sys.exit(1)
         logging.getLogger("stip").error("internal error\n%s", traceback.format_exc())
         typer.echo(
-            f"internal error: {type(exc).__name__}; the traceback is in {Path(log_path).resolve()}",
+            f"internal error: {type(exc).__name__}; the traceback is in {log_path.resolve()}",
             err=True,
         )
         sys.exit(2)
+
+
+def _unusable_home(exc: Exception) -> str:
+    """The user error behind a failure once not even the home's log could be written: a
+    STIP_HOME that is a file, or a read-only folder."""
+    home = Path(os.environ.get("STIP_HOME") or ".stip").resolve()
+    first = (str(exc).splitlines() or [""])[0]
+    return (
+        f"cannot write in STIP_HOME {home} ({type(exc).__name__}: {first}); "
+        "point STIP_HOME at a folder Stip may write to"
+    )

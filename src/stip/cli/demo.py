@@ -34,7 +34,7 @@ def demo(
         bool, typer.Option("--no-serve", help="Build the store, do not serve.")
     ] = False,
     scale: ScaleOption = "medium",
-    seed: Annotated[int, typer.Option("--seed", help="Same seed, same demo.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Same seed, same demo.")] = 1,
     db: DbOption = None,
 ) -> None:
     """Build the demo MSP into the store, then serve the web UI (unless --no-serve)."""

@@ -68,14 +68,23 @@ def build_demo(
 
 
 def refuse_real_tenant(store: Store) -> None:
-    """Raise if the store holds Autotask data the demo did not put there."""
-    if store.meta(META_KEY) is not None:
-        return
+    """Raise if the store holds Autotask data the demo did not put there: anything a sync or
+    an import loaded (each leaves a `sync_runs` row, also into a store that held a demo
+    before), or tickets in a store without the demo's marker."""
+    demo = store.meta(META_KEY) is not None
     with store.read() as con:
-        if "tickets" not in con.list_tables():
-            return
-        tickets = con.table("tickets")
-        count = tickets.filter(tickets.source_system == SOURCE_SYSTEM).count().execute()
+        tables = set(con.list_tables())
+        runs = con.table("sync_runs").count().execute() if "sync_runs" in tables else 0
+        count = 0
+        if not demo and "tickets" in tables:
+            tickets = con.table("tickets")
+            count = tickets.filter(tickets.source_system == SOURCE_SYSTEM).count().execute()
+    if runs:
+        raise DemoError(
+            f"the store {store.url} holds data loaded by `stip sync autotask` or `stip import "
+            f"autotask` ({runs} runs); the demo would replace it. Build the demo in another "
+            "store: stip demo --db PATH (or STIP_HOME=...)"
+        )
     if count:
         raise DemoError(
             f"the store {store.url} holds {count} synced Autotask tickets; the demo would replace "
