@@ -99,7 +99,8 @@ def _count(stip: Stip, table: str) -> int:
 def test_import_loads_both_layouts_picklists_and_deletions(stip_home: Path, export: Path) -> None:
     stip = Stip.load()
     report = import_dir(stip.store, export)
-    assert report.records == {"Tickets": 4, "Companies": 1}
+    # ticket 2 is on both pages: counted once, the later copy wins
+    assert report.records == {"Tickets": 3, "Companies": 1} and report.duplicates == 1
     assert report.picklist_values == 2 and report.deleted == 1 and report.files == 5
     assert store_ids(stip, "Tickets") == [1, 2]
     assert store_ids(stip, "Companies") == [10]
@@ -111,7 +112,7 @@ def test_import_loads_both_layouts_picklists_and_deletions(stip_home: Path, expo
     assert [(d["entity"], d["id"], d["deleted_by_resource_id"]) for d in deleted] == [
         ("Tickets", 3, 4)
     ]
-    assert runs[0]["mode"] == "import" and runs[0]["records"] == 5
+    assert runs[0]["mode"] == "import" and runs[0]["records"] == 4
     assert _count(stip, "picklists") == 2
     import_dir(stip.store, export)
     assert store_ids(stip, "Tickets") == [1, 2]
@@ -146,7 +147,9 @@ def test_bad_record_names_file_record_and_field(loaded: tuple[Stip, str], tmp_pa
     root = tmp_path / "bad"
     _write(root / "Tickets" / "page-001.json", _page([{"id": 9, "title": "fine"}]))
     page = _write(root / "Tickets" / "page-002.json", _page([{"id": 77, "queueID": "abc"}]))
-    with pytest.raises(UserError, match=rf"{page}: Tickets id 77: field 'queueID' has value 'abc'"):
+    with pytest.raises(
+        UserError, match=rf"{page}: Tickets id 77: field 'queueID' has value \"abc\""
+    ):
         import_dir(stip.store, root)
     _assert_unchanged(stip, version)
 
@@ -191,7 +194,7 @@ def test_cli_import_exit_codes(stip_home: Path, export: Path, tmp_path: Path) ->
     cmd = [sys.executable, "-m", "stip", "import", "autotask"]
     ok = subprocess.run([*cmd, str(export)], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
-    assert "imported 5 records, 2 picklist values, 1 deleted tickets from 5 files" in ok.stdout
+    assert "imported 4 records, 2 picklist values, 1 deleted tickets from 5 files" in ok.stdout
     bad = subprocess.run([*cmd, str(tmp_path / "nope")], capture_output=True, text=True)
     assert bad.returncode == 1
     assert bad.stderr.startswith("error: ") and "not a folder" in bad.stderr

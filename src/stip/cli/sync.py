@@ -19,7 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 from stip.cli.options import DbOption, load
-from stip.errors import ConnectorError
+from stip.errors import ConnectorError, UserError
 
 if TYPE_CHECKING:
     from stip.connectors.autotask.passes import EntityResult
@@ -118,20 +118,27 @@ def sync_autotask(
 
 @import_app.command("autotask")
 def import_autotask(
-    directory: Annotated[Path, typer.Argument(help="Folder with one folder or file per entity.")],
+    directory: Annotated[str, typer.Argument(help="Folder with one folder or file per entity.")],
     db: DbOption = None,
 ) -> None:
     """Load Autotask API responses saved as JSON files (one atomic load)."""
     from stip.connectors.autotask.importer import import_dir
 
+    if not directory.strip():
+        # Path("") would be the current folder: an empty DIR is a mistake, not a request.
+        raise UserError("DIR is empty; name the folder that holds the entity files")
     stip = load(db)
-    report = import_dir(stip.store, directory)
+    report = import_dir(stip.store, Path(directory))
     for entity, count in sorted(report.records.items()):
         typer.echo(f"{entity}: {count}")
     typer.echo(
         f"imported {report.total} records, {report.picklist_values} picklist values, "
         f"{report.deleted} deleted tickets from {report.files} files"
     )
+    if report.duplicates:
+        typer.echo(
+            f"{report.duplicates} records appeared more than once; the copy read last was kept"
+        )
 
 
 def register(app: typer.Typer) -> None:

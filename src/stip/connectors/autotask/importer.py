@@ -10,17 +10,21 @@ the tickets it names. Everything lands in ONE atomic apply: a failed import chan
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from stip.connectors.autotask.mapping import (
+    EXPECTED,
     SOURCE_SYSTEM,
     map_picklists,
     map_records,
     parse_datetime,
+    reason,
+    to_int,
 )
-from stip.connectors.autotask.state import next_run_id, utcnow
+from stip.connectors.autotask.state import next_run_id, stored_ids, utcnow
 from stip.errors import ConnectorError, UserError, suggest
 from stip.store.schema import TABLES_BY_ENTITY, Batch
 from stip.store.store import Store
@@ -35,6 +39,7 @@ class ImportReport:
     files: int = 0
     picklist_values: int = 0
     deleted: int = 0
+    duplicates: int = 0
 
     @property
     def total(self) -> int:
@@ -42,6 +47,8 @@ class ImportReport:
 
 
 def import_dir(store: Store, directory: Path) -> ImportReport:
+    if not str(directory).strip():
+        raise UserError("no folder given; name the folder that holds the entity files")
     if not directory.is_dir():
         raise UserError(f"{directory}: not a folder; give the folder that holds the entity files")
     report = ImportReport()
@@ -60,29 +67,36 @@ def import_dir(store: Store, directory: Path) -> ImportReport:
                 raise UserError(
                     f"{path}: expected an entityInformation/fields response with 'fields'"
                 )
-            rows = map_picklists(entity, fields)
+            try:
+                rows = map_picklists(entity, fields)
+            except ConnectorError as exc:
+                raise UserError(f"{path}: {exc}") from None
             batch.add("picklists", rows)
             report.picklist_values += len(rows)
             report.files += 1
+        ids: set[int] = set()
         for path in files:
             items = _items(path)
             report.files += 1
             if entity == DELETED_TICKETS:
                 for item in items:
-                    if item.get("ticketID") is None:
-                        raise UserError(
-                            f"{path}: DeletedTicketLogs id {item.get('id')}: no ticketID"
-                        )
-                    deleted[int(item["ticketID"])] = item
+                    ticket, info = _deleted(path, item)
+                    deleted[ticket] = info
                 continue
             try:
                 rows = map_records(entity, items)
             except ConnectorError as exc:
                 raise UserError(f"{path}: {exc}") from None
             batch.add(TABLES_BY_ENTITY[entity].name, rows)
-            report.records[entity] = report.records.get(entity, 0) + len(rows)
+            # The same id twice (a record that changed while the pages were saved): the copy
+            # read last wins, and it is counted once.
+            for row in rows:
+                report.duplicates += row["id"] in ids
+                ids.add(row["id"])
+        if entity != DELETED_TICKETS:
+            report.records[entity] = report.records.get(entity, 0) + len(ids)
     if deleted:
-        _delete_tickets(batch, deleted)
+        _delete_tickets(store, batch, deleted)
         report.deleted = len(deleted)
     batch.add("sync_runs", [_run_row(store, report)])
     store.apply(batch)
@@ -90,21 +104,49 @@ def import_dir(store: Store, directory: Path) -> ImportReport:
 
 
 def _sources(directory: Path) -> list[tuple[str, list[Path], list[Path]]]:
+    """Entity folders and files. Names ending in `.json` in any case are read; dot-files are
+    skipped; anything else (other files, folders inside an entity folder) is an error."""
     found: dict[str, tuple[list[Path], list[Path]]] = {}
-    for path in sorted(directory.iterdir()):
-        if path.name.startswith("."):
-            continue
+    for path in _list(directory):
         name = path.name
         if path.is_dir():
             entity = _entity(name, path)
             data, meta = found.setdefault(entity, ([], []))
-            for page in sorted(path.glob("*.json")):
-                (meta if page.name == "fields.json" else data).append(page)
-        elif name.endswith(".fields.json"):
+            for page in _list(path):
+                if page.is_dir():
+                    raise UserError(
+                        f"{page}: folders inside an entity folder are not read; "
+                        f"move its pages up into {path}"
+                    )
+                if not _is_json(page.name):
+                    raise UserError(
+                        f"{page}: not a .json file; entity folders hold only the API's JSON "
+                        "pages, move it out of the import folder"
+                    )
+                (meta if page.name.lower() == "fields.json" else data).append(page)
+        elif name.lower().endswith(".fields.json"):
             found.setdefault(_entity(name[: -len(".fields.json")], path), ([], []))[1].append(path)
-        elif name.endswith(".json"):
+        elif _is_json(name):
             found.setdefault(_entity(name[: -len(".json")], path), ([], []))[0].append(path)
+        else:
+            raise UserError(
+                f"{path}: not a .json file or entity folder; move it out of the import folder"
+            )
     return [(entity, data, meta) for entity, (data, meta) in found.items()]
+
+
+def _is_json(name: str) -> bool:
+    return name.lower().endswith(".json")
+
+
+def _list(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    except OSError as exc:
+        raise UserError(
+            f"{folder}: cannot read the folder ({exc.strerror or exc}); "
+            "give the user running Stip read access to it"
+        ) from None
 
 
 def _entity(name: str, path: Path) -> str:
@@ -116,16 +158,73 @@ def _entity(name: str, path: Path) -> str:
     return name
 
 
+class _NonFinite(ValueError):
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.token = token
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NonFinite(text)
+    return value
+
+
+def _constant(token: str) -> float:
+    raise _NonFinite(token)
+
+
 def _load(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError(
+            f"{path}: cannot read ({exc.strerror or exc}); give the user running Stip read "
+            "access to it"
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise UserError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
+        ) from None
+    try:
+        data = json.loads(text, parse_float=_finite, parse_constant=_constant)
     except json.JSONDecodeError as exc:
-        raise UserError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: cannot read ({exc})") from None
+        raise UserError(
+            f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); fix the file there "
+            "or save the API's response again"
+        ) from None
+    except _NonFinite as exc:
+        line, col = _position(text, exc.token)
+        raise UserError(
+            f"{path}:{line}:{col}: the number {exc.token} is not a finite number (JSON allows "
+            "none); replace it with a real value or null"
+        ) from None
     if not isinstance(data, dict):
         raise UserError(f"{path}: expected a JSON object like the API's responses")
     return data
+
+
+def _position(text: str, token: str) -> tuple[int, int]:
+    """Line and column of the first `token` outside a JSON string (1-based)."""
+    in_string = escaped = False
+    for index, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif text.startswith(token, index) and (index == 0 or not text[index - 1].isalnum()):
+            line = text.count("\n", 0, index) + 1
+            return line, index - (text.rfind("\n", 0, index) + 1) + 1
+    return 1, 1
 
 
 def _items(path: Path) -> list[dict[str, Any]]:
@@ -141,9 +240,39 @@ def _items(path: Path) -> list[dict[str, Any]]:
     return items
 
 
-def _delete_tickets(batch: Batch, deleted: dict[int, dict[str, Any]]) -> None:
+def _deleted(path: Path, item: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """One DeletedTicketLogs record -> (ticket id, checked deleted_records fields)."""
+    where = f"{path}: DeletedTicketLogs id {json.dumps(item.get('id'), default=str)}"
+    if item.get("ticketID") is None:
+        raise UserError(f"{where}: no ticketID; add the id of the deleted ticket")
+    values: dict[str, Any] = {}
+    for source, key, convert, kind in (
+        ("ticketID", "ticket", to_int, "int"),
+        ("deletedDateTime", "deleted_at", parse_datetime, "ts"),
+        ("deletedByResourceID", "deleted_by_resource_id", to_int, "int"),
+    ):
+        value = item.get(source)
+        try:
+            values[key] = None if value is None or value == "" else convert(value)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise UserError(
+                f"{where}: field '{source}' has value {json.dumps(value, default=str)}"
+                f"{reason(exc)}; it must be {EXPECTED[kind]}"
+            ) from None
+    return values.pop("ticket"), values
+
+
+def _delete_tickets(store: Store, batch: Batch, deleted: dict[int, dict[str, Any]]) -> None:
+    """Remove the tickets and their SLA results (stored or in this import), like the sync."""
     ids = sorted(deleted)
     batch.delete("tickets", SOURCE_SYSTEM, ids)
+    gone = set(ids)
+    sla = stored_ids(store, "sla_results", "ticket_id", ids)
+    for row in batch.upserts.get("sla_results", []):
+        if row.get("ticket_id") in gone and isinstance(row["id"], int):
+            sla.add(row["id"])
+    if sla:
+        batch.delete("sla_results", SOURCE_SYSTEM, sorted(sla))
     batch.add(
         "deleted_records",
         [
@@ -151,16 +280,12 @@ def _delete_tickets(batch: Batch, deleted: dict[int, dict[str, Any]]) -> None:
                 "source_system": SOURCE_SYSTEM,
                 "entity": "Tickets",
                 "id": ident,
-                "deleted_at": _when(deleted[ident].get("deletedDateTime")),
-                "deleted_by_resource_id": deleted[ident].get("deletedByResourceID"),
+                "deleted_at": deleted[ident]["deleted_at"],
+                "deleted_by_resource_id": deleted[ident]["deleted_by_resource_id"],
             }
             for ident in ids
         ],
     )
-
-
-def _when(value: Any) -> Any:
-    return parse_datetime(value) if isinstance(value, str) and value else None
 
 
 def _run_row(store: Store, report: ImportReport) -> dict[str, Any]:

@@ -8,6 +8,7 @@ exercises the real ingestion path.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from functools import cache
@@ -23,13 +24,19 @@ ENTITIES: tuple[str, ...] = tuple(TABLES_BY_ENTITY)
 
 def parse_datetime(value: str) -> datetime:
     """Autotask datetimes are UTC, with or without a `Z` or offset; returns naive UTC."""
-    try:
-        parsed = datetime.fromisoformat(value)  # the API's usual shape, without rewriting
-    except ValueError:
-        return _parse_datetime_loose(value)
+    parsed = _parse_iso(value)
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
+
+
+def _parse_iso(value: str) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {_json_type(value)}")
+    try:
+        return datetime.fromisoformat(value)  # the API's usual shape, without rewriting
+    except ValueError:
+        return _parse_datetime_loose(value)
 
 
 def _parse_datetime_loose(value: str) -> datetime:
@@ -41,36 +48,120 @@ def _parse_datetime_loose(value: str) -> datetime:
         digits = "".join(ch for ch in tail if ch.isdigit())
         rest = tail[len(digits) :]
         text = f"{head}.{digits[:6].ljust(6, '0')}{rest}"
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
+    return datetime.fromisoformat(text)
 
 
 def parse_date(value: str) -> date:
-    """Date-only fields: the date part exactly as the API returns it, no zone conversion."""
-    return date.fromisoformat(value.strip()[:10])
+    """Date-only fields: the date part exactly as the API returns it, no zone conversion.
+
+    The API sends `2026-01-05T00:00:00`; a bare `2026-01-05` works too. Anything after the
+    date must be a valid time (`2026-01-05garbage` is refused, not cut off).
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {_json_type(value)}")
+    text = value.strip()
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    return _parse_iso(text).date()
 
 
-def _to_int(value: Any) -> int:
-    if isinstance(value, bool):
-        return int(value)
-    return int(float(value)) if isinstance(value, str) else int(value)
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+class BadValue(ValueError):
+    """A value of the wrong shape; its message is a short, user-facing reason."""
+
+
+def reason(exc: Exception) -> str:
+    """` (why)` for BadValue, else nothing: Python's own parse errors do not help the user."""
+    return f" ({exc})" if isinstance(exc, BadValue) and str(exc) else ""
+
+
+def to_int(value: Any) -> int:
+    """A whole number: a JSON integer, an integral float (`103.0`) or such a number as text.
+
+    Booleans, fractions (`103.7`, `"103.9"`) and numbers outside signed 64 bits are refused,
+    never truncated."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError(f"got {_json_type(value)}")
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            number: int | float = int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                raise BadValue("not a number") from None
+    else:
+        number = value
+    if isinstance(number, float):
+        if not math.isfinite(number) or not number.is_integer():
+            raise BadValue("not a whole number")
+        number = int(number)
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise BadValue("outside the signed 64-bit range")
+    return number
+
+
+def _to_float(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError(f"got {_json_type(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise BadValue("too large") from None
+    if not math.isfinite(number):
+        raise BadValue("not a finite number")
+    return number
 
 
 def _to_bool(value: Any) -> bool:
+    """JSON true/false, as the API sends them (the text "true"/"false" is accepted too)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+        return value.strip().lower() == "true"
+    raise ValueError(f"got {_json_type(value)}")
+
+
+def _to_str(value: Any) -> str:
+    if isinstance(value, dict | list):
+        raise TypeError(f"got {_json_type(value)}")
+    return str(value)
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a JSON object"
+    if isinstance(value, list):
+        return "a JSON list"
+    if isinstance(value, int | float):
+        return "a number"
     if isinstance(value, str):
-        return value.strip().lower() in {"true", "1", "yes"}
-    return bool(value)
+        return "text"
+    return type(value).__name__
 
 
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "ts": parse_datetime,
     "date": parse_date,
-    "int": _to_int,
-    "float": float,
+    "int": to_int,
+    "float": _to_float,
     "bool": _to_bool,
-    "str": str,
+    "str": _to_str,
+}
+
+# How to fix a bad value: what each column type expects, in words.
+EXPECTED: dict[str, str] = {
+    "ts": "a date-time such as 2026-10-01T08:00:00Z",
+    "date": "a date such as 2026-10-01 or 2026-10-01T00:00:00",
+    "int": "a whole number such as 103",
+    "float": "a finite number such as 1.5",
+    "bool": "true or false",
+    "str": "text",
 }
 
 
@@ -92,18 +183,44 @@ class _Mapper:
             value = record.get(source)
             try:
                 row[name] = None if value is None or value == "" else convert(value)
-            except (TypeError, ValueError) as exc:
+            except (TypeError, ValueError, OverflowError) as exc:
                 kind = next(c.type for c in self.table.columns if c.name == name)
                 raise ConnectorError(
-                    f"{self.table.entity} id {record.get('id')}: field '{source}' has "
-                    f"value {value!r} that is not a valid {kind} ({exc})"
+                    f"{self.table.entity} id {_ident(record)}: field '{source}' has value "
+                    f"{_short(value)}{reason(exc)}; it must be {EXPECTED.get(kind, kind)}"
                 ) from None
         if row.get("id") is None:
             raise ConnectorError(f"{self.table.entity}: a record has no 'id': {_preview(record)}")
         udfs = record.get("userDefinedFields")
         if udfs and self.udf:
-            row["udf"] = json.dumps({u["name"]: u.get("value") for u in udfs}, ensure_ascii=False)
+            row["udf"] = json.dumps(self._udfs(record, udfs), ensure_ascii=False)
         return row
+
+    def _udfs(self, record: dict[str, Any], udfs: Any) -> dict[str, Any]:
+        where = f"{self.table.entity} id {_ident(record)}: field 'userDefinedFields'"
+        if not isinstance(udfs, list):
+            raise ConnectorError(
+                f"{where} is {_json_type(udfs)}; it must be a list of "
+                '{"name": ..., "value": ...} objects'
+            )
+        out: dict[str, Any] = {}
+        for index, udf in enumerate(udfs):
+            if not isinstance(udf, dict) or not isinstance(udf.get("name"), str):
+                raise ConnectorError(
+                    f"{where}[{index}] is {_short(udf)}; each entry must be an object "
+                    'with a text "name" (and a "value")'
+                )
+            out[udf["name"]] = udf.get("value")
+        return out
+
+
+def _ident(record: dict[str, Any]) -> str:
+    return _short(record.get("id"))
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) < 60 else text[:57] + "..."
 
 
 @cache
@@ -128,30 +245,71 @@ def map_records(
 def map_picklists(
     entity: str, fields: list[dict[str, Any]], source_system: str = SOURCE_SYSTEM
 ) -> list[dict[str, Any]]:
-    """`entityInformation/fields` response -> picklist rows (values cast to int, inactive kept)."""
+    """`entityInformation/fields` response -> picklist rows (values cast to int, inactive kept).
+
+    Picklist values that are not whole numbers are skipped; a malformed field (no name, no
+    list of values, a bad parentValue/sortOrder/isActive) raises ConnectorError naming it."""
     rows = []
-    for field in fields:
+    for index, field in enumerate(fields):
+        if not isinstance(field, dict):
+            raise ConnectorError(
+                f"fields[{index}] is {_short(field)}; each field must be a JSON object"
+            )
         if not field.get("isPickList"):
             continue
-        for item in field.get("picklistValues") or []:
+        name = field.get("name")
+        if not isinstance(name, str) or not name:
+            raise ConnectorError(
+                f'fields[{index}]: a picklist field has no "name"; add the field\'s API name'
+            )
+        values = field.get("picklistValues") or []
+        if not isinstance(values, list):
+            raise ConnectorError(
+                f"picklist field '{name}': picklistValues is {_json_type(values)}; "
+                "it must be a list of value objects"
+            )
+        for item in values:
+            if not isinstance(item, dict):
+                raise ConnectorError(
+                    f"picklist field '{name}': value {_short(item)} must be a JSON object"
+                )
             try:
-                value = int(item["value"])
-            except (KeyError, TypeError, ValueError):
+                value = to_int(item.get("value"))
+            except (TypeError, ValueError):
                 continue
-            parent = item.get("parentValue")
+            where = f"picklist field '{name}' value {value}"
             rows.append(
                 {
                     "source_system": source_system,
                     "entity": entity,
-                    "field": field["name"],
+                    "field": name,
                     "value": value,
-                    "label": item.get("label"),
-                    "is_active": bool(item.get("isActive", True)),
-                    "sort_order": item.get("sortOrder"),
-                    "parent_value": int(parent) if parent not in (None, "") else None,
+                    "label": _picklist_part(where, item, "label", _to_str, "str"),
+                    "is_active": _picklist_part(where, item, "isActive", _to_bool, "bool", True),
+                    "sort_order": _picklist_part(where, item, "sortOrder", to_int, "int"),
+                    "parent_value": _picklist_part(where, item, "parentValue", to_int, "int"),
                 }
             )
     return rows
+
+
+def _picklist_part(
+    where: str,
+    item: dict[str, Any],
+    key: str,
+    convert: Callable[[Any], Any],
+    kind: str,
+    default: Any = None,
+) -> Any:
+    value = item.get(key)
+    if value is None or value == "":
+        return default
+    try:
+        return convert(value)
+    except (TypeError, ValueError) as exc:
+        raise ConnectorError(
+            f"{where}: '{key}' has value {_short(value)}{reason(exc)}; it must be {EXPECTED[kind]}"
+        ) from None
 
 
 def _preview(record: dict[str, Any]) -> str:
