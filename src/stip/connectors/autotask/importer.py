@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from stip.connectors.autotask.mapping import (
-    EXPECTED,
     SOURCE_SYSTEM,
+    field_value,
     map_picklists,
     map_records,
     parse_datetime,
-    reason,
     to_int,
 )
 from stip.connectors.autotask.state import next_run_id, stored_ids, utcnow
@@ -245,21 +244,17 @@ def _deleted(path: Path, item: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     where = f"{path}: DeletedTicketLogs id {json.dumps(item.get('id'), default=str)}"
     if item.get("ticketID") is None:
         raise UserError(f"{where}: no ticketID; add the id of the deleted ticket")
-    values: dict[str, Any] = {}
-    for source, key, convert, kind in (
-        ("ticketID", "ticket", to_int, "int"),
-        ("deletedDateTime", "deleted_at", parse_datetime, "ts"),
-        ("deletedByResourceID", "deleted_by_resource_id", to_int, "int"),
-    ):
-        value = item.get(source)
-        try:
-            values[key] = None if value is None or value == "" else convert(value)
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise UserError(
-                f"{where}: field '{source}' has value {json.dumps(value, default=str)}"
-                f"{reason(exc)}; it must be {EXPECTED[kind]}"
-            ) from None
-    return values.pop("ticket"), values
+    try:
+        ticket = field_value(item, "ticketID", to_int, "int", where)
+        values = {
+            "deleted_at": field_value(item, "deletedDateTime", parse_datetime, "ts", where),
+            "deleted_by_resource_id": field_value(
+                item, "deletedByResourceID", to_int, "int", where
+            ),
+        }
+    except ConnectorError as exc:
+        raise UserError(str(exc)) from None
+    return ticket, values
 
 
 def _delete_tickets(store: Store, batch: Batch, deleted: dict[int, dict[str, Any]]) -> None:

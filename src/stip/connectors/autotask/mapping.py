@@ -72,7 +72,7 @@ class BadValue(ValueError):
     """A value of the wrong shape; its message is a short, user-facing reason."""
 
 
-def reason(exc: Exception) -> str:
+def _reason(exc: Exception) -> str:
     """` (why)` for BadValue, else nothing: Python's own parse errors do not help the user."""
     return f" ({exc})" if isinstance(exc, BadValue) and str(exc) else ""
 
@@ -171,7 +171,7 @@ class _Mapper:
     def __init__(self, table: Table) -> None:
         self.table = table
         self.fields = tuple(
-            (c.name, c.source_field, _CONVERTERS.get(c.type, str))
+            (c.name, c.source_field, _CONVERTERS.get(c.type, str), c.type)
             for c in table.columns
             if c.source_field is not None
         )
@@ -179,16 +179,13 @@ class _Mapper:
 
     def __call__(self, record: dict[str, Any], source_system: str) -> dict[str, Any]:
         row: dict[str, Any] = {"source_system": source_system}
-        for name, source, convert in self.fields:
+        for name, source, convert, kind in self.fields:  # the sync's hot loop: kept inline
             value = record.get(source)
             try:
                 row[name] = None if value is None or value == "" else convert(value)
             except (TypeError, ValueError, OverflowError) as exc:
-                kind = next(c.type for c in self.table.columns if c.name == name)
-                raise ConnectorError(
-                    f"{self.table.entity} id {_ident(record)}: field '{source}' has value "
-                    f"{_short(value)}{reason(exc)}; it must be {EXPECTED.get(kind, kind)}"
-                ) from None
+                where = f"{self.table.entity} id {_ident(record)}"
+                raise bad_value(where, source, value, kind, exc) from None
         if row.get("id") is None:
             raise ConnectorError(f"{self.table.entity}: a record has no 'id': {_preview(record)}")
         udfs = record.get("userDefinedFields")
@@ -212,6 +209,32 @@ class _Mapper:
                 )
             out[udf["name"]] = udf.get("value")
         return out
+
+
+def bad_value(where: str, key: str, value: Any, kind: str, exc: Exception) -> ConnectorError:
+    """The error for a value of the wrong shape: where, the field, the value, what it must be."""
+    return ConnectorError(
+        f"{where}: field '{key}' has value {_short(value)}{_reason(exc)}; "
+        f"it must be {EXPECTED.get(kind, kind)}"
+    )
+
+
+def field_value(
+    item: dict[str, Any],
+    key: str,
+    convert: Callable[[Any], Any],
+    kind: str,
+    where: str,
+    default: Any = None,
+) -> Any:
+    """`item[key]` through `convert`; missing or "" gives `default` (see `bad_value`)."""
+    value = item.get(key)
+    if value is None or value == "":
+        return default
+    try:
+        return convert(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise bad_value(where, key, value, kind, exc) from None
 
 
 def _ident(record: dict[str, Any]) -> str:
@@ -284,32 +307,13 @@ def map_picklists(
                     "entity": entity,
                     "field": name,
                     "value": value,
-                    "label": _picklist_part(where, item, "label", _to_str, "str"),
-                    "is_active": _picklist_part(where, item, "isActive", _to_bool, "bool", True),
-                    "sort_order": _picklist_part(where, item, "sortOrder", to_int, "int"),
-                    "parent_value": _picklist_part(where, item, "parentValue", to_int, "int"),
+                    "label": field_value(item, "label", _to_str, "str", where),
+                    "is_active": field_value(item, "isActive", _to_bool, "bool", where, True),
+                    "sort_order": field_value(item, "sortOrder", to_int, "int", where),
+                    "parent_value": field_value(item, "parentValue", to_int, "int", where),
                 }
             )
     return rows
-
-
-def _picklist_part(
-    where: str,
-    item: dict[str, Any],
-    key: str,
-    convert: Callable[[Any], Any],
-    kind: str,
-    default: Any = None,
-) -> Any:
-    value = item.get(key)
-    if value is None or value == "":
-        return default
-    try:
-        return convert(value)
-    except (TypeError, ValueError) as exc:
-        raise ConnectorError(
-            f"{where}: '{key}' has value {_short(value)}{reason(exc)}; it must be {EXPECTED[kind]}"
-        ) from None
 
 
 def _preview(record: dict[str, Any]) -> str:
