@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from types import ModuleType
 from typing import Any
 
@@ -14,6 +11,8 @@ from stip.actions.items import item_store
 from stip.actions.people import load_directory
 from stip.app import Stip
 from stip.store.schema import Batch
+
+from .run import run_stip
 
 
 def _upsert(stip: Stip, W: ModuleType, table: str, key: int, **changes: Any) -> None:
@@ -100,37 +99,27 @@ def test_a_lead_belongs_to_the_team_of_his_default_department(world: Stip, W: Mo
     assert directory.leads == {W.TEAM: W.LARS}
 
 
-def _stip(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "stip", *args],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        timeout=120,
-    )
-
-
 def test_listing_back_in_time_from_the_command_line(world: Stip) -> None:
-    assert _stip("actions", "evaluate", "--as-of", "2026-04-28T10:30").returncode == 0
+    assert run_stip("actions", "evaluate", "--as-of", "2026-04-28T10:30").returncode == 0
     before = _snapshot(world)
-    done = _stip("actions", "evaluate", "--as-of", "2026-04-24T14:00", "--json")
+    done = run_stip("actions", "evaluate", "--as-of", "2026-04-24T14:00", "--json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["as_of"] == "2026-04-24T14:00:00+02:00"  # the MSP's offset, like `list`
     assert data["rewound_from"] == "2026-04-28T10:30:00+02:00"
     assert "nothing was changed" in done.stderr
-    listed = _stip("actions", "list", "--as-of", "2026-04-24T14:00", "--json")
+    listed = run_stip("actions", "list", "--as-of", "2026-04-24T14:00", "--json")
     rules = {i["rule"] for i in json.loads(listed.stdout)["items"]}
     assert "overdue_ticket" in rules and "csat_low_callback" not in rules
     assert _snapshot(world) == before
 
 
 def test_an_unknown_person_is_an_error_and_an_idle_one_is_not(world: Stip) -> None:
-    typo = _stip("actions", "list", "--as-of", "2026-04-28T10:30", "--person", "Eva de Vris")
+    typo = run_stip("actions", "list", "--as-of", "2026-04-28T10:30", "--person", "Eva de Vris")
     assert typo.returncode == 1
     [line] = typo.stderr.strip().splitlines()
     assert line.startswith("error: --person 'Eva de Vris': no resource, Stip user or role")
-    idle = _stip(
+    idle = run_stip(
         "actions", "list", "--as-of", "2026-04-20T09:00", "--person", "Eva de Vries", "--lang", "nl"
     )
     assert idle.returncode == 0, idle.stderr

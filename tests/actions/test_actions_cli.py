@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 
 from stip.app import Stip
 
-
-def _stip(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "stip", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
+from .run import run_stip
 
 
 def test_list_json_is_the_contract_shape(world: Stip, W: ModuleType) -> None:
-    done = _stip("actions", "list", "--as-of", "2026-04-28T10:30", "--json")
+    done = run_stip("actions", "list", "--as-of", "2026-04-28T10:30", "--json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["as_of"] == "2026-04-28T10:30:00+02:00"
@@ -53,7 +42,7 @@ def test_list_json_is_the_contract_shape(world: Stip, W: ModuleType) -> None:
     assert unbilled["person_id"] is None and unbilled["ticket_id"] is None
 
     mine = json.loads(
-        _stip(
+        run_stip(
             "actions", "list", "--as-of", "2026-04-28T10:30", "--json", "--person", "Eva de Vries"
         ).stdout
     )
@@ -62,16 +51,16 @@ def test_list_json_is_the_contract_shape(world: Stip, W: ModuleType) -> None:
 
 
 def test_done_and_dismiss_from_the_command_line(world: Stip) -> None:
-    data = json.loads(_stip("actions", "list", "--as-of", "2026-04-28T10:30", "--json").stdout)
+    data = json.loads(run_stip("actions", "list", "--as-of", "2026-04-28T10:30", "--json").stdout)
     first, second = data["items"][0]["id"], data["items"][1]["id"]
-    assert _stip("actions", "done", str(first)).stdout.strip() == f"#{first} is now done"
-    refused = _stip("actions", "dismiss", str(second), "--reason", " ")
+    assert run_stip("actions", "done", str(first)).stdout.strip() == f"#{first} is now done"
+    refused = run_stip("actions", "dismiss", str(second), "--reason", " ")
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
         "error: dismissing an action item needs a reason (why it needs no action)"
     )
-    assert _stip("actions", "dismiss", str(second), "--reason", "customer left").returncode == 0
-    after = json.loads(_stip("actions", "list", "--as-of", "2026-04-28T10:30", "--json").stdout)
+    assert run_stip("actions", "dismiss", str(second), "--reason", "customer left").returncode == 0
+    after = json.loads(run_stip("actions", "list", "--as-of", "2026-04-28T10:30", "--json").stdout)
     assert {first, second}.isdisjoint(i["id"] for i in after["items"])
     assert len(after["items"]) == 4
 
@@ -84,11 +73,11 @@ def test_a_broken_user_rule_names_file_and_line(world: Stip) -> None:
         "why:\n  en: 'Late {ticket_number}'\n  nl: 'Laat {ticket_nummer}'\n"
         "todo: {en: Fix it, nl: Los op}\n"
     )
-    done = _stip("actions", "evaluate", "--as-of", "2026-04-28T10:30")
+    done = run_stip("actions", "evaluate", "--as-of", "2026-04-28T10:30")
     assert done.returncode == 1
     assert done.stderr.startswith(f"error: {rules / 'mine.yaml'}:7: why.nl: unknown fact")
     (rules / "mine.yaml").write_text("id: my_overdue\nkind: overdue\nwho: nobody\n")
-    done = _stip("actions", "evaluate")
+    done = run_stip("actions", "evaluate")
     assert done.returncode == 1 and f"{rules / 'mine.yaml'}:" in done.stderr
 
 
@@ -99,7 +88,7 @@ def test_a_user_rule_replaces_a_shipped_one(world: Stip) -> None:
     (rules / "overdue.yaml").write_text(
         shipped.read_text().replace("deadline_business_hours: 4", "deadline_business_hours: 9")
     )
-    data = json.loads(_stip("actions", "list", "--as-of", "2026-04-28T10:30", "--json").stdout)
+    data = json.loads(run_stip("actions", "list", "--as-of", "2026-04-28T10:30", "--json").stdout)
     overdue = next(i for i in data["items"] if i["rule"] == "overdue_ticket")
     # due Friday 12:00 + 9 business hours: Fri 5 h, (weekend, King's Day) Tue 08:00 + 4 h
     assert overdue["due"] == "2026-04-28T12:00:00+02:00"

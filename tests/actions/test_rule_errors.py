@@ -7,9 +7,6 @@ dump. They are found when the rule file loads.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,17 +15,9 @@ from stip.actions.rules import load_rules, parse_rule
 from stip.app import Stip
 from stip.errors import DefinitionError
 
+from .run import run_stip
+
 SHIPPED = Path(__file__).parents[2] / "src/stip/defaults/rules"
-
-
-def _stip(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "stip", *args],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        timeout=120,
-    )
 
 
 def _edited(name: str, old: str, new: str) -> str:
@@ -39,7 +28,7 @@ def _edited(name: str, old: str, new: str) -> str:
 
 def _one_error_line(world: Stip, file: Path) -> str:
     """Evaluate with the broken file in place; the single stderr line after 'error: '."""
-    done = _stip("actions", "evaluate", "--as-of", "2026-04-28T10:30")
+    done = run_stip("actions", "evaluate", "--as-of", "2026-04-28T10:30")
     assert done.returncode == 1, done.stderr
     lines = done.stderr.splitlines()
     assert len(lines) == 1, done.stderr

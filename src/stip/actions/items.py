@@ -221,6 +221,12 @@ class ItemStore:
             raise UserError(f"action item {item_id} does not exist; see `stip actions list`")
         return Item.from_row(row)
 
+    def by_ids(self, ids: list[int]) -> dict[int, Item]:
+        """The items with these ids that exist, by id."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(action_items).where(action_items.c.id.in_(ids)))
+            return {row.id: Item.from_row(row) for row in rows}
+
     def items(
         self,
         as_of: datetime,

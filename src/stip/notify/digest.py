@@ -14,9 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import select
 
-from stip.actions.items import Item, ItemStore, action_items
+from stip.actions.items import Item, ItemStore
 from stip.actions.labels import label, labels
 from stip.notify import teams
 from stip.notify.outbox import Message, Review, Revision
@@ -196,9 +195,7 @@ def review(store: ItemStore, tz: ZoneInfo, base_url: str) -> Review:
         ids = [int(i) for i in (row["item_ids"] or "").split(",") if i]
         if not ids:
             return Revision()
-        with store.engine.connect() as conn:
-            found = conn.execute(select(action_items).where(action_items.c.id.in_(ids)))
-            current = {found_row.id: Item.from_row(found_row) for found_row in found}
+        current = store.by_ids(ids)
         urgent = row["kind"] == "immediate"
         reasons = {i: not_needed(current.get(i), now, tz, urgent=urgent) for i in ids}
         still = [current[i] for i in ids if reasons[i] is None]
