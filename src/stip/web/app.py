@@ -24,6 +24,7 @@ from stip.errors import QueryError, UserError
 from stip.web import i18n
 from stip.web.deps import language
 from stip.web.errors import LoginRequired, WebError
+from stip.web.formatting import error_text
 from stip.web.kpidata import KpiData
 from stip.web.people import Directory
 from stip.web.recent import RecentViews
@@ -109,8 +110,6 @@ def _error(request: Request, status: int, message: str) -> Response:
         return JSONResponse(
             {"error": message, "status": status}, status_code=status, headers=headers
         )
-    from stip.web.formatting import error_text  # the page's message in the viewer's language
-
     lang = language(request)
     _ = i18n.gettext_for(lang)
     return render(
