@@ -124,3 +124,25 @@ def test_an_unknown_person_is_an_error_and_an_idle_one_is_not(world: Stip) -> No
     )
     assert idle.returncode == 0, idle.stderr
     assert idle.stdout.strip() == "geen openstaande actiepunten"
+
+
+def test_the_agenda_leaves_client_money_out_for_readers_without_money(
+    world: Stip, W: ModuleType
+) -> None:
+    """A loss-making client's item shows revenue, cost and margin: in the meeting agenda of a
+    reader who may not see money (a team lead, the mailed agenda) it is left out."""
+    from stip.actions.meeting import build_agenda
+
+    member = {"source_system": "autotask", "id": 5, "resource_id": W.ANNA, "department_id": W.TEAM}
+    batch = Batch()
+    batch.add(
+        "resource_role_departments",
+        [{**member, "is_active": True, "is_default": True, "is_department_lead": False}],
+    )
+    world.store.apply(batch)
+    evaluate(world, W.local(world, "2026-04-28T10:30"))
+    as_of = W.local(world, "2026-04-28T11:00")  # the agenda: the week's items up to then
+    shown = {e.rule for e in build_agenda(world, W.TEAM, as_of).exceptions}
+    assert "loss_making_client" in shown
+    hidden = {e.rule for e in build_agenda(world, W.TEAM, as_of, money=False).exceptions}
+    assert hidden == shown - {"loss_making_client"}
