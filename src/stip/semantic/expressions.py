@@ -1,9 +1,11 @@
 """Row expressions in KPI definitions: a small, checked subset of Ibis' deferred `_` syntax.
 
 `"_.completed_date.isnull() | (_.completed_date >= period_end)"` is parsed with `ast`, checked
-against a whitelist (no private attributes, no names outside the namespace below, no
-`and`/`or`/`not`, which do not work on Ibis columns: use `&`, `|`, `~`), and then evaluated to
-an Ibis deferred expression that the engine resolves against the KPI's base relation.
+against allow-lists (the names below, the column methods in `METHODS`, plain arithmetic and
+comparisons, small constants; no `and`/`or`/`not`, which do not work on Ibis columns: use `&`,
+`|`, `~`), and only then evaluated to an Ibis deferred expression that the engine resolves
+against the KPI's base relation. KPI files are data: checking or loading one must not be able
+to run anything but building that expression.
 """
 
 from __future__ import annotations
@@ -40,7 +42,22 @@ FUNCTIONS: dict[str, Any] = {
 SETTING_NAMES = ("csat_scale_max", "hours_per_day")
 NAMES = frozenset({"_", *PERIOD_COLUMNS, *FUNCTIONS, *SETTING_NAMES})
 
-_ALLOWED_NODES = (
+# Methods an expression may call on a column (or on the result of a function or method):
+# pure Ibis value methods. Anything else (`execute`, `to_csv`, `sql`, Python's `str.format`
+# on a constant, ...) would read or write outside the KPI's query, so it is refused.
+METHODS = frozenset(
+    """isnull notnull isin notin fill_null nullif cast try_cast between coalesce cases ifelse
+    identical_to isnan isinf abs ceil floor round sign clip negate sqrt ln log log10 log2 exp
+    lower upper length strip lstrip rstrip contains startswith endswith like ilike re_search
+    substr left right replace capitalize find date time year month day hour minute second
+    millisecond quarter week_of_year day_of_year epoch_seconds truncate day_of_week index
+    full_name strftime delta""".split()
+)
+# Arithmetic that cannot blow up while the text is read: no `**` or shifts (`9**9**9` would
+# hang the process), and constants small enough to stay cheap.
+_OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Mod, ast.BitAnd, ast.BitOr, ast.BitXor)
+_UNARY = (ast.USub, ast.UAdd, ast.Invert)
+_NODES = (
     ast.Expression,
     ast.BinOp,
     ast.UnaryOp,
@@ -53,10 +70,13 @@ _ALLOWED_NODES = (
     ast.List,
     ast.keyword,
     ast.Load,
-    ast.operator,
-    ast.unaryop,
     ast.cmpop,
+    *_OPERATORS,
+    *_UNARY,
 )
+_LITERALS = (ast.Constant, ast.List, ast.Tuple)
+MAX_NUMBER = 10**15
+MAX_TEXT = 1000
 
 
 class ExpressionError(ValueError):
@@ -75,22 +95,75 @@ def _parse(text: str) -> Any:
     except SyntaxError as exc:
         raise ExpressionError(f"expression {text!r} does not parse: {exc.msg}") from None
     for node in ast.walk(tree):
-        if isinstance(node, ast.BoolOp | ast.Not):
-            raise ExpressionError(
-                f"expression {text!r}: use & | ~ (with parentheses) instead of and/or/not"
-            )
-        if not isinstance(node, _ALLOWED_NODES):
-            raise ExpressionError(
-                f"expression {text!r}: {type(node).__name__} is not allowed in KPI expressions"
-            )
-        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
-            raise ExpressionError(f"expression {text!r}: private attribute '{node.attr}'")
-        if isinstance(node, ast.Name) and node.id not in NAMES:
-            raise ExpressionError(
-                f"expression {text!r}: unknown name '{node.id}'; row columns are written "
-                f"_.column, and the other names are: {', '.join(sorted(NAMES - {'_'}))}"
-            )
+        problem = _problem(node)
+        if problem:
+            raise ExpressionError(f"expression {text!r}: {problem}")
     return compile(tree, "<kpi expression>", "eval")
+
+
+def _problem(node: ast.AST) -> str | None:
+    """What is wrong with one node of an expression, or None."""
+    if isinstance(node, ast.BoolOp | ast.Not):
+        return "use & | ~ (with parentheses) instead of and/or/not"
+    if not isinstance(node, _NODES):
+        return f"{_node_name(node)} is not allowed in KPI expressions"
+    if isinstance(node, ast.Name) and node.id not in NAMES:
+        return (
+            f"unknown name '{node.id}'; row columns are written _.column, and the other "
+            f"names are: {', '.join(sorted(NAMES - {'_'}))}"
+        )
+    if isinstance(node, ast.Attribute):
+        return _attribute_problem(node)
+    if isinstance(node, ast.Call):
+        func = node.func
+        if not (isinstance(func, ast.Attribute) or getattr(func, "id", None) in FUNCTIONS):
+            return "only the listed functions and column methods can be called"
+        if any(kw.arg is None for kw in node.keywords):
+            return "** arguments are not allowed"
+    if isinstance(node, ast.Compare) and len(node.ops) > 1:
+        return "compare two values at a time: (a < b) & (b < c)"
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        if any(_repeats(side) for side in (node.left, node.right)):
+            return "texts and lists cannot be multiplied"
+    if isinstance(node, ast.Constant):
+        return _constant_problem(node.value)
+    return None
+
+
+def _attribute_problem(node: ast.Attribute) -> str | None:
+    if node.attr.startswith("_"):
+        return f"private attribute '{node.attr}'"
+    receiver = node.value
+    if isinstance(receiver, ast.Name) and receiver.id == "_":
+        return None  # a column of the row
+    if node.attr not in METHODS:
+        return f"'{node.attr}' is not one of the column methods KPI expressions may use"
+    if isinstance(receiver, _LITERALS) or (
+        isinstance(receiver, ast.Name) and receiver.id not in PERIOD_COLUMNS
+    ):
+        return f"'.{node.attr}' works on columns and function results, not on a constant or name"
+    return None
+
+
+def _repeats(node: ast.AST) -> bool:
+    return isinstance(node, ast.List | ast.Tuple) or (
+        isinstance(node, ast.Constant) and isinstance(node.value, str)
+    )
+
+
+def _constant_problem(value: object) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return None if abs(value) <= MAX_NUMBER else f"the number {value} is too large"
+    if isinstance(value, str):
+        return None if len(value) <= MAX_TEXT else f"a text longer than {MAX_TEXT} characters"
+    return f"the constant {value!r} is not a number, text, true/false or null"
+
+
+def _node_name(node: ast.AST) -> str:
+    names = {ast.Pow: "**", ast.LShift: "<<", ast.RShift: ">>", ast.FloorDiv: "//"}
+    return names.get(type(node), type(node).__name__)
 
 
 def uses_period(text: str, only: tuple[str, ...] | None = None) -> bool:
