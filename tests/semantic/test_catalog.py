@@ -7,7 +7,6 @@ import pytest
 
 from stip.errors import DefinitionError, QueryError
 from stip.semantic.catalog import BUILTIN_DIR, load_catalog, validate_dirs
-from stip.semantic.expressions import ExpressionError, check_expression
 
 CONTRACT = [
     "tickets_created",
@@ -149,16 +148,74 @@ def test_get_suggests_a_close_id() -> None:
         catalog.get("open_backlg")
 
 
+RATIO = """\
+  - id: {id}
+    name: {{en: R, nl: R}}
+    description: {{en: d, nl: d}}
+    formula: {{en: f, nl: f}}
+    unit: "%"
+    direction: higher_better
+    group: ticket_flow
+    roles: [owner]
+    measure: {{type: ratio, numerator: {num}, denominator: tickets_created}}
+"""
+
+
+def test_ratios_in_a_circle_are_a_definition_error(tmp_path: Path) -> None:
+    """They passed validation and then made every command recurse until it crashed."""
+    kpis = [("ra", "rb"), ("rb", "rc"), ("rc", "ra"), ("me", "me"), ("fine", "ra")]
+    text = "kpis:\n" + "".join(RATIO.format(id=i, num=n) for i, n in kpis)
+    path = _write(tmp_path / "kpis", "c.yaml", text)
+    _, issues = validate_dirs([BUILTIN_DIR, tmp_path / "kpis"])
+    circle = "measure: ratios refer to each other in a circle"
+    assert [str(i) for i in issues] == [
+        f"{path}:2: KPI ra: {circle} (ra -> rb -> rc -> ra); {TAIL}",
+        f"{path}:11: KPI rb: {circle} (rb -> rc -> ra -> rb); {TAIL}",
+        f"{path}:20: KPI rc: {circle} (rc -> ra -> rb -> rc); {TAIL}",
+        f"{path}:29: KPI me: {circle} (me -> me); {TAIL}",
+    ]
+
+
+TAIL = "a ratio's numerator and denominator must end in KPIs that are not ratios"
+
+
 @pytest.mark.parametrize(
-    "text",
-    ["__import__('os')", "_.x.__class__", "_.a and _.b", "not _.a", "lambda: 1", "[i for i in _]"],
+    ("override", "message"),
+    [
+        (
+            "sla_met_rate: {target: 90, amber: 95}",
+            "targets.sla_met_rate: `amber` (95.0) must be on the bad side of `target` (90.0) "
+            "for a higher_better KPI (the KPI's own: target 95.0, amber 90.0)",
+        ),
+        (
+            "sla_met_rate: {target: 85}",
+            "targets.sla_met_rate: `amber` (90.0) must be on the bad side of `target` (85.0) "
+            "for a higher_better KPI (the KPI's own: target 95.0, amber 90.0)",
+        ),
+        (
+            "tickets_created: {amber: 100}",
+            "targets.tickets_created: `amber` needs a `target` (the KPI's own: no target)",
+        ),
+    ],
 )
-def test_expressions_are_whitelisted(text: str) -> None:
-    with pytest.raises(ExpressionError):
-        check_expression(text)
+def test_target_overrides_follow_the_threshold_rules(
+    tmp_path: Path, override: str, message: str
+) -> None:
+    """Overrides were copied in unchecked: amber on the good side gave wrong status colours."""
+    path = _write(tmp_path / "kpis", "t.yaml", f"targets:\n  {override}\n")
+    _, issues = validate_dirs([BUILTIN_DIR, tmp_path / "kpis"])
+    assert [str(i) for i in issues] == [f"{path}:2: {message}"]
 
 
-def test_expressions_allow_the_ibis_column_api() -> None:
-    check_expression("_.completed_date.isnull() | (_.completed_date >= period_end)")
-    check_expression("coalesce(_.end_date_time, _.start_date_time) < as_of")
-    check_expression("_.survey_rating < 0.6 * csat_scale_max")
+def test_a_valid_override_keeps_the_rest_of_the_definition(tmp_path: Path) -> None:
+    _write(tmp_path / "kpis", "t.yaml", "targets:\n  first_response_hours_median: {target: 3}\n")
+    catalog, issues = validate_dirs([BUILTIN_DIR, tmp_path / "kpis"])
+    builtin, _ = validate_dirs([BUILTIN_DIR])
+    assert issues == []
+    kpi, shipped = (
+        catalog.get("first_response_hours_median"),
+        builtin.get("first_response_hours_median"),
+    )
+    assert (kpi.target, kpi.amber) == (3.0, shipped.amber)
+    assert kpi.model_copy(update={"target": shipped.target}) == shipped
+    assert kpi.source == shipped.source

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import ibis
+from pydantic import ValidationError
 
 from stip.errors import DefinitionError, QueryError, UserError, suggest
 from stip.semantic import functions
@@ -110,9 +111,21 @@ def validate_dirs(dirs: Iterable[Path]) -> tuple[KpiCatalog, list[Issue]]:
                 )
             )
             continue
-        kpis[kpi_id] = kpis[kpi_id].model_copy(
-            update={k: v for k, v in target.model_dump().items() if k in target.model_fields_set}
-        )
+        changed = {k: v for k, v in target.model_dump().items() if k in target.model_fields_set}
+        try:
+            # validated again, so an override is held to the KPI's own threshold rules
+            kpi = kpis[kpi_id]
+            fields = {**kpi.model_dump(by_alias=True), **changed, "source": kpi.source}
+            kpis[kpi_id] = KpiDefinition.model_validate(fields)
+        except ValidationError as exc:
+            reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            own = [
+                f"{k} {v}"
+                for k, v in (("target", kpi.target), ("amber", kpi.amber))
+                if v is not None
+            ]
+            shipped = f"the KPI's own: {', '.join(own) or 'no target'}"
+            issues.append(Issue(where.file, where.line, f"targets.{kpi_id}: {reasons} ({shipped})"))
     for kpi_id, kpi in kpis.items():
         file, line = lines[kpi_id]
         issues += [Issue(file, line, f"KPI {kpi_id}: {m}") for m in _rules(kpi, kpis)]
@@ -137,8 +150,12 @@ def _rules(kpi: KpiDefinition, kpis: dict[str, KpiDefinition]) -> list[str]:
         for ref in (measure.numerator, measure.denominator):
             if ref not in kpis:
                 problems.append(f"measure: unknown KPI '{ref}'.{suggest(str(ref), kpis)}")
-            elif kpis[ref].measure.type == "ratio" and ref == kpi.id:
-                problems.append("measure: a ratio cannot refer to itself")
+        circle = _ratio_circle(kpi.id, kpis)
+        if circle:
+            problems.append(
+                f"measure: ratios refer to each other in a circle ({' -> '.join(circle)}); "
+                "a ratio's numerator and denominator must end in KPIs that are not ratios"
+            )
     elif measure.type == "function":
         if measure.function not in functions.REGISTRY:
             problems.append(
@@ -161,6 +178,24 @@ def _rules(kpi: KpiDefinition, kpis: dict[str, KpiDefinition]) -> list[str]:
         else:
             problems += [f"actions: {m}" for m in _action_rules(kpi, action_base)]
     return problems
+
+
+def _ratio_circle(start: str, kpis: dict[str, KpiDefinition]) -> list[str]:
+    """The ratio references from `start` back to itself (`[a, b, a]`), or [] if none."""
+    paths = [[start]]
+    seen = {start}
+    while paths:
+        path = paths.pop()
+        measure = kpis[path[-1]].measure
+        if measure.type != "ratio":
+            continue
+        for ref in (str(measure.numerator), str(measure.denominator)):
+            if ref == start:
+                return [*path, ref]
+            if ref in kpis and ref not in seen:
+                seen.add(ref)
+                paths.append([*path, ref])
+    return []
 
 
 def _check_expressions(base: str, texts: Iterable[str]) -> list[str]:

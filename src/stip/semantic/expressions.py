@@ -51,7 +51,7 @@ METHODS = frozenset(
     lower upper length strip lstrip rstrip contains startswith endswith like ilike re_search
     substr left right replace capitalize find date time year month day hour minute second
     millisecond quarter week_of_year day_of_year epoch_seconds truncate day_of_week index
-    full_name strftime delta""".split()
+    full_name strftime delta""".split()  # noqa: SIM905 - a list of 65 words reads better so
 )
 # Arithmetic that cannot blow up while the text is read: no `**` or shifts (`9**9**9` would
 # hang the process), and constants small enough to stay cheap.
@@ -122,9 +122,8 @@ def _problem(node: ast.AST) -> str | None:
             return "** arguments are not allowed"
     if isinstance(node, ast.Compare) and len(node.ops) > 1:
         return "compare two values at a time: (a < b) & (b < c)"
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-        if any(_repeats(side) for side in (node.left, node.right)):
-            return "texts and lists cannot be multiplied"
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and _repeats(node):
+        return "texts and lists cannot be multiplied"
     if isinstance(node, ast.Constant):
         return _constant_problem(node.value)
     return None
@@ -145,9 +144,12 @@ def _attribute_problem(node: ast.Attribute) -> str | None:
     return None
 
 
-def _repeats(node: ast.AST) -> bool:
-    return isinstance(node, ast.List | ast.Tuple) or (
-        isinstance(node, ast.Constant) and isinstance(node.value, str)
+def _repeats(node: ast.BinOp) -> bool:
+    """Whether a product repeats a text or list (`"a" * 10**9` would fill the memory)."""
+    return any(
+        isinstance(side, ast.List | ast.Tuple)
+        or (isinstance(side, ast.Constant) and isinstance(side.value, str))
+        for side in (node.left, node.right)
     )
 
 
@@ -162,7 +164,13 @@ def _constant_problem(value: object) -> str | None:
 
 
 def _node_name(node: ast.AST) -> str:
-    names = {ast.Pow: "**", ast.LShift: "<<", ast.RShift: ">>", ast.FloorDiv: "//"}
+    names: dict[type[ast.AST], str] = {
+        ast.Pow: "**",
+        ast.LShift: "<<",
+        ast.RShift: ">>",
+        ast.FloorDiv: "//",
+        ast.MatMult: "@",
+    }
     return names.get(type(node), type(node).__name__)
 
 
