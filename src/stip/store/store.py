@@ -71,7 +71,15 @@ def to_arrow(table: Table, rows: list[dict[str, Any]] | pa.Table) -> pa.Table:
 
 
 class _SharedDuckDB:
-    """One DuckDB connection per process and file, opened while anyone uses it."""
+    """One DuckDB connection per process and file, opened while anyone uses it.
+
+    A writer needs the connection opened for writing, so it waits until every reader is done
+    and the read-only connection is closed; new readers queue behind a waiting writer, so a
+    stream of dashboard reads cannot starve a sync's commit. A thread that already reads
+    never queues: it would wait for a writer that waits for it (a read inside a read, such as
+    the data version looked up while a dashboard's connection is open, hung `stip serve` for
+    good the first time a scheduled sync came in between).
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -80,32 +88,36 @@ class _SharedDuckDB:
         self._read_only = True
         self._users = 0
         self._writers_waiting = 0
+        self._held = threading.local()  # this thread's open cursors
 
     @contextmanager
     def cursor(self, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        held = getattr(self._held, "count", 0)
         with self._cond:
             if write:
+                if held and self._read_only:
+                    raise RuntimeError("a write was asked for inside a read of the same thread")
                 self._writers_waiting += 1
                 try:
                     while self._con is not None and self._read_only:
                         self._cond.wait()
                 finally:
                     self._writers_waiting -= 1
-            else:
-                # Writer preference: new readers queue behind a waiting writer so a stream of
-                # dashboard reads cannot starve a sync's commit.
-                while self._writers_waiting and self._con is not None and self._read_only:
+            elif not held:
+                while self._writers_waiting and (self._con is None or self._read_only):
                     self._cond.wait()
             if self._con is None:
                 self._con = self._open(read_only=not write)
                 self._read_only = not write
             self._users += 1
             con = self._con
+        self._held.count = held + 1
         cur = con.cursor()
         try:
             yield cur
         finally:
             cur.close()
+            self._held.count = held
             with self._cond:
                 self._users -= 1
                 if self._users == 0:
