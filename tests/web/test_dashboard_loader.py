@@ -127,3 +127,32 @@ def test_user_files_override_and_add_and_reload_on_change(tmp_path: Path) -> Non
     assert registry.require("teamlead").title.en == "Our wall"
     with pytest.raises(QueryError, match="unknown dashboard 'wal'. Did you mean 'teamlead'|wal"):
         registry.require("wal")
+
+
+def test_two_user_files_with_one_id_are_reported(tmp_path: Path) -> None:
+    """One silently replaced the other: an edit seemed to do nothing, and nothing said why."""
+    user_dir = tmp_path / "dashboards"
+    user_dir.mkdir()
+    _write(user_dir, GOOD, "a.yaml")
+    _write(user_dir, GOOD.replace("{en: Wall,", "{en: Wall B,"), "b.yaml")
+    registry = DashboardRegistry(user_dir, None)
+    assert registry.require("wall").title.en == "Wall"
+    line = next(n for n, text in enumerate(GOOD.splitlines(), 1) if text.startswith("id:"))
+    assert registry.issues == [
+        f"{user_dir / 'b.yaml'}:{line}: dashboard id 'wall' is also used by "
+        f"{user_dir / 'a.yaml'}:{line}; give one of them another id (this file is skipped)"
+    ]
+
+
+def test_tiles_are_checked_again_when_the_kpi_ids_change(tmp_path: Path) -> None:
+    user_dir = tmp_path / "dashboards"
+    user_dir.mkdir()
+    _write(user_dir, GOOD, "wall.yaml")
+    known = {"open_backlog"}
+    (tmp_path / "no-defaults").mkdir()
+    registry = DashboardRegistry(user_dir, lambda: known, defaults_dir=tmp_path / "no-defaults")
+    assert registry.get("wall") is None
+    assert "unknown KPI 'overdue_tickets'" in registry.issues[0]
+    known = {"open_backlog", "overdue_tickets"}
+    assert registry.require("wall").tile_count == 2
+    assert registry.issues == []

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stip.dashboards.loader import load_dashboard
 from stip.dashboards.models import Dashboard
+from stip.dashboards.yamllines import line_of, load_with_lines
 from stip.errors import DefinitionError, QueryError, suggest
 
 if TYPE_CHECKING:
@@ -30,14 +31,16 @@ class DashboardRegistry:
     def __init__(
         self,
         user_dir: Path | None,
-        kpi_ids: Collection[str] | None = None,
+        kpi_ids: Collection[str] | Callable[[], Collection[str]] | None = None,
         defaults_dir: Path = DEFAULTS_DIR,
     ) -> None:
+        """`kpi_ids`: the KPIs tiles may name, or a function giving them (a server whose KPI
+        files can change: the dashboards are checked again when the ids change)."""
         self.defaults_dir = defaults_dir
         self.user_dir = user_dir
-        self.kpi_ids = kpi_ids
+        self._kpi_ids = kpi_ids
         self.issues: list[str] = []
-        self._signature: tuple[tuple[str, int, int], ...] | None = None
+        self._signature: tuple[Any, ...] | None = None
         self._dashboards: dict[str, Dashboard] = {}
         self._lock = threading.Lock()
 
@@ -49,28 +52,44 @@ class DashboardRegistry:
 
     def _current(self) -> dict[str, Dashboard]:
         files = self._files()
-        signature = tuple(
-            (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.exists()
+        kpi_ids = self._kpi_ids() if callable(self._kpi_ids) else self._kpi_ids
+        signature = (
+            tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.exists()),
+            None if kpi_ids is None else frozenset(kpi_ids),
         )
         with self._lock:
             if signature != self._signature:
-                self._dashboards, self.issues = self._load(files)
+                self._dashboards, self.issues = self._load(files, kpi_ids)
                 self._signature = signature
             return self._dashboards
 
-    def _load(self, files: list[Path]) -> tuple[dict[str, Dashboard], list[str]]:
+    def _load(
+        self, files: list[Path], kpi_ids: Collection[str] | None
+    ) -> tuple[dict[str, Dashboard], list[str]]:
         loaded: dict[str, Dashboard] = {}
         issues: list[str] = []
+        user_files: dict[str, Path] = {}  # the user file that set each id
         for path in files:
             is_default = path.parent == self.defaults_dir
             try:
-                dashboard = load_dashboard(path, self.kpi_ids)
+                dashboard = load_dashboard(path, kpi_ids)
             except DefinitionError as exc:
                 if is_default:
                     raise
                 log.warning("dashboard skipped: %s", exc)
                 issues.append(str(exc))
                 continue
+            first = user_files.get(dashboard.id)
+            if first is not None:
+                problem = (
+                    f"{path}:{_id_line(path)}: dashboard id '{dashboard.id}' is also used by "
+                    f"{first}:{_id_line(first)}; give one of them another id (this file is skipped)"
+                )
+                log.warning("dashboard skipped: %s", problem)
+                issues.append(problem)
+                continue
+            if not is_default:
+                user_files[dashboard.id] = path
             loaded[dashboard.id] = dashboard
         return loaded, issues
 
@@ -88,6 +107,11 @@ class DashboardRegistry:
                 f"Known: {', '.join(sorted(dashboards))}"
             )
         return dashboards[dashboard_id]
+
+
+def _id_line(path: Path) -> int:
+    _, lines = load_with_lines(path.read_text(encoding="utf-8"), str(path))
+    return line_of(lines, ("id",))
 
 
 def registry_for(stip: Stip, kpi_ids: Collection[str] | None = None) -> DashboardRegistry:

@@ -73,6 +73,18 @@ def catalog_dirs(extra_dirs: Iterable[Path | str] = (), home: Path | None = None
     return [BUILTIN_DIR, home_dir, *(Path(d) for d in extra_dirs)]
 
 
+def kpi_files_stamp(home: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, modification time and size of each KPI file in `home/kpis/`: changes with them."""
+    stamps = []
+    for path in _yaml_files(home / "kpis"):
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            continue
+        stamps.append((str(path), info.st_mtime_ns, info.st_size))
+    return tuple(stamps)
+
+
 def validate_dirs(dirs: Iterable[Path]) -> tuple[KpiCatalog, list[Issue]]:
     """Load every YAML file under `dirs` (later dirs override earlier ones by KPI id)."""
     functions.load_function_modules()

@@ -47,9 +47,7 @@ def build_state(stip: Stip) -> WebState:
         stip=stip,
         accounts=accounts,
         secret=secret_key(stip.settings),
-        dashboards=DashboardRegistry(
-            stip.settings.home / "dashboards", set(kpi_data.catalog.ids())
-        ),
+        dashboards=DashboardRegistry(stip.settings.home / "dashboards", kpi_data.kpi_ids),
         kpis=kpi_data,
         people=Directory(stip.store),
         authenticators=[LocalPasswordAuthenticator(accounts)],

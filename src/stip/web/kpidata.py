@@ -6,14 +6,15 @@ Periods and as-of times are parsed here from URL parameters, so every page and t
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import datetime
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stip.accounts.roles import is_money_kpi
-from stip.semantic.catalog import KpiCatalog, load_catalog
+from stip.errors import DefinitionError
+from stip.semantic.catalog import KpiCatalog, kpi_files_stamp, load_catalog
 from stip.semantic.models import KpiDefinition
 from stip.semantic.periods import Period, parse_as_of, parse_period
 from stip.semantic.query import Scope
@@ -22,28 +23,51 @@ if TYPE_CHECKING:
     from stip.app import Stip
     from stip.semantic.engine import KpiEngine
 
-
-def load_catalog_for(stip: Stip) -> KpiCatalog:
-    return load_catalog(home=stip.settings.home)
+log = logging.getLogger("stip.web")
 
 
 class KpiData:
+    """The catalogue and engine, loaded again when a file in `$STIP_HOME/kpis/` changes (the
+    same on-the-next-request rule as dashboard files). A changed folder with a mistake keeps
+    the definitions in use and logs the problem; at start it is an error."""
+
     def __init__(self, stip: Stip) -> None:
         self.stip = stip
         self._lock = threading.Lock()
         self._data_time_lock = threading.Lock()
         self._data_time: tuple[Any, datetime | None] = (object(), None)
+        self._loaded: tuple[Any, KpiCatalog, KpiEngine] | None = None
+        self._current()
 
-    @cached_property
+    @property
     def catalog(self) -> KpiCatalog:
-        return load_catalog_for(self.stip)
+        return self._current()[1]
 
-    @cached_property
+    @property
     def engine(self) -> KpiEngine:
+        return self._current()[2]
+
+    def kpi_ids(self) -> set[str]:
+        return set(self.catalog.ids())
+
+    def _current(self) -> tuple[Any, KpiCatalog, KpiEngine]:
         from stip.semantic.engine import KpiEngine
 
+        home = self.stip.settings.home
+        stamp = kpi_files_stamp(home)
         with self._lock:
-            return KpiEngine(self.stip.store, self.stip.settings, self.catalog)
+            if self._loaded is None or self._loaded[0] != stamp:
+                try:
+                    catalog = load_catalog(home=home)
+                except DefinitionError as exc:
+                    if self._loaded is None:
+                        raise
+                    log.warning("KPI files not loaded again, the previous ones stay: %s", exc)
+                    self._loaded = (stamp, *self._loaded[1:])
+                else:
+                    engine = KpiEngine(self.stip.store, self.stip.settings, catalog)
+                    self._loaded = (stamp, catalog, engine)
+            return self._loaded
 
     def kpi(self, kpi_id: str) -> KpiDefinition:
         """The definition; raises `QueryError` (with did-you-mean) for an unknown id."""
@@ -71,15 +95,19 @@ class KpiData:
         return self.engine.as_of(data_time.replace(second=0, microsecond=0))
 
     def data_stamp(self) -> tuple[Any, ...]:
-        """Changes whenever the store's data may have changed; cheap enough for every request.
+        """Changes whenever the store's data or the KPI definitions may have changed; cheap
+        enough for every request.
 
         For a DuckDB file it is the size and modification time of the file and its write-ahead
-        log (no connection is opened); for PostgreSQL the store's data version.
+        log (no connection is opened); for PostgreSQL the store's data version. The KPI part
+        is the catalogue in use, so views built with older definitions are not reused.
         """
+        definitions = self._current()[0]
         path = self.stip.store.path
         if path is None:
-            return ("version", self.stip.store.data_version())
-        return (_file_stamp(path), _file_stamp(path.with_name(path.name + ".wal")))
+            return ("version", self.stip.store.data_version(), definitions)
+        wal = path.with_name(path.name + ".wal")
+        return (_file_stamp(path), _file_stamp(wal), definitions)
 
     def _data_as_of(self) -> datetime | None:
         stamp = self.data_stamp()
