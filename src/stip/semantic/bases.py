@@ -94,6 +94,10 @@ def base_table(
     only those (and the key columns) are kept: a narrow relation compiles to SQL in about
     half the time of one carrying every column of a wide table through each step.
     """
+    if columns is not None:
+        # expressions may read the dimension columns themselves (docs/kpi-authoring.md)
+        columns = set(columns)
+        dims = [*dims, *(dim for dim, column in DIM_COLUMNS.items() if column in columns)]
     wanted = [d for d in dict.fromkeys(dims) if d in base_dimensions(name)]
     table = con.table(name)
     if columns is not None:
