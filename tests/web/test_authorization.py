@@ -13,6 +13,7 @@ from stip.accounts.secret import secret_key
 from stip.accounts.shares import create_share
 from stip.accounts.users import add_user, engine_for, get_user, set_active
 from stip.app import Stip
+from stip.store.schema import Batch
 
 from .conftest import TestClient, bearer, csrf, login
 
@@ -117,6 +118,16 @@ def _cases(stip: Stip) -> dict[str, list[Case]]:
 
 
 ENGINEER_OTHER = 1
+
+
+@pytest.fixture(scope="module", autouse=True)
+def other_engineer(stip: Stip) -> None:
+    """The person whose figures a manager may open and an engineer may not (a person the
+    store does not know is a 404 for everyone)."""
+    batch = Batch()
+    resource = {"source_system": "autotask", "id": ENGINEER_OTHER, "first_name": "Other"}
+    batch.add("resources", [{**resource, "last_name": "Engineer", "is_active": True}])
+    stip.store.apply(batch)
 
 
 #: Routes that need no login at all (login itself, share links, docs) or only a session.

@@ -229,6 +229,8 @@ def test_delivery_statuses_in_dutch(client: TestClient) -> None:
             "you can only see your own figures",
         ),
         ("owner", "/admin/users", "alleen voor beheerders", "administrators only"),
+        ("teamlead", "/d/teamlead?team=424242", "geen team 424242", "no team 424242"),
+        ("owner", "/kpi/open_backlog?resource=12345", "geen persoon 12345", "no person 12345"),
         ("owner", "/no/such/page", "deze pagina bestaat niet", "Not Found"),
     ],
 )

@@ -130,6 +130,7 @@ ERROR_MESSAGES = (
     "no dashboard '{dashboard}'",
     "no share link '{link}'",
     "no team {team}",
+    "no person {resource}",
     "no action '{action}'",
     "no user action '{action}'",
     "no user with id {user}",

@@ -11,8 +11,9 @@ from stip.accounts.users import User
 from stip.errors import UserError
 from stip.semantic.periods import Period
 from stip.semantic.query import Scope as EngineScope
-from stip.web.errors import BadRequest, Forbidden
+from stip.web.errors import BadRequest, Forbidden, NotFound
 from stip.web.kpidata import KpiData
+from stip.web.people import Directory
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,16 @@ def _int_param(name: str, text: str | None) -> int | None:
 
 
 def resolve_scope(
-    user: User | None, personal: bool, resource: str | None, team: str | None
+    user: User | None,
+    personal: bool,
+    resource: str | None,
+    team: str | None,
+    people: Directory,
 ) -> Scope:
-    """The scope for this viewer; None user = a share link (the dashboard as a whole)."""
+    """The scope for this viewer; None user = a share link (the dashboard as a whole).
+
+    A person or team the store does not know is a 404: their figures would all be zero and
+    green, which reads as "all is well" for someone who does not exist."""
     resource_id = _int_param("resource", resource)
     team_id = _int_param("team", team)
     if user is None:
@@ -55,8 +63,12 @@ def resolve_scope(
             )
         return Scope(resource_id=user.resource_id)
     if resource_id is not None:
+        if people.resource_name(resource_id) is None:
+            raise NotFound(f"no person {resource_id}")
         return Scope(resource_id=resource_id)
     if team_id is not None:
+        if people.team_name(team_id) is None:
+            raise NotFound(f"no team {team_id}")
         return Scope(team_id=team_id)
     if personal and user.resource_id is not None:
         return Scope(resource_id=user.resource_id)

@@ -43,7 +43,7 @@ def get_dashboard(
     team: str | None = TeamQ,
 ) -> dict[str, Any]:
     dashboard = dashboard_for(state, user, dashboard_id)
-    scope = resolve_scope(user, dashboard.filters.personal, resource, team)
+    scope = resolve_scope(user, dashboard.filters.personal, resource, team, state.people)
     when = resolve_when(
         state.kpis, period, None, as_of, dashboard.filters.period.default, now_by_default=True
     )
@@ -80,7 +80,7 @@ def kpi_values(
 ) -> dict[str, Any]:
     kpi = state.kpis.kpi(kpi_id)
     check_kpi_access(user, kpi, state)
-    scope = resolve_scope(user, False, resource, team)
+    scope = resolve_scope(user, False, resource, team, state.people)
     if by in ("resource", "team") and not roles.can_see_others(user.role):
         raise Forbidden("you can only see your own figures")
     if by is not None and by not in kpi.dimensions:
@@ -107,7 +107,7 @@ def kpi_actions(
     check_kpi_access(user, kpi, state)
     if not kpi.has_actions:
         raise NotFound(f"KPI {kpi.id} has no action list")
-    scope = resolve_scope(user, False, resource, team)
+    scope = resolve_scope(user, False, resource, team, state.people)
     when = resolve_when(state.kpis, period, None, as_of, kpi.default_period, now_by_default=True)
     result: dict[str, Any] = state.kpis.actions(
         kpi.id, when.period, when.as_of, scope.to_engine()

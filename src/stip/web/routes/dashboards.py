@@ -188,7 +188,9 @@ def _build(
 ) -> _Built:
     _ = gettext_for(lang)
     tz = state.stip.settings.tz
-    scope = resolve_scope(user, dashboard.filters.personal, params.resource, params.team)
+    scope = resolve_scope(
+        user, dashboard.filters.personal, params.resource, params.team, state.people
+    )
     when = resolve_when(
         state.kpis, params.period, params.custom, params.as_of, dashboard.filters.period.default
     )

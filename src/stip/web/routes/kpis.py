@@ -144,7 +144,7 @@ def _context(
     kpi = state.kpis.kpi(kpi_id)
     check_kpi_access(user, kpi, state)
     q = request.query_params
-    scope = resolve_scope(user, False, q.get("resource"), q.get("team"))
+    scope = resolve_scope(user, False, q.get("resource"), q.get("team"), state.people)
     when = resolve_when(
         state.kpis, q.get("period"), q.get("custom"), q.get("as_of"), kpi.default_period
     )
