@@ -134,6 +134,20 @@ def records(stip: Stip) -> None:
         ],
     )
     batch.add(
+        "picklists",
+        [
+            {
+                "source_system": "autotask",
+                "entity": "Tickets",
+                "field": field,
+                "value": 1,
+                "label": label,
+                "is_active": True,
+            }
+            for field, label in (("priority", "Kritiek"), ("status", "Nieuw"))
+        ],
+    )
+    batch.add(
         "survey_results",
         [
             {
@@ -175,21 +189,48 @@ def test_kpi_page_unit_and_action_headers_in_dutch(client: TestClient) -> None:
     page = client.get(f"/kpi/overdue_tickets?lang=nl&{AS_OF}").text
     assert "<dt>Eenheid</dt><dd>aantal</dd>" in page
     headers = _action_headers(page)
-    assert {"Wat te doen", "Wie (id)", "Resource-id", "Vervaldatum"} <= set(headers)
-    assert headers.count("Wie (id)") == 1 and len(set(headers)) == len(headers)
+    assert headers == [
+        "Klant",
+        "Wie",
+        "Wat te doen",
+        "Waarom",
+        "Contactpersoon",
+        "Telefoon",
+        "Ticket",
+        "Titel",
+        "Vervaldatum",
+        "Prioriteit",
+        "Status",
+    ]
     assert set(headers) <= {DUTCH[label] for label in COLUMN_LABELS.values()}
     english = client.get(f"/kpi/overdue_tickets?lang=en&{AS_OF}").text
     assert "<dt>Unit</dt><dd>count</dd>" in english
     headers = _action_headers(english)
-    assert {"What to do", "Who (id)", "Resource id", "Due date"} <= set(headers)
+    assert {"What to do", "Who", "Due date", "Priority", "Status"} <= set(headers)
     assert set(headers) <= set(COLUMN_LABELS.values())
+
+
+def _action_cells(page: str) -> list[str]:
+    body = page.split('class="action-table"', 1)[1].split("</tbody>", 1)[0].split("<tbody>")[1]
+    return [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td>(.*?)</td>", body)]
+
+
+def test_action_table_shows_labels_and_local_times_not_ids(client: TestClient) -> None:
+    """It showed 16 columns: five of ids, priority 1 and status 1 as numbers, ISO times."""
+    login(client, "service_manager")
+    cells = _action_cells(client.get(f"/kpi/overdue_tickets?lang=nl&{AS_OF}").text)
+    assert cells[6:] == ["T20261001.0001", "Printer", "5 okt 2026 19:00", "Kritiek", "Nieuw"]
+    cells = _action_cells(client.get(f"/kpi/overdue_tickets?lang=en&{AS_OF}").text)
+    # picklist labels are the PSA's own (this one names them in Dutch)
+    assert cells[6:] == ["T20261001.0001", "Printer", "5 Oct 2026 19:00", "Kritiek", "Nieuw"]
 
 
 def test_survey_action_headers_in_dutch(client: TestClient) -> None:
     login(client, "service_manager")
     page = client.get(f"/kpi/csat_low_responses?lang=nl&period=2026-10&{AS_OF}").text
     headers = _action_headers(page)
-    assert {"Enquête-id", "Enquêtescore", "Enquête ingevuld", "Contactpersoon-id"} <= set(headers)
+    assert {"Enquêtescore", "Enquête ingevuld", "Contactpersoon", "Telefoon"} <= set(headers)
+    assert not any(h.endswith("-id") for h in headers)
     assert not any("_" in h or h == h.lower() for h in headers)
 
 

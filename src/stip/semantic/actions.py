@@ -67,6 +67,7 @@ class Labels:
     companies: dict[int, str]
     contacts: dict[int, tuple[str, str | None]]  # name, phone
     tickets: dict[int, dict[str, Any]]
+    picklists: dict[str, dict[int, str]]  # ticket column -> value -> label
 
 
 def find_actions(
@@ -131,7 +132,22 @@ def lookup_labels(con: BaseBackend, found: list[Found]) -> Labels:
         ),
         contacts=labels.contacts(con, (r.get("contact_id") for _, r in records)),
         tickets=labels.ticket_info(con, (t for f in found for t in f.ticket_ids)),
+        picklists={
+            column: labels.picklist_labels(
+                con, field, (r.get(column) for f, r in records if column in _picklist_fields(f))
+            )
+            for column, field in labels.TICKET_PICKLISTS.items()
+            if any(column in _picklist_fields(f) for f in found)
+        },
     )
+
+
+def _picklist_fields(found: Found) -> list[str]:
+    """The `fields` of a ticket action list that hold picklist values (they get a label)."""
+    spec = found.kpi.actions
+    if found.base != "tickets" or spec is None:
+        return []
+    return [name for name in spec.fields if name in labels.TICKET_PICKLISTS]
 
 
 def enrich(found: Found, names: Labels, settings: Settings) -> list[dict[str, Any]]:
@@ -177,6 +193,8 @@ def enrich(found: Found, names: Labels, settings: Settings) -> list[dict[str, An
             row.setdefault("title", ticket["title"])
         for name in spec.fields:
             row[name] = _json(local[name])
+        for name in _picklist_fields(found):
+            row[f"{name}_label"] = names.picklists[name].get(record[name])
         out.append(row)
     return out
 

@@ -7,6 +7,16 @@ from collections.abc import Iterable
 from ibis.backends import BaseBackend
 
 PICKLIST_FIELDS = {"queue": "queueID", "priority": "priority"}
+#: Ticket columns that hold a picklist value -> the Autotask field whose labels they use.
+TICKET_PICKLISTS = {
+    "queue_id": "queueID",
+    "priority": "priority",
+    "status": "status",
+    "ticket_type": "ticketType",
+    "issue_type": "issueType",
+    "sub_issue_type": "subIssueType",
+    "source": "source",
+}
 
 
 def _clean(ids: Iterable[int | None]) -> list[int]:

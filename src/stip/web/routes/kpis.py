@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import Markup
@@ -57,6 +60,7 @@ COLUMN_LABELS = {
     "rating": "Rating",
     "priority": "Priority",
     "queue": "Queue",
+    "queue_id": "Queue",
     "status": "Status",
     "survey_result_id": "Survey id",
     "time_entry_id": "Time entry id",
@@ -79,7 +83,9 @@ COLUMN_LABELS = {
 
 
 def column_label(key: str, lang: str) -> str:
-    """An action-table header; a field of a KPI file of your own without one reads as words."""
+    """An action-table header; a field of a KPI file of your own without one reads as words.
+    A picklist's label (`priority_label`) has the header of its field."""
+    key = key.removesuffix("_label")
     label = COLUMN_LABELS.get(key)
     if label is None:
         return key.replace("_", " ").capitalize()
@@ -175,23 +181,50 @@ def _history(kpi: KpiDefinition, when: When, tile: Any, lang: str) -> Markup:
 def _action_table(
     rows: list[dict[str, Any]], lang: str, web_url: str | None
 ) -> tuple[list[Column], list[ActionRow], str]:
+    """The page's table of an action list: what a reader acts on, in the page's language.
+
+    Ids are left out (the ticket number links to the ticket; the CSV and Excel files keep
+    every column), a picklist value shows its label, and times read as local dates."""
     keys: list[str] = []
     for row in rows:
         for key in row:
             if key not in keys:
                 keys.append(key)
-    columns = [Column(k, column_label(k, lang)) for k in keys]
     link_column = "ticket_number" if "ticket_number" in keys else "ticket_id"
+    shown = [
+        k
+        for k in keys
+        if k == link_column
+        or not (k.endswith("_id") or k.startswith("dim_") or f"{k}_label" in keys)
+    ]
+    columns = [Column(k, column_label(k, lang)) for k in shown]
     out = []
     for row in rows:
-        cells = {}
-        for key in keys:
-            value = row.get(key)
-            if isinstance(value, dict) and set(value) >= {"en", "nl"}:
-                value = value[lang]
-            cells[key] = "" if value is None else str(value)
+        cells = {key: _cell_text(row.get(key), lang) for key in shown}
         out.append(ActionRow(cells, ticket_link(web_url, row.get("ticket_id"))))
     return columns, out, link_column
+
+
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _cell_text(value: Any, lang: str) -> str:
+    locale = babel_locale(lang)
+    if value is None:
+        return ""
+    if isinstance(value, dict) and set(value) >= {"en", "nl"}:
+        return str(value[lang])
+    if isinstance(value, bool):
+        return gettext_for(lang)("yes" if value else "no")
+    if isinstance(value, float):
+        return format_decimal(value, "#,##0.##", locale=locale)
+    if isinstance(value, str) and _ISO_TIME.match(value):
+        moment = datetime.fromisoformat(value)
+        return format_datetime(moment, "d MMM yyyy HH:mm", tzinfo=moment.tzinfo, locale=locale)
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return format_date(date.fromisoformat(value), "d MMM yyyy", locale=locale)
+    return str(value)
 
 
 @router.get("/kpi/{kpi_id}", include_in_schema=False)
