@@ -210,6 +210,44 @@ def test_team_lead_pages_and_admin_deliveries(site: tuple[str, Stip]) -> None:
     assert "Broken one" not in admin.get("/admin/deliveries?status=failed").text
 
 
+def test_done_on_the_team_page_updates_its_follow_up_figures(site: tuple[str, Stip]) -> None:
+    """The swapped item showed "done" while the team's figures kept the old counts."""
+    base, stip = site
+    lead, token = _client(base, "lars")
+    before = _loop_value(lead.get("/actions/team?team=10").text, "action_items_done")
+    bram = next(
+        i
+        for i in item_store(stip.settings).all_items()
+        if i.person_id == W.BRAM and i.status == "open"
+    )
+    answer = lead.post(
+        f"/actions/{bram.id}/done",
+        data={"csrf_token": token, "back": "/actions/team?team=10"},
+        headers={"HX-Request": "true"},
+    )
+    assert answer.status_code == 200 and 'hx-swap-oob="true"' in answer.text
+    assert _loop_value(answer.text, "action_items_done") == str(int(before) + 1)
+
+
+def _loop_value(page: str, kpi: str) -> str:
+    found = re.search(rf'id="loop-{kpi}".*?class="loop-value">([^<]*)<', page, re.DOTALL)
+    assert found, f"no closed-loop figure {kpi}"
+    return found.group(1).strip()
+
+
+def test_a_live_dashboard_counts_the_action_items_open_now(site: tuple[str, Stip]) -> None:
+    """The items are raised after the data's time (the last sync): counted at that time, the
+    live team-lead dashboard said "Open action items 0" while `stip actions list` had 61."""
+    base, stip = site
+    client, _token = _client(base, "r_service_manager", ROLE_PASSWORD)
+    page = client.get("/d/service_manager", params={"lang": "en"}).text
+    open_now = [i for i in item_store(stip.settings).items(dt.datetime.now(dt.UTC))]
+    assert len(open_now) >= 2
+    assert _loop_value(page, "action_items_open") == str(len(open_now))
+    pinned = client.get("/d/service_manager", params={"as_of": "2026-04-28T10:00"}).text
+    assert _loop_value(pinned, "action_items_open") == "0"  # before the evaluation raised them
+
+
 ROUTES = {
     "GET /actions",
     "GET /actions/me",

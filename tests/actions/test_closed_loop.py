@@ -10,6 +10,7 @@ from stip.actions.closed_loop import closed_loop_values
 from stip.actions.evaluate import evaluate
 from stip.actions.items import Item, ItemStore, item_store
 from stip.app import Stip
+from stip.web.routes.actions import loop_tiles
 
 
 def _evaluated(world: Stip, W: ModuleType) -> tuple[ItemStore, dict[str, Item]]:
@@ -42,6 +43,31 @@ def test_closed_loop_values_move_when_items_are_done(world: Stip, W: ModuleType)
     assert week18["action_items_open_per_person"] == pytest.approx(4 / 3)
     team = closed_loop_values(world, "2026-W18", as_of, resource_ids=[W.EVA, W.BRAM])
     assert (team["action_items_open"], team["action_items_done"]) == (1, 2)
+    # a user without a PSA resource gets items by name: their own figures, not the MSP's
+    fien = closed_loop_values(world, "2026-W18", as_of, person_name="fien")
+    assert (fien["action_items_created"], fien["action_items_done"]) == (1, 0)
+    assert (fien["action_items_open"], fien["action_items_open_per_person"]) == (1, 1.0)
+
+
+def test_closed_loop_figures_read_in_the_page_language() -> None:
+    """Dutch pages showed "5.8" and "0.6" (no unit) beside "5,8" everywhere else."""
+    values = {
+        "callback_within_2bd_rate": 100.0,
+        "action_time_to_act_median": 0.6,
+        "action_items_open": 29,
+        "action_items_open_per_person": 5.8,
+    }
+    shown = {t["id"]: (t["value"], t["unit"]) for t in loop_tiles(values, "nl")}
+    assert shown == {
+        "callback_within_2bd_rate": ("100", "%"),
+        "action_time_to_act_median": ("0,6", "wu"),
+        "action_items_created": ("-", ""),
+        "action_items_done": ("-", ""),
+        "action_items_open": ("29", ""),
+        "action_items_open_per_person": ("5,8", ""),
+    }
+    english = {t["id"]: (t["value"], t["unit"]) for t in loop_tiles(values, "en")}
+    assert english["action_time_to_act_median"] == ("0.6", "bh")
 
 
 def test_period_figures_read_only_live_items_and_those_of_the_period(

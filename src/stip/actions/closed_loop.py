@@ -92,13 +92,18 @@ def closed_loop_values(
     period: str,
     as_of: datetime | str | None = None,
     resource_ids: list[int] | None = None,
+    person_name: str | None = None,
 ) -> dict[str, float | int | None]:
-    """Every closed-loop KPI for one period (contract period SPEC) and as-of time."""
+    """Every closed-loop KPI for one period (contract period SPEC) and as-of time: of the
+    items of `resource_ids`, or of the items routed by name to `person_name` (a user without
+    a PSA resource, such as the team lead role), or of all items."""
     tz = stip.settings.tz
     when = as_of if isinstance(as_of, datetime) else parse_as_of(as_of, tz)
     p = parse_period(period, when, tz)
     calendar = BusinessCalendar(stip.settings)
     items = item_store(stip.settings).touching(p.start, p.end, person_ids=resource_ids)
+    if person_name is not None:
+        items = [i for i in items if i.person_id is None and i.person == person_name]
     return {
         "callback_within_2bd_rate": _callback_rate(items, p.start, p.end, calendar),
         "action_time_to_act_median": _time_to_act(items, p.start, p.end, calendar),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -25,8 +26,10 @@ from stip.actions.selectors import money_rules
 from stip.notify.cycle import outbox_for
 from stip.semantic.business_hours import BusinessCalendar
 from stip.semantic.periods import parse_as_of
+from stip.web import formatting
 from stip.web.deps import AdminUser, ApiUser, CurrentUser, State, language, require_csrf
 from stip.web.errors import BadRequest, Forbidden, NotFound
+from stip.web.formatting import unit_text
 from stip.web.state import WebState
 from stip.web.templating import render, render_string
 
@@ -81,20 +84,19 @@ def _view(item: Item, state: WebState, lang: str, now: datetime) -> dict[str, An
 
 
 def loop_tiles(values: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+    """The closed-loop figures as the page shows them, in its language (`5,8` in Dutch)."""
     tiles = []
     for kpi in CLOSED_LOOP_KPIS:
-        value = values.get(kpi["id"])
-        text = "-" if value is None else _figure(value, kpi["unit"])
+        value, unit = values.get(kpi["id"]), kpi["unit"]
         tiles.append(
-            {"id": kpi["id"], "title": kpi["title"][lang], "value": text, "unit": kpi["unit"]}
+            {
+                "id": kpi["id"],
+                "title": kpi["title"][lang],
+                "value": "-" if value is None else formatting.number(value, unit, lang),
+                "unit": "" if value is None or unit == "count" else unit_text(unit, lang),
+            }
         )
     return tiles
-
-
-def _figure(value: float | int, unit: str) -> str:
-    if isinstance(value, int) or unit == "%" or float(value).is_integer():
-        return f"{value:.0f}"
-    return f"{value:.1f}"
 
 
 @router.get("/api/v1/actions")
@@ -125,21 +127,43 @@ def my_actions(request: Request, state: State, user: CurrentUser) -> Response:
         {
             "L": labels(lang),
             "items": [_view(i, state, lang, now) for i in items],
-            "loop": _my_loop(state, user, lang, now, len(items)),
+            "loop": _my_loop(state, user, lang, now),
             "back": "/actions/me",
         },
     )
 
 
-def _my_loop(
-    state: WebState, user: User, lang: str, now: datetime, open_items: int
-) -> list[dict[str, Any]]:
-    """This week's closed-loop figures of the user's own items."""
-    ids = [user.resource_id] if user.resource_id is not None else []
-    values = closed_loop_values(state.stip, "this-week", now, resource_ids=ids or None)
-    if not ids:
-        values["action_items_open"] = open_items
+def _my_loop(state: WebState, user: User, lang: str, now: datetime) -> list[dict[str, Any]]:
+    """This week's closed-loop figures of the user's own items (by resource, else by name)."""
+    if user.resource_id is not None:
+        values = closed_loop_values(state.stip, "this-week", now, [user.resource_id])
+    else:
+        values = closed_loop_values(state.stip, "this-week", now, person_name=user.username)
     return loop_tiles(values, lang)
+
+
+def _team(state: WebState, user: User, team: int | None) -> tuple[Directory, int | None]:
+    """The people directory and the team a team page shows (asked for, else the user's)."""
+    directory = _directory(state)
+    team_id = _team_of(user, directory, team)
+    if team_id is not None and team_id not in directory.team_names:
+        raise NotFound(f"no team {team_id}")
+    return directory, team_id
+
+
+def _team_loop(
+    state: WebState, lang: str, now: datetime, directory: Directory, team_id: int | None
+) -> list[dict[str, Any]]:
+    """This week's closed-loop figures of a team: its members and its lead."""
+    people = sorted(_team_people(directory, team_id))
+    return loop_tiles(closed_loop_values(state.stip, "this-week", now, people), lang)
+
+
+def _team_people(directory: Directory, team_id: int | None) -> set[int]:
+    if team_id is None:
+        return set()
+    lead = directory.leads.get(team_id)
+    return set(directory.members(team_id)) | ({lead} if lead is not None else set())
 
 
 def _team_of(user: User, directory: Directory, team: int | None) -> int | None:
@@ -161,25 +185,19 @@ def team_actions(
         raise Forbidden("team actions are for team leads and managers")
     lang = language(request)
     now = _now()
-    directory = _directory(state)
-    team_id = _team_of(user, directory, team)
-    if team_id is not None and team_id not in directory.team_names:
-        raise NotFound(f"no team {team_id}")
-    members = directory.members(team_id) if team_id is not None else []
-    lead = directory.leads.get(team_id) if team_id is not None else None
-    people = set(members) | ({lead} if lead is not None else set())
+    directory, team_id = _team(state, user, team)
+    people = _team_people(directory, team_id)
     items = [i for i in _for_role(_store(state).items(now), state, user) if i.person_id in people]
     groups: dict[str, list[dict[str, Any]]] = {}
     for item in items:
         groups.setdefault(item.person or "-", []).append(_view(item, state, lang, now))
-    values = closed_loop_values(state.stip, "this-week", now, resource_ids=sorted(people))
     return render(
         request,
         "actions/team.html",
         {
             "L": labels(lang),
             "groups": sorted(groups.items()),
-            "loop": loop_tiles(values, lang),
+            "loop": _team_loop(state, lang, now, directory, team_id),
             "team_id": team_id,
             "team_name": directory.team_names.get(team_id or -1, "-"),
             "teams": sorted(directory.team_names.items()),
@@ -232,15 +250,26 @@ def act(
                 "back": back,
             },
         )
+        # the page's closed-loop figures change with the item: sent along, swapped out of band
+        loop = None
         if back == "/actions/me":
-            mine = sum(1 for i in _store(state).items(now) if is_mine(i, user))
-            loop = _my_loop(state, user, lang, now, mine)
+            loop = _my_loop(state, user, lang, now)
+        elif back.startswith("/actions/team") and roles.can_see_others(user.role):
+            directory, team_id = _team(state, user, _team_param(back))
+            loop = _team_loop(state, lang, now, directory, team_id)
+        if loop is not None:
             html += render_string(
                 request, "actions/_loop.html", {"L": labels(lang), "loop": loop, "oob": True}
             )
         return Response(html, media_type="text/html")
     target = back if back.startswith("/actions") else "/actions/me"
     return RedirectResponse(target, status_code=303)
+
+
+def _team_param(back: str) -> int | None:
+    """The team of a `/actions/team?team=N` address (None when it names none)."""
+    values = parse_qs(urlsplit(back).query).get("team", [])
+    return int(values[0]) if values and values[0].isdigit() else None
 
 
 def _meeting_allowed(user: User) -> None:

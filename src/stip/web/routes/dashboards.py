@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import astuple, dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -171,7 +171,10 @@ def build_view(
             people = [scope.resource_id]
         elif scope.team_id is not None:
             people = [c.id for c in state.people.resources(scope.team_id)]
-        values = closed_loop_values(state.stip, built.when.period.spec, built.when.as_of, people)
+        # Action items are raised and closed after the data's time (the last sync): a live view
+        # counts them as they are now, a pinned as-of as they were then.
+        moment = datetime.now(UTC) if built.when.live else built.when.as_of
+        values = closed_loop_values(state.stip, built.when.period.spec, moment, people)
         view.loop = loop_tiles(values, lang)
         view.loop_labels = labels(lang)
     return view
