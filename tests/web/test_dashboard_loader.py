@@ -156,3 +156,18 @@ def test_tiles_are_checked_again_when_the_kpi_ids_change(tmp_path: Path) -> None
     known = {"open_backlog", "overdue_tickets"}
     assert registry.require("wall").tile_count == 2
     assert registry.issues == []
+
+
+def test_a_file_that_cannot_be_read_is_skipped_like_any_mistake(tmp_path: Path) -> None:
+    """A non-UTF-8 file or a folder named *.yaml made every dashboard page an HTTP 500."""
+    user_dir = tmp_path / "dashboards"
+    user_dir.mkdir()
+    (user_dir / "finance.yaml").write_bytes(GOOD.replace("Muur", "Financiën").encode("cp1252"))
+    (user_dir / "folder.yaml").mkdir()
+    _write(user_dir, GOOD.replace("id: wall", "id: fine"), "fine.yaml")
+    registry = DashboardRegistry(user_dir, None)
+    assert registry.require("fine").tile_count == 2
+    assert sorted(registry.issues) == [
+        f"{user_dir / 'finance.yaml'}:5: not UTF-8 text; save the file as UTF-8",
+        f"{user_dir / 'folder.yaml'}:1: cannot be read: Is a directory",
+    ]

@@ -17,7 +17,15 @@ from stip.semantic.periods import parse_period
 
 def load_dashboard(path: Path, kpi_ids: Collection[str] | None = None) -> Dashboard:
     """Parse one file; raise `DefinitionError("file:line: ...")` on the first problem."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DefinitionError(f"{path}:1: cannot be read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DefinitionError(f"{path}:{line}: not UTF-8 text; save the file as UTF-8") from None
     data, lines = load_with_lines(text, str(path))
     if not isinstance(data, dict):
         raise DefinitionError(f"{path}:1: a dashboard file must be a mapping (kind: Dashboard)")
