@@ -219,3 +219,72 @@ def test_a_valid_override_keeps_the_rest_of_the_definition(tmp_path: Path) -> No
     assert (kpi.target, kpi.amber) == (3.0, shipped.amber)
     assert kpi.model_copy(update={"target": shipped.target}) == shipped
     assert kpi.source == shipped.source
+
+
+MEASURE = """\
+kpis:
+  - id: typed
+    name: {{en: T, nl: T}}
+    description: {{en: d, nl: d}}
+    formula: {{en: f, nl: f}}
+    unit: count
+    direction: higher_better
+    group: ticket_flow
+    roles: [owner]
+    measure: {measure}
+"""
+
+
+@pytest.mark.parametrize(
+    ("measure", "message"),
+    [
+        (
+            '{type: count, base: tickets, where: ["_.priority"]}',
+            "expression '_.priority' gives int64, but here it must give a true/false condition",
+        ),
+        (
+            "{type: count, base: tickets, where: ['\"abc\"']}",
+            "expression '\"abc\"' gives string, but here it must give a true/false condition",
+        ),
+        (
+            '{type: share, base: tickets, condition: "_.priority"}',
+            "expression '_.priority' gives int64, but here it must give a true/false condition",
+        ),
+        (
+            "{type: count, base: tickets, time: priority}",
+            "measure.time: 'priority' is not a date or time column",
+        ),
+        (
+            '{type: sum, base: tickets, value: "_.title"}',
+            "expression '_.title' gives string, but here it must give a number",
+        ),
+        (
+            '{type: median, base: tickets, value: "_.completed_date"}',
+            "expression '_.completed_date' gives timestamp, but here it must give a number",
+        ),
+        (
+            "{type: mean, base: tickets, business_hours: {from: priority, to: completed_date}}",
+            "measure.business_hours: 'priority' is not a timestamp column",
+        ),
+        (
+            "{type: sum, base: time_entries, "
+            "business_hours: {from: date_worked, to: end_date_time}}",
+            "measure.business_hours: 'date_worked' is not a timestamp column",
+        ),
+    ],
+)
+def test_measures_of_the_wrong_type_are_definition_errors(
+    tmp_path: Path, measure: str, message: str
+) -> None:
+    """They passed `stip kpi validate` and then failed with exit 2 / HTTP 500, or (business
+    hours from a number) gave a made-up figure."""
+    path = _write(tmp_path / "kpis", "k.yaml", MEASURE.format(measure=measure))
+    _, issues = validate_dirs([BUILTIN_DIR, tmp_path / "kpis"])
+    assert [str(i) for i in issues] == [f"{path}:2: KPI typed: {message}"]
+
+
+def test_count_distinct_counts_values_of_any_type(tmp_path: Path) -> None:
+    measure = '{type: count_distinct, base: tickets, value: "_.title"}'
+    _write(tmp_path / "kpis", "k.yaml", MEASURE.format(measure=measure))
+    _, issues = validate_dirs([BUILTIN_DIR, tmp_path / "kpis"])
+    assert issues == []

@@ -210,7 +210,13 @@ def _ratio_circle(start: str, kpis: dict[str, KpiDefinition]) -> list[str]:
     return []
 
 
-def _check_expressions(base: str, texts: Iterable[str]) -> list[str]:
+# What a KPI text must give: `where`/`condition` a true/false per row, a summed or averaged
+# `value` a number (count_distinct counts anything).
+_CONDITION, _NUMBER, _ANY = "a true/false condition", "a number", "any value"
+
+
+def _check_expressions(base: str, texts: Iterable[tuple[str, str]]) -> list[str]:
+    """Problems of `(text, what it must give)` pairs resolved against `base`'s columns."""
     if base not in base_names():
         return []
     fields = dict(base_schema(base).items())
@@ -221,13 +227,21 @@ def _check_expressions(base: str, texts: Iterable[str]) -> list[str]:
     table = ibis.table(fields, name=base)
     values = dict.fromkeys(SETTING_NAMES, 1.0)
     problems = []
-    for text in texts:
+    for text, wanted in texts:
         try:
             expr = evaluate(text, values)
-            if hasattr(expr, "resolve"):
-                expr.resolve(table)
+            resolved = expr.resolve(table) if hasattr(expr, "resolve") else ibis.literal(expr)
         except Exception as exc:  # noqa: BLE001 - any resolution failure is a definition issue
             problems.append(f"expression {text!r} does not fit base {base}: {exc}".splitlines()[0])
+            continue
+        kind = resolved.type()
+        fits = {
+            _CONDITION: kind.is_boolean(),
+            _NUMBER: kind.is_numeric() and not kind.is_boolean(),
+            _ANY: True,
+        }[wanted]
+        if not fits:
+            problems.append(f"expression {text!r} gives {kind}, but here it must give {wanted}")
     return problems
 
 
@@ -238,6 +252,12 @@ def _base_rules(kpi: KpiDefinition, base: str) -> list[str]:
     problems: list[str] = []
     columns = base_schema(base)
     span = measure.business_hours
+    time = columns.get(measure.time) if measure.time else None
+    if time is not None and not (time.is_timestamp() or time.is_date()):
+        problems.append(f"measure.time: '{measure.time}' is not a date or time column")
+    for column in (span.from_, span.to) if span else ():
+        if column in columns and not columns[column].is_timestamp():
+            problems.append(f"measure.business_hours: '{column}' is not a timestamp column")
     for column in (measure.time, span.from_ if span else None, span.to if span else None):
         if column and column not in columns:
             problems.append(f"measure: '{column}' is not a column of {base}")
@@ -246,7 +266,11 @@ def _base_rules(kpi: KpiDefinition, base: str) -> list[str]:
         for d in kpi.dimensions
         if d not in base_dimensions(base)
     ]
-    texts = [*measure.where, *(t for t in (measure.value, measure.condition) if t)]
+    texts = [(text, _CONDITION) for text in measure.where]
+    if measure.condition:
+        texts.append((measure.condition, _CONDITION))
+    if measure.value:
+        texts.append((measure.value, _ANY if measure.type == "count_distinct" else _NUMBER))
     return problems + _check_expressions(base, texts)
 
 
@@ -263,7 +287,7 @@ def _action_rules(kpi: KpiDefinition, base: str) -> list[str]:
     ]
     if actions.time and actions.time not in columns:
         problems.append(f"'{actions.time}' is not a column of {base}")
-    return problems + _check_expressions(base, actions.where or [])
+    return problems + _check_expressions(base, [(t, _CONDITION) for t in actions.where or []])
 
 
 def load_catalog(
