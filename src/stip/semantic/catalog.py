@@ -255,12 +255,17 @@ def _base_rules(kpi: KpiDefinition, base: str) -> list[str]:
     time = columns.get(measure.time) if measure.time else None
     if time is not None and not (time.is_timestamp() or time.is_date()):
         problems.append(f"measure.time: '{measure.time}' is not a date or time column")
-    for column in (span.from_, span.to) if span else ():
-        if column in columns and not columns[column].is_timestamp():
-            problems.append(f"measure.business_hours: '{column}' is not a timestamp column")
-    for column in (measure.time, span.from_ if span else None, span.to if span else None):
-        if column and column not in columns:
-            problems.append(f"measure: '{column}' is not a column of {base}")
+    ends = [span.from_, span.to] if span else []
+    problems += [
+        f"measure.business_hours: '{end}' is not a timestamp column"
+        for end in ends
+        if end in columns and not columns[end].is_timestamp()
+    ]
+    problems += [
+        f"measure: '{name}' is not a column of {base}"
+        for name in (measure.time, *ends)
+        if name and name not in columns
+    ]
     problems += [
         f"dimensions: '{d}' is not available on base {base}"
         for d in kpi.dimensions
