@@ -48,6 +48,15 @@ def test_user_add_with_password_stdin_then_list_and_disable(stip_home: Path) -> 
     assert disabled.returncode == 0
     assert _stip("user", "list", home=stip_home).stdout == "jan\tengineer\tdisabled\t29682885\n"
     assert verify_password(engine, "jan", "s3cret-pass") is None
+    refused = _stip("token", "create", "--user", "jan", home=stip_home)
+    assert refused.returncode == 1
+    assert "user 'jan' is disabled; enable it first (`stip user enable jan`)" in refused.stderr
+
+    enabled = _stip("user", "enable", "jan", home=stip_home)
+    assert enabled.returncode == 0
+    assert _stip("user", "list", home=stip_home).stdout == "jan\tengineer\tactive\t29682885\n"
+    assert verify_password(engine, "jan", "s3cret-pass") is not None
+    assert _stip("token", "create", "--user", "jan", home=stip_home).returncode == 0
 
 
 def test_user_add_without_stdin_generates_and_prints_the_password(stip_home: Path) -> None:
@@ -96,6 +105,7 @@ def test_user_add_errors_exit_1_with_one_line(stip_home: Path) -> None:
     )
     assert dup.returncode == 1 and "already exists" in dup.stderr
     assert _stip("user", "disable", "nobody", home=stip_home).returncode == 1
+    assert _stip("user", "enable", "nobody", home=stip_home).returncode == 1
 
 
 def test_token_create_prints_only_the_token(stip_home: Path) -> None:

@@ -33,6 +33,19 @@ def stip(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_list_table_never_cuts_an_id(tmp_path: Path) -> None:
+    """Piped (80 columns), ids came out as "csat_p…": not the id a user needs to copy."""
+    done = stip(tmp_path, "kpi", "list")
+    assert done.returncode == 0, done.stderr
+    for kpi_id in (
+        "negative_feedback_rate",
+        "time_entry_compliance",
+        "first_response_hours_median",
+    ):
+        assert f"│ {kpi_id} " in done.stdout
+    assert "…" not in done.stdout
+
+
 def test_list_json(tmp_path: Path) -> None:
     done = stip(tmp_path, "kpi", "list", "--json")
     assert done.returncode == 0, done.stderr
@@ -117,6 +130,8 @@ def test_values_table_and_actions(tmp_path: Path, db: str) -> None:
             "cannot be split by resource",
         ),
         (["actions", "overdue_tickets", "--as-of", "soon"], "as-of 'soon'"),
+        # exit 0 with no rows read as "nothing to act on" (the API answers 404)
+        (["actions", "mrr", "--json"], "KPI mrr has no action list; `stip kpi list` shows"),
     ],
 )
 def test_user_errors_are_one_line_and_exit_1(

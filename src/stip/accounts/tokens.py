@@ -24,7 +24,9 @@ def create_token(engine: Engine, username: str) -> str:
     if user is None:
         raise UserError(f"no user '{username}'; create it with `stip user add`")
     if not user.active:
-        raise UserError(f"user '{username}' is disabled; enable it before creating a token")
+        raise UserError(
+            f"user '{username}' is disabled; enable it first (`stip user enable {username}`)"
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with engine.begin() as conn:
         conn.execute(

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from stip.cli.options import AsOfOption, DbOption, JsonOption, load, not_empty
-from stip.errors import DefinitionError
+from stip.errors import DefinitionError, QueryError
 
 if TYPE_CHECKING:
     from stip.semantic.engine import KpiEngine
@@ -84,16 +84,18 @@ def list_kpis(json_out: JsonOption = False) -> None:
     if json_out:
         _print_json({"kpis": items})
         return
-    table = Table("id", "name", "naam", "unit", "direction", "group", "roles", "actions")
+    # The id is what a user copies, so it is never cut; the names wrap, nothing is cut off,
+    # and the rest of each definition (direction, roles, group, ...) is in --json.
+    table = Table()
+    table.add_column("id", no_wrap=True)
+    for column in ("name", "naam", "unit", "actions"):
+        table.add_column(column, overflow="fold")
     for item in items:
         table.add_row(
             item["id"],
             item["name_en"],
             item["name_nl"],
             item["unit"],
-            item["direction"],
-            item["group"],
-            ", ".join(item["roles"]),
             "yes" if item["has_actions"] else "",
         )
     Console().print(table)
@@ -142,7 +144,13 @@ def actions(
     db: DbOption = None,
 ) -> None:
     """The records behind a KPI that someone must act on."""
-    result = _engine(db).actions(kpi_id, period, as_of=as_of)
+    engine = _engine(db)
+    if not engine.catalog.get(kpi_id).has_actions:
+        raise QueryError(
+            f"KPI {kpi_id} has no action list; `stip kpi list` shows which KPIs have one "
+            "(column actions)"
+        )
+    result = engine.actions(kpi_id, period, as_of=as_of)
     if json_out:
         _print_json(result.to_json())
         return
@@ -154,7 +162,7 @@ def actions(
         table.add_row(ticket, _fmt(row.get("person")), row["what"]["en"], row["why"]["en"])
     Console().print(table)
     if not result.rows:
-        typer.echo("no actions" if result.kpi.has_actions else f"{kpi_id} has no action list")
+        typer.echo("no actions")
 
 
 @kpi_app.command("validate")

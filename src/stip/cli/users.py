@@ -83,6 +83,14 @@ def user_disable(name: Annotated[str, typer.Argument(help="User name.")]) -> Non
     typer.echo(f"disabled user {user.username}", err=True)
 
 
+@user_app.command("enable")
+def user_enable(name: Annotated[str, typer.Argument(help="User name.")]) -> None:
+    """Enable a disabled user again (their old tokens stay revoked: create a new one)."""
+    engine = accounts.engine_for(Stip.load().settings)
+    user = accounts.set_active(engine, name, True)
+    typer.echo(f"enabled user {user.username}", err=True)
+
+
 @token_app.command("create")
 def token_create(
     user: Annotated[str, typer.Option("--user", help="The user the token acts as.")],
