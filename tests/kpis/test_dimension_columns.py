@@ -53,6 +53,20 @@ kpis:
       time: date_worked
       value: _.hours_worked
       where: ["_.dim_company == 1"]
+  - id: clients_served
+    name: {en: Clients served, nl: Bediende klanten}
+    description: {en: d, nl: d}
+    formula: {en: f, nl: f}
+    unit: count
+    direction: higher_better
+    group: ticket_flow
+    roles: [teamlead]
+    dimensions: [resource]
+    measure:
+      type: count_distinct
+      base: tickets
+      time: create_date
+      value: _.company_id
 """
 
 
@@ -98,3 +112,13 @@ def test_a_dimension_column_in_a_condition_works_with_any_by(engine: KpiEngine) 
 def test_a_dimension_column_in_an_action_list(engine: KpiEngine) -> None:
     rows = engine.actions("assigned_created", "2026-10", as_of=AS_OF).to_json()["rows"]
     assert sorted((row["ticket_id"], row["dim_company"]) for row in rows) == [(1, 1), (3, 2)]
+
+
+def test_a_distinct_count_is_a_whole_number(engine: KpiEngine) -> None:
+    """It came out as 26.0 where every other count is 26."""
+    rows = engine.values("clients_served", "2026-10", as_of=AS_OF).to_json()["rows"]
+    assert [(r["value"], r["n"]) for r in rows] == [(2, 4)]
+    assert isinstance(rows[0]["value"], int)
+    empty = engine.values("clients_served", "2026-09", as_of=AS_OF).to_json()["rows"]
+    assert [(r["value"], r["n"]) for r in empty] == [(0, 0)]
+    assert _values(engine, "clients_served", "resource") == {(10,): 1, (20,): 1, (None,): 2}

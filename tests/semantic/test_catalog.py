@@ -288,3 +288,41 @@ def test_count_distinct_counts_values_of_any_type(tmp_path: Path) -> None:
     _write(tmp_path / "kpis", "k.yaml", MEASURE.format(measure=measure))
     _, issues = validate_dirs([BUILTIN_DIR, tmp_path / "kpis"])
     assert issues == []
+
+
+ACTIONS = """\
+kpis:
+  - id: late
+    name: {{en: Late, nl: Laat}}
+    description: {{en: d, nl: d}}
+    formula: {{en: f, nl: f}}
+    unit: count
+    direction: lower_better
+    group: ticket_flow
+    roles: [owner]
+    measure: {{type: count, base: tickets, where: ["_.due_date_time < as_of"]}}
+    actions:
+      fields: [ticket_number, due_date_time]
+      what: {{en: "Work on {{ticket_number}}", nl: "{what_nl}"}}
+      why: {{en: "Due {{due_date_time}}", nl: "Vervaldatum {{due_date_time}}"}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("what_nl", "message"),
+    [
+        ("Pak {ticket_nummer} op", "what.nl: unknown field '{ticket_nummer}'; a row has company,"),
+        ("Pak {ticket_number op", "what.nl: expected '}' before end of string (write {{ and }}"),
+    ],
+)
+def test_action_texts_name_only_what_a_row_has(tmp_path: Path, what_nl: str, message: str) -> None:
+    """A misspelled name passed validation and showed as "—" in every row."""
+    _write(tmp_path / "kpis", "k.yaml", ACTIONS.format(what_nl=what_nl))
+    _, issues = validate_dirs([BUILTIN_DIR, tmp_path / "kpis"])
+    assert len(issues) == 1 and f"KPI late: actions: {message}" in str(issues[0])
+
+
+def test_action_texts_with_known_names_pass(tmp_path: Path) -> None:
+    _write(tmp_path / "kpis", "k.yaml", ACTIONS.format(what_nl="Pak {ticket_number} op ({person})"))
+    _, issues = validate_dirs([BUILTIN_DIR, tmp_path / "kpis"])
+    assert issues == []

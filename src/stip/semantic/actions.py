@@ -15,7 +15,7 @@ from stip.semantic.bases import base_dimensions, base_table
 from stip.semantic.business_hours import BusinessCalendar
 from stip.semantic.compute import row_condition
 from stip.semantic.expressions import column_names, uses_period
-from stip.semantic.models import KpiDefinition
+from stip.semantic.models import ActionQuery, KpiDefinition
 from stip.semantic.query import Scope, Window, apply_scope, join_periods, periods_table
 from stip.settings import Settings
 
@@ -37,6 +37,30 @@ class _Template(string.Formatter):
 
 
 _FORMATTER = _Template()
+# Names a `what`/`why` text may use besides the record's own columns (see `enrich`).
+TEMPLATE_NAMES = ("person", "company", "contact", "contact_phone", "ticket_number", "ticket_title")
+_RECORD_EXTRAS = ("id", "ticket_id", "dim_company", "contact_id")
+
+
+def template_problems(spec: ActionQuery) -> list[str]:
+    """Each `{name}` in the `what`/`why` texts that a row cannot fill (it would show "—")."""
+    known = {spec.person, *spec.fields, *_RECORD_EXTRAS, *TEMPLATE_NAMES}
+    problems = []
+    for part in ("what", "why"):
+        for lang in ("en", "nl"):
+            text = getattr(spec, part).get(lang)
+            try:
+                names = [name for _, name, _, _ in _FORMATTER.parse(text) if name is not None]
+            except ValueError as exc:
+                problems.append(f"{part}.{lang}: {exc} (write {{{{ and }}}} for a brace)")
+                continue
+            problems += [
+                f"{part}.{lang}: unknown field '{{{name}}}'; a row has "
+                f"{', '.join(sorted(known))} (add a column to `fields` to use it)"
+                for name in names
+                if name not in known
+            ]
+    return problems
 
 
 def _render(template: str, values: dict[str, Any]) -> str:

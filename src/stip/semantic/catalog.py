@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from stip.errors import DefinitionError, QueryError, UserError, suggest
 from stip.semantic import functions
+from stip.semantic.actions import template_problems
 from stip.semantic.bases import base_dimensions, base_names, base_schema
 from stip.semantic.expressions import PERIOD_COLUMNS, SETTING_NAMES, evaluate
 from stip.semantic.loader import Issue, LoadedFile, load_file
@@ -292,6 +293,7 @@ def _action_rules(kpi: KpiDefinition, base: str) -> list[str]:
     ]
     if actions.time and actions.time not in columns:
         problems.append(f"'{actions.time}' is not a column of {base}")
+    problems += template_problems(actions)
     return problems + _check_expressions(base, [(t, _CONDITION) for t in actions.where or []])
 
 

@@ -331,6 +331,8 @@ def _fused(
             n = int(row[f"n{i}"])
             if m.type == "count":
                 cells[key] = Cell(n, n)
+            elif m.type == "count_distinct" and m.scale == 1:
+                cells[key] = Cell(int(row[f"v{i}"]), n)  # a count, like `count` (not 26.0)
             elif m.type == "share":
                 yes_count = int(row[f"v{i}"])
                 cells[key] = Cell(m.scale * 100.0 * yes_count / n if n else None, n)
