@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from stip.errors import QueryError
-from stip.semantic.catalog import KpiCatalog
+from stip.semantic.catalog import KpiCatalog, validate_dirs
 from stip.semantic.engine import KpiEngine
 from stip.semantic.query import Scope
 from stip.settings import Settings
@@ -184,3 +184,39 @@ def test_moving_as_of_recomputes_only_what_depends_on_it(
     assert '"p_as_of"' in log[0][0] and '"p_idx"' in log[0][0]
     # T10 was completed on the 29th at 09:00Z: only T3 is still overdue
     assert [t.value for t in later] == [7, 1]
+
+
+BILLED = """\
+kpis:
+  - id: billed
+    name: {en: Billed, nl: Gefactureerd}
+    description: {en: d, nl: d}
+    formula: {en: f, nl: f}
+    unit: "€"
+    direction: higher_better
+    group: revenue
+    roles: [finance]
+    grain: month
+    measure: {type: sum, base: billing_items, time: item_date, value: _.extended_price}
+"""
+
+
+def test_a_month_grain_kpi_shows_a_week_as_its_month(store: Store, tmp_path: Path) -> None:
+    """Billing runs monthly: a weekly team-lead dashboard showed 0 % attach rate, MRR 0 and
+    22 loss-making contracts for a week without invoices. October billing: 300 on the 15th,
+    700 on the 31st, 50 on the 10th (1,050); November: 999 on the 1st."""
+    folder = tmp_path / "kpis"
+    folder.mkdir()
+    (folder / "billed.yaml").write_text(BILLED)
+    catalog, issues = validate_dirs([folder])
+    assert issues == []
+    engine = KpiEngine(store, Settings(home=tmp_path / "h"), catalog)
+    week = engine.values("billed", "2026-W43", as_of=AS_OF).to_json()  # 19-25 October
+    assert week["period"] == {
+        "start": "2026-10-01T00:00:00+02:00",
+        "end": "2026-11-01T00:00:00+01:00",
+    }
+    assert week["rows"][0]["value"] == 1050.0
+    tile = engine.tiles(["billed"], "this-week", as_of="2026-11-04T10:00")[0]
+    assert (tile.period.spec, tile.value, tile.previous) == ("2026-11", 999.0, 1050.0)
+    assert engine.values("billed", "2026-Q4", as_of=AS_OF).rows[0].value == 2049.0

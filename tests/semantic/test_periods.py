@@ -112,3 +112,32 @@ def test_as_of_on_the_clock_changes() -> None:
     assert autumn.isoformat() == "2026-10-25T02:30:00+02:00"
     assert parse_as_of("2026-10-25T02:30+01:00", TZ).isoformat() == "2026-10-25T02:30:00+01:00"
     assert parse_as_of("2026-03-29T01:59", TZ) < spring < parse_as_of("2026-03-29T03:31", TZ)
+
+
+@pytest.mark.parametrize(
+    ("spec", "month"),
+    [
+        # shorter than a month: the month it ends in, or the as-of's if that is earlier
+        ("this-week", "2026-11"),  # 2-9 Nov, as-of Monday 2 Nov
+        ("last-week", "2026-11"),  # 26 Oct - 1 Nov: ends on 1 November
+        ("2026-W43", "2026-10"),
+        ("today", "2026-11"),
+        ("yesterday", "2026-11"),
+        ("last-7-days", "2026-11"),
+        ("mtd", "2026-11"),
+        ("2026-10-01..2026-10-15", "2026-10"),
+        ("2026-W50", "2026-12"),  # after the as-of: its own month
+        # a month or longer: unchanged
+        ("2026-10", "2026-10"),
+        ("2026-02", "2026-02"),
+        ("2026-Q3", "2026-Q3"),
+        ("last-30-days", "last-30-days"),
+        ("ytd", "ytd"),
+    ],
+)
+def test_month_grain(spec: str, month: str) -> None:
+    """KPIs billed per month show a week's figures as its month (a week had no invoices)."""
+    got = parse_period(spec, AS_OF, TZ).month_grain(AS_OF)
+    assert got == parse_period(month, AS_OF, TZ).month_grain(AS_OF)
+    if got.spec != spec:
+        assert got.previous().spec == parse_period(month, AS_OF, TZ).previous().spec

@@ -65,9 +65,11 @@ class KpiEngine:
         return parse_as_of(as_of, self.settings.tz)
 
     def period(self, period: Period | str | None, as_of: datetime, kpi: KpiDefinition) -> Period:
-        if isinstance(period, Period):
-            return period
-        return parse_period(period or kpi.default_period, as_of, self.settings.tz)
+        """The period a KPI is computed over: the one asked for (else the KPI's default), made
+        whole months for a KPI with `grain: month`."""
+        if not isinstance(period, Period):
+            period = parse_period(period or kpi.default_period, as_of, self.settings.tz)
+        return period.month_grain(as_of) if kpi.grain == "month" else period
 
     def _check_by(self, kpi: KpiDefinition, by: str | None) -> None:
         if by is None:

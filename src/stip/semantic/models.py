@@ -153,6 +153,8 @@ class KpiDefinition(_Strict):
     target: float | None = None
     amber: float | None = None
     default_period: str = "this-month"
+    # "month": computed over whole months; a shorter period becomes its month (Period.month_grain)
+    grain: Literal["month"] | None = None
     requires: list[str] = Field(default_factory=list)
     measure: Measure
     actions: ActionQuery | None = None

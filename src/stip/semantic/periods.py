@@ -111,6 +111,20 @@ class Period:
         end = _minus_year(self.end_date)
         return self._shifted(start, end, f"{start}..{end - timedelta(1)}")
 
+    def month_grain(self, as_of: datetime) -> Period:
+        """For a KPI that is only meaningful per month (billing runs monthly): a period shorter
+        than a month becomes the calendar month it ends in (or the as-of falls in, if that is
+        earlier), so "this week" shows this month rather than a week without invoices.
+        Periods of a month or longer stay as they are."""
+        if self.days >= 28:
+            return self
+        end = min(self.end, as_of.astimezone(self.tz))
+        if end <= self.start:  # a period after the as-of: its own month
+            end = self.end
+        last = (end - timedelta(microseconds=1)).date()
+        start = last.replace(day=1)
+        return self._shifted(start, _add_months(start, 1), start.strftime("%Y-%m"))
+
     def to_json(self) -> dict[str, str]:
         return {"start": self.start.isoformat(), "end": self.end.isoformat()}
 
