@@ -13,6 +13,31 @@ _SECRET_PATTERN = re.compile(
 )
 
 
+# `scheme://user:password@host`: the password runs to the last `@` of the line (it may hold
+# one itself, or a space); masking a little more than the password is the safe side.
+_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/\s@]*:)(.+)(@[^@\s/]+)", re.IGNORECASE)
+_QUERY_PASSWORD = re.compile(r"(?i)([?&]password=)([^&\s]*)")
+
+
+def url_secrets(url: str) -> list[str]:
+    """The password(s) a database URL carries (in its user part or as `?password=`), and the
+    pieces of each between `@`s, which a driver's message may quote on their own."""
+    found = [m.group(2) for m in _URL_PASSWORD.finditer(url)]
+    found += [m.group(2) for m in _QUERY_PASSWORD.finditer(url)]
+    pieces = [piece for secret in found for piece in secret.split("@") if len(piece) >= 3]
+    return sorted({*found, *pieces} - {""}, key=len, reverse=True)
+
+
+def masked_url(url: str, text: str | None = None) -> str:
+    """`text` (default: the URL itself) with the URL's passwords replaced by `***`."""
+    result = url if text is None else text
+    if text is None:
+        result = _QUERY_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***\3", result))
+    for secret in url_secrets(url):
+        result = result.replace(secret, "***")
+    return result
+
+
 class RedactingFilter(logging.Filter):
     """Masks `secret=...`-shaped values and any registered literal secret."""
 
@@ -23,6 +48,7 @@ class RedactingFilter(logging.Filter):
         for literal in self.literals:
             if literal:
                 message = message.replace(literal, "***")
+        message = _URL_PASSWORD.sub(r"\1***\3", message)
         record.msg = _SECRET_PATTERN.sub(r"\1\2***", message)
         record.args = ()
         return True

@@ -76,8 +76,8 @@ def test_internal_error_exits_2_with_log_path(
 def _one_clear_line(result: subprocess.CompletedProcess[str], *needles: str) -> None:
     assert result.returncode == 1, (result.returncode, result.stderr)
     assert "Traceback" not in result.stderr
-    error = [line for line in result.stderr.splitlines() if "rror" in line]
-    assert len(error) == 1, result.stderr
+    error = result.stderr.strip().splitlines()
+    assert len(error) == 1 and error[0].startswith("error: "), result.stderr
     for needle in needles:
         assert needle in error[0], (needle, error[0])
 
@@ -106,6 +106,44 @@ def test_an_unreachable_postgres_store_is_a_user_error_without_the_password(
     result = _stip("kpi", "values", "tickets_created", "--db", url, home=stip_home)
     _one_clear_line(result, f"postgres://stip:***@127.0.0.1:{port}/stip", "cannot be reached")
     assert "s3cret" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "url", "shown"),
+    [
+        ("--db", "mysql://pwuser:S3cretPW-zz9@127.0.0.1:3306/x", "mysql://pwuser:***@127.0.0.1"),
+        ("--db", "postgres://pwuser:pa@ss-Wx9@127.0.0.1:{port}/x", "pwuser:***@127.0.0.1"),
+        ("--db", "postgres://pwuser:S3cret PW@127.0.0.1:{port}/x", "must be %-encoded"),
+        ("--db", "postgres://127.0.0.1:{port}/x?password=QueryPw-55&user=u", "password=***"),
+        ("STIP_APP_DB", "postgres://pwuser:S3cret-app@127.0.0.1:{port}/x", "pwuser:***@127.0.0.1"),
+        ("STIP_APP_DB", "mysql://pwuser:S3cret-my@127.0.0.1:{port}/x", "postgres:// or sqlite:///"),
+    ],
+)
+def test_no_error_shows_a_database_password(
+    stip_home: Path, variable: str, url: str, shown: str
+) -> None:
+    """An unsupported scheme, a password with an @ or a space, or one in the query string
+    was printed (and logged) in clear; an unreachable STIP_APP_DB was an internal error."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    url = url.format(port=port)
+    args = ["kpi", "values", "tickets_created", "--period", "2026-10"]
+    if variable == "--db":
+        result = _stip(*args, "--db", url, home=stip_home)
+    else:
+        args = ["user", "list"]
+        result = subprocess.run(
+            [sys.executable, "-m", "stip", *args],
+            capture_output=True,
+            text=True,
+            env={"STIP_HOME": str(stip_home), "PATH": "/usr/bin:/bin", variable: url},
+            timeout=120,
+        )
+    _one_clear_line(result, shown)
+    log = (stip_home / "logs" / "stip.log").read_text()
+    for secret in ("S3cret", "Wx9", "QueryPw"):
+        assert secret not in result.stderr and secret not in log
 
 
 @pytest.mark.parametrize("option", ["--period", "--as-of"])

@@ -10,6 +10,10 @@ from __future__ import annotations
 import threading
 
 from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+
+from stip.errors import ConfigError
+from stip.logs import masked_url, register_secret, url_secrets
 
 metadata = MetaData()
 
@@ -19,6 +23,13 @@ _lock = threading.Lock()
 
 def get_engine(url: str) -> Engine:
     """One engine per URL and process; SQLite gets WAL and a busy timeout."""
+    for secret in url_secrets(url):
+        register_secret(secret)
+    if not url.startswith(("postgres://", "postgresql://", "sqlite://")):
+        raise ConfigError(
+            f"application database '{masked_url(url)}': STIP_APP_DB must be a postgres:// or "
+            "sqlite:/// URL"
+        )
     with _lock:
         if url not in _engines:
             if url.startswith(("postgres://", "postgresql://")):
@@ -39,5 +50,15 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 
 def ensure_tables(engine: Engine) -> None:
-    """Create every table declared so far that does not exist yet."""
-    metadata.create_all(engine)
+    """Create every table declared so far that does not exist yet. This is the first time a
+    command reaches the database: a server that is down or refuses us is a user error."""
+    try:
+        metadata.create_all(engine)
+    except (OperationalError, InterfaceError, ArgumentError) as exc:
+        plain = engine.url.set(drivername=engine.url.get_backend_name())
+        url = plain.render_as_string(hide_password=True)
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        raise ConfigError(
+            f"application database {url} cannot be reached ({reason}); check STIP_APP_DB and "
+            "that the server runs and accepts this user"
+        ) from None

@@ -74,7 +74,11 @@ def main() -> None:
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into exit 2
         if _is_usage_error(exc):
-            exc.show()  # type: ignore[attr-defined]
+            # one line (contract §1), not click's usage block
+            ctx = getattr(exc, "ctx", None)
+            where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            message = exc.format_message().rstrip(".")  # type: ignore[attr-defined]
+            typer.echo(f"error: {message}{where}", err=True)
             sys.exit(1)
         if log_path is None:
             typer.echo(f"error: {_unusable_home(exc)}", err=True)

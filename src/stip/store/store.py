@@ -21,7 +21,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 import ibis
@@ -30,6 +29,7 @@ import pyarrow.compute
 from ibis.backends import BaseBackend
 
 from stip.errors import ConfigError, StoreBusyError
+from stip.logs import masked_url, register_secret, url_secrets
 from stip.store import derived, schema, staging
 from stip.store.derived import DERIVED, EffortUpkeep
 from stip.store.schema import TABLES, TABLES_BY_NAME, Batch, Table
@@ -159,9 +159,12 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.is_postgres = url.startswith(("postgres://", "postgresql://"))
+        for secret in url_secrets(url):
+            register_secret(secret)
         if not self.is_postgres and "://" in url:
             raise ConfigError(
-                f"store URL '{url}': only DuckDB paths and postgres:// URLs are supported"
+                f"store URL '{masked_url(url)}': only DuckDB paths and postgres:// URLs are "
+                "supported"
             )
         self._pg_lock = threading.Lock()
         if not self.is_postgres:
@@ -389,11 +392,13 @@ class Store:
 
         try:
             yield
-        except psycopg.OperationalError as exc:
+        except (psycopg.OperationalError, psycopg.ProgrammingError) as exc:
             reason = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
             raise ConfigError(
-                f"store {_without_password(self.url)} cannot be reached ({reason}); check "
-                "--db/STIP_DB and that the PostgreSQL server runs and accepts this user"
+                f"store {masked_url(self.url)} cannot be reached "
+                f"({masked_url(self.url, reason)}); check --db/STIP_DB (special characters in "
+                "the password must be %-encoded) and that the PostgreSQL server runs and "
+                "accepts this user"
             ) from None
 
     @contextmanager
@@ -422,15 +427,6 @@ class _PgCursor:
 
     def execute(self, sql: str, params: Any = None) -> Any:
         return self._cur.execute(sql, params)
-
-
-def _without_password(url: str) -> str:
-    """`postgres://user:secret@host/db` as `postgres://user:***@host/db`."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 _FINGERPRINT = hashlib.sha256(
