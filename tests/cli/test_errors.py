@@ -251,3 +251,17 @@ def test_a_home_that_is_a_file_is_a_user_error(tmp_path: Path) -> None:
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"error: cannot write in STIP_HOME {home} (FileExistsError")
     assert "point STIP_HOME at a folder Stip may write to" in line
+
+
+def test_business_hours_from_the_environment(
+    stip_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README promised environment variables for single-value settings; these were
+    silently ignored."""
+    from stip.settings import load_settings
+
+    monkeypatch.setenv("STIP_BUSINESS_HOURS_START", "07:30")
+    monkeypatch.setenv("STIP_BUSINESS_HOURS_END", "18:00")
+    monkeypatch.setenv("STIP_BUSINESS_HOURS_HOLIDAY_COUNTRY", "BE")
+    hours = load_settings(stip_home).business_hours
+    assert (hours.start, hours.end, hours.holiday_country) == ("07:30", "18:00", "BE")
