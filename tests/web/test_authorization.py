@@ -73,6 +73,7 @@ def _cases(stip: Stip) -> dict[str, list[Case]]:
             Case("GET", f"/kpi/{ACTIONS_KPI}/export.xlsx?table=actions", _public),
         ],
         "GET /admin/shares": [Case("GET", "/admin/shares", roles.can_admin)],
+        "GET /admin/sync": [Case("GET", "/admin/sync", roles.can_admin)],
         "POST /admin/shares": [
             Case("POST", "/admin/shares", roles.can_admin, lambda: {"dashboard_id": "owner"})
         ],
