@@ -81,6 +81,13 @@ def number(value: float | int | None, unit: str, lang: str, compact: bool = Fals
     )
 
 
+def with_unit(value: float | int | None, unit: str, lang: str, compact: bool = False) -> str:
+    """A number with its unit after a space, as a tile's value line reads: `100 €/h`, `48`."""
+    text = unit_text(unit, lang)
+    figure = number(value, unit, lang, compact)
+    return f"{figure} {text}" if text else figure
+
+
 def delta(value: float | None, previous: float | None, unit: str, lang: str) -> str:
     if value is None or previous is None:
         return ""

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from stip.accounts import shares, tokens
 from stip.accounts.users import get_user_by_id, list_users, set_active
+from stip.web import formatting
 from stip.web.deps import AdminUser, State, language, require_csrf
 from stip.web.errors import BadRequest, NotFound
 from stip.web.templating import render
@@ -19,13 +20,23 @@ router = APIRouter(prefix="/admin")
 @router.get("/shares", include_in_schema=False)
 def shares_page(request: Request, state: State, user: AdminUser, created: str = "") -> Response:
     lang = language(request)
+    tz = state.stip.settings.tz
     links = shares.list_shares(state.accounts, state.secret)
     dashboards = [{"id": d.id, "title": d.title.get(lang)} for d in state.dashboards.all()]
+    titles = {d["id"]: d["title"] for d in dashboards}
+    rows = [
+        {
+            "link": link,
+            "title": titles.get(link.dashboard_id, link.dashboard_id),
+            "created": formatting.when(link.created_at, tz, lang),
+        }
+        for link in reversed(links)
+    ]
     shown = created if any(link.path == created for link in links) else ""
     return render(
         request,
         "admin_shares.html",
-        {"shares": list(reversed(links)), "dashboards": dashboards, "created": shown},
+        {"shares": rows, "dashboards": dashboards, "created": shown},
     )
 
 

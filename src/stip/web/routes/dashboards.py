@@ -25,6 +25,7 @@ from stip.web.scope import Scope, When, resolve_scope, resolve_when
 from stip.web.state import WebState
 from stip.web.templating import render, render_string
 from stip.web.viewmodel import (
+    CUSTOM_PERIOD,
     PERIOD_CHOICES,
     TileView,
     is_stale,
@@ -32,7 +33,7 @@ from stip.web.viewmodel import (
     query_string,
     restricted_view,
     tile_view,
-    tv_geometry,
+    tv_layout,
 )
 
 router = APIRouter()
@@ -62,6 +63,7 @@ class DashboardView:
     custom: str
     as_of_param: str
     data_as_of_text: str
+    as_of_text: str
     stale: bool
     scope_label: str
     tile_count: int
@@ -90,10 +92,17 @@ class Params:
 
     @classmethod
     def of(cls, request: Request) -> Params:
+        """The view's parameters. The period select decides: its "custom range" choice reads
+        the custom box, any other choice wins over a range left in that box."""
         q = request.query_params
+        period, custom = q.get("period"), q.get("custom")
+        if period == CUSTOM_PERIOD:
+            period = None
+        elif period:
+            custom = None
         return cls(
-            q.get("period"),
-            q.get("custom"),
+            period,
+            custom,
             q.get("as_of"),
             q.get("resource"),
             q.get("team"),
@@ -250,11 +259,13 @@ def _build(
         grid_url=f"{base_path}/grid" + query_string(**link),
         tv_url=f"{base_path}" + query_string(**{**link, "tv": 1}),
         period_label=period_label(when.period, lang, tz),
-        period_choice=when.choice,
-        period_choices=[(value, _(label)) for value, label in PERIOD_CHOICES],
+        period_choice=when.choice or CUSTOM_PERIOD,
+        period_choices=[(value, _(label)) for value, label in PERIOD_CHOICES]
+        + [(CUSTOM_PERIOD, _("Custom range"))],
         custom=when.custom,
         as_of_param=when.as_of_param,
         data_as_of_text=formatting.when(newest, tz, lang),
+        as_of_text="" if when.live else formatting.when(when.as_of, tz, lang),
         stale=False,
         scope_label=scope_label,
         tile_count=len(names),
@@ -268,7 +279,7 @@ def _build(
     if when.choice and when.choice not in dict(PERIOD_CHOICES):
         view.period_choices = [(when.choice, when.choice), *view.period_choices]
     if params.tv:
-        view.tv_cols, view.tv_rows = tv_geometry(sum(t.tv_cells for t in flat))
+        view.tv_cols, view.tv_rows = tv_layout(flat)
         view.rotate_next = _rotate_next(params.rotate, base_path, link)
     kpi_ids = tuple(dict.fromkeys(dashboard.elements[n].kpi for n in visible))
     return _Built(dashboard, view, when, scope, newest, kpi_ids)

@@ -278,9 +278,7 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
         unit=kpi.unit,
         unit_name=formatting.unit_name(kpi.unit, lang),
         direction=_("higher") if kpi.direction == Direction.higher_better else _("lower"),
-        target_text=""
-        if kpi.target is None
-        else formatting.number(kpi.target, kpi.unit, lang) + formatting.unit_text(kpi.unit, lang),
+        target_text="" if kpi.target is None else formatting.with_unit(kpi.target, kpi.unit, lang),
         period_label=period_label(when.period, lang, tz),
         data_as_of_text=formatting.when(data_as_of, tz, lang),
         stale=is_stale(data_as_of, when.live),
