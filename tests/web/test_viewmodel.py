@@ -3,12 +3,24 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 
+from stip.semantic.catalog import BUILTIN_DIR, validate_dirs
+from stip.semantic.periods import parse_period
 from stip.web import exports, formatting, svg
-from stip.web.viewmodel import TV_HEIGHT, TV_WIDTH, action_line, is_stale, tv_geometry
+from stip.web.viewmodel import (
+    TV_HEIGHT,
+    TV_WIDTH,
+    action_line,
+    is_stale,
+    tile_view,
+    tv_geometry,
+)
 
 
 @pytest.mark.parametrize("cells", [1, 4, 13, 27, 70, 90, 110, 140])
@@ -82,3 +94,23 @@ def test_exports_neutralise_formulas_from_psa_text() -> None:
     book = load_workbook(io.BytesIO(exports.to_xlsx("kpi", list("abcdefg"), rows)))
     values = [c.value for c in next(book.active.iter_rows(min_row=2))]
     assert values == ["'=1+1", "'+cmd", "'-2", "'@SUM(A1)", "plain", 5, None]
+
+
+def test_a_tile_computed_over_its_month_names_the_month() -> None:
+    """`grain: month` KPIs on a weekly dashboard show the month's figure; the title says so."""
+    tz = ZoneInfo("Europe/Amsterdam")
+    as_of = datetime(2026, 11, 27, 12, 0, tzinfo=tz)
+    week = parse_period("this-week", as_of, tz)
+    catalog, _ = validate_dirs([BUILTIN_DIR])
+    mrr, backlog = catalog.get("mrr"), catalog.get("open_backlog")
+
+    def view(kpi: Any, lang: str) -> str:
+        own = week.month_grain(as_of) if kpi.grain == "month" else week
+        tile = SimpleNamespace(
+            value=1.0, target=None, status="none", trend=[], previous=None, period=own
+        )
+        return tile_view("t", "Name", "m", kpi, tile, lang, "#", True, tz, week).title
+
+    assert view(mrr, "nl") == "Name · november 2026"
+    assert view(mrr, "en") == "Name · November 2026"
+    assert view(backlog, "en") == "Name"

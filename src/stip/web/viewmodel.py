@@ -9,12 +9,13 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from markupsafe import Markup
 
 from stip.semantic.models import Direction, KpiDefinition
 from stip.semantic.periods import Period
 from stip.web import formatting, svg
-from stip.web.i18n import gettext_for
+from stip.web.i18n import babel_locale, gettext_for
 
 #: Data older than this (when viewing "now") is flagged stale.
 STALE_AFTER = timedelta(hours=2)
@@ -132,9 +133,16 @@ def tile_view(
     href: str,
     live: bool,
     tz: ZoneInfo,
+    asked: Period | None = None,
 ) -> TileView:
+    """`asked`: the page's period; a KPI computed over another one (`grain: month` on a
+    weekly dashboard) names its month in the title, so a monthly figure never reads as the
+    week's."""
     _ = gettext_for(lang)
     unit = kpi.unit
+    own = getattr(tile, "period", None)
+    if asked is not None and own is not None and (own.start, own.end) != (asked.start, asked.end):
+        title = f"{title} · {format_date(own.start_date, 'LLLL yyyy', locale=babel_locale(lang))}"
     status = str(tile.status or "none")
     trend = [None if v is None else float(v) for v in (tile.trend or [])]
     data_as_of = getattr(tile, "data_as_of", None)
@@ -276,10 +284,6 @@ def _packed_rows(spans: list[tuple[int, int]], cols: int) -> int:
 
 
 def period_label(period: Period, lang: str, tz: ZoneInfo) -> str:
-    from babel.dates import format_date
-
-    from stip.web.i18n import babel_locale
-
     last = period.end_date - timedelta(days=1)
     loc = babel_locale(lang)
     first_text = format_date(period.start_date, "d MMM yyyy", locale=loc)

@@ -234,7 +234,9 @@ def _build(
             continue
         tile = by_name[name]
         href = "#" if user is None else f"/kpi/{kpi.id}{kpi_link}"
-        views[name] = tile_view(name, title, element.size, kpi, tile, lang, href, when.live, tz)
+        views[name] = tile_view(
+            name, title, element.size, kpi, tile, lang, href, when.live, tz, when.period
+        )
         moment = getattr(tile, "data_as_of", None)
         if moment is not None and (newest is None or moment > newest):
             newest = moment

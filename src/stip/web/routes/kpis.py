@@ -283,7 +283,9 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
         data_as_of_text=formatting.when(data_as_of, tz, lang),
         stale=is_stale(data_as_of, when.live),
         scope_label=_scope_label(state, scope),
-        tile=tile_view("main", kpi.name.get(lang), "l", kpi, tile, lang, "#actions", when.live, tz),
+        tile=tile_view(
+            "main", kpi.name.get(lang), "l", kpi, tile, lang, "#actions", when.live, tz, when.period
+        ),
         history=_history(kpi, when, tile, lang),
         breakdowns=breakdowns,
         has_actions=kpi.has_actions,
