@@ -72,3 +72,33 @@ def test_admins_see_the_runs_newest_first_in_local_time(client: TestClient) -> N
 def test_only_admins_open_it(client: TestClient) -> None:
     login(client, "owner")
     assert client.get("/admin/sync").status_code == 403
+
+
+def test_live_dashboards_say_that_the_last_sync_failed(stip: Stip, client: TestClient) -> None:
+    """Pages kept showing the last good data as current, for hours, while every sync failed."""
+    login(client, "admin")
+    page = client.get("/d/owner?lang=en").text
+    banner = page.split('class="sync-failed', 1)[1].split("</p>", 1)[0]
+    assert "The last sync from the PSA failed (27 Nov 2026 10:02)" in banner
+    assert 'title="Tickets: HTTP 401 &lt;b&gt;refused&lt;/b&gt;"' in banner
+    assert 'href="/admin/sync"' in banner
+    assert "mislukt (27 nov 2026 10:02)" in client.get("/d/owner?lang=nl&tv=1").text
+    assert "sync-failed" not in client.get("/d/owner?as_of=2026-11-20T09:00").text  # history
+    login(client, "teamlead")
+    assert 'href="/admin/sync"' not in client.get("/d/teamlead").text
+    batch = Batch()
+    batch.add(
+        "sync_runs",
+        [
+            {
+                "source_system": "autotask",
+                "id": 3,
+                "mode": "incremental",
+                "status": "ok",
+                "started": datetime(2026, 11, 27, 10),
+                "finished": datetime(2026, 11, 27, 10, 1),
+            }
+        ],
+    )
+    stip.store.apply(batch)
+    assert "sync-failed" not in client.get("/d/teamlead").text

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from stip.semantic.engine import KpiEngine
 
 log = logging.getLogger("stip.web")
+#: `sync_runs.status` of a run that did not load everything (docs/autotask.md).
+FAILED_RUNS = ("error", "partial", "interrupted")
 
 
 class KpiData:
@@ -36,6 +38,7 @@ class KpiData:
         self._lock = threading.Lock()
         self._data_time_lock = threading.Lock()
         self._data_time: tuple[Any, datetime | None] = (object(), None)
+        self._failed_sync: tuple[Any, tuple[datetime, str] | None] = (object(), None)
         self._loaded: tuple[Any, KpiCatalog, KpiEngine] | None = None
         self._current()
 
@@ -118,6 +121,25 @@ class KpiData:
         value = self.engine.data_as_of()
         with self._data_time_lock:
             self._data_time = (stamp, value)
+        return value
+
+    def failed_sync(self) -> tuple[datetime, str] | None:
+        """When the newest sync or import failed (or stopped part-way): its time (naive UTC)
+        and message, so live views can say that their data is older than they may think."""
+        stamp = self.data_stamp()
+        with self._data_time_lock:
+            known, value = self._failed_sync
+        if known == stamp:
+            return value
+        with self.stip.store.read() as con:
+            runs = con.table("sync_runs")
+            newest = runs.order_by(runs.id.desc()).limit(1).to_pyarrow().to_pylist()
+        value = None
+        if newest and newest[0]["status"] in FAILED_RUNS:
+            run = newest[0]
+            value = (run["finished"] or run["started"], str(run["message"] or run["status"]))
+        with self._data_time_lock:
+            self._failed_sync = (stamp, value)
         return value
 
     def period(self, spec: str, as_of: datetime) -> Period:

@@ -76,6 +76,9 @@ class DashboardView:
     tv_cols: int = 1
     tv_rows: int = 1
     rotate_next: str = ""
+    #: A live view when the newest sync failed: when, and the run's message (a tooltip).
+    sync_failed_text: str = ""
+    sync_failed_reason: str = ""
     loop: list[dict[str, Any]] = field(default_factory=list)
     loop_labels: dict[str, str] = field(default_factory=dict)
 
@@ -170,6 +173,11 @@ def build_view(
         key, lambda: _build(request, state, dashboard, user, params, base_path, lang)
     )
     view = replace(built.view, stale=is_stale(built.newest, built.when.live))
+    failed = state.kpis.failed_sync() if built.when.live else None
+    if failed is not None:
+        tz = state.stip.settings.tz
+        view.sync_failed_text = formatting.when(failed[0], tz, lang)
+        view.sync_failed_reason = failed[1]
     engine_scope = built.scope.to_engine()
     if engine_scope is not None and built.when.choice and not built.when.as_of_param:
         state.recent.saw(ScopedView(dashboard.id, built.kpi_ids, built.when.choice, engine_scope))
