@@ -141,6 +141,8 @@ def test_pinned_as_of_shows_in_the_header_and_on_tv(client: TestClient) -> None:
     page = client.get("/d/teamlead?lang=nl&as_of=2026-11-02T09:00&tv=1").text
     assert "per 2 nov 2026 09:00" in page and "gegevens van" not in page
     assert "data as of" in client.get("/d/teamlead").text
+    page = client.get("/kpi/open_backlog?period=last-month&as_of=2026-11-02T09:00").text
+    assert "as of 2 Nov 2026 09:00" in page and "data as of" not in page  # the KPI page too
 
 
 def test_period_in_the_header_is_the_translated_name(client: TestClient) -> None:

@@ -124,6 +124,7 @@ class KpiView:
     target_text: str
     period_label: str
     data_as_of_text: str
+    as_of_text: str  # a pinned as-of (`as_of=` in the URL), else ""
     stale: bool
     scope_label: str
     tile: TileView
@@ -281,6 +282,7 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
         target_text="" if kpi.target is None else formatting.with_unit(kpi.target, kpi.unit, lang),
         period_label=period_label(when.period, lang, tz),
         data_as_of_text=formatting.when(data_as_of, tz, lang),
+        as_of_text="" if when.live else formatting.when(when.as_of, tz, lang),
         stale=is_stale(data_as_of, when.live),
         scope_label=_scope_label(state, scope),
         tile=tile_view(
