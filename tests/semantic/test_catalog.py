@@ -121,9 +121,9 @@ def test_problems_are_reported_with_file_and_line(tmp_path: Path) -> None:
         for m in mine
     )
     assert any(
-        ":37: KPI bad_column: measure: 'created_at' is not a column of tickets" in m for m in mine
+        ":45: KPI bad_column: measure: 'created_at' is not a column of tickets" in m for m in mine
     )
-    assert any("'_.nope > 1' does not fit base tickets" in m for m in mine)
+    assert any(":45: KPI bad_column: expression '_.nope > 1' does not fit" in m for m in mine)
     assert any(
         "targets: unknown KPI 'sla_met_rat'. Did you mean 'sla_met_rate'?" in m for m in mine
     )
@@ -169,10 +169,10 @@ def test_ratios_in_a_circle_are_a_definition_error(tmp_path: Path) -> None:
     _, issues = validate_dirs([BUILTIN_DIR, tmp_path / "kpis"])
     circle = "measure: ratios refer to each other in a circle"
     assert [str(i) for i in issues] == [
-        f"{path}:2: KPI ra: {circle} (ra -> rb -> rc -> ra); {TAIL}",
-        f"{path}:11: KPI rb: {circle} (rb -> rc -> ra -> rb); {TAIL}",
-        f"{path}:20: KPI rc: {circle} (rc -> ra -> rb -> rc); {TAIL}",
-        f"{path}:29: KPI me: {circle} (me -> me); {TAIL}",
+        f"{path}:10: KPI ra: {circle} (ra -> rb -> rc -> ra); {TAIL}",
+        f"{path}:19: KPI rb: {circle} (rb -> rc -> ra -> rb); {TAIL}",
+        f"{path}:28: KPI rc: {circle} (rc -> ra -> rb -> rc); {TAIL}",
+        f"{path}:37: KPI me: {circle} (me -> me); {TAIL}",
     ]
 
 
@@ -280,7 +280,7 @@ def test_measures_of_the_wrong_type_are_definition_errors(
     hours from a number) gave a made-up figure."""
     path = _write(tmp_path / "kpis", "k.yaml", MEASURE.format(measure=measure))
     _, issues = validate_dirs([BUILTIN_DIR, tmp_path / "kpis"])
-    assert [str(i) for i in issues] == [f"{path}:2: KPI typed: {message}"]
+    assert [str(i) for i in issues] == [f"{path}:10: KPI typed: {message}"]
 
 
 def test_count_distinct_counts_values_of_any_type(tmp_path: Path) -> None:
@@ -319,10 +319,38 @@ def test_action_texts_name_only_what_a_row_has(tmp_path: Path, what_nl: str, mes
     """A misspelled name passed validation and showed as "—" in every row."""
     _write(tmp_path / "kpis", "k.yaml", ACTIONS.format(what_nl=what_nl))
     _, issues = validate_dirs([BUILTIN_DIR, tmp_path / "kpis"])
-    assert len(issues) == 1 and f"KPI late: actions: {message}" in str(issues[0])
+    assert len(issues) == 1 and f"k.yaml:13: KPI late: actions: {message}" in str(issues[0])
 
 
 def test_action_texts_with_known_names_pass(tmp_path: Path) -> None:
     _write(tmp_path / "kpis", "k.yaml", ACTIONS.format(what_nl="Pak {ticket_number} op ({person})"))
     _, issues = validate_dirs([BUILTIN_DIR, tmp_path / "kpis"])
     assert issues == []
+
+
+def test_catalogue_problems_point_at_their_field(tmp_path: Path) -> None:
+    """They all pointed at the KPI's first line, however far the field was."""
+    text = (
+        MEASURE.format(measure="").rstrip()
+        + """
+      type: count
+      base: tickets
+      time: created_at
+      where:
+        - "_.priority == 1"
+        - "_.queu_id == 5"
+    actions:
+      fields: [ticket_number, titel]
+      what: {en: "Work on {ticket_number}", nl: "Pak {ticket_nummer} op"}
+      why: {en: d, nl: d}
+"""
+    )
+    path = _write(tmp_path / "kpis", "k.yaml", text)
+    _, issues = validate_dirs([BUILTIN_DIR, tmp_path / "kpis"])
+    found = {(i.line, str(i).split(": ", 2)[2][:40]) for i in issues}
+    assert found == {
+        (13, "measure: 'created_at' is not a column of"),
+        (16, "expression '_.queu_id == 5' does not fit"),
+        (18, "actions: 'titel' is not a column of tick"),
+        (19, "actions: what.nl: unknown field '{ticket"),
+    }, path

@@ -42,21 +42,26 @@ TEMPLATE_NAMES = ("person", "company", "contact", "contact_phone", "ticket_numbe
 _RECORD_EXTRAS = ("id", "ticket_id", "dim_company", "contact_id")
 
 
-def template_problems(spec: ActionQuery) -> list[str]:
-    """Each `{name}` in the `what`/`why` texts that a row cannot fill (it would show "—")."""
+def template_problems(spec: ActionQuery) -> list[tuple[tuple[str, str], str]]:
+    """Each `{name}` in the `what`/`why` texts that a row cannot fill (it would show "—"),
+    with the text's place (`("why", "nl")`)."""
     known = {spec.person, *spec.fields, *_RECORD_EXTRAS, *TEMPLATE_NAMES}
-    problems = []
+    problems: list[tuple[tuple[str, str], str]] = []
     for part in ("what", "why"):
         for lang in ("en", "nl"):
             text = getattr(spec, part).get(lang)
             try:
                 names = [name for _, name, _, _ in _FORMATTER.parse(text) if name is not None]
             except ValueError as exc:
-                problems.append(f"{part}.{lang}: {exc} (write {{{{ and }}}} for a brace)")
+                message = f"{part}.{lang}: {exc} (write {{{{ and }}}} for a brace)"
+                problems.append(((part, lang), message))
                 continue
             problems += [
-                f"{part}.{lang}: unknown field '{{{name}}}'; a row has "
-                f"{', '.join(sorted(known))} (add a column to `fields` to use it)"
+                (
+                    (part, lang),
+                    f"{part}.{lang}: unknown field '{{{name}}}'; a row has "
+                    f"{', '.join(sorted(known))} (add a column to `fields` to use it)",
+                )
                 for name in names
                 if name not in known
             ]

@@ -21,7 +21,7 @@ from stip.semantic import functions
 from stip.semantic.actions import template_problems
 from stip.semantic.bases import base_dimensions, base_names, base_schema
 from stip.semantic.expressions import PERIOD_COLUMNS, SETTING_NAMES, evaluate
-from stip.semantic.loader import Issue, LoadedFile, load_file
+from stip.semantic.loader import Issue, KpiLines, LoadedFile, load_file
 from stip.semantic.models import KpiDefinition, TargetOverride
 from stip.semantic.periods import parse_period
 from stip.store.schema import TABLES_BY_NAME
@@ -91,27 +91,27 @@ def validate_dirs(dirs: Iterable[Path]) -> tuple[KpiCatalog, list[Issue]]:
     functions.load_function_modules()
     issues: list[Issue] = []
     kpis: dict[str, KpiDefinition] = {}
-    lines: dict[str, tuple[str, int]] = {}
+    lines: dict[str, tuple[str, KpiLines]] = {}
     overrides: list[tuple[str, TargetOverride, Issue]] = []
     for index, directory in enumerate(dirs):
         seen_here: dict[str, str] = {}
         for path in _yaml_files(directory):
             loaded: LoadedFile = load_file(path)
             issues += loaded.issues
-            for kpi, line in loaded.kpis:
+            for kpi, kpi_lines in loaded.kpis:
                 if kpi.id in seen_here:
                     issues.append(
                         Issue(
                             str(path),
-                            line,
+                            kpi_lines.line,
                             f"KPI {kpi.id} is defined twice (also in {seen_here[kpi.id]})",
                         )
                     )
                     continue
-                seen_here[kpi.id] = f"{path}:{line}"
+                seen_here[kpi.id] = f"{path}:{kpi_lines.line}"
                 if index > 0 or kpi.id not in kpis:
                     kpis[kpi.id] = kpi
-                    lines[kpi.id] = (str(path), line)
+                    lines[kpi.id] = (str(path), kpi_lines)
             for kpi_id, (target, line) in loaded.targets.items():
                 overrides.append((kpi_id, target, Issue(str(path), line, "")))
     for kpi_id, target, where in overrides:
@@ -140,45 +140,61 @@ def validate_dirs(dirs: Iterable[Path]) -> tuple[KpiCatalog, list[Issue]]:
             shipped = f"the KPI's own: {', '.join(own) or 'no target'}"
             issues.append(Issue(where.file, where.line, f"targets.{kpi_id}: {reasons} ({shipped})"))
     for kpi_id, kpi in kpis.items():
-        file, line = lines[kpi_id]
-        issues += [Issue(file, line, f"KPI {kpi_id}: {m}") for m in _rules(kpi, kpis)]
+        file, kpi_lines = lines[kpi_id]
+        issues += [
+            Issue(file, kpi_lines.at(loc), f"KPI {kpi_id}: {message}")
+            for loc, message in _rules(kpi, kpis)
+        ]
     return KpiCatalog(kpis, issues), issues
 
 
-def _rules(kpi: KpiDefinition, kpis: dict[str, KpiDefinition]) -> list[str]:
-    """Catalogue-wide checks for one KPI; each problem is one message."""
-    problems: list[str] = []
+# A problem found by the catalogue-wide checks: where in the KPI (a path of keys, for the
+# line) and the message.
+Problem = tuple[tuple[str | int, ...], str]
+
+
+def _rules(kpi: KpiDefinition, kpis: dict[str, KpiDefinition]) -> list[Problem]:
+    """Catalogue-wide checks for one KPI; each problem is one message at its field."""
+    problems: list[Problem] = []
     measure = kpi.measure
     try:
         parse_period(
             kpi.default_period, datetime(2026, 1, 15, tzinfo=ZoneInfo("UTC")), ZoneInfo("UTC")
         )
     except UserError as exc:
-        problems.append(f"default_period: {exc}")
+        problems.append((("default_period",), f"default_period: {exc}"))
     for item in kpi.requires:
         table, column = item.split(".")
         if table not in TABLES_BY_NAME or column not in TABLES_BY_NAME[table].column_names:
-            problems.append(f"requires: '{item}' is not a canonical table.column")
+            problems.append((("requires",), f"requires: '{item}' is not a canonical table.column"))
     if measure.type == "ratio":
-        for ref in (measure.numerator, measure.denominator):
+        for part, ref in (("numerator", measure.numerator), ("denominator", measure.denominator)):
             if ref not in kpis:
-                problems.append(f"measure: unknown KPI '{ref}'.{suggest(str(ref), kpis)}")
+                message = f"measure: unknown KPI '{ref}'.{suggest(str(ref), kpis)}"
+                problems.append((("measure", part), message))
         circle = _ratio_circle(kpi.id, kpis)
         if circle:
             problems.append(
-                f"measure: ratios refer to each other in a circle ({' -> '.join(circle)}); "
-                "a ratio's numerator and denominator must end in KPIs that are not ratios"
+                (
+                    ("measure",),
+                    f"measure: ratios refer to each other in a circle ({' -> '.join(circle)}); "
+                    "a ratio's numerator and denominator must end in KPIs that are not ratios",
+                )
             )
     elif measure.type == "function":
         if measure.function not in functions.REGISTRY:
-            problems.append(
+            message = (
                 f"measure.function: '{measure.function}' is not registered."
                 f"{suggest(str(measure.function), functions.REGISTRY)}"
             )
+            problems.append((("measure", "function"), message))
         else:
             allowed = functions.REGISTRY[measure.function].dimensions
             problems += [
-                f"dimensions: '{d}' is not supported by function {measure.function}"
+                (
+                    ("dimensions",),
+                    f"dimensions: '{d}' is not supported by function {measure.function}",
+                )
                 for d in kpi.dimensions
                 if d not in allowed
             ]
@@ -187,9 +203,11 @@ def _rules(kpi: KpiDefinition, kpis: dict[str, KpiDefinition]) -> list[str]:
     if kpi.actions is not None:
         action_base = kpi.actions.base or measure.base
         if action_base is None:
-            problems.append("actions: needs `base` (the measure has none)")
+            problems.append((("actions",), "actions: needs `base` (the measure has none)"))
         else:
-            problems += [f"actions: {m}" for m in _action_rules(kpi, action_base)]
+            problems += [
+                (("actions", *loc), f"actions: {m}") for loc, m in _action_rules(kpi, action_base)
+            ]
     return problems
 
 
@@ -216,8 +234,10 @@ def _ratio_circle(start: str, kpis: dict[str, KpiDefinition]) -> list[str]:
 _CONDITION, _NUMBER, _ANY = "a true/false condition", "a number", "any value"
 
 
-def _check_expressions(base: str, texts: Iterable[tuple[str, str]]) -> list[str]:
-    """Problems of `(text, what it must give)` pairs resolved against `base`'s columns."""
+def _check_expressions(
+    base: str, texts: Iterable[tuple[tuple[str | int, ...], str, str]]
+) -> list[Problem]:
+    """Problems of `(where, text, what it must give)` resolved against `base`'s columns."""
     if base not in base_names():
         return []
     fields = dict(base_schema(base).items())
@@ -227,13 +247,14 @@ def _check_expressions(base: str, texts: Iterable[tuple[str, str]]) -> list[str]
     fields["p_business_days"] = "int64"
     table = ibis.table(fields, name=base)
     values = dict.fromkeys(SETTING_NAMES, 1.0)
-    problems = []
-    for text, wanted in texts:
+    problems: list[Problem] = []
+    for loc, text, wanted in texts:
         try:
             expr = evaluate(text, values)
             resolved = expr.resolve(table) if hasattr(expr, "resolve") else ibis.literal(expr)
         except Exception as exc:  # noqa: BLE001 - any resolution failure is a definition issue
-            problems.append(f"expression {text!r} does not fit base {base}: {exc}".splitlines()[0])
+            message = f"expression {text!r} does not fit base {base}: {exc}".splitlines()[0]
+            problems.append((loc, message))
             continue
         kind = resolved.type()
         fits = {
@@ -242,59 +263,79 @@ def _check_expressions(base: str, texts: Iterable[tuple[str, str]]) -> list[str]
             _ANY: True,
         }[wanted]
         if not fits:
-            problems.append(f"expression {text!r} gives {kind}, but here it must give {wanted}")
+            problems.append(
+                (loc, f"expression {text!r} gives {kind}, but here it must give {wanted}")
+            )
     return problems
 
 
-def _base_rules(kpi: KpiDefinition, base: str) -> list[str]:
+def _base_rules(kpi: KpiDefinition, base: str) -> list[Problem]:
     measure = kpi.measure
     if base not in base_names():
-        return [f"measure.base: unknown base '{base}'.{suggest(base, base_names())}"]
-    problems: list[str] = []
+        return [
+            (
+                ("measure", "base"),
+                f"measure.base: unknown base '{base}'.{suggest(base, base_names())}",
+            )
+        ]
+    problems: list[Problem] = []
     columns = base_schema(base)
     span = measure.business_hours
     time = columns.get(measure.time) if measure.time else None
     if time is not None and not (time.is_timestamp() or time.is_date()):
-        problems.append(f"measure.time: '{measure.time}' is not a date or time column")
+        problems.append(
+            (("measure", "time"), f"measure.time: '{measure.time}' is not a date or time column")
+        )
     ends = [span.from_, span.to] if span else []
+    span_loc = ("measure", "business_hours")
     problems += [
-        f"measure.business_hours: '{end}' is not a timestamp column"
+        (span_loc, f"measure.business_hours: '{end}' is not a timestamp column")
         for end in ends
         if end in columns and not columns[end].is_timestamp()
     ]
     problems += [
-        f"measure: '{name}' is not a column of {base}"
+        (
+            ("measure", "time") if name == measure.time else span_loc,
+            f"measure: '{name}' is not a column of {base}",
+        )
         for name in (measure.time, *ends)
         if name and name not in columns
     ]
     problems += [
-        f"dimensions: '{d}' is not available on base {base}"
+        (("dimensions",), f"dimensions: '{d}' is not available on base {base}")
         for d in kpi.dimensions
         if d not in base_dimensions(base)
     ]
-    texts = [(text, _CONDITION) for text in measure.where]
+    texts: list[tuple[tuple[str | int, ...], str, str]] = [
+        (("measure", "where", i), text, _CONDITION) for i, text in enumerate(measure.where)
+    ]
     if measure.condition:
-        texts.append((measure.condition, _CONDITION))
+        texts.append((("measure", "condition"), measure.condition, _CONDITION))
     if measure.value:
-        texts.append((measure.value, _ANY if measure.type == "count_distinct" else _NUMBER))
+        wanted = _ANY if measure.type == "count_distinct" else _NUMBER
+        texts.append((("measure", "value"), measure.value, wanted))
     return problems + _check_expressions(base, texts)
 
 
-def _action_rules(kpi: KpiDefinition, base: str) -> list[str]:
+def _action_rules(kpi: KpiDefinition, base: str) -> list[Problem]:
+    """Problems of a KPI's action list; each where is relative to `actions`."""
     actions = kpi.actions
     assert actions is not None
     if base not in base_names():
-        return [f"unknown base '{base}'.{suggest(base, base_names())}"]
+        return [(("base",), f"unknown base '{base}'.{suggest(base, base_names())}")]
     columns = base_schema(base)
-    problems = [
-        f"'{c}' is not a column of {base}"
-        for c in [*actions.fields, actions.person, *(o.lstrip("-") for o in actions.order_by)]
-        if c not in columns
+    named: list[tuple[tuple[str | int, ...], str]] = [
+        *((("fields", i), c) for i, c in enumerate(actions.fields)),
+        (("person",), actions.person),
+        *((("order_by", i), o.lstrip("-")) for i, o in enumerate(actions.order_by)),
+        *([(("time",), actions.time)] if actions.time else []),
     ]
-    if actions.time and actions.time not in columns:
-        problems.append(f"'{actions.time}' is not a column of {base}")
+    problems: list[Problem] = [
+        (loc, f"'{c}' is not a column of {base}") for loc, c in named if c not in columns
+    ]
     problems += template_problems(actions)
-    return problems + _check_expressions(base, [(t, _CONDITION) for t in actions.where or []])
+    conditions = [(("where", i), t, _CONDITION) for i, t in enumerate(actions.where or [])]
+    return problems + _check_expressions(base, conditions)
 
 
 def load_catalog(

@@ -22,10 +22,25 @@ class Issue:
         return f"{self.file}:{self.line}: {self.message}"
 
 
+@dataclass(frozen=True)
+class KpiLines:
+    """Where a KPI stands in its file: its first line, and the line of any of its fields."""
+
+    node: yaml.Node | None
+
+    @property
+    def line(self) -> int:
+        return _line(self.node)
+
+    def at(self, loc: tuple[Any, ...]) -> int:
+        """The line of the field at `loc` (keys and list indexes), else of the nearest parent."""
+        return _line(_node_at(self.node, loc))
+
+
 @dataclass
 class LoadedFile:
     path: Path
-    kpis: list[tuple[KpiDefinition, int]]
+    kpis: list[tuple[KpiDefinition, KpiLines]]
     targets: dict[str, tuple[TargetOverride, int]]
     issues: list[Issue]
 
@@ -101,7 +116,7 @@ def load_file(path: Path) -> LoadedFile:
                 ident = item.get("id", f"#{index + 1}") if isinstance(item, dict) else index
                 result.issues.append(Issue(where, _line(node), f"KPI {ident}: {_message(error)}"))
             continue
-        result.kpis.append((kpi, _line(item_node)))
+        result.kpis.append((kpi, KpiLines(item_node)))
     targets = data.get("targets") or {}
     if not isinstance(targets, dict):
         node = _node_at(root, ("targets",))
