@@ -265,3 +265,21 @@ def test_business_hours_from_the_environment(
     monkeypatch.setenv("STIP_BUSINESS_HOURS_HOLIDAY_COUNTRY", "BE")
     hours = load_settings(stip_home).business_hours
     assert (hours.start, hours.end, hours.holiday_country) == ("07:30", "18:00", "BE")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["kpi", "values", "tickets_created", "--period", "2026-10"],
+        ["kpi", "actions", "overdue_tickets"],
+        ["actions", "list"],
+    ],
+)
+def test_a_mistyped_store_path_is_an_error_not_an_empty_store(
+    stip_home: Path, tmp_path: Path, args: list[str]
+) -> None:
+    """A read command created the mistyped file and showed every figure as 0."""
+    typo = tmp_path / "stipp.duckdb"
+    result = _stip(*args, "--db", str(typo), home=stip_home)
+    _one_clear_line(result, f"store {typo} does not exist", "--db/STIP_DB")
+    assert not typo.exists()

@@ -48,7 +48,7 @@ def evaluate_command(
     """Evaluate the action rules and update the action items."""
     from stip.actions.evaluate import evaluate
 
-    stip = load(db)
+    stip = load(db, existing=True)
     when = _as_of(as_of, stip.settings.tz)
     result = evaluate(stip, when, dry_run=dry_run)
     if result.rewound_from is not None:
@@ -83,7 +83,7 @@ def list_command(
     from stip.actions.items import item_store
 
     _lang(lang)
-    stip = load(db)
+    stip = load(db, existing=True)
     when = _as_of(as_of, stip.settings.tz)
     store = item_store(stip.settings)
     items: list[Item] = []
@@ -166,7 +166,7 @@ def notify_command(
     """Evaluate, queue digests and urgent messages (Teams, e-mail), and send what is due."""
     from stip.notify.cycle import run_cycle
 
-    stip = load(db)
+    stip = load(db, existing=True)
     report = run_cycle(stip, _as_of(as_of, stip.settings.tz), dry_run=dry_run)
     if json_out:
         typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
@@ -239,7 +239,7 @@ def meeting_command(
     from stip.notify.meeting_mail import mail_agenda
 
     _lang(lang)
-    stip = load(db)
+    stip = load(db, existing=True)
     when = _as_of(as_of, stip.settings.tz)
     agenda = build_agenda(stip, team, when)
     if pdf is not None:

@@ -43,7 +43,7 @@ def _engine(db: str | None) -> KpiEngine:
     from stip.semantic.catalog import load_catalog
     from stip.semantic.engine import KpiEngine
 
-    stip = load(db)
+    stip = load(db, existing=True)
     return KpiEngine(stip.store, stip.settings, load_catalog(home=stip.settings.home))
 
 

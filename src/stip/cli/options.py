@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from stip.app import Stip  # light: the store's engines load on first use
+from stip.errors import ConfigError
 
 
 def not_empty(value: str | None) -> str | None:
@@ -27,5 +29,15 @@ AsOfOption = Annotated[
 ]
 
 
-def load(db: str | None = None) -> Stip:
-    return Stip.load(db=db)
+def load(db: str | None = None, *, existing: bool = False) -> Stip:
+    """The `Stip` object. `existing`: the command only reads the store, so a DuckDB file named
+    by --db/STIP_DB (or stip.toml) must exist: a mistyped path would otherwise become a new,
+    empty store and every figure a confident zero."""
+    stip = Stip.load(db=db)
+    named = stip.settings.db
+    if existing and named and "://" not in named and not Path(named).exists():
+        raise ConfigError(
+            f"store {named} does not exist; check --db/STIP_DB, or fill a new store with "
+            "`stip sync autotask`, `stip import autotask DIR` or `stip demo`"
+        )
+    return stip
