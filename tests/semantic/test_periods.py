@@ -127,12 +127,15 @@ def test_as_of_on_the_clock_changes() -> None:
         ("mtd", "2026-11"),
         ("2026-10-01..2026-10-15", "2026-10"),
         ("2026-W50", "2026-12"),  # after the as-of: its own month
-        # a month or longer: unchanged
+        # whole months: unchanged
         ("2026-10", "2026-10"),
         ("2026-02", "2026-02"),
         ("2026-Q3", "2026-Q3"),
-        ("last-30-days", "last-30-days"),
-        ("ytd", "ytd"),
+        ("2026", "2026"),
+        # longer, not whole months: the whole months it covers
+        ("last-30-days", "2026-10-01..2026-11-30"),
+        ("ytd", "2026-01-01..2026-11-30"),
+        ("2026-10-10..2026-11-20", "2026-10-01..2026-11-30"),
     ],
 )
 def test_month_grain(spec: str, month: str) -> None:
@@ -141,3 +144,13 @@ def test_month_grain(spec: str, month: str) -> None:
     assert got == parse_period(month, AS_OF, TZ).month_grain(AS_OF)
     if got.spec != spec:
         assert got.previous().spec == parse_period(month, AS_OF, TZ).previous().spec
+
+
+@pytest.mark.parametrize("day", [1, 27, 28, 29, 30])
+def test_month_grain_of_mtd_is_the_month_on_every_day(day: int) -> None:
+    """From the 28th to the day before the last, `mtd` switched to 28 partial days (MRR
+    62,855 on the 27th, 67,345 on the 28th, 62,855 on the 30th)."""
+    as_of = datetime(2026, 9, day, 10, 0, tzinfo=TZ)
+    got = parse_period("mtd", as_of, TZ).month_grain(as_of)
+    assert (got.start_date.isoformat(), got.end_date.isoformat()) == ("2026-09-01", "2026-10-01")
+    assert got.previous().start_date.isoformat() == "2026-08-01"

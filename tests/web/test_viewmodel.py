@@ -114,3 +114,24 @@ def test_a_tile_computed_over_its_month_names_the_month() -> None:
     assert view(mrr, "nl") == "Name · november 2026"
     assert view(mrr, "en") == "Name · November 2026"
     assert view(backlog, "en") == "Name"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("2026-10-23T15:16:00+02:00", "23 okt 2026 15:16"),
+        ("2026-10-23", "23 okt 2026"),
+        # PSA text that starts like a time, or looks like one but is none, stays as written
+        ("2026-10-21T09:00 backup failed again", "2026-10-21T09:00 backup failed again"),
+        ("2026-13-45T99:99:00+02:00", "2026-13-45T99:99:00+02:00"),
+        ("2026-02-30", "2026-02-30"),
+        (2.5, "2,5"),
+        (True, "ja"),
+        (None, ""),
+    ],
+)
+def test_action_table_cells(value: object, shown: str) -> None:
+    """A ticket titled "2026-10-21T09:00 backup failed" made the KPI page an HTTP 500."""
+    from stip.web.routes.kpis import _cell_text
+
+    assert _cell_text(value, "nl") == shown

@@ -112,18 +112,27 @@ class Period:
         return self._shifted(start, end, f"{start}..{end - timedelta(1)}")
 
     def month_grain(self, as_of: datetime) -> Period:
-        """For a KPI that is only meaningful per month (billing runs monthly): a period shorter
-        than a month becomes the calendar month it ends in (or the as-of falls in, if that is
-        earlier), so "this week" shows this month rather than a week without invoices.
-        Periods of a month or longer stay as they are."""
-        if self.days >= 28:
+        """For a KPI that is only meaningful per whole month (billing runs monthly).
+
+        Whole months (a month, quarter, year) stay as they are. A period shorter than a month
+        becomes the calendar month it ends in (or the as-of falls in, if that is earlier), so
+        "this week" shows this month rather than a week without invoices. A longer one becomes
+        the whole months it covers (`mtd`, `ytd`, `last-30-days`)."""
+        start, end = self.start_date, self.end_date
+        if start.day == 1 and end.day == 1:
             return self
-        end = min(self.end, as_of.astimezone(self.tz))
-        if end <= self.start:  # a period after the as-of: its own month
-            end = self.end
-        last = (end - timedelta(microseconds=1)).date()
-        start = last.replace(day=1)
-        return self._shifted(start, _add_months(start, 1), start.strftime("%Y-%m"))
+        if self.days >= 28:
+            first = start.replace(day=1)
+            after = _add_months((end - timedelta(days=1)).replace(day=1), 1)
+        else:
+            moment = min(self.end, as_of.astimezone(self.tz))
+            if moment <= self.start:  # a period after the as-of: its own month
+                moment = self.end
+            first = (moment - timedelta(microseconds=1)).date().replace(day=1)
+            after = _add_months(first, 1)
+        one = after == _add_months(first, 1)
+        spec = first.strftime("%Y-%m") if one else f"{first}..{after - timedelta(days=1)}"
+        return self._shifted(first, after, spec)
 
     def to_json(self) -> dict[str, str]:
         return {"start": self.start.isoformat(), "end": self.end.isoformat()}

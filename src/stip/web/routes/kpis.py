@@ -206,7 +206,9 @@ def _action_table(
     return columns, out, link_column
 
 
-_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+# Only a whole value that is a time (as the engine writes them) is shown as one: PSA text
+# such as a ticket title "2026-10-21T09:00 backup failed" stays text.
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -220,11 +222,14 @@ def _cell_text(value: Any, lang: str) -> str:
         return gettext_for(lang)("yes" if value else "no")
     if isinstance(value, float):
         return format_decimal(value, "#,##0.##", locale=locale)
-    if isinstance(value, str) and _ISO_TIME.match(value):
-        moment = datetime.fromisoformat(value)
-        return format_datetime(moment, "d MMM yyyy HH:mm", tzinfo=moment.tzinfo, locale=locale)
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        return format_date(date.fromisoformat(value), "d MMM yyyy", locale=locale)
+    try:
+        if isinstance(value, str) and _ISO_TIME.fullmatch(value):
+            moment = datetime.fromisoformat(value)
+            return format_datetime(moment, "d MMM yyyy HH:mm", tzinfo=moment.tzinfo, locale=locale)
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+            return format_date(date.fromisoformat(value), "d MMM yyyy", locale=locale)
+    except ValueError:  # looks like a date but is none (PSA text): shown as written
+        pass
     return str(value)
 
 
