@@ -27,8 +27,14 @@ REFUSED = [
     # values that take forever or all memory to build
     ("_.priority == 9**9**9", "** is not allowed"),
     ("_.priority == 1 << 100000", "<< is not allowed"),
-    ('_.title == "a" * 100000', "texts and lists cannot be multiplied"),
-    ("_.priority.isin([1] * 100000)", "texts and lists cannot be multiplied"),
+    ('_.title == "a" * 100000', "texts and lists cannot be combined"),
+    ("_.priority.isin([1] * 100000)", "texts and lists cannot be combined"),
+    ('_.title == ("a" + "") * 1000000000', "texts and lists cannot be combined"),
+    ('_.title == "%0*d" % (1000000000, 1)', "texts and lists cannot be combined"),
+    ('("a" + "b").replace("a", "aa") == _.title', "'.replace' works on columns and function"),
+    # a column is no method: `_.to_csv(...)` would call the table's own
+    ('_.to_csv("/tmp/owned.sh")', "_.to_csv is a column; a column cannot be called"),
+    ("_.execute()", "_.execute is a column; a column cannot be called"),
     ("_.priority == 12345678901234567890", "too large"),
     ("_.title == '" + "x" * 1001 + "'", "longer than 1000"),
     # calls of anything but the listed functions and column methods
@@ -67,6 +73,9 @@ def test_expressions_outside_the_allow_lists_are_refused(text: str, message: str
         "_.priority.isin([1, 2]) | _.queue_id.notin((3, 4))",
         "_.date_worked >= as_of_date - interval(days=7)",
         "-_.hours_worked < 0",
+        "_.hours_worked * 60 * 60 > 15",
+        "coalesce(_.title, 'none') + ' (PSA)' == _.title",
+        "date('2026-01-01').year() == _.create_date.year()",
     ],
 )
 def test_expressions_within_the_allow_lists_are_accepted(text: str) -> None:

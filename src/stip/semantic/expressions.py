@@ -74,7 +74,6 @@ _NODES = (
     *_OPERATORS,
     *_UNARY,
 )
-_LITERALS = (ast.Constant, ast.List, ast.Tuple)
 MAX_NUMBER = 10**15
 MAX_TEXT = 1000
 
@@ -118,15 +117,39 @@ def _problem(node: ast.AST) -> str | None:
         func = node.func
         if not (isinstance(func, ast.Attribute) or getattr(func, "id", None) in FUNCTIONS):
             return "only the listed functions and column methods can be called"
+        if isinstance(func, ast.Attribute) and _is_row(func.value):
+            return f"_.{func.attr} is a column; a column cannot be called"
         if any(kw.arg is None for kw in node.keywords):
             return "** arguments are not allowed"
     if isinstance(node, ast.Compare) and len(node.ops) > 1:
         return "compare two values at a time: (a < b) & (b < c)"
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and _repeats(node):
-        return "texts and lists cannot be multiplied"
+    if isinstance(node, ast.BinOp) and _plain(node) and _holds_text_or_list(node):
+        return "texts and lists cannot be combined with + - * / %; compare columns with them"
     if isinstance(node, ast.Constant):
         return _constant_problem(node.value)
     return None
+
+
+def _is_row(node: ast.AST) -> bool:
+    return isinstance(node, ast.Name) and node.id == "_"
+
+
+def _plain(node: ast.AST) -> bool:
+    """Whether a part is plain Python, computed while the text is read (no column, period or
+    function in it, so no Ibis expression): only small numbers may be worked on there, or
+    `("a" + "b") * 10**9` and `"%0*d" % (10**9, 1)` would fill the memory."""
+    return not any(
+        isinstance(n, ast.Call) or (isinstance(n, ast.Name) and n.id in ("_", *PERIOD_COLUMNS))
+        for n in ast.walk(node)
+    )
+
+
+def _holds_text_or_list(node: ast.AST) -> bool:
+    return any(
+        isinstance(n, ast.List | ast.Tuple)
+        or (isinstance(n, ast.Constant) and isinstance(n.value, str))
+        for n in ast.walk(node)
+    )
 
 
 def _attribute_problem(node: ast.Attribute) -> str | None:
@@ -137,20 +160,9 @@ def _attribute_problem(node: ast.Attribute) -> str | None:
         return None  # a column of the row
     if node.attr not in METHODS:
         return f"'{node.attr}' is not one of the column methods KPI expressions may use"
-    if isinstance(receiver, _LITERALS) or (
-        isinstance(receiver, ast.Name) and receiver.id not in PERIOD_COLUMNS
-    ):
+    if _plain(receiver):
         return f"'.{node.attr}' works on columns and function results, not on a constant or name"
     return None
-
-
-def _repeats(node: ast.BinOp) -> bool:
-    """Whether a product repeats a text or list (`"a" * 10**9` would fill the memory)."""
-    return any(
-        isinstance(side, ast.List | ast.Tuple)
-        or (isinstance(side, ast.Constant) and isinstance(side.value, str))
-        for side in (node.left, node.right)
-    )
 
 
 def _constant_problem(value: object) -> str | None:
