@@ -67,6 +67,8 @@ def test_admins_see_the_runs_newest_first_in_local_time(client: TestClient) -> N
     assert "HTTP 401" in page.split('class="sync-entities"', 1)[1]
     dutch = client.get("/admin/sync?lang=nl").text
     assert "Synchronisatiestatus" in dutch and "Laatste runs" in dutch
+    failed_nl = dutch.split('id="run-2"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>incrementeel</td><td>fout</td>" in failed_nl
 
 
 def test_only_admins_open_it(client: TestClient) -> None:
@@ -85,7 +87,9 @@ def test_live_dashboards_say_that_the_last_sync_failed(stip: Stip, client: TestC
     assert "mislukt (27 nov 2026 10:02)" in client.get("/d/owner?lang=nl&tv=1").text
     assert "sync-failed" not in client.get("/d/owner?as_of=2026-11-20T09:00").text  # history
     login(client, "teamlead")
-    assert 'href="/admin/sync"' not in client.get("/d/teamlead").text
+    page = client.get("/d/teamlead").text
+    assert 'href="/admin/sync"' not in page and "sync-failed" in page
+    assert "HTTP 401" not in page  # the connector's message is for administrators
     batch = Batch()
     batch.add(
         "sync_runs",

@@ -76,7 +76,8 @@ class DashboardView:
     tv_cols: int = 1
     tv_rows: int = 1
     rotate_next: str = ""
-    #: A live view when the newest sync failed: when, and the run's message (a tooltip).
+    #: A live view when the newest sync failed: when, and the run's message (a tooltip for
+    #: administrators only: it names the PSA's address and settings).
     sync_failed_text: str = ""
     sync_failed_reason: str = ""
     loop: list[dict[str, Any]] = field(default_factory=list)
