@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from stip.accounts.roles import is_money_kpi
 from stip.errors import DefinitionError
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from stip.semantic.engine import KpiEngine
 
 log = logging.getLogger("stip.web")
+T = TypeVar("T")
 #: `sync_runs.status` of a run that did not load everything (docs/autotask.md).
 FAILED_RUNS = ("error", "partial", "interrupted")
 
@@ -36,9 +38,8 @@ class KpiData:
     def __init__(self, stip: Stip) -> None:
         self.stip = stip
         self._lock = threading.Lock()
-        self._data_time_lock = threading.Lock()
-        self._data_time: tuple[Any, datetime | None] = (object(), None)
-        self._failed_sync: tuple[Any, tuple[datetime, str] | None] = (object(), None)
+        self._stamped_lock = threading.Lock()
+        self._stamped: dict[str, tuple[Any, Any]] = {}  # name -> (data stamp, value)
         self._loaded: tuple[Any, KpiCatalog, KpiEngine] | None = None
         self._current()
 
@@ -112,35 +113,36 @@ class KpiData:
         wal = path.with_name(path.name + ".wal")
         return (_file_stamp(path), _file_stamp(wal), definitions)
 
-    def _data_as_of(self) -> datetime | None:
+    def _per_stamp(self, name: str, make: Callable[[], T]) -> T:
+        """`make()`, computed again only when the data stamp changes (one store read per data
+        change instead of one per request)."""
         stamp = self.data_stamp()
-        with self._data_time_lock:
-            known, value = self._data_time
-        if known == stamp:
+        with self._stamped_lock:
+            known = self._stamped.get(name)
+        if known is not None and known[0] == stamp:
+            value: T = known[1]
             return value
-        value = self.engine.data_as_of()
-        with self._data_time_lock:
-            self._data_time = (stamp, value)
+        value = make()
+        with self._stamped_lock:
+            self._stamped[name] = (stamp, value)
         return value
+
+    def _data_as_of(self) -> datetime | None:
+        return self._per_stamp("data_as_of", lambda: self.engine.data_as_of())
 
     def failed_sync(self) -> tuple[datetime, str] | None:
         """When the newest sync or import failed (or stopped part-way): its time (naive UTC)
         and message, so live views can say that their data is older than they may think."""
-        stamp = self.data_stamp()
-        with self._data_time_lock:
-            known, value = self._failed_sync
-        if known == stamp:
-            return value
+        return self._per_stamp("failed_sync", self._newest_failed_run)
+
+    def _newest_failed_run(self) -> tuple[datetime, str] | None:
         with self.stip.store.read() as con:
             runs = con.table("sync_runs")
             newest = runs.order_by(runs.id.desc()).limit(1).to_pyarrow().to_pylist()
-        value = None
-        if newest and newest[0]["status"] in FAILED_RUNS:
-            run = newest[0]
-            value = (run["finished"] or run["started"], str(run["message"] or run["status"]))
-        with self._data_time_lock:
-            self._failed_sync = (stamp, value)
-        return value
+        if not newest or newest[0]["status"] not in FAILED_RUNS:
+            return None
+        run = newest[0]
+        return run["finished"] or run["started"], str(run["message"] or run["status"])
 
     def period(self, spec: str, as_of: datetime) -> Period:
         return parse_period(spec, as_of, self.stip.settings.tz)
