@@ -18,6 +18,7 @@ from stip.dashboards.loader import load_dashboard
 from stip.dashboards.models import Dashboard
 from stip.dashboards.yamllines import line_of, load_with_lines
 from stip.errors import DefinitionError, QueryError, suggest
+from stip.stamps import files_stamp
 
 if TYPE_CHECKING:
     from stip.app import Stip
@@ -54,7 +55,7 @@ class DashboardRegistry:
         files = self._files()
         kpi_ids = self._kpi_ids() if callable(self._kpi_ids) else self._kpi_ids
         signature = (
-            tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.exists()),
+            files_stamp(files),
             None if kpi_ids is None else frozenset(kpi_ids),
         )
         with self._lock:

@@ -24,6 +24,7 @@ from stip.semantic.expressions import PERIOD_COLUMNS, SETTING_NAMES, evaluate
 from stip.semantic.loader import Issue, KpiLines, LoadedFile, load_file
 from stip.semantic.models import KpiDefinition, TargetOverride
 from stip.semantic.periods import parse_period
+from stip.stamps import files_stamp
 from stip.store.schema import TABLES_BY_NAME
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "defaults" / "kpis"
@@ -76,14 +77,7 @@ def catalog_dirs(extra_dirs: Iterable[Path | str] = (), home: Path | None = None
 
 def kpi_files_stamp(home: Path) -> tuple[tuple[str, int, int], ...]:
     """Name, modification time and size of each KPI file in `home/kpis/`: changes with them."""
-    stamps = []
-    for path in _yaml_files(home / "kpis"):
-        try:
-            info = path.stat()
-        except FileNotFoundError:
-            continue
-        stamps.append((str(path), info.st_mtime_ns, info.st_size))
-    return tuple(stamps)
+    return files_stamp(_yaml_files(home / "kpis"))
 
 
 def validate_dirs(dirs: Iterable[Path]) -> tuple[KpiCatalog, list[Issue]]:

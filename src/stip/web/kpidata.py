@@ -10,7 +10,6 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from stip.accounts.roles import is_money_kpi
@@ -19,6 +18,7 @@ from stip.semantic.catalog import KpiCatalog, kpi_files_stamp, load_catalog
 from stip.semantic.models import KpiDefinition
 from stip.semantic.periods import Period, parse_as_of, parse_period
 from stip.semantic.query import Scope
+from stip.stamps import file_stamp
 
 if TYPE_CHECKING:
     from stip.app import Stip
@@ -111,7 +111,7 @@ class KpiData:
         if path is None:
             return ("version", self.stip.store.data_version(), definitions)
         wal = path.with_name(path.name + ".wal")
-        return (_file_stamp(path), _file_stamp(wal), definitions)
+        return (file_stamp(path), file_stamp(wal), definitions)
 
     def _per_stamp(self, name: str, make: Callable[[], T]) -> T:
         """`make()`, computed again only when the data stamp changes (one store read per data
@@ -171,11 +171,3 @@ class KpiData:
         limit: int | None = None,
     ) -> Any:
         return self.engine.actions(kpi_id, period, as_of=as_of, scope=scope, limit=limit)
-
-
-def _file_stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return None
-    return (info.st_mtime_ns, info.st_size)
