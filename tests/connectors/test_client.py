@@ -6,6 +6,8 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import httpx
@@ -16,6 +18,7 @@ from stip.connectors.autotask.client import (
     AutotaskAuthError,
     AutotaskClient,
     AutotaskQueryError,
+    _retry_after,
     normalise_base,
 )
 from stip.connectors.autotask.mapping import map_picklists
@@ -308,6 +311,53 @@ def test_retry_after_is_honoured() -> None:
         started = time.monotonic()
         assert client.count("Tickets") == 4
         assert time.monotonic() - started >= 1.0
+
+
+def test_retry_after_holds_back_every_thread_not_just_the_refused_one() -> None:
+    """The limit is per tenant: a request started while another waits out a Retry-After
+    waits too instead of being refused (or, worse, answered and spending the budget)."""
+    faults = Faults(too_many=1.0, retry_after=1)
+    with FakeAutotask({"Tickets": ROWS}, faults=faults) as server, fast_client(server) as client:
+        client.zone_url()
+        with ThreadPoolExecutor(2) as pool:
+            first = pool.submit(client.count, "Tickets")
+            while not any(r.status == 429 for r in server.log):
+                time.sleep(0.01)
+            server.faults.too_many = 0.0
+            time.sleep(0.2)  # the refused thread has read the answer and waits out its second
+            second = pool.submit(client.count, "Tickets")
+            assert first.result() == 4 and second.result() == 4
+        refused = next(r.at for r in server.log if r.status == 429)
+        answered = [r.at for r in server.log if r.endpoint == "Tickets" and r.status == 200]
+        assert len(answered) == 2
+        assert min(answered) >= refused + 0.95
+
+
+@pytest.mark.parametrize(
+    ("header", "low", "high"),
+    [
+        ("2", 2.0, 2.0),
+        ("0.5", 0.5, 0.5),
+        ("-3", 0.0, 0.0),
+        ("86400", 300.0, 300.0),
+        ("in a while", None, None),
+        ("nan", None, None),
+    ],
+)
+def test_retry_after_seconds_are_read_and_capped(
+    header: str, low: float | None, high: float | None
+) -> None:
+    got = _retry_after(httpx.Response(429, headers={"Retry-After": header}))
+    assert (got is None) if low is None else (low <= got <= high)  # type: ignore[operator]
+
+
+def test_retry_after_as_an_http_date() -> None:
+    soon = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    got = _retry_after(httpx.Response(429, headers={"Retry-After": soon}))
+    assert got is not None and 25 <= got <= 30
+    past = "Wed, 21 Oct 2015 07:28:00 GMT"
+    assert _retry_after(httpx.Response(429, headers={"Retry-After": past})) == 0.0
+    assert _retry_after(httpx.Response(429)) is None
 
 
 def test_secret_never_reaches_the_log(stip_home: Path, small: FakeAutotask) -> None:

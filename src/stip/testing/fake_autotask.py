@@ -61,6 +61,8 @@ class LoggedRequest:
     endpoint: str
     body: Any
     status: int
+    at: float = field(default_factory=time.monotonic)
+    """When the answer was sent (`time.monotonic()`)."""
 
 
 class FakeAutotask:

@@ -14,6 +14,8 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,6 +41,9 @@ MAX_PAGES = 100_000
 # Tries after the first when zone discovery cannot connect at all (about 3.5 s of backoff).
 DISCOVERY_CONNECT_RETRIES = 3
 _THREAD_LIMIT_MARKERS = ("itgenatr005", "thread threshold")
+# The longest `Retry-After` obeyed: a larger one (or a date far ahead) waits this long, then
+# the request is tried again, so a wrong header cannot stall a sync for hours.
+MAX_RETRY_AFTER_SECONDS = 300.0
 _REQUIRED = (
     ("username", "STIP_AUTOTASK_USERNAME"),
     ("secret", "STIP_AUTOTASK_SECRET"),
@@ -124,6 +129,8 @@ class AutotaskClient:
         self._slots: dict[str, threading.Semaphore] = {}
         self._slots_lock = threading.Lock()
         self._count_lock = threading.Lock()
+        self._pause_lock = threading.Lock()
+        self._paused_until = 0.0
         self.requests: Counter[str] = Counter()
         self.retries: Counter[str] = Counter()
 
@@ -236,6 +243,7 @@ class AutotaskClient:
         transient = 0
         while True:
             target = url or f"{self.zone_url()}v1.0/{path}"
+            self._wait_out_pause()
             self.budget.acquire()
             try:
                 with self._slot(endpoint):
@@ -282,15 +290,25 @@ class AutotaskClient:
             raise ConnectorError(f"Autotask {endpoint}: HTTP {status} for {path}: {text}")
 
     def _sleep_backoff(self, attempt: int, response: httpx.Response | None = None) -> None:
-        retry_after = response.headers.get("Retry-After") if response is not None else None
-        if retry_after is not None:
-            try:
-                time.sleep(max(0.0, float(retry_after)))
-                return
-            except ValueError:
-                pass
+        """Wait before trying again. A `Retry-After` (seconds or an HTTP date) holds back every
+        request of this client, not just the refused one: the API's limits are per tenant, so
+        the other threads would only be refused too and spend the budget."""
+        wait = _retry_after(response) if response is not None else None
+        if wait is not None:
+            with self._pause_lock:
+                self._paused_until = max(self._paused_until, time.monotonic() + wait)
+            self._wait_out_pause()
+            return
         delay = min(60.0, self.backoff * 2 ** min(attempt - 1, 7))
         time.sleep(delay * (0.5 + random.random() / 2))
+
+    def _wait_out_pause(self) -> None:
+        while True:
+            with self._pause_lock:
+                left = self._paused_until - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(left)
 
     def _maybe_poll_threshold(self) -> None:
         if not self.budget.poll_due():
@@ -405,6 +423,27 @@ def _error_text(response: httpx.Response, data: Any = _NOT_JSON) -> str:
 
 def _has_errors(data: Any) -> bool:
     return data is _NOT_JSON or (isinstance(data, dict) and bool(data.get("errors")))
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds to wait from a `Retry-After` header (RFC 9110: seconds or an HTTP date),
+    at most `MAX_RETRY_AFTER_SECONDS`; None when absent or unreadable."""
+    text = response.headers.get("Retry-After")
+    if text is None:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return min(MAX_RETRY_AFTER_SECONDS, max(0.0, seconds))
 
 
 def _is_thread_limit(text: str) -> bool:
