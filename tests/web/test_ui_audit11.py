@@ -169,6 +169,26 @@ def test_custom_range_shows_in_the_select_and_a_chosen_period_wins(client: TestC
     assert "(Deze week)" in page  # nothing in the box: the dashboard's default
 
 
+def test_a_range_typed_without_javascript_wins_over_the_select_it_could_not_change(
+    client: TestClient,
+) -> None:
+    """Without JavaScript, Apply sends the select as it was shown next to the typed range."""
+    login(client, "teamlead")
+    page = client.get("/d/teamlead?as_of=2026-11-02T09:00").text
+    assert '<input type="hidden" name="shown_custom" value="">' in page
+    form = "as_of=2026-11-02T09:00&period=this-week&shown_custom="
+    page = client.get(f"/d/teamlead?{form}&custom=2026-10-01..2026-10-15").text
+    assert "1 Oct 2026 – 15 Oct 2026" in page
+    assert 'name="shown_custom" value="2026-10-01..2026-10-15"' in page
+    # the range is shown again and the select changed: the select wins
+    again = "as_of=2026-11-02T09:00&period=last-month&shown_custom=2026-10-01..2026-10-15"
+    page = client.get(f"/d/teamlead?{again}&custom=2026-10-01..2026-10-15").text
+    assert "1 Oct 2026 – 31 Oct 2026 (Last month)" in page
+    # another range typed over the one shown: the new range
+    page = client.get(f"/d/teamlead?{again}&custom=2026-10-05..2026-10-06").text
+    assert "5 Oct 2026 – 6 Oct 2026" in page
+
+
 def test_share_list_shows_local_time_and_the_dashboard_title(
     stip: Stip, client: TestClient
 ) -> None:

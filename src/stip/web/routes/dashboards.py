@@ -97,10 +97,15 @@ class Params:
     @classmethod
     def of(cls, request: Request) -> Params:
         """The view's parameters. The period select decides: its "custom range" choice reads
-        the custom box, any other choice wins over a range left in that box."""
+        the custom box, any other choice wins over a range left in that box, unless that
+        range was typed since the page was shown (the form's `shown_custom` holds what the box
+        showed): without JavaScript the select cannot follow the box, and the range typed is
+        meant. A link without `shown_custom` is read as the select decides."""
         q = request.query_params
         period, custom = q.get("period"), q.get("custom")
-        if period == CUSTOM_PERIOD:
+        shown = q.get("shown_custom")
+        typed = (custom or "").strip()
+        if period == CUSTOM_PERIOD or (shown is not None and typed and typed != shown.strip()):
             period = None
         elif period:
             custom = None
