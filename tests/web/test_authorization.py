@@ -259,7 +259,14 @@ def test_disabled_user_loses_session_and_tokens(stip: Stip, client: TestClient) 
         data={"username": "leaver", "password": "pw-leaver-ok", "csrf_token": csrf(client)},
     )
     assert client.get("/d/finance").status_code == 200
+    stolen = dict(client.cookies)  # a copy someone else may hold
     set_active(engine, "leaver", False)
+    assert client.get("/d/finance", follow_redirects=False).status_code == 303
+    assert client.get("/api/v1/dashboards", headers=headers).status_code == 401
+    # enabling the account again revives neither the old session nor the old token
+    set_active(engine, "leaver", True)
+    client.cookies.clear()
+    client.cookies.update(stolen)
     assert client.get("/d/finance", follow_redirects=False).status_code == 303
     assert client.get("/api/v1/dashboards", headers=headers).status_code == 401
 

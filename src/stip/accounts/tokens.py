@@ -58,12 +58,3 @@ def user_for_token(engine: Engine, token: str) -> User | None:
             .values(last_used_at=datetime.now(UTC))
         )
     return user
-
-
-def revoke_tokens(engine: Engine, user_id: int) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            update(api_tokens)
-            .where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
-            .values(revoked_at=datetime.now(UTC))
-        )

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, func, insert, select, update
 
 from stip.accounts import roles
-from stip.accounts.tables import users
+from stip.accounts.tables import api_tokens, users, web_sessions
 from stip.appdb import ensure_tables, get_engine
 from stip.errors import UserError
 from stip.settings import Settings
@@ -106,11 +106,27 @@ def list_users(engine: Engine) -> list[User]:
 
 
 def set_active(engine: Engine, username: str, active: bool) -> User:
+    """Enable or disable a user. Disabling also ends their web sessions and revokes their API
+    tokens, in the same transaction: enabling the account again (after a password reset, say)
+    must not revive a cookie or token someone else may hold."""
     user = get_user(engine, username)
     if user is None:
         raise UserError(f"no user '{username}'; see `stip user list`")
+    now = datetime.now(UTC)
     with engine.begin() as conn:
         conn.execute(update(users).where(users.c.id == user.id).values(active=active))
+        if not active:
+            session, token = web_sessions.c, api_tokens.c
+            conn.execute(
+                update(web_sessions)
+                .where(session.user_id == user.id, session.ended_at.is_(None))
+                .values(ended_at=now)
+            )
+            conn.execute(
+                update(api_tokens)
+                .where(token.user_id == user.id, token.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
     return User(user.id, user.username, user.role, user.resource_id, user.language, active)
 
 

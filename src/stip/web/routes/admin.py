@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from stip.accounts import shares, tokens
+from stip.accounts import shares
 from stip.accounts.users import get_user_by_id, list_users, set_active
 from stip.web import formatting
 from stip.web.deps import AdminUser, State, language, require_csrf
@@ -75,6 +75,4 @@ def change_user(user_id: int, action: str, state: State, user: AdminUser) -> Res
     if target.id == user.id:
         raise BadRequest("you cannot disable your own account")
     set_active(state.accounts, target.username, action == "enable")
-    if action == "disable":
-        tokens.revoke_tokens(state.accounts, target.id)
     return RedirectResponse("/admin/users", status_code=303)
