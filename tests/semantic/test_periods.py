@@ -154,3 +154,21 @@ def test_month_grain_of_mtd_is_the_month_on_every_day(day: int) -> None:
     got = parse_period("mtd", as_of, TZ).month_grain(as_of)
     assert (got.start_date.isoformat(), got.end_date.isoformat()) == ("2026-09-01", "2026-10-01")
     assert got.previous().start_date.isoformat() == "2026-08-01"
+
+
+def test_trend_periods_step_back_and_stop_before_1970() -> None:
+    from stip.semantic.periods import trend_periods
+
+    month = parse_period("2026-10", AS_OF, TZ)
+    specs = [p.spec if p else None for p in trend_periods(month, 4)]
+    assert specs == ["2026-07", "2026-08", "2026-09", "2026-10"]
+    early = parse_period("1970-03", AS_OF, TZ)
+    assert [p.spec if p else None for p in trend_periods(early, 4)] == [
+        None,
+        "1970-01",
+        "1970-02",
+        "1970-03",
+    ]
+    # a range of 230 years: stepping back 11 times would leave the calendar (year 1)
+    longest = parse_period("1970-01-01..2199-12-31", AS_OF, TZ)
+    assert trend_periods(longest, 12) == [None] * 11 + [longest]

@@ -69,6 +69,17 @@ def test_custom_period_and_bad_input(client: TestClient) -> None:
     assert client.get("/kpi/open_backlogg").status_code == 404
 
 
+def test_the_longest_custom_range_has_no_trend_before_1970(client: TestClient) -> None:
+    """1970-2199 is a valid range; its trend and last year would start before 1970."""
+    login(client, "owner")
+    whole = "custom=1970-01-01..2199-12-31&as_of=2026-11-02T09:00"
+    page = client.get(f"/d/owner?{whole}")
+    assert page.status_code == 200 and "1 Jan 1970 – 31 Dec 2199" in page.text
+    kpi = client.get(f"/kpi/tickets_created?{whole}")
+    assert kpi.status_code == 200
+    assert kpi.text.count("1 Jan 70") >= 1 and "1741" not in kpi.text
+
+
 def test_money_tiles_are_hidden_for_roles_without_money(client: TestClient) -> None:
     login(client, "teamlead")
     page = client.get("/d/teamlead?as_of=2026-11-02T09:00").text

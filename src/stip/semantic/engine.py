@@ -34,7 +34,7 @@ from stip.semantic.compute import (
 from stip.semantic.expressions import uses_period
 from stip.semantic.labels import dimension_labels
 from stip.semantic.models import DIMENSIONS, KpiDefinition
-from stip.semantic.periods import Period, parse_as_of, parse_period
+from stip.semantic.periods import EARLIEST, Period, parse_as_of, parse_period, trend_periods
 from stip.semantic.query import NO_SCOPE, Scope, Window
 from stip.semantic.results import ActionList, KpiResult, ResultRow, Tile
 from stip.settings import Settings
@@ -348,12 +348,14 @@ class KpiEngine:
         for group in by_period.values():
             span = spans[group[0].id]
             trend, last_year = _windows(span, moment, max(trend_points, 2))
+            windows = [w for w in (*trend, last_year) if w is not None]
             live = [k for k in group if self._has_data(session, k)]
-            cells = self._cells(session, live, [*trend, last_year], None, scope) if live else {}
+            cells = self._cells(session, live, windows, None, scope) if live else {}
             for kpi in group:
                 got = cells.get(kpi.id, {})
-                series = [got.get((w.idx, None), Cell(None, 0)) for w in trend]
-                ly = got.get((last_year.idx, None), Cell(None, 0)).value
+                nothing = Cell(None, 0)
+                series = [nothing if w is None else got.get((w.idx, None), nothing) for w in trend]
+                ly = None if last_year is None else got.get((last_year.idx, None), nothing).value
                 values[kpi.id] = ([c.value for c in series], series[-1], ly)
         statuses = {
             kpi.id: kpi.status(_as_float(values[kpi.id][1].value), kpi.target, kpi.amber)
@@ -427,14 +429,18 @@ class _Session:
     version: str
 
 
-def _windows(span: Period, as_of: datetime, points: int) -> tuple[list[Window], Window]:
-    """The trend (oldest first, ending with `span`) and last year's window."""
-    periods = [span]
-    while len(periods) < points:
-        periods.append(periods[-1].previous())
-    periods.reverse()
-    trend = [Window(i, p, as_of if p is span else min(as_of, p.end)) for i, p in enumerate(periods)]
+def _windows(
+    span: Period, as_of: datetime, points: int
+) -> tuple[list[Window | None], Window | None]:
+    """The trend (oldest first, ending with `span`) and last year's window; None for those
+    before 1970 (`trend_periods`)."""
+    trend: list[Window | None] = [
+        None if p is None else Window(i, p, as_of if p is span else min(as_of, p.end))
+        for i, p in enumerate(trend_periods(span, points))
+    ]
     last = span.last_year()
+    if last.start_date < EARLIEST:
+        return trend, None
     return trend, Window(len(trend), last, min(as_of, last.end))
 
 

@@ -38,6 +38,21 @@ EARLIEST, LATEST = date(1970, 1, 1), date(2200, 1, 1)
 SUPPORTED = "1970-01-01 up to 2199-12-31"
 
 
+def trend_periods(span: Period, count: int) -> list[Period | None]:
+    """The `count` periods ending with `span`, oldest first, each the one before the next.
+    Those that would start before 1970 are None: nothing can be in them, and stepping back
+    from a long custom range would soon run out of dates."""
+    periods: list[Period | None] = [span]
+    earlier: Period | None = span
+    while len(periods) < count:
+        if earlier is not None:
+            earlier = earlier.previous()
+            earlier = earlier if earlier.start_date >= EARLIEST else None
+        periods.append(earlier)
+    periods.reverse()
+    return periods
+
+
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     """The aware start of a local calendar day (DST-correct: built from wall time)."""
     return datetime.combine(day, time(0), tzinfo=tz)

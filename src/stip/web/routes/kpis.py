@@ -16,6 +16,7 @@ from markupsafe import Markup
 from stip.accounts import roles
 from stip.accounts.users import User
 from stip.semantic.models import Direction, KpiDefinition
+from stip.semantic.periods import trend_periods
 from stip.web import exports, formatting, svg
 from stip.web.deps import CurrentUser, State, language
 from stip.web.errors import BadRequest, Forbidden
@@ -169,12 +170,10 @@ def _dimensions(kpi: KpiDefinition, scope: Scope) -> list[str]:
 
 def _history(kpi: KpiDefinition, when: When, tile: Any, lang: str) -> Markup:
     """The tile's trend (one value per period, oldest first, ending with this period)."""
-    periods = [when.period]
-    while len(periods) < len(tile.trend):
-        periods.append(periods[-1].previous())
-    periods.reverse()
-    values = [None if v is None else float(v) for v in tile.trend]
-    labels = [format_date(p.start_date, "d MMM yy", locale=babel_locale(lang)) for p in periods]
+    periods = trend_periods(when.period, len(tile.trend))
+    shown = [(p, v) for p, v in zip(periods, tile.trend, strict=True) if p is not None]
+    values = [None if v is None else float(v) for _, v in shown]
+    labels = [format_date(p.start_date, "d MMM yy", locale=babel_locale(lang)) for p, _ in shown]
     texts = [formatting.number(v, kpi.unit, lang) for v in values]
     return svg.history_chart(labels, values, kpi.target, texts, kpi.name.get(lang))
 
