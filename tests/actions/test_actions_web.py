@@ -267,7 +267,9 @@ def test_every_action_route_for_every_role(site: tuple[str, Stip]) -> None:
     declared = {f"{m} {r.path}" for r in router.routes for m in r.methods - {"HEAD"}}
     assert declared == ROUTES
     base, stip = site
-    anna_item = next(i for i in item_store(stip.settings).all_items() if i.person_id == W.ANNA)
+    items = item_store(stip.settings).all_items()
+    anna_item = next(i for i in items if i.person_id == W.ANNA)
+    money_item = next(i for i in items if i.rule in MONEY)
     failures = []
     for role in roles.ROLES:
         client, token = _client(base, f"r_{role}", ROLE_PASSWORD)
@@ -275,7 +277,9 @@ def test_every_action_route_for_every_role(site: tuple[str, Stip]) -> None:
             ("GET", "/actions", True),
             ("GET", "/actions/me", True),
             ("GET", "/actions/team", roles.can_see_others(role)),
-            ("POST", f"/actions/{anna_item.id}/acknowledge", roles.can_see_others(role)),
+            # acting on another person's item is for those who lead people, not for everyone
+            # who may see it (finance, account managers)
+            ("POST", f"/actions/{anna_item.id}/acknowledge", roles.can_act_for_others(role)),
             ("GET", "/meeting/10", role in MEETING_ROLES),
             ("GET", "/meeting/10/agenda.pdf", role in MEETING_ROLES),
             ("GET", "/admin/deliveries", roles.can_admin(role)),
@@ -289,6 +293,25 @@ def test_every_action_route_for_every_role(site: tuple[str, Stip]) -> None:
                 status = client.get(path).status_code
             if status not in ({200, 303} if allowed else {403}):
                 failures.append(f"{role} {method} {path}: {status}")
+        # a money item does not exist for a role that may not see money: not readable through
+        # the answer to a button (HX-Request renders the item, its revenue and margin included)
+        hidden = client.post(
+            f"/actions/{money_item.id}/acknowledge",
+            data={"csrf_token": token},
+            headers={"HX-Request": "true"},
+        )
+        expected_status = (
+            (200 if roles.can_act_for_others(role) else 403) if roles.can_see_money(role) else 404
+        )
+        if hidden.status_code != expected_status or (
+            hidden.status_code != 200 and "EUR" in hidden.text
+        ):
+            failures.append(f"{role} money item: {hidden.status_code}")
+        if roles.can_see_others(role):
+            team = client.get("/actions/team").text
+            shown = 'class="action-buttons"' in team
+            if shown != roles.can_act_for_others(role):
+                failures.append(f"{role} team page buttons shown: {shown}")
         bearer = create_token(engine_for(stip.settings), f"r_{role}")
         api = httpx.get(
             base + "/api/v1/actions", timeout=30, headers={"Authorization": f"Bearer {bearer}"}

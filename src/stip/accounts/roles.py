@@ -49,6 +49,10 @@ SEE_OTHERS_ROLES: Final = frozenset(
     {TEAMLEAD, SERVICE_MANAGER, ACCOUNT_MANAGER, FINANCE, OWNER, ADMIN}
 )
 
+#: Who may act on (acknowledge, close, snooze, dismiss) other people's action items: those who
+#: lead people. Everyone acts on their own items; seeing others' figures is not enough.
+ACT_FOR_OTHERS_ROLES: Final = frozenset({TEAMLEAD, SERVICE_MANAGER, OWNER, ADMIN})
+
 #: Who manages users and share links.
 ADMIN_ROLES: Final = frozenset({ADMIN})
 
@@ -72,6 +76,10 @@ def can_see_money(role: str) -> bool:
 
 def can_see_others(role: str) -> bool:
     return role in SEE_OTHERS_ROLES
+
+
+def can_act_for_others(role: str) -> bool:
+    return role in ACT_FOR_OTHERS_ROLES
 
 
 def can_admin(role: str) -> bool:

@@ -64,7 +64,11 @@ def is_mine(item: Item, user: User) -> bool:
     return item.person_id is None and item.person == user.username
 
 
-def _view(item: Item, state: WebState, lang: str, now: datetime) -> dict[str, Any]:
+def may_act(item: Item, user: User) -> bool:
+    return is_mine(item, user) or roles.can_act_for_others(user.role)
+
+
+def _view(item: Item, state: WebState, user: User, lang: str, now: datetime) -> dict[str, Any]:
     tz = state.stip.settings.tz
     return {
         "id": item.id,
@@ -79,6 +83,7 @@ def _view(item: Item, state: WebState, lang: str, now: datetime) -> dict[str, An
         "overdue": item.due_at < now,
         "acknowledged": item.acknowledged_at is not None,
         "live": item.status in ("open", "snoozed"),
+        "actionable": may_act(item, user),
         "ticket_id": item.ticket_id,
     }
 
@@ -126,7 +131,7 @@ def my_actions(request: Request, state: State, user: CurrentUser) -> Response:
         "actions/me.html",
         {
             "L": labels(lang),
-            "items": [_view(i, state, lang, now) for i in items],
+            "items": [_view(i, state, user, lang, now) for i in items],
             "loop": _my_loop(state, user, lang, now),
             "back": "/actions/me",
         },
@@ -190,7 +195,7 @@ def team_actions(
     items = [i for i in _for_role(_store(state).items(now), state, user) if i.person_id in people]
     groups: dict[str, list[dict[str, Any]]] = {}
     for item in items:
-        groups.setdefault(item.person or "-", []).append(_view(item, state, lang, now))
+        groups.setdefault(item.person or "-", []).append(_view(item, state, user, lang, now))
     return render(
         request,
         "actions/team.html",
@@ -225,8 +230,10 @@ def act(
         item = store.get(item_id)
     except Exception as exc:  # noqa: BLE001 - the store names the missing id
         raise NotFound(str(exc)) from None
-    if not (is_mine(item, user) or roles.can_see_others(user.role)):
-        raise Forbidden("this action item is not yours")
+    if not _for_role([item], state, user):  # hidden from the role: not even its existence
+        raise NotFound(f"action item {item_id} does not exist; see `stip actions list`")
+    if not may_act(item, user):
+        raise Forbidden("this action item is not yours; its person or their team lead acts on it")
     now = _now()
     if action == "acknowledge":
         item = store.acknowledge(item_id, now, user.username)
@@ -246,7 +253,7 @@ def act(
             "actions/_item.html",
             {
                 "L": labels(lang),
-                "item": _view(item, state, lang, now),
+                "item": _view(item, state, user, lang, now),
                 "back": back,
             },
         )
