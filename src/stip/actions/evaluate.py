@@ -39,6 +39,7 @@ from stip.actions.selectors import SELECTORS, Candidate
 from stip.app import Stip
 from stip.semantic.business_hours import BusinessCalendar
 from stip.settings import Settings
+from stip.untrusted import clean_text
 
 ACTOR = "stip"
 
@@ -93,7 +94,9 @@ class _Facts(dict[str, Any]):
 
 
 def render(text: str, facts: dict[str, Any]) -> str:
-    return text.format_map(_Facts(facts))
+    """A rule's text with the record's facts; PSA text in them loses harmful characters."""
+    clean = {k: clean_text(v) if isinstance(v, str) else v for k, v in facts.items()}
+    return text.format_map(_Facts(clean))
 
 
 def role_holders(

@@ -18,6 +18,7 @@ from stip.semantic.expressions import column_names, uses_period
 from stip.semantic.models import ActionQuery, KpiDefinition
 from stip.semantic.query import Scope, Window, apply_scope, join_periods, periods_table
 from stip.settings import Settings
+from stip.untrusted import clean_text
 
 
 class _Template(string.Formatter):
@@ -33,6 +34,8 @@ class _Template(string.Formatter):
             return value.strftime(format_spec or "%Y-%m-%d %H:%M")
         if isinstance(value, float) and value.is_integer() and not format_spec:
             return str(int(value))
+        if isinstance(value, str):
+            value = clean_text(value)
         return format(value, format_spec)
 
 

@@ -1,7 +1,8 @@
 """CSV and Excel downloads of KPI breakdowns and action lists.
 
 PSA text is untrusted: a cell that starts with `=`, `+`, `-`, `@`, tab or CR would run as a
-formula in a spreadsheet, so such text cells get a leading apostrophe (OWASP CSV injection).
+formula in a spreadsheet, so such text cells get a leading apostrophe (OWASP CSV injection),
+and lose the control characters that make an Excel file invalid (`clean_text`).
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from stip.untrusted import clean_text
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        value = clean_text(value)
+        return "'" + value if value.startswith(_FORMULA_START) else value
     if isinstance(value, dict | list):
         return str(value)
     return value

@@ -16,6 +16,7 @@ from typing import Any
 
 from stip.errors import ConnectorError
 from stip.store.schema import TABLES_BY_ENTITY, TABLES_BY_NAME, Table
+from stip.untrusted import clean_text
 
 SOURCE_SYSTEM = "autotask"
 
@@ -128,7 +129,7 @@ def _to_bool(value: Any) -> bool:
 def _to_str(value: Any) -> str:
     if isinstance(value, dict | list):
         raise TypeError(f"got {_json_type(value)}")
-    return str(value)
+    return clean_text(str(value))
 
 
 def _json_type(value: Any) -> str:
