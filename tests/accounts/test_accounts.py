@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,23 @@ def test_rate_limiter_blocks_after_five_failures_per_user_and_ip() -> None:
     expired = LoginRateLimiter(max_failures=1, window=0.0)
     expired.failed("jan", "ip")
     assert not expired.blocked("jan", "ip")
+
+
+def test_rate_limiter_memory_stays_bounded_whatever_names_are_tried() -> None:
+    """Anyone may post a login: huge names are kept as a hash, and failures that left the
+    window are forgotten, so guessing names cannot fill the server's memory."""
+    limiter = LoginRateLimiter(max_failures=5, window=0.05)
+    for i in range(200):
+        limiter.failed(f"{i}" + "x" * 100_000, "10.0.0.9")
+    assert len(limiter) == 200
+    assert sum(len(a) + len(b) for a, b in limiter._failures) < 200 * 100
+    time.sleep(0.06)
+    limiter.failed("one more", "10.0.0.9")
+    assert len(limiter) == 1
+    for _ in range(5):
+        limiter.failed("x" * 100_000, "10.0.0.9")
+    assert limiter.blocked("X" * 100_000, "10.0.0.9")
+    assert not limiter.blocked("never tried", "10.0.0.9") and len(limiter) == 2
 
 
 def test_permission_table() -> None:

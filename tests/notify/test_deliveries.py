@@ -155,16 +155,24 @@ def test_quiet_hours_defer_urgent_messages_and_rate_limit_defers_excess(
 def test_meeting_agenda_mailed_on_demand_and_on_schedule_once_a_week(
     world: Stip, W: ModuleType, smtp_server, teams_receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from stip.actions.meeting import build_agenda
-    from stip.notify.meeting_mail import mail_agenda
+    from stip.notify import meeting_mail
 
     stip = _configure(monkeypatch, world, smtp_server.port, teams_receiver.url)
     (stip.settings.home / "notify.toml").write_text(
         'default_language = "nl"\nmeeting_weekday = 0\nmeeting_time = "08:00"\n'
     )
     monday = W.local(stip, "2026-05-04T08:05")
-    outcome = mail_agenda(stip, build_agenda(stip, W.TEAM, monday), monday)
+    built: list[dict[str, object]] = []
+    real = meeting_mail.build_agenda
+
+    def spy(*args: object, **kwargs: object) -> object:
+        built.append(kwargs)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(meeting_mail, "build_agenda", spy)
+    outcome = meeting_mail.mail_agenda(stip, W.TEAM, monday)
     assert outcome == "agenda of team 10 for lars@msp.example: queued; 1 sent, 0 to retry"
+    assert built == [{"money": False}]  # the team lead's copy leaves client money out
     ((rcpt, message),) = smtp_server.handler.messages
     assert rcpt == ["lars@msp.example"]
     assert message["Subject"] == "Teamoverleg Servicedesk, week van 2026-04-27"

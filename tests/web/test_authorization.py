@@ -276,3 +276,18 @@ def test_api_dashboard_list_follows_the_table(stip: Stip, client: TestClient) ->
         body = client.get("/api/v1/dashboards", headers=bearer(stip, role)).json()
         ids = {d["id"] for d in body["dashboards"]}
         assert ids == {d for d in DASHBOARDS if roles.can_view_dashboard(role, d)}
+
+
+def test_ids_beyond_64_bits_are_a_bad_request_not_an_overflow(client: TestClient) -> None:
+    login(client, "admin")
+    token = {"csrf_token": csrf(client)}
+    huge = 2**64
+    for path in (
+        f"/admin/users/{huge}/disable",
+        f"/actions/{huge}/done",
+        f"/admin/deliveries/{huge}/retry",
+    ):
+        response = client.post(path, data=token)
+        assert response.status_code == 400, (path, response.status_code)
+    assert client.get(f"/meeting/{huge}").status_code == 400
+    assert client.post("/admin/users/12345/disable", data=token).status_code == 404

@@ -7,6 +7,7 @@ redirect-based login route instead and map the identity's claims to a local user
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import defaultdict, deque
@@ -38,13 +39,22 @@ class LocalPasswordAuthenticator:
 
 
 class LoginRateLimiter:
-    """At most `max_failures` failed logins per `window` seconds per (user name, client IP)."""
+    """At most `max_failures` failed logins per `window` seconds per (user name, client IP).
+
+    Anyone can post any user name, so what is kept stays bounded: a name is keyed by its
+    hash, and failures older than the window are dropped (every `window`, all of them)."""
 
     def __init__(self, max_failures: int = 5, window: float = 300.0) -> None:
         self.max_failures = max_failures
         self.window = window
         self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
+        self._swept = time.monotonic()
+
+    @staticmethod
+    def _key(username: str, ip: str) -> tuple[str, str]:
+        name = username.strip().lower().encode("utf-8", "surrogatepass")
+        return hashlib.sha256(name).hexdigest(), ip
 
     def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
         times = self._failures[key]
@@ -52,17 +62,30 @@ class LoginRateLimiter:
             times.popleft()
         return times
 
+    def _sweep(self, now: float) -> None:
+        if now - self._swept < self.window:
+            return
+        self._swept = now
+        for key in [k for k, times in self._failures.items() if not self._recent(k, now)]:
+            del self._failures[key]
+
     def blocked(self, username: str, ip: str) -> bool:
         with self._lock:
-            key = (username.strip().lower(), ip)
+            key = self._key(username, ip)
+            if key not in self._failures:
+                return False
             return len(self._recent(key, time.monotonic())) >= self.max_failures
 
     def failed(self, username: str, ip: str) -> None:
         with self._lock:
             now = time.monotonic()
-            key = (username.strip().lower(), ip)
-            self._recent(key, now).append(now)
+            self._sweep(now)
+            self._recent(self._key(username, ip), now).append(now)
 
     def succeeded(self, username: str, ip: str) -> None:
         with self._lock:
-            self._failures.pop((username.strip().lower(), ip), None)
+            self._failures.pop(self._key(username, ip), None)
+
+    def __len__(self) -> int:
+        """How many (name, address) pairs are remembered."""
+        return len(self._failures)

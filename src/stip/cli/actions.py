@@ -246,7 +246,7 @@ def meeting_command(
         pdf.write_bytes(agenda_pdf(agenda, lang))
         typer.echo(f"wrote {pdf}")
     if mail:
-        typer.echo(mail_agenda(stip, agenda, when))
+        typer.echo(mail_agenda(stip, team, when))
     if json_out:
         typer.echo(json.dumps(agenda.as_dict(), indent=2, ensure_ascii=False, default=str))
     elif pdf is None and not mail:

@@ -64,12 +64,14 @@ def agenda_message(
     )
 
 
-def mail_agenda(stip: Stip, agenda: Agenda, now: datetime) -> str:
-    """Queue the agenda for the team lead and send what is due; a one-line outcome."""
+def mail_agenda(stip: Stip, team_id: int, now: datetime) -> str:
+    """Queue the team's agenda for its lead and send what is due; a one-line outcome. Like the
+    scheduled mail, it leaves out items that show client money: a team lead may not see it."""
     from stip.notify.cycle import flush, outbox_for
 
     if not stip.settings.smtp.host:
         raise UserError("cannot mail the agenda: SMTP is not configured (STIP_SMTP_HOST)")
+    agenda = build_agenda(stip, team_id, now, money=False)
     notify = load_notify_settings(stip.settings.home)
     message = agenda_message(stip, agenda, now, notify, Recipients(stip, notify))
     outbox = outbox_for(stip)

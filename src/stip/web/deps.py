@@ -11,7 +11,7 @@ import hmac
 import secrets
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from stip.accounts import roles
 from stip.accounts.sessions import session_user
@@ -122,3 +122,6 @@ CurrentUser = Annotated[User, Depends(current_user)]
 AdminUser = Annotated[User, Depends(admin_user)]
 ApiUser = Annotated[User, Depends(api_user)]
 State = Annotated[WebState, Depends(web_state)]
+# A record id in a path: a 64-bit integer, as the databases store it (a larger one is a
+# plain "not valid" answer instead of an overflow deep in the database driver).
+RowId = Annotated[int, Path(ge=-(2**63), le=2**63 - 1)]

@@ -27,7 +27,7 @@ from stip.notify.cycle import outbox_for
 from stip.semantic.business_hours import BusinessCalendar
 from stip.semantic.periods import parse_as_of
 from stip.web import formatting
-from stip.web.deps import AdminUser, ApiUser, CurrentUser, State, language, require_csrf
+from stip.web.deps import AdminUser, ApiUser, CurrentUser, RowId, State, language, require_csrf
 from stip.web.errors import BadRequest, Forbidden, NotFound
 from stip.web.formatting import unit_text
 from stip.web.state import WebState
@@ -216,7 +216,7 @@ def team_actions(
 )
 def act(
     request: Request,
-    item_id: int,
+    item_id: RowId,
     action: str,
     state: State,
     user: CurrentUser,
@@ -286,7 +286,7 @@ def _meeting_allowed(user: User) -> None:
 
 @router.get("/meeting/{team_id}", include_in_schema=False)
 def meeting_page(
-    request: Request, team_id: int, state: State, user: CurrentUser, as_of: str | None = None
+    request: Request, team_id: RowId, state: State, user: CurrentUser, as_of: str | None = None
 ) -> Response:
     _meeting_allowed(user)
     lang = language(request)
@@ -307,7 +307,7 @@ def meeting_page(
 
 @router.get("/meeting/{team_id}/agenda.pdf", include_in_schema=False)
 def meeting_pdf(
-    request: Request, team_id: int, state: State, user: CurrentUser, as_of: str | None = None
+    request: Request, team_id: RowId, state: State, user: CurrentUser, as_of: str | None = None
 ) -> Response:
     _meeting_allowed(user)
     if team_id not in _directory(state).team_names:
@@ -354,6 +354,6 @@ def deliveries_page(request: Request, state: State, user: AdminUser, status: str
     include_in_schema=False,
     dependencies=[Depends(require_csrf)],
 )
-def retry_delivery(delivery_id: int, state: State, user: AdminUser) -> Response:
+def retry_delivery(delivery_id: RowId, state: State, user: AdminUser) -> Response:
     outbox_for(state.stip).retry(delivery_id, _now() - timedelta(seconds=1))
     return RedirectResponse("/admin/deliveries", status_code=303)

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from stip.accounts import shares
 from stip.accounts.users import get_user_by_id, list_users, set_active
 from stip.web import formatting
-from stip.web.deps import AdminUser, State, language, require_csrf
+from stip.web.deps import AdminUser, RowId, State, language, require_csrf
 from stip.web.errors import BadRequest, NotFound
 from stip.web.templating import render
 
@@ -66,7 +66,7 @@ def users_page(request: Request, state: State, user: AdminUser) -> Response:
 @router.post(
     "/users/{user_id}/{action}", include_in_schema=False, dependencies=[Depends(require_csrf)]
 )
-def change_user(user_id: int, action: str, state: State, user: AdminUser) -> Response:
+def change_user(user_id: RowId, action: str, state: State, user: AdminUser) -> Response:
     if action not in ("disable", "enable"):
         raise NotFound(f"no user action '{action}'")
     target = get_user_by_id(state.accounts, user_id)
