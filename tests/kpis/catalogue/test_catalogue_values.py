@@ -148,6 +148,8 @@ EXPECTED: list[tuple[Any, ...]] = [
     ("cost_to_serve_per_user", 540 / 35, 35),  # Alfa 265 + Beta 275
     ("dso", 1850 / (1650 / 31), 3),  # open I1+I3+I4 = 1850; invoiced I1+I4 = 1650
     ("open_receivables", 1850.0, 3),
+    # a closed month: what was open when it closed (I2 30 Sep, paid 20 Oct; I3), not on 2 Nov
+    ("open_receivables", 800.0, 2, "2026-09"),
     ("receivables_over_60_days", 200.0, 1),  # I3 due 15 Aug
     ("ar_over_60_days", 100 * 200 / 1850, 3),
     ("overdue_invoices", 1, 1),  # I3 (I4 is a credit note)
