@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import errno
+import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -283,3 +287,88 @@ def test_a_mistyped_store_path_is_an_error_not_an_empty_store(
     result = _stip(*args, "--db", str(typo), home=stip_home)
     _one_clear_line(result, f"store {typo} does not exist", "--db/STIP_DB")
     assert not typo.exists()
+
+
+def _run_main(
+    monkeypatch: pytest.MonkeyPatch, command: str, fail: BaseException
+) -> int | str | None:
+    @cli.app.command(command)
+    def failing() -> None:
+        raise fail
+
+    monkeypatch.setattr(sys, "argv", ["stip", command])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    return exit_info.value.code
+
+
+def test_ctrl_c_in_a_command_exits_130_with_one_line(
+    stip_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Typer hands Ctrl-C back as 130; it used to end as exit 0, so `stip import ... && next`
+    went on as if the import had worked."""
+    assert _run_main(monkeypatch, "interrupt-for-test", KeyboardInterrupt()) == 130
+    assert capsys.readouterr().err == "error: interrupted; run the command again to finish it\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "fail", "needle"),
+    [
+        (
+            "disk-full-os",
+            RuntimeError("commit failed"),
+            "no space left on the disk",
+        ),
+        (
+            "disk-full-duckdb",
+            Exception('TransactionException: Failed to commit: "No space left on device"'),
+            "no space left on the disk",
+        ),
+    ],
+)
+def test_a_full_disk_is_a_user_error(
+    stip_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    fail: Exception,
+    needle: str,
+) -> None:
+    if name == "disk-full-os":
+        fail.__cause__ = OSError(errno.ENOSPC, "No space left on device")
+    assert _run_main(monkeypatch, f"{name}-for-test", fail) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {needle}") and len(err.splitlines()) == 1
+    assert "free some space and run the command again" in err
+
+
+def test_a_lost_postgres_connection_is_a_user_error(
+    stip_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import psycopg
+
+    lost = psycopg.OperationalError("consuming input failed: server closed the connection")
+    assert _run_main(monkeypatch, "pg-lost-for-test", lost) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "error: the connection to the store's PostgreSQL server was lost (consuming input "
+        "failed: server closed the connection); run the command again once the server is "
+        "reachable (the unfinished write was undone)\n"
+    )
+
+
+def test_ctrl_c_during_a_real_import_exits_130(stip_home: Path, tmp_path: Path) -> None:
+    """Ctrl-C as a terminal sends it (SIGINT to the process group) during `stip demo`."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stip", "demo", "--no-serve", "--scale", "medium"],
+        env={"STIP_HOME": str(stip_home), "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(4)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert "error: interrupted" in err and "Traceback" not in err

@@ -1,11 +1,14 @@
 """The `stip` command line (contract §1-2).
 
-Errors: a `UserError` is one line on stderr and exit 1; anything else is logged with its
+Errors: a `UserError` is one line on stderr and exit 1; so are a full disk and a database
+connection lost mid-command, which the user fixes, not us. Anything else is logged with its
 traceback to `$STIP_HOME/logs/stip.log` and reported as one line with that path, exit 2.
+Ctrl-C is one line and exit 130, as shells expect.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -57,11 +60,19 @@ def _root() -> None:
     """Stip: one dashboard per role for your MSP, computed from your PSA."""
 
 
+INTERRUPTED = 130
+
+
 def main() -> None:
-    _register()
-    log_path = setup_logging()
+    # A log file that cannot be written (a full disk) must not print tracebacks of its own.
+    logging.raiseExceptions = False
+    log_path: Path | None = None
     try:
-        app(standalone_mode=False)
+        _register()
+        log_path = setup_logging()
+        code = app(standalone_mode=False)
+    except KeyboardInterrupt:
+        code = INTERRUPTED
     except UserError as exc:
         logging.getLogger("stip").info("user error: %s", exc)
         typer.echo(f"error: {exc}", err=True)
@@ -80,6 +91,11 @@ def main() -> None:
             message = exc.format_message().rstrip(".")  # type: ignore[attr-defined]
             typer.echo(f"error: {message}{where}", err=True)
             sys.exit(1)
+        outside = _outside_cause(exc)
+        if outside is not None:
+            logging.getLogger("stip").warning("stopped: %s\n%s", outside, traceback.format_exc())
+            typer.echo(f"error: {outside}", err=True)
+            sys.exit(1)
         if log_path is None:
             typer.echo(f"error: {_unusable_home(exc)}", err=True)
             sys.exit(1)
@@ -89,6 +105,39 @@ def main() -> None:
             err=True,
         )
         sys.exit(2)
+    if code == INTERRUPTED:  # typer returns Ctrl-C as 130 when not standalone
+        typer.echo("error: interrupted; run the command again to finish it", err=True)
+    if isinstance(code, int) and code:
+        sys.exit(code)
+
+
+def _outside_cause(exc: BaseException) -> str | None:
+    """What the user must fix when a command failed for a reason outside Stip: a full disk,
+    or the store's database server gone mid-command. Writes are transactions, so what was
+    unfinished is rolled back."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    for one in seen:
+        text = str(one)
+        if (isinstance(one, OSError) and one.errno == errno.ENOSPC) or (
+            "No space left on device" in text
+        ):
+            home = Path(os.environ.get("STIP_HOME") or ".stip").resolve()
+            return (
+                f"no space left on the disk (STIP_HOME {home}, or the --db/STIP_DB store); "
+                "free some space and run the command again (the unfinished write was undone)"
+            )
+        if type(one).__name__ == "OperationalError" and type(one).__module__.startswith("psycopg"):
+            first = (text.splitlines() or [""])[0]
+            return (
+                f"the connection to the store's PostgreSQL server was lost ({first}); "
+                "run the command again once the server is reachable (the unfinished write was "
+                "undone)"
+            )
+    return None
 
 
 def _unusable_home(exc: Exception) -> str:
