@@ -54,6 +54,7 @@ def test_who_gets_what_with_business_hour_deadlines(world: Stip, W: ModuleType) 
     # the previous business day of Tuesday is Friday (Monday is a holiday): 5 of 8 h
     assert (late.person, late.person_id) == ("Bram Bakker", W.BRAM)
     assert late.why["en"] == "Bram Bakker has booked 5 of 8 hours for 2026-04-24."
+    assert late.why["nl"] == "Bram Bakker heeft 5 van 8 uur geschreven voor 2026-04-24."
     assert late.due_at == W.local(world, "2026-04-28T12:00")
 
     (renewal,) = items["contract_renewal"]
@@ -70,6 +71,11 @@ def test_who_gets_what_with_business_hour_deadlines(world: Stip, W: ModuleType) 
     assert loss.why["en"] == (
         "In 2026-Q1 Bakkerij Jansen was billed EUR 400 while 12.0 hours cost EUR 600 "
         "(margin EUR -200)."
+    )
+    # Dutch numbers: a decimal comma ("12,0 uur"), and "EUR 3.585" would be the grouping
+    assert loss.why["nl"] == (
+        "In 2026-Q1 is Bakkerij Jansen EUR 400 gefactureerd terwijl 12,0 uur EUR 600 kostte "
+        "(marge EUR -200)."
     )
 
     (unbilled,) = items["unbilled_time"]

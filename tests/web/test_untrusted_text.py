@@ -36,8 +36,8 @@ def test_an_excel_download_with_a_vertical_tab_in_a_title_opens() -> None:
 def test_action_texts_do_not_carry_a_bidi_override_into_the_sentence() -> None:
     why = "Call {contact} at {phone} about ticket {ticket_number}"
     facts = {"contact": f"{RTL}Anna", "phone": "+31 20 555 0101", "ticket_number": "T1.0019"}
-    assert _render(why, facts) == "Call Anna at +31 20 555 0101 about ticket T1.0019"
-    assert render(why, facts) == "Call Anna at +31 20 555 0101 about ticket T1.0019"
+    assert _render(why, facts, "en") == "Call Anna at +31 20 555 0101 about ticket T1.0019"
+    assert render(why, facts, "en") == "Call Anna at +31 20 555 0101 about ticket T1.0019"
 
 
 def test_synced_text_is_stored_without_them() -> None:

@@ -39,6 +39,7 @@ from stip.actions.selectors import SELECTORS, Candidate
 from stip.app import Stip
 from stip.semantic.business_hours import BusinessCalendar
 from stip.settings import Settings
+from stip.textnumbers import Number
 from stip.untrusted import clean_text
 
 ACTOR = "stip"
@@ -93,10 +94,17 @@ class _Facts(dict[str, Any]):
         return "-"
 
 
-def render(text: str, facts: dict[str, Any]) -> str:
-    """A rule's text with the record's facts; PSA text in them loses harmful characters."""
-    clean = {k: clean_text(v) if isinstance(v, str) else v for k, v in facts.items()}
-    return text.format_map(_Facts(clean))
+def render(text: str, facts: dict[str, Any], lang: str) -> str:
+    """A rule's text in `lang` with the record's facts: numbers written as that language
+    writes them, and PSA text without harmful characters."""
+    shown = {k: _shown(v, lang) for k, v in facts.items()}
+    return text.format_map(_Facts(shown))
+
+
+def _shown(value: Any, lang: str) -> Any:
+    if isinstance(value, Number):
+        return value.text(lang)
+    return clean_text(value) if isinstance(value, str) else value
 
 
 def role_holders(
@@ -146,7 +154,7 @@ def desired_item(ctx: EvalContext, rule: Rule, candidate: Candidate) -> dict[str
         due = ctx.calendar.add_business_hours(
             candidate.triggered_at, rule.deadline_business_hours or 0
         )
-    facts = {**candidate.facts, "due": ctx.fmt(due), "scale": f"{ctx.settings.csat_scale_max:g}"}
+    facts = {**candidate.facts, "due": ctx.fmt(due), "scale": Number(ctx.settings.csat_scale_max)}
     return {
         "dedupe_key": f"{rule.id}:{candidate.key}",
         "rule": rule.id,
@@ -160,12 +168,12 @@ def desired_item(ctx: EvalContext, rule: Rule, candidate: Candidate) -> dict[str
         "urgent": rule.urgent,
         "triggered_at": naive_utc(candidate.triggered_at),
         "due_at": naive_utc(due),
-        "title_en": render(rule.title.en, facts),
-        "title_nl": render(rule.title.nl, facts),
-        "why_en": render(rule.why.en, facts),
-        "why_nl": render(rule.why.nl, facts),
-        "todo_en": render(rule.todo.en, facts),
-        "todo_nl": render(rule.todo.nl, facts),
+        "title_en": render(rule.title.en, facts, "en"),
+        "title_nl": render(rule.title.nl, facts, "nl"),
+        "why_en": render(rule.why.en, facts, "en"),
+        "why_nl": render(rule.why.nl, facts, "nl"),
+        "todo_en": render(rule.todo.en, facts, "en"),
+        "todo_nl": render(rule.todo.nl, facts, "nl"),
         "facts": json.dumps({**candidate.facts, **candidate.extra}, sort_keys=True, default=str),
         "parent_id": None,
     }

@@ -26,6 +26,7 @@ from stip.actions.selectors_finance import (
     loss_making,
     unbilled_time,
 )
+from stip.textnumbers import Number
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -195,7 +196,7 @@ def csat_low(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Candidate]:
             contact=contact,
             phone=row["contact_phone"] or row["contact_mobile"] or "-",
             contact_email=row["contact_email"] or "-",
-            rating=f"{row['rating']:g}",
+            rating=Number(row["rating"]),
             completed=ctx.fmt(completed),
         )
         candidate.extra["survey_id"] = row["survey_id"]
@@ -208,10 +209,11 @@ MILESTONES = (
     ("resolution_plan", "resolution_plan_date_time", "resolution_plan_due_date_time"),
     ("resolution", "resolved_date_time", "resolved_due_date_time"),
 )
+# English, Dutch, and Dutch with its article (het oplossingsplan, de oplossing).
 MILESTONE_LABELS = {
-    "first_response": ("first response", "eerste reactie"),
-    "resolution_plan": ("resolution plan", "oplossingsplan"),
-    "resolution": ("resolution", "oplossing"),
+    "first_response": ("first response", "eerste reactie", "de eerste reactie"),
+    "resolution_plan": ("resolution plan", "oplossingsplan", "het oplossingsplan"),
+    "resolution": ("resolution", "oplossing", "de oplossing"),
 }
 
 
@@ -231,7 +233,7 @@ def sla_breach_soon(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Cand
             due = aware(row["milestone_due"])
             assert due is not None
             triggered = subtract_business_hours(ctx.calendar, due, hours)
-            en, nl = MILESTONE_LABELS[name]
+            en, nl, the_nl = MILESTONE_LABELS[name]
             out.append(
                 _ticket_candidate(
                     ctx,
@@ -240,6 +242,7 @@ def sla_breach_soon(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Cand
                     triggered,
                     milestone=en,
                     milestone_nl=nl,
+                    the_milestone_nl=the_nl,
                     sla_due=ctx.fmt(due),
                     _due=due,
                 )
@@ -329,8 +332,8 @@ def late_time_booking(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Ca
                 facts={
                     "engineer": info["name"],
                     "day": day.isoformat(),
-                    "booked": f"{booked:g}",
-                    "expected": f"{expected:g}",
+                    "booked": Number(booked),
+                    "expected": Number(expected),
                 },
                 resource_id=row["resource"],
             )
@@ -347,7 +350,7 @@ SELECTORS: dict[str, Selector] = {
     "sla_breach_soon": Selector(
         sla_breach_soon,
         SlaBreachSoonParams,
-        (*TICKET_FACTS, "milestone", "milestone_nl", "sla_due"),
+        (*TICKET_FACTS, "milestone", "milestone_nl", "the_milestone_nl", "sla_due"),
     ),
     "no_customer_update": Selector(
         no_customer_update, NoCustomerUpdateParams, (*TICKET_FACTS, "last_update")

@@ -10,6 +10,7 @@ from ibis.backends import BaseBackend
 from pydantic import Field
 
 from stip.actions.rules import MAX_DAYS, RuleParams
+from stip.textnumbers import Number
 
 if TYPE_CHECKING:
     from stip.actions.evaluate import EvalContext
@@ -156,10 +157,10 @@ def loss_making(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Candidat
                 facts={
                     "company": ctx.directory.company_name(row["company"]),
                     "quarter": label,
-                    "revenue": f"{revenue_value:,.0f}",
-                    "cost": f"{row['cost']:,.0f}",
-                    "hours": f"{row['hours']:,.1f}",
-                    "margin": f"{revenue_value - row['cost']:,.0f}",
+                    "revenue": Number(revenue_value, 0),
+                    "cost": Number(row["cost"], 0),
+                    "hours": Number(row["hours"], 1),
+                    "margin": Number(revenue_value - row["cost"], 0),
                 },
                 company_id=row["company"],
             )
@@ -204,7 +205,7 @@ def unbilled_time(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Candid
                 triggered_at=triggered,
                 facts={
                     "company": ctx.directory.company_name(row["company"]),
-                    "hours": f"{row['hours'] or 0:,.1f}",
+                    "hours": Number(row["hours"] or 0, 1),
                     "entries": str(row["entries"]),
                     "cycle_end": (cycle_end - timedelta(days=1)).isoformat(),
                     "oldest": row["oldest"].isoformat(),

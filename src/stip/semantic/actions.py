@@ -18,11 +18,16 @@ from stip.semantic.expressions import column_names, uses_period
 from stip.semantic.models import ActionQuery, KpiDefinition
 from stip.semantic.query import Scope, Window, apply_scope, join_periods, periods_table
 from stip.settings import Settings
+from stip.textnumbers import number_text
 from stip.untrusted import clean_text
 
 
 class _Template(string.Formatter):
-    """`str.format` that shows a missing value as '—' and never looks up attributes."""
+    """`str.format` that shows a missing value as '—', never looks up attributes, and writes
+    a number without a format spec as the text's language writes numbers."""
+
+    def __init__(self, lang: str = "en") -> None:
+        self.lang = lang
 
     def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
         return kwargs.get(field_name), field_name
@@ -32,14 +37,16 @@ class _Template(string.Formatter):
             return "—"
         if isinstance(value, datetime):
             return value.strftime(format_spec or "%Y-%m-%d %H:%M")
-        if isinstance(value, float) and value.is_integer() and not format_spec:
-            return str(int(value))
+        if isinstance(value, float) and not format_spec:
+            return number_text(value, self.lang)
         if isinstance(value, str):
             value = clean_text(value)
         return format(value, format_spec)
 
 
 _FORMATTER = _Template()
+LANGS = ("en", "nl")
+_FORMATTERS = {"en": _FORMATTER, "nl": _Template("nl")}
 # Names a `what`/`why` text may use besides the record's own columns (see `enrich`).
 TEMPLATE_NAMES = ("person", "company", "contact", "contact_phone", "ticket_number", "ticket_title")
 _RECORD_EXTRAS = ("id", "ticket_id", "dim_company", "contact_id")
@@ -71,8 +78,8 @@ def template_problems(spec: ActionQuery) -> list[tuple[tuple[str, str], str]]:
     return problems
 
 
-def _render(template: str, values: dict[str, Any]) -> str:
-    return _FORMATTER.vformat(template, (), values)
+def _render(template: str, values: dict[str, Any], lang: str) -> str:
+    return _FORMATTERS[lang].vformat(template, (), values)
 
 
 @dataclass
@@ -211,8 +218,8 @@ def enrich(found: Found, names: Labels, settings: Settings) -> list[dict[str, An
             "resource_id": person_id,
             "person_id": person_id,
             "person": context["person"],
-            "what": {"en": _render(spec.what.en, context), "nl": _render(spec.what.nl, context)},
-            "why": {"en": _render(spec.why.en, context), "nl": _render(spec.why.nl, context)},
+            "what": {lang: _render(getattr(spec.what, lang), context, lang) for lang in LANGS},
+            "why": {lang: _render(getattr(spec.why, lang), context, lang) for lang in LANGS},
         }
         if base != "tickets":
             row[f"{_singular(base)}_id"] = record["id"]

@@ -1,0 +1,34 @@
+"""Numbers inside texts (action items, action rows, e-mails), written the way each language
+writes them: "EUR 3,585" and "2.75 h" in English are "EUR 3.585" and "2,75 uur" in Dutch,
+where "3,585" would read as three and a bit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from babel.numbers import format_decimal
+
+LOCALES = {"en": "en_GB", "nl": "nl_NL"}
+# As many decimals as the number has (up to three), like Python's `:g` for these values.
+AS_NEEDED = "#,##0.###"
+
+
+def number_text(value: float, lang: str, decimals: int | None = None) -> str:
+    pattern = (
+        AS_NEEDED if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
+    )
+    return format_decimal(value, format=pattern, locale=LOCALES.get(lang, "en_GB"))
+
+
+@dataclass(frozen=True)
+class Number:
+    """A figure among a text's facts; `str()` is the English form (stored facts, logs)."""
+
+    value: float
+    decimals: int | None = None
+
+    def text(self, lang: str) -> str:
+        return number_text(self.value, lang, self.decimals)
+
+    def __str__(self) -> str:
+        return self.text("en")
