@@ -10,14 +10,13 @@ from ibis.backends import BaseBackend
 from pydantic import Field
 
 from stip.actions.rules import MAX_DAYS, RuleParams
+from stip.semantic.kpis_builtin.contracts import is_running, renewed_ids
 from stip.textnumbers import Number
 
 if TYPE_CHECKING:
     from stip.actions.evaluate import EvalContext
     from stip.actions.rules import Rule
     from stip.actions.selectors import Candidate
-
-ACTIVE_CONTRACT = 1
 
 
 class ContractEndingParams(RuleParams):
@@ -49,35 +48,18 @@ def _midnight(ctx: EvalContext, day: date) -> datetime:
 
 
 def contract_ending(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Candidate]:
-    """Active contracts ending within N days that no other contract renews.
-
-    A renewal is a contract whose `renewedContractID` names this one, or a later contract of
-    the same company starting at most a month before this one ends.
-    """
+    """Running contracts ending within N days that no other contract renews (`renewed_ids`,
+    as the `expiring_contracts` KPI counts them)."""
     today = ctx.as_of.astimezone(ctx.tz).date()
     within = rule.param("within_days")
     c = con.table("contracts")
     ending = c.filter(
         c.end_date >= today,
         c.end_date <= today + timedelta(days=within),
-        c.status.isnull() | (c.status == ACTIVE_CONTRACT),
+        is_running(c),
     )
-    renewals = c.filter(c.renewed_contract_id.notnull()).select(renews=c.renewed_contract_id)
-    ending = ending.anti_join(renewals, ending.id == renewals.renews)
-    later = c.select(
-        later_company=c.company_id,
-        later_start=c.start_date,
-        later_end=c.end_date,
-        later_id=c.id,
-    )
-    successor = ending.join(
-        later,
-        (ending.company_id == later.later_company)
-        & (later.later_id != ending.id)
-        & (later.later_end > ending.end_date)
-        & (later.later_start >= ending.end_date - timedelta(days=31)),
-    ).select(successor_of=ending.id)
-    ending = ending.anti_join(successor, ending.id == successor.successor_of)
+    renewed = renewed_ids(c)
+    ending = ending.anti_join(renewed, ending.id == renewed.renewed_id)
     out = []
     rows = ending.select("id", "company_id", "contract_name", "end_date").to_pyarrow().to_pylist()
     for row in rows:

@@ -1,0 +1,55 @@
+"""Contracts that end soon, and which of them another contract already renews.
+
+The same reading serves the `expiring_contracts` KPI and the `contract_renewal` action rule,
+so a red tile and the action items behind it count the same contracts.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import ibis
+
+from stip.semantic.functions import FunctionContext, register
+
+ACTIVE_CONTRACT = 1  # Autotask contract status "Active"
+EXPIRY_DAYS = 60
+
+
+def is_running(contracts: ibis.Table) -> ibis.Value:
+    """Active, or without a status (a store filled without the status picklist)."""
+    return contracts.status.isnull() | (contracts.status == ACTIVE_CONTRACT)
+
+
+def renewed_ids(contracts: ibis.Table) -> ibis.Table:
+    """Ids (`renewed_id`) of the contracts another contract renews: one whose
+    `renewedContractID` names it, or a later contract of the same company that starts at most
+    a month before it ends."""
+    c = contracts
+    linked = c.filter(c.renewed_contract_id.notnull()).select(renewed_id=c.renewed_contract_id)
+    later = c.select(
+        later_company=c.company_id, later_start=c.start_date, later_end=c.end_date, later_id=c.id
+    )
+    followed = c.join(
+        later,
+        (c.company_id == later.later_company)
+        & (later.later_id != c.id)
+        & (later.later_end > c.end_date)
+        & (later.later_start >= c.end_date - timedelta(days=31)),
+    ).select(renewed_id=c.id)
+    return linked.union(followed)
+
+
+@register("expiring_contracts", dimensions=("company",), uses_as_of="date", additive="count")
+def expiring_contracts(ctx: FunctionContext) -> ibis.Table:
+    """Running contracts that end within 60 days from the as-of date, not renewed."""
+    columns = ["start_date", "end_date", "status", "renewed_contract_id"]
+    rows = ctx.base("contracts", columns).cross_join(ctx.periods.select("p_idx", "p_as_of_date"))
+    rows = rows.filter(
+        rows.end_date >= rows.p_as_of_date,
+        rows.end_date < rows.p_as_of_date + ibis.interval(days=EXPIRY_DAYS),
+        is_running(rows),
+    )
+    renewed = renewed_ids(ctx.con.table("contracts"))
+    rows = rows.anti_join(renewed, rows.id == renewed.renewed_id)
+    return rows.group_by(ctx.keys).aggregate(value=rows.count(), n=rows.count())
