@@ -140,3 +140,43 @@ def test_replace_source_that_fails_midway_changes_nothing(store: Store) -> None:
     assert store.data_version() == version
     with store.read() as con:
         assert not [t for t in con.list_tables() if t.startswith("stip_staging__")]
+
+
+def test_a_damaged_file_is_not_taken_for_a_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB names a damaged file's "block"; that is no lock to wait 60 s for."""
+    import duckdb
+
+    from stip.errors import ConfigError
+    from stip.store import store as store_module
+
+    path = tmp_path / "stip.duckdb"
+    path.write_bytes(b"")
+
+    def damaged(*args: object, **kwargs: object) -> None:
+        raise duckdb.IOException("IO Error: Corrupt database file: checksum in block at 4096")
+
+    monkeypatch.setattr(store_module.duckdb, "connect", damaged)
+    monkeypatch.setattr(store_module, "LOCK_WAIT_SECONDS", 30)
+    started = dt.datetime.now()
+    with pytest.raises(ConfigError, match="cannot be opened as a DuckDB database"):
+        open_store(str(path)).meta("schema_version")
+    assert (dt.datetime.now() - started).total_seconds() < 5
+
+
+def test_a_store_of_a_newer_stip_is_refused_not_restamped(tmp_path: Path) -> None:
+    import duckdb
+
+    from stip.errors import ConfigError
+
+    path = tmp_path / "stip.duckdb"
+    open_store(str(path)).migrate()
+    with duckdb.connect(str(path)) as con:
+        con.execute("UPDATE stip_meta SET value = '99' WHERE key = 'schema_version'")
+        con.execute("UPDATE stip_meta SET value = 'newer' WHERE key = 'schema_fingerprint'")
+    with pytest.raises(ConfigError, match=r"written by a newer Stip \(schema 99"):
+        open_store(str(path)).migrate()
+    with duckdb.connect(str(path)) as con:
+        version = con.execute("SELECT value FROM stip_meta WHERE key = 'schema_version'")
+        assert version.fetchone() == ("99",)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -135,7 +136,9 @@ class _SharedDuckDB:
             try:
                 return duckdb.connect(str(self.path), read_only=read_only)
             except duckdb.Error as exc:
-                locked = isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+                # "Could not set lock on file": the word, not "block" of a damaged file
+                text = str(exc).lower()
+                locked = isinstance(exc, duckdb.IOException) and re.search(r"\block\b", text)
                 if not locked:
                     raise ConfigError(
                         f"store {self.path} cannot be opened as a DuckDB database ({exc}); "
@@ -212,6 +215,13 @@ class Store:
         """
         if self.exists() and self.meta("schema_fingerprint") == _FINGERPRINT:
             return schema.SCHEMA_VERSION
+        stored = self.meta("schema_version") if self.exists() else None
+        if stored is not None and stored.isdigit() and int(stored) > schema.SCHEMA_VERSION:
+            raise ConfigError(
+                f"store {masked_url(self.url)} was written by a newer Stip (schema {stored}; "
+                f"this Stip knows up to {schema.SCHEMA_VERSION}); upgrade Stip, or point "
+                "--db/STIP_DB at another store"
+            )
         with self._raw(write=True) as (cur, pg):
             cur.execute("CREATE TABLE IF NOT EXISTS stip_meta (key TEXT PRIMARY KEY, value TEXT)")
             missing = {t.name for t in DERIVED} - self._tables(cur, pg)
