@@ -338,6 +338,27 @@ def test_two_syncs_never_run_at_once(stip: Stip) -> None:
             run_sync(stip)
 
 
+def test_two_homes_sharing_one_store_never_sync_it_at_once(stip: Stip) -> None:
+    """The home's lock cannot see another home's sync of the same --db/STIP_DB store."""
+    with stip.store.exclusive("sync") as mine:
+        assert mine
+        with pytest.raises(UserError, match=f"running for the store {stip.store.label}"):
+            run_sync(stip)
+    assert run_sync(stip).status == "ok"  # released with the block
+
+
+@pytest.mark.postgres
+def test_the_store_lock_on_postgresql_is_held_across_sessions(pg_url: str) -> None:
+    from stip.store.store import open_store
+
+    one, two = open_store(pg_url), open_store(pg_url)
+    with one.exclusive("sync") as first:
+        with two.exclusive("sync") as second:
+            assert (first, second) == (True, False)
+    with two.exclusive("sync") as again:
+        assert again
+
+
 def test_refused_credentials_raise_and_are_recorded(stip: Stip, fake: FakeAutotask) -> None:
     fake.secret = "rotated-secret"
     with pytest.raises(ConnectorError, match="STIP_AUTOTASK_SECRET"):

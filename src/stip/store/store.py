@@ -12,6 +12,7 @@ loads (`replace_source`) give the same guarantee through staging tables swapped 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -180,6 +181,11 @@ class Store:
         return "postgres" if self.is_postgres else "duckdb"
 
     @property
+    def label(self) -> str:
+        """The store in messages: its path, or its URL without the password."""
+        return masked_url(self.url) if self.is_postgres else str(self._duck.path)
+
+    @property
     def path(self) -> Path | None:
         return None if self.is_postgres else self._duck.path
 
@@ -218,7 +224,7 @@ class Store:
         stored = self.meta("schema_version") if self.exists() else None
         if stored is not None and stored.isdigit() and int(stored) > schema.SCHEMA_VERSION:
             raise ConfigError(
-                f"store {masked_url(self.url)} was written by a newer Stip (schema {stored}; "
+                f"store {self.label} was written by a newer Stip (schema {stored}; "
                 f"this Stip knows up to {schema.SCHEMA_VERSION}); upgrade Stip, or point "
                 "--db/STIP_DB at another store"
             )
@@ -410,6 +416,35 @@ class Store:
                 "the password must be %-encoded) and that the PostgreSQL server runs and "
                 "accepts this user"
             ) from None
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[bool]:
+        """Whether this process got the store's lock `name`, held until the block ends: for
+        work that must not overlap on one store, whichever home it runs from. A lock file
+        beside a DuckDB store, a session advisory lock on PostgreSQL; both end with the
+        process if it dies."""
+        if self.is_postgres:
+            import psycopg
+
+            key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+            with self._reaching():
+                conn = psycopg.connect(_pg_dsn(self.url), autocommit=True)
+            with conn:
+                row = conn.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()
+                yield bool(row and row[0])
+            return
+        path = self._duck.path.with_name(f"{self._duck.path.name}.{name}.lock")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     @contextmanager
     def _raw(self, write: bool) -> Iterator[tuple[Any, bool]]:

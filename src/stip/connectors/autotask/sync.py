@@ -2,8 +2,9 @@
 
 Phase 1 syncs the entities (several at a time, each entity's pages in order); phase 2 the
 ones that depend on them: SLA results of changed tickets, the deleted-record logs, and
-picklists. A run holds `$STIP_HOME/sync.lock`, so two syncs never interleave; every run is a
-`sync_runs` row, every entity a `sync_state` row (the sync status page reads both).
+picklists. A run holds `$STIP_HOME/sync.lock` and the store's own lock, so two syncs never
+interleave; every run is a `sync_runs` row, every entity a `sync_state` row (the sync status
+page reads both).
 """
 
 from __future__ import annotations
@@ -206,18 +207,21 @@ def _client(
 
 @contextmanager
 def _run_lock(stip: Stip) -> Iterator[None]:
-    """One sync at a time per STIP_HOME; the OS drops the lock if the process dies."""
+    """One sync at a time per STIP_HOME (the API budget is the home's) and per store (two
+    homes may share one with --db/STIP_DB); the OS drops the locks if the process dies."""
     home = stip.settings.home
     home.mkdir(parents=True, exist_ok=True)
+    busy = "another Autotask sync is running for {}; wait for it to finish"
     with open(home / "sync.lock", "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise UserError(
-                f"another Autotask sync is running for {home}; wait for it to finish"
-            ) from None
+            raise UserError(busy.format(home)) from None
         try:
-            yield
+            with stip.store.exclusive("sync") as mine:
+                if not mine:
+                    raise UserError(busy.format(f"the store {stip.store.label}"))
+                yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
