@@ -352,9 +352,8 @@ def test_the_store_lock_on_postgresql_is_held_across_sessions(pg_url: str) -> No
     from stip.store.store import open_store
 
     one, two = open_store(pg_url), open_store(pg_url)
-    with one.exclusive("sync") as first:
-        with two.exclusive("sync") as second:
-            assert (first, second) == (True, False)
+    with one.exclusive("sync") as first, two.exclusive("sync") as second:
+        assert (first, second) == (True, False)
     with two.exclusive("sync") as again:
         assert again
 
