@@ -245,6 +245,12 @@ def test_share_links_need_no_login_and_only_open_their_own_dashboard(
     assert client.get(link.path + "/grid").status_code == 200
     assert client.get(link.path + "?tv=0").status_code == 200
     assert client.get("/s/forged-token").status_code == 404
+    # a viewer without login picks a relative period, nothing they could compute at will
+    today = client.get(link.path + "?period=today&lang=en").text
+    assert "(Today)" in today
+    chosen = "?period=2026-10&custom=1970-01-01..2199-12-31&as_of=2020-01-01T00:00&lang=en"
+    page = client.get(link.path + chosen).text
+    assert "1970" not in page and "2020" not in page and "Oct 2026 (2026-10)" not in page
     # a share link grants nothing beyond its dashboard
     assert client.get("/d/owner", follow_redirects=False).status_code == 303
     assert client.get("/admin/shares", follow_redirects=False).status_code == 303

@@ -15,6 +15,7 @@ from stip.accounts.users import User
 from stip.actions.closed_loop import CLOSED_LOOP_KPIS, closed_loop_values
 from stip.actions.labels import labels
 from stip.dashboards.models import Dashboard
+from stip.semantic.periods import RELATIVE
 from stip.web import formatting
 from stip.web.deps import CurrentUser, State, language
 from stip.web.errors import Forbidden, NotFound
@@ -356,9 +357,13 @@ def _shared(state: WebState, token: str) -> Dashboard:
 
 
 def _share_params(request: Request) -> Params:
+    """What a share link's viewer (no login) may choose: a relative period (`?period=today`).
+    No scope, custom range or as-of: those would let anyone compute what they like, uncached."""
     params = Params.of(request)
     params.tv = True
-    params.resource = params.team = None
+    params.resource = params.team = params.custom = params.as_of = None
+    if params.period not in RELATIVE:
+        params.period = None
     return params
 
 
