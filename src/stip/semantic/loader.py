@@ -72,14 +72,27 @@ def _message(error: Any) -> str:
     return f"{loc}: {msg}" if loc else msg
 
 
+# libyaml's loader when PyYAML has it (its wheels do): the catalogue's files parse ~5x faster.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def compose_and_load(text: str) -> tuple[yaml.Node | None, Any]:
+    """The YAML's node tree (for line numbers) and its data, from one parse."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        data = None if root is None else loader.construct_document(root)
+    finally:
+        loader.dispose()
+    return root, data
+
+
 def load_file(path: Path) -> LoadedFile:
     """Parse one file; valid KPIs are kept even when others in the same file are broken."""
     result = LoadedFile(path, [], {}, [])
     where = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = compose_and_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         result.issues.append(Issue(where, 1, f"cannot read: {exc}"))
         return result
