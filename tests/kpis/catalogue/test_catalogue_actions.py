@@ -23,6 +23,7 @@ EXPECTED: dict[str, list[tuple[int, int | None]]] = {
     "avg_backlog_age": [(1006, ANNA), (1005, None)],
     "sla_breaches": [(1007, BRAM), (1002, ANNA)],  # latest completion first
     "unassigned_tickets": [(1005, None)],
+    "open_backlog": [(1005, None), (1006, ANNA)],  # open at 1 Nov, soonest due first
     "unanswered_tickets": [(1005, None)],
     "sla_response_compliance": [(1002, ANNA)],
     "sla_plan_compliance": [(1002, ANNA)],
