@@ -233,7 +233,7 @@ def act(
     if not _for_role([item], state, user):  # hidden from the role: not even its existence
         raise NotFound(f"action item {item_id} does not exist; see `stip actions list`")
     if not may_act(item, user):
-        raise Forbidden("this action item is not yours; its person or their team lead acts on it")
+        raise Forbidden("this action item is not yours")
     now = _now()
     if action == "acknowledge":
         item = store.acknowledge(item_id, now, user.username)
