@@ -5,6 +5,7 @@ where "3,585" would read as three and a bit."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from babel.numbers import format_decimal
 
@@ -14,10 +15,13 @@ AS_NEEDED = "#,##0.###"
 
 
 def number_text(value: float, lang: str, decimals: int | None = None) -> str:
-    pattern = (
-        AS_NEEDED if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
-    )
-    return format_decimal(value, format=pattern, locale=LOCALES.get(lang, "en_GB"))
+    """Halves round up, as the pages round them (3.25 h reads 3.3 h)."""
+    places = "." + "0" * decimals if decimals else ""
+    pattern = AS_NEEDED if decimals is None else "#,##0" + places
+    exact = Decimal(value) if isinstance(value, int) else Decimal(repr(float(value)))
+    with localcontext() as context:
+        context.rounding = ROUND_HALF_UP
+        return format_decimal(exact, format=pattern, locale=LOCALES.get(lang, "en_GB"))
 
 
 @dataclass(frozen=True)

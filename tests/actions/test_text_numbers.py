@@ -14,7 +14,8 @@ from stip.textnumbers import Number, number_text
     [
         (3585.0, 0, "3,585", "3.585"),
         (-6998.4, 0, "-6,998", "-6.998"),
-        (215.25, 1, "215.2", "215,2"),  # half to even, as Python's f-strings round
+        (215.25, 1, "215.3", "215,3"),  # halves round up, as the pages round them
+        (3584.5, 0, "3,585", "3.585"),
         (2.75, None, "2.75", "2,75"),
         (3.625, None, "3.625", "3,625"),
         (8.0, None, "8", "8"),
