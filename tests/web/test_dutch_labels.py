@@ -25,7 +25,7 @@ from .conftest import ENGINEER_RESOURCE, TestClient, bearer, login
 CATALOG = list(load_catalog())
 DUTCH = i18n.catalog("nl")
 AS_OF = "as_of=2026-11-02T09:00"
-UNIT_SPAN = re.compile(r'<span class="unit">([^<]*)</span>')
+UNIT_SPAN = re.compile(r'<span class="unit">((?:[^<]|<wbr>)*)</span>')
 HEADERS = re.compile(r"<th>([^<]*)</th>")
 #: Every row of an action list has these (stip.semantic.actions.enrich, docs/kpi-authoring.md).
 FIXED_COLUMNS = (
@@ -168,7 +168,7 @@ def records(stip: Stip) -> None:
 
 
 def _units(page: str) -> set[str]:
-    return {html.unescape(u) for u in UNIT_SPAN.findall(page)}
+    return {html.unescape(u.replace("<wbr>", "")) for u in UNIT_SPAN.findall(page)}
 
 
 def _action_headers(page: str) -> list[str]:

@@ -102,7 +102,7 @@ def test_no_data_tile_says_so_without_unit_or_target() -> None:
 
 def test_last_year_reads_with_its_unit() -> None:
     view = tile_view("t", "T", "m", _kpi("%"), _fake_tile(last_year=71.25), "en", "#", True, TZ)  # type: ignore[arg-type]
-    assert view.last_year_text == "71.2 %"
+    assert view.last_year_text == "71.3 %"  # halves round up
 
 
 def test_dashboard_says_no_data_and_names_each_tile(client: TestClient) -> None:
@@ -218,6 +218,6 @@ def test_kpi_page_shows_the_same_period_last_year(
     monkeypatch.setattr(KpiData, "tiles", with_last_year)
     login(client, "teamlead")
     page = client.get("/kpi/sla_met_rate?period=last-month&as_of=2026-11-02T09:00").text
-    assert '<dt>Same period last year</dt><dd class="last-year">71.2 %</dd>' in page
+    assert '<dt>Same period last year</dt><dd class="last-year">71.3 %</dd>' in page
     page = client.get("/kpi/sla_met_rate?lang=nl&period=last-month&as_of=2026-11-02T09:00").text
-    assert "<dt>Zelfde periode vorig jaar</dt>" in page and "71,2 %" in page
+    assert "<dt>Zelfde periode vorig jaar</dt>" in page and "71,3 %" in page

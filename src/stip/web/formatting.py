@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
@@ -70,15 +71,24 @@ def _pattern(value: float, unit: str) -> str:
     return "#,##0.0"
 
 
+def _decimal(value: float | int) -> Decimal:
+    """The number as written (`3.25`, not the float's binary 3.2499...), for rounding."""
+    return Decimal(value) if isinstance(value, int) else Decimal(repr(float(value)))
+
+
 def number(value: float | int | None, unit: str, lang: str, compact: bool = False) -> str:
-    """`compact` (tiles): 94,612 -> 94.6k, so big amounts fit a small tile."""
+    """`compact` (tiles): 94,612 -> 94.6k, so big amounts fit a small tile.
+
+    Halves round up, away from zero, as people (and the PSA's quarter hours) expect: 3.25 h
+    reads 3.3 h and 276.5 h reads 277 h, not Babel's default half-to-even 3.2 and 276."""
     if value is None:
         return "—"
-    if compact and abs(float(value)) >= 10_000:
-        return format_compact_decimal(float(value), locale=babel_locale(lang), fraction_digits=1)
-    return format_decimal(
-        float(value), format=_pattern(float(value), unit), locale=babel_locale(lang)
-    )
+    exact = _decimal(value)
+    with localcontext() as context:
+        context.rounding = ROUND_HALF_UP
+        if compact and abs(float(value)) >= 10_000:
+            return format_compact_decimal(exact, locale=babel_locale(lang), fraction_digits=1)
+        return format_decimal(exact, format=_pattern(float(value), unit), locale=babel_locale(lang))
 
 
 def with_unit(value: float | int | None, unit: str, lang: str, compact: bool = False) -> str:
@@ -91,7 +101,7 @@ def with_unit(value: float | int | None, unit: str, lang: str, compact: bool = F
 def delta(value: float | None, previous: float | None, unit: str, lang: str) -> str:
     if value is None or previous is None:
         return ""
-    diff = float(value) - float(previous)
+    diff = float(_decimal(value) - _decimal(previous))
     if diff == 0:
         return "="
     arrow = "▲" if diff > 0 else "▼"

@@ -72,9 +72,13 @@ def history_chart(
     def y_of(v: float) -> float:
         return top + plot_h * (1 - (v - low) / span)
 
+    # Under role="img" the bars' texts are hidden from screen readers: the label carries the
+    # whole series ("Overdue tickets: 16 Nov 26 14; 23 Nov 26 20; ...").
+    series = "; ".join(f"{label} {text}" for label, text in zip(labels, value_text, strict=True))
+    summary = f"{title}: {series}" if series else title
     parts = [
         f'<svg class="history" viewBox="0 0 {_fmt(width)} {_fmt(height)}" role="img" '
-        f'aria-label="{escape(title)}">'
+        f'aria-label="{escape(summary)}">'
     ]
     zero = y_of(0.0)
     for i, (label, value, text) in enumerate(zip(labels, values, value_text, strict=True)):

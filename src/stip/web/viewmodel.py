@@ -52,6 +52,15 @@ class ActionLine:
     what: str
     who: str
     why: str
+    #: The contact's phone number when the row has one of its own (a call-back): the tile
+    #: links it with `tel:`.
+    phone: str = ""
+
+    @property
+    def phone_uri(self) -> str:
+        """The number as a `tel:` URI wants it: digits and a leading +, nothing else."""
+        digits = "".join(c for c in self.phone if c.isdigit())
+        return ("+" + digits) if self.phone.strip().startswith("+") else digits
 
 
 @dataclass
@@ -118,8 +127,11 @@ def action_line(row: dict[str, Any], lang: str) -> ActionLine:
             f"#{row['ticket_id']}" if row.get("ticket_id") is not None else ""
         )
         what = " ".join(str(p) for p in (ticket, row.get("title") or row.get("company")) if p)
+    phone = str(row.get("contact_phone") or row.get("phone") or "").strip()
+    if not any(c.isdigit() for c in phone):
+        phone = ""
     return ActionLine(
-        what or "—", localized(row.get("person"), lang), localized(row.get("why"), lang)
+        what or "—", localized(row.get("person"), lang), localized(row.get("why"), lang), phone
     )
 
 
