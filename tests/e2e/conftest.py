@@ -8,6 +8,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,3 +84,12 @@ def stip_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    """A laptop-sized English browser context with patient timeouts (a loaded CI machine)."""
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
+    ctx.set_default_timeout(120_000)
+    yield ctx
+    ctx.close()

@@ -104,14 +104,6 @@ WHOLE = """() => {
 }"""
 
 
-@pytest.fixture
-def context(browser: Any) -> Any:
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
-    ctx.set_default_timeout(120_000)
-    yield ctx
-    ctx.close()
-
-
 def _share_path(home: Path) -> str:
     created = stip_cli(home, "share", "create", "teamlead")
     assert created.returncode == 0, created.stderr

@@ -155,11 +155,3 @@ def test_period_picker_leaves_a_custom_range(server: str, context: Any) -> None:
     page.wait_for_load_state("networkidle")
     assert "1 Oct 2026 – 15 Oct 2026" in page.locator(".dash-meta").inner_text()
     assert w.errors == []
-
-
-@pytest.fixture
-def context(browser: Any) -> Any:
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
-    ctx.set_default_timeout(120_000)
-    yield ctx
-    ctx.close()

@@ -41,14 +41,6 @@ class Watched:
         dialog.dismiss()
 
 
-@pytest.fixture
-def context(browser: Any) -> Any:
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
-    ctx.set_default_timeout(120_000)
-    yield ctx
-    ctx.close()
-
-
 def login(ctx: Any, base: str, role: str) -> Watched:
     w = Watched(ctx.new_page())
     w.page.goto(base + "/login")
