@@ -9,19 +9,23 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from babel.numbers import format_decimal
 
-LOCALES = {"en": "en_GB", "nl": "nl_NL"}
+from stip.web.i18n import babel_locale
+
 # As many decimals as the number has (up to three), like Python's `:g` for these values.
 AS_NEEDED = "#,##0.###"
 
 
+def exact(value: float | int) -> Decimal:
+    """The number as written (`3.25`, not the float's binary 3.2499...), for rounding."""
+    return Decimal(value) if isinstance(value, int) else Decimal(repr(float(value)))
+
+
 def number_text(value: float, lang: str, decimals: int | None = None) -> str:
-    """Halves round up, as the pages round them (3.25 h reads 3.3 h)."""
+    """Halves round up, as people (and the PSA's quarter hours) expect: 3.25 h reads 3.3 h."""
     places = "." + "0" * decimals if decimals else ""
     pattern = AS_NEEDED if decimals is None else "#,##0" + places
-    exact = Decimal(value) if isinstance(value, int) else Decimal(repr(float(value)))
-    with localcontext() as context:
-        context.rounding = ROUND_HALF_UP
-        return format_decimal(exact, format=pattern, locale=LOCALES.get(lang, "en_GB"))
+    with localcontext(rounding=ROUND_HALF_UP):
+        return format_decimal(exact(value), format=pattern, locale=babel_locale(lang))
 
 
 @dataclass(frozen=True)

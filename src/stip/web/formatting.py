@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, localcontext
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from babel.numbers import format_compact_decimal, format_decimal
 
+from stip.textnumbers import exact
 from stip.web.i18n import babel_locale, gettext_for
 
 #: How each unit of the KPI catalogue reads after a number (tiles, targets): English text, the
@@ -71,11 +72,6 @@ def _pattern(value: float, unit: str) -> str:
     return "#,##0.0"
 
 
-def _decimal(value: float | int) -> Decimal:
-    """The number as written (`3.25`, not the float's binary 3.2499...), for rounding."""
-    return Decimal(value) if isinstance(value, int) else Decimal(repr(float(value)))
-
-
 def number(value: float | int | None, unit: str, lang: str, compact: bool = False) -> str:
     """`compact` (tiles): 94,612 -> 94.6k, so big amounts fit a small tile.
 
@@ -83,12 +79,13 @@ def number(value: float | int | None, unit: str, lang: str, compact: bool = Fals
     reads 3.3 h and 276.5 h reads 277 h, not Babel's default half-to-even 3.2 and 276."""
     if value is None:
         return "—"
-    exact = _decimal(value)
-    with localcontext() as context:
-        context.rounding = ROUND_HALF_UP
+    written = exact(value)
+    with localcontext(rounding=ROUND_HALF_UP):
         if compact and abs(float(value)) >= 10_000:
-            return format_compact_decimal(exact, locale=babel_locale(lang), fraction_digits=1)
-        return format_decimal(exact, format=_pattern(float(value), unit), locale=babel_locale(lang))
+            return format_compact_decimal(written, locale=babel_locale(lang), fraction_digits=1)
+        return format_decimal(
+            written, format=_pattern(float(value), unit), locale=babel_locale(lang)
+        )
 
 
 def with_unit(value: float | int | None, unit: str, lang: str, compact: bool = False) -> str:
@@ -101,7 +98,7 @@ def with_unit(value: float | int | None, unit: str, lang: str, compact: bool = F
 def delta(value: float | None, previous: float | None, unit: str, lang: str) -> str:
     if value is None or previous is None:
         return ""
-    diff = float(_decimal(value) - _decimal(previous))
+    diff = float(exact(value) - exact(previous))
     if diff == 0:
         return "="
     arrow = "▲" if diff > 0 else "▼"
