@@ -34,7 +34,7 @@ from stip.semantic.compute import (
 from stip.semantic.expressions import uses_period
 from stip.semantic.labels import dimension_labels
 from stip.semantic.models import DIMENSIONS, KpiDefinition
-from stip.semantic.periods import EARLIEST, Period, parse_as_of, parse_period, trend_periods
+from stip.semantic.periods import Period, parse_as_of, parse_period, since_1970, trend_periods
 from stip.semantic.query import NO_SCOPE, Scope, Window
 from stip.semantic.results import ActionList, KpiResult, ResultRow, Tile
 from stip.settings import Settings
@@ -438,10 +438,8 @@ def _windows(
         None if p is None else Window(i, p, as_of if p is span else min(as_of, p.end))
         for i, p in enumerate(trend_periods(span, points))
     ]
-    last = span.last_year()
-    if last.start_date < EARLIEST:
-        return trend, None
-    return trend, Window(len(trend), last, min(as_of, last.end))
+    last = since_1970(span.last_year())
+    return trend, None if last is None else Window(len(trend), last, min(as_of, last.end))
 
 
 def _action_as_of(kpi: KpiDefinition, moment: datetime) -> datetime | date | None:

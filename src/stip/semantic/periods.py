@@ -38,6 +38,11 @@ EARLIEST, LATEST = date(1970, 1, 1), date(2200, 1, 1)
 SUPPORTED = "1970-01-01 up to 2199-12-31"
 
 
+def since_1970(period: Period) -> Period | None:
+    """The period, or None when it starts before 1970: no data can be in it."""
+    return period if period.start_date >= EARLIEST else None
+
+
 def trend_periods(span: Period, count: int) -> list[Period | None]:
     """The `count` periods ending with `span`, oldest first, each the one before the next.
     Those that would start before 1970 are None: nothing can be in them, and stepping back
@@ -45,9 +50,7 @@ def trend_periods(span: Period, count: int) -> list[Period | None]:
     periods: list[Period | None] = [span]
     earlier: Period | None = span
     while len(periods) < count:
-        if earlier is not None:
-            earlier = earlier.previous()
-            earlier = earlier if earlier.start_date >= EARLIEST else None
+        earlier = None if earlier is None else since_1970(earlier.previous())
         periods.append(earlier)
     periods.reverse()
     return periods
