@@ -28,12 +28,20 @@ def test_tiles_value_previous_last_year_and_trend(engine: KpiEngine) -> None:
         trend_points=3,
     )
     created, utilization, response = tiles
-    # August: none; September: T5; October: 7. October 2025: none.
+    # October is running on the 28th: a count is compared with 1-28 September and 1-28
+    # October 2025; the trend keeps whole months. August: none; September: T5 (the 20th);
+    # October: 7. October 2025: none.
     assert (created.value, created.previous, created.last_year) == (7, 1, 0)
     assert created.trend == [0, 1, 7]
+    assert created.previous_period is not None and created.last_year_period is not None
+    assert created.previous_period.spec == "2026-09-01..2026-09-28"
+    assert created.last_year_period.spec == "2025-10-01..2025-10-28"
     assert created.status == "none" and created.target is None
-    # September: E7 1 h billable / (22 business days x 20 h)
+    # A rate is compared with the whole of September: E7 1 h billable (on the 30th) /
+    # (22 business days x 20 h).
     assert utilization.previous == pytest.approx(100 / 440)
+    assert utilization.previous_period is not None
+    assert utilization.previous_period.spec == "2026-09"
     assert utilization.value == pytest.approx(1150 / 440)
     assert utilization.status == "red" and utilization.actions == []
     # September: T5 answered on a Sunday -> 0 business hours; August: no tickets -> null
@@ -174,12 +182,13 @@ def test_moving_as_of_recomputes_only_what_depends_on_it(
 
     engine = KpiEngine(fresh_store, Settings(home=tmp_path / "h"), catalog)
     kpis = ["tickets_created", "overdue_tickets"]
-    engine.tiles(kpis, "2026-10", as_of="2026-10-28T10:00", trend_points=3)
+    engine.tiles(kpis, "2026-10", as_of="2026-10-29T08:00", trend_points=3)
     log: list[tuple[str, float]] = []
     token = QUERY_LOG.set(log)
     later = engine.tiles(kpis, "2026-10", as_of="2026-10-29T10:00", trend_points=3)
     QUERY_LOG.reset(token)
-    # one query: overdue_tickets for the current window only (the as-of moved inside it)
+    # One query: overdue_tickets for the current window only (the as-of moved inside it,
+    # on the same day, so the "so far" windows of the comparisons stay the same).
     assert len(log) == 1 and "tickets_created" not in log[0][0]
     assert '"p_as_of"' in log[0][0] and '"p_idx"' in log[0][0]
     # T10 was completed on the 29th at 09:00Z: only T3 is still overdue

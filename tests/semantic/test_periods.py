@@ -141,9 +141,16 @@ def test_as_of_on_the_clock_changes() -> None:
 def test_month_grain(spec: str, month: str) -> None:
     """KPIs billed per month show a week's figures as its month (a week had no invoices)."""
     got = parse_period(spec, AS_OF, TZ).month_grain(AS_OF)
-    assert got == parse_period(month, AS_OF, TZ).month_grain(AS_OF)
-    if got.spec != spec:
-        assert got.previous().spec == parse_period(month, AS_OF, TZ).previous().spec
+    expected = parse_period(month, AS_OF, TZ).month_grain(AS_OF)
+    assert (got.start, got.end, got.spec) == (expected.start, expected.end, expected.spec)
+    if got.spec != spec and spec != "ytd":
+        assert got.previous().spec == expected.previous().spec
+
+
+def test_month_grain_of_ytd_compares_with_the_same_months_last_year() -> None:
+    """Not with the 334 days before 1 January (February to December of the year before)."""
+    got = parse_period("ytd", AS_OF, TZ).month_grain(AS_OF)
+    assert got.previous().spec == "2025-01-01..2025-11-30"
 
 
 @pytest.mark.parametrize("day", [1, 27, 28, 29, 30])
@@ -172,3 +179,104 @@ def test_trend_periods_step_back_and_stop_before_1970() -> None:
     # a range of 230 years: stepping back 11 times would leave the calendar (year 1)
     longest = parse_period("1970-01-01..2199-12-31", AS_OF, TZ)
     assert trend_periods(longest, 12) == [None] * 11 + [longest]
+
+
+def _at(text: str) -> datetime:
+    return parse_as_of(text, TZ)
+
+
+@pytest.mark.parametrize(
+    ("spec", "as_of", "so_far", "previous", "last_year"),
+    [
+        # a running month on the 28th: the 1st to the 28th of each
+        (
+            "this-month",
+            "2026-10-28T10:00",
+            "2026-10-01..2026-10-28",
+            "2026-09-01..2026-09-28",
+            "2025-10-01..2025-10-28",
+        ),
+        # at midnight the new day has not begun: up to the day before
+        (
+            "this-month",
+            "2026-10-28T00:00",
+            "2026-10-01..2026-10-27",
+            "2026-09-01..2026-09-27",
+            "2025-10-01..2025-10-27",
+        ),
+        # a day February lacks: up to its last day (the whole of it)
+        (
+            "this-month",
+            "2026-03-30T12:00",
+            "2026-03-01..2026-03-30",
+            "2026-02-01..2026-02-28",
+            "2025-03-01..2025-03-30",
+        ),
+        # Wednesday: Monday to Wednesday of last week, and of the same ISO week last year
+        (
+            "this-week",
+            "2026-11-04T16:00",
+            "2026-11-02..2026-11-04",
+            "2026-10-26..2026-10-28",
+            "2025-11-03..2025-11-05",
+        ),
+        # the same day of the same month of the quarter
+        (
+            "this-quarter",
+            "2026-11-15T08:00",
+            "2026-10-01..2026-11-15",
+            "2026-07-01..2026-08-15",
+            "2025-10-01..2025-11-15",
+        ),
+        # 29 February: up to 28 February the year before
+        (
+            "this-year",
+            "2028-02-29T08:00",
+            "2028-01-01..2028-02-29",
+            "2027-01-01..2027-02-28",
+            "2027-01-01..2027-02-28",
+        ),
+        # a quarter to date across the turn of the year
+        ("qtd", "2026-02-10T08:00", None, "2025-10-01..2025-11-10", "2025-01-01..2025-02-10"),
+        # month to date: the same days of last month, not the 28 days before the 1st
+        ("mtd", "2026-10-28T10:00", None, "2026-09-01..2026-09-28", "2025-10-01..2025-10-28"),
+        ("ytd", "2026-03-31T10:00", None, "2025-01-01..2025-03-31", "2025-01-01..2025-03-31"),
+        # Monday 1 June 2026 to Sunday the 7th is a whole ISO week, but `mtd` is still a month
+        ("mtd", "2026-06-07T10:00", None, "2026-05-01..2026-05-07", "2025-06-01..2025-06-07"),
+    ],
+)
+def test_running_periods_compare_the_same_part(
+    spec: str, as_of: str, so_far: str | None, previous: str, last_year: str
+) -> None:
+    period = parse_period(spec, _at(as_of), TZ)
+    part = period.so_far(_at(as_of))
+    assert (part and part.spec) == so_far
+    compared = part or period
+    assert compared.previous().spec == previous
+    assert compared.last_year().spec == last_year
+
+
+@pytest.mark.parametrize(
+    ("spec", "as_of"),
+    [
+        ("today", "2026-10-28T10:00"),  # one day: its part so far is all of it
+        ("this-month", "2026-10-31T10:00"),  # the last day: all of it
+        ("this-month", "2026-10-01T00:00"),  # nothing of it has passed
+        ("2026-11", "2026-10-28T10:00"),  # not begun
+        ("last-month", "2026-10-28T10:00"),  # over
+        ("2026-10-05..2026-10-30", "2026-10-28T10:00"),  # not a calendar period
+        ("last-7-days", "2026-10-28T10:00"),
+    ],
+)
+def test_no_part_so_far_outside_a_running_calendar_period(spec: str, as_of: str) -> None:
+    assert parse_period(spec, _at(as_of), TZ).so_far(_at(as_of)) is None
+
+
+def test_the_part_so_far_keeps_dst_right() -> None:
+    """25 October 2026: clocks go back; the cut is local midnight after the as-of's day."""
+    part = parse_period("this-month", _at("2026-10-25T12:00"), TZ).so_far(_at("2026-10-25T12:00"))
+    assert part is not None
+    assert part.to_json() == {
+        "start": "2026-10-01T00:00:00+02:00",
+        "end": "2026-10-26T00:00:00+01:00",
+    }

@@ -218,6 +218,26 @@ def test_kpi_page_shows_the_same_period_last_year(
     monkeypatch.setattr(KpiData, "tiles", with_last_year)
     login(client, "teamlead")
     page = client.get("/kpi/sla_met_rate?period=last-month&as_of=2026-11-02T09:00").text
-    assert '<dt>Same period last year</dt><dd class="last-year">71.3 %</dd>' in page
+    assert (
+        '<dt>Same period last year</dt><dd class="last-year">71.3 % '
+        '<span class="period-note">(1 Oct 2025 – 31 Oct 2025)</span></dd>'
+    ) in page
     page = client.get("/kpi/sla_met_rate?lang=nl&period=last-month&as_of=2026-11-02T09:00").text
     assert "<dt>Zelfde periode vorig jaar</dt>" in page and "71,3 %" in page
+
+
+def test_a_running_period_says_what_its_changes_compare_with(client: TestClient) -> None:
+    """On Wednesday 4 November, this month's totals so far are compared with 1-4 October,
+    and the page says so: the dashboard's header, each change's title, the KPI page."""
+    login(client, "teamlead")
+    query = "period=this-month&as_of=2026-11-04T09:00"
+    page = client.get(f"/d/teamlead?{query}").text
+    assert "(totals vs 1 Oct 2026 – 4 Oct 2026)" in page
+    assert 'title="change vs 1 Oct 2026 – 4 Oct 2026' in page
+    kpi = client.get(f"/kpi/tickets_created?{query}").text
+    assert '<span class="period-note">(1 Oct 2026 – 4 Oct 2026)</span>' in kpi
+    assert '<span class="period-note">(1 Nov 2025 – 4 Nov 2025)</span>' in kpi
+    dutch = client.get(f"/d/teamlead?lang=nl&{query}").text
+    assert "(totalen t.o.v. 1 okt 2026 – 4 okt 2026)" in dutch
+    closed = client.get("/d/teamlead?period=last-month&as_of=2026-11-04T09:00").text
+    assert "totals vs" not in closed

@@ -138,6 +138,21 @@ def as_of_use(kpi: KpiDefinition, catalog: dict[str, KpiDefinition]) -> str:
     return "none"
 
 
+def accumulates(kpi: KpiDefinition, catalog: dict[str, KpiDefinition]) -> bool:
+    """Whether the value adds up over the period: a count or total of the events in it, such
+    as tickets created or hours booked. Part of a period is only comparable with the same
+    part of another one; a rate, an average or a state at a moment is comparable as it is."""
+    measure = kpi.measure
+    if measure.type == "function":
+        spec = functions.REGISTRY[str(measure.function)]
+        return spec.additive is not None and not spec.uses_as_of
+    return (
+        measure.type in ("count", "count_distinct", "sum")
+        and measure.time is not None
+        and as_of_use(kpi, catalog) == "none"
+    )
+
+
 def compute(
     req: Request, kpis: list[KpiDefinition], catalog: dict[str, KpiDefinition]
 ) -> dict[str, Cells]:

@@ -26,6 +26,7 @@ from stip.semantic.compute import (
     Cell,
     Cells,
     Request,
+    accumulates,
     as_of_use,
     compute,
     in_parallel,
@@ -344,21 +345,27 @@ class KpiEngine:
             spans[kpi.id] = span
             by_period.setdefault((span.start, span.end), []).append(kpi)
         data_as_of = self._data_as_of(session)
-        values: dict[str, tuple[list[float | int | None], Cell, float | int | None]] = {}
+        values: dict[str, _Compared] = {}
+        catalog = {k.id: k for k in self.catalog}
         for group in by_period.values():
-            span = spans[group[0].id]
-            trend, last_year = _windows(span, moment, max(trend_points, 2))
-            windows = [w for w in (*trend, last_year) if w is not None]
+            plan = _windows(spans[group[0].id], moment, max(trend_points, 2))
             live = [k for k in group if self._has_data(session, k)]
-            cells = self._cells(session, live, windows, None, scope) if live else {}
+            cells = self._cells(session, live, plan.whole, None, scope) if live else {}
+            # A total so far this week is compared with the same days of last week, not
+            # with all of it; a KPI billed per whole month (`grain: month`) never with a part.
+            partial = {
+                k.id: k
+                for k in live
+                if plan.so_far is not None and k.grain != "month" and accumulates(k, catalog)
+            }
+            if partial:
+                parts = self._cells(session, list(partial.values()), plan.parts, None, scope)
+                for kpi_id, more in parts.items():
+                    cells[kpi_id] = {**cells[kpi_id], **more}
             for kpi in group:
-                got = cells.get(kpi.id, {})
-                nothing = Cell(None, 0)
-                series = [nothing if w is None else got.get((w.idx, None), nothing) for w in trend]
-                ly = None if last_year is None else got.get((last_year.idx, None), nothing).value
-                values[kpi.id] = ([c.value for c in series], series[-1], ly)
+                values[kpi.id] = plan.read(cells.get(kpi.id, {}), kpi.id in partial)
         statuses = {
-            kpi.id: kpi.status(_as_float(values[kpi.id][1].value), kpi.target, kpi.amber)
+            kpi.id: kpi.status(_as_float(values[kpi.id].current.value), kpi.target, kpi.amber)
             for kpi in kpis
         }
         acting = [
@@ -369,22 +376,23 @@ class KpiEngine:
         actions = self._many_action_rows(session, acting, moment, scope, limit=TILE_ACTIONS)
         tiles = []
         for kpi in kpis:
-            series_values, current, ly = values[kpi.id]
-            status = statuses[kpi.id]
+            got = values[kpi.id]
             tile = Tile(
                 kpi=kpi,
                 period=spans[kpi.id],
                 as_of=moment,
-                value=current.value,
-                n=current.n,
+                value=got.current.value,
+                n=got.current.n,
                 target=kpi.target,
                 amber=kpi.amber,
-                status=status,
-                previous=series_values[-2],
-                last_year=ly,
-                trend=series_values[-trend_points:] if trend_points > 0 else [],
+                status=statuses[kpi.id],
+                previous=got.previous,
+                last_year=got.last_year,
+                trend=got.trend[-trend_points:] if trend_points > 0 else [],
                 data_as_of=data_as_of,
                 no_data=not self._has_data(session, kpi),
+                previous_period=got.previous_period,
+                last_year_period=got.last_year_period,
             )
             if kpi.id in actions:
                 tile.actions = actions[kpi.id]
@@ -429,17 +437,71 @@ class _Session:
     version: str
 
 
-def _windows(
-    span: Period, as_of: datetime, points: int
-) -> tuple[list[Window | None], Window | None]:
-    """The trend (oldest first, ending with `span`) and last year's window; None for those
-    before 1970 (`trend_periods`)."""
+@dataclass(frozen=True)
+class _Compared:
+    """A tile's numbers: the trend (oldest first, ending with the current value), the
+    current cell, and the values it is compared with, with their periods."""
+
+    trend: list[float | int | None]
+    current: Cell
+    previous: float | int | None
+    previous_period: Period | None
+    last_year: float | int | None
+    last_year_period: Period | None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The windows behind the tiles of one period: the trend, last year's period and, for a
+    running calendar period, the same part so far (`Period.so_far`) of the period before and
+    of last year's. Windows before 1970 are None (`trend_periods`)."""
+
+    trend: list[Window | None]
+    last_year: Window | None
+    so_far: tuple[Window | None, Window | None] | None
+
+    @property
+    def whole(self) -> list[Window]:
+        return [w for w in (*self.trend, self.last_year) if w is not None]
+
+    @property
+    def parts(self) -> list[Window]:
+        return [w for w in self.so_far or () if w is not None]
+
+    def read(self, cells: Cells, like_for_like: bool) -> _Compared:
+        nothing = Cell(None, 0)
+
+        def at(window: Window | None) -> Cell:
+            return nothing if window is None else cells.get((window.idx, None), nothing)
+
+        previous, last_year = self.trend[-2], self.last_year
+        if like_for_like and self.so_far is not None:
+            previous, last_year = self.so_far
+        return _Compared(
+            trend=[at(w).value for w in self.trend],
+            current=at(self.trend[-1]),
+            previous=at(previous).value,
+            previous_period=None if previous is None else previous.period,
+            last_year=at(last_year).value,
+            last_year_period=None if last_year is None else last_year.period,
+        )
+
+
+def _windows(span: Period, as_of: datetime, points: int) -> _Plan:
     trend: list[Window | None] = [
         None if p is None else Window(i, p, as_of if p is span else min(as_of, p.end))
         for i, p in enumerate(trend_periods(span, points))
     ]
-    last = since_1970(span.last_year())
-    return trend, None if last is None else Window(len(trend), last, min(as_of, last.end))
+
+    def past(idx: int, period: Period | None) -> Window | None:
+        return None if period is None else Window(idx, period, min(as_of, period.end))
+
+    last_year = past(len(trend), since_1970(span.last_year()))
+    part = span.so_far(as_of)
+    if part is None:
+        return _Plan(trend, last_year, None)
+    before = past(len(trend) + 1, since_1970(part.previous()))
+    return _Plan(trend, last_year, (before, past(len(trend) + 2, since_1970(part.last_year()))))
 
 
 def _action_as_of(kpi: KpiDefinition, moment: datetime) -> datetime | date | None:

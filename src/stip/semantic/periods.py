@@ -63,11 +63,16 @@ def local_midnight(day: date, tz: ZoneInfo) -> datetime:
 
 @dataclass(frozen=True)
 class Period:
-    """`[start, end)` as aware datetimes in the MSP's zone; `spec` is what the user asked for."""
+    """`[start, end)` as aware datetimes in the MSP's zone; `spec` is what the user asked for.
+
+    `to_date` names the calendar period (week, month, quarter, year) of which this is the part
+    up to some day, as `mtd` is of a month: its previous period is the same part of the
+    previous month, not the same number of days before it."""
 
     start: datetime
     end: datetime
     spec: str
+    to_date: str | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -98,12 +103,31 @@ class Period:
         return (self.end_date - self.start_date).days
 
     def _shifted(self, start: date, end: date, spec: str) -> Period:
-        return Period(local_midnight(start, self.tz), local_midnight(end, self.tz), spec)
+        return Period(
+            local_midnight(start, self.tz), local_midnight(end, self.tz), spec, self.to_date
+        )
+
+    def so_far(self, as_of: datetime) -> Period | None:
+        """The part of a running calendar period up to and including the as-of's day, to be
+        compared like for like: this month up to the 28th with last month up to the 28th.
+        None when the period is not a running calendar period (nothing to cut)."""
+        kind = self.to_date or _calendar_kind(self)
+        if kind == "days" or not self.start < as_of < self.end:
+            return None
+        last_day = (as_of.astimezone(self.tz) - timedelta(microseconds=1)).date()
+        end = last_day + timedelta(days=1)
+        if end >= self.end_date:
+            return None
+        return Period(
+            self.start, local_midnight(end, self.tz), f"{self.start_date}..{last_day}", kind
+        )
 
     def previous(self) -> Period:
         """The period of the same kind just before: previous month/quarter/year/week, else
-        the same number of days before."""
+        the same number of days before. A `to_date` part: the same part of the one before."""
         kind = _calendar_kind(self)
+        if self.to_date is not None and kind != self.to_date:
+            return self._part_before()
         if kind == "month":
             start = _add_months(self.start_date, -1)
             return self._shifted(start, self.start_date, start.strftime("%Y-%m"))
@@ -116,14 +140,33 @@ class Period:
         start = self.start_date - timedelta(days=self.days)
         return self._shifted(start, self.start_date, f"{start}..{self.start_date - timedelta(1)}")
 
+    def _part_before(self) -> Period:
+        """The same days of the calendar period before (`to_date`); a day the shorter month
+        lacks is its last day (up to 31 March -> up to 28 February)."""
+        if self.to_date == "week":
+            start = self.start_date - timedelta(7)
+            last = start + timedelta(self.days - 1)
+        else:
+            step = {"month": 1, "quarter": 3, "year": 12}[str(self.to_date)]
+            start = _add_months(self.start_date, -step)
+            last_day = self.end_date - timedelta(1)
+            into = (last_day.year - self.start_date.year) * 12 + last_day.month
+            month = _add_months(start, into - self.start_date.month)
+            last = month.replace(day=min(last_day.day, _month_length(month)))
+        return self._shifted(start, last + timedelta(1), f"{start}..{last}")
+
     def last_year(self) -> Period:
-        """The same dates one year earlier (an ISO week: the same week number)."""
-        if _calendar_kind(self) == "week":
+        """The same dates one year earlier (an ISO week: the same week number, and for part
+        of a week the same days of it)."""
+        if (self.to_date or _calendar_kind(self)) == "week":
             year, week, _ = self.start_date.isocalendar()
             try:
                 start = date.fromisocalendar(year - 1, week, 1)
             except ValueError:
                 start = date.fromisocalendar(year - 1, 52, 1)
+            if self.days < 7:
+                last = start + timedelta(self.days - 1)
+                return self._shifted(start, last + timedelta(1), f"{start}..{last}")
             return self._shifted(start, start + timedelta(7), f"{year - 1}-W{week:02d}")
         start = _minus_year(self.start_date)
         end = _minus_year(self.end_date)
@@ -168,6 +211,10 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def _month_length(first: date) -> int:
+    return (_add_months(first, 1) - first).days
+
+
 def _calendar_kind(period: Period) -> str:
     start, end = period.start_date, period.end_date
     if start.day == 1 and end == _add_months(start, 1):
@@ -192,7 +239,8 @@ def parse_period(spec: str, as_of: datetime, tz: ZoneInfo) -> Period:
         raise QueryError(f"period '{spec}' ends before it starts; give the earlier date first")
     if start < EARLIEST or end > LATEST:
         raise QueryError(f"period '{spec}' lies outside the dates Stip computes ({SUPPORTED})")
-    return Period(local_midnight(start, tz), local_midnight(end, tz), spec.strip())
+    to_date = {"mtd": "month", "qtd": "quarter", "ytd": "year"}.get(text)
+    return Period(local_midnight(start, tz), local_midnight(end, tz), spec.strip(), to_date)
 
 
 def _parse_bounds(text: str, today: date) -> tuple[date, date] | None:

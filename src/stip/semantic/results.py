@@ -76,6 +76,10 @@ class Tile:
     data_as_of: datetime | None
     actions: list[dict[str, Any]] = field(default_factory=list)
     no_data: bool = False
+    #: What `previous` and `last_year` were computed over: for a running period, the same
+    #: part of the period before and of last year's (`Period.so_far`).
+    previous_period: Period | None = None
+    last_year_period: Period | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -86,8 +90,14 @@ class Tile:
             "status": self.status,
             "n": self.n,
             "previous": self.previous,
+            "previous_period": _period_json(self.previous_period),
             "last_year": self.last_year,
+            "last_year_period": _period_json(self.last_year_period),
             "trend": self.trend,
             "data_as_of": self.data_as_of.isoformat() if self.data_as_of else None,
             "no_data": self.no_data,
         }
+
+
+def _period_json(period: Period | None) -> dict[str, str] | None:
+    return None if period is None else period.to_json()

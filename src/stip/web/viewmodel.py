@@ -84,6 +84,12 @@ class TileView:
     restricted: bool = False
     no_data: bool = False
     last_year_text: str = ""
+    #: The periods the change and last year's value are computed over (`period_label`).
+    previous_label: str = ""
+    last_year_label: str = ""
+    previous_text: str = ""
+    #: The change compares a running period with the same part of the one before.
+    like_for_like: bool = False
     #: The value line's width in em of the value font, to fit it on a TV (see `tv_layout`).
     value_em: float = 1.0
     #: Columns the tile spans in TV mode; amber/red tiles with actions also span two rows.
@@ -182,7 +188,17 @@ def tile_view(
         stale=stale,
         fresh_text=formatting.when(data_as_of, tz, lang),
         fresh_title=_("data as of"),
+        previous_text=formatting.with_unit(tile.previous, unit, lang)
+        if tile.previous is not None
+        else "",
     )
+    previous_period = getattr(tile, "previous_period", None)
+    if previous_period is not None:
+        view.previous_label = period_label(previous_period, lang, tz)
+        view.like_for_like = own is not None and previous_period.end < own.start
+    last_year_period = getattr(tile, "last_year_period", None)
+    if last_year_period is not None:
+        view.last_year_label = period_label(last_year_period, lang, tz)
     if status in ("amber", "red"):
         view.actions = [action_line(row, lang) for row in (tile.actions or [])[:3]]
     if no_data:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import astuple, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -59,6 +60,8 @@ class DashboardView:
     grid_url: str
     tv_url: str
     period_label: str
+    #: A running period: which part of the period before the changes compare with.
+    compared_text: str
     period_choice: str
     period_choices: list[tuple[str, str]]
     custom: str
@@ -268,6 +271,7 @@ def _build(
         for s in dashboard.layout
     ]
     flat = [views[n] for n in names]
+    compared = Counter(v.previous_label for v in flat if v.like_for_like).most_common(1)
     view = DashboardView(
         id=dashboard.id,
         title=dashboard.title.get(lang),
@@ -276,6 +280,7 @@ def _build(
         grid_url=f"{base_path}/grid" + query_string(**link),
         tv_url=f"{base_path}" + query_string(**{**link, "tv": 1}),
         period_label=period_label(when.period, lang, tz),
+        compared_text=_("totals vs %s") % compared[0][0] if compared else "",
         period_choice=when.choice or CUSTOM_PERIOD,
         period_choices=[(value, _(label)) for value, label in PERIOD_CHOICES]
         + [(CUSTOM_PERIOD, _("Custom range"))],
