@@ -87,6 +87,9 @@ class Settings(BaseModel):
         description="available hours per day of single resources (by source id), over the "
         "store's value and available_hours_per_day",
     )
+    overload_open_tickets: int = Field(
+        20, ge=1, description="open tickets above which an engineer counts as overloaded"
+    )
     notify_interval_minutes: float = Field(5.0, ge=0, description="0 disables the serve-time job")
     warm_scoped_views: int = Field(
         100, ge=0, description="scoped views `stip serve` re-warms after a sync; 0: none"
@@ -173,6 +176,7 @@ _ENV_SCALARS = {
     "STIP_CSAT_SCALE_MAX": ("csat_scale_max",),
     "STIP_AVAILABLE_HOURS_PER_DAY": ("available_hours_per_day",),
     "STIP_RESOURCE_HOURS_PER_DAY": ("resource_hours_per_day",),
+    "STIP_OVERLOAD_OPEN_TICKETS": ("overload_open_tickets",),
     "STIP_NOTIFY_INTERVAL_MINUTES": ("notify_interval_minutes",),
     "STIP_WARM_SCOPED_VIEWS": ("warm_scoped_views",),
     "STIP_SECRET_KEY": ("secret_key",),

@@ -328,6 +328,58 @@ def test_action_texts_with_known_names_pass(tmp_path: Path) -> None:
     assert issues == []
 
 
+FUNCTION_ACTIONS = """\
+kpis:
+  - id: loaded
+    name: {{en: Loaded, nl: Belast}}
+    description: {{en: d, nl: d}}
+    formula: {{en: f, nl: f}}
+    unit: count
+    direction: lower_better
+    group: people
+    roles: [teamlead]
+    measure: {{type: function, function: overloaded_engineers}}
+    actions:
+{actions}
+      what: {{en: "Share out tickets of {{person}}", nl: "Verdeel tickets van {{person}}"}}
+      why: {{en: "Too many", nl: "Te veel"}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("actions", "line", "message"),
+    [
+        (
+            "      function: overloaded_engineer",
+            12,
+            "actions: 'overloaded_engineer' is not a registered action list function. "
+            "Did you mean 'overloaded_engineers'?",
+        ),
+        (
+            "      function: overloaded_engineers\n      where: ['_.id > 1']",
+            13,
+            "actions: `where` does not go with `function` (the function picks the records)",
+        ),
+        (
+            "      function: overloaded_engineers\n      base: tickets",
+            13,
+            "actions: function overloaded_engineers lists records of resources, not tickets",
+        ),
+        (
+            "      function: overloaded_engineers\n      fields: [open_ticket]",
+            13,
+            "actions: 'open_ticket' is not a column of function overloaded_engineers",
+        ),
+    ],
+)
+def test_action_list_functions_are_checked(
+    tmp_path: Path, actions: str, line: int, message: str
+) -> None:
+    path = _write(tmp_path / "kpis", "k.yaml", FUNCTION_ACTIONS.format(actions=actions))
+    _, issues = validate_dirs([BUILTIN_DIR, tmp_path / "kpis"])
+    assert [str(i) for i in issues] == [f"{path}:{line}: KPI loaded: {message}"]
+
+
 def test_catalogue_problems_point_at_their_field(tmp_path: Path) -> None:
     """They all pointed at the KPI's first line, however far the field was."""
     text = (

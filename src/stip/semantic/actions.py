@@ -10,11 +10,12 @@ from typing import Any
 import ibis
 from ibis.backends import BaseBackend
 
-from stip.semantic import labels
+from stip.semantic import functions, labels
 from stip.semantic.bases import base_dimensions, base_table
 from stip.semantic.business_hours import BusinessCalendar
 from stip.semantic.compute import row_condition
 from stip.semantic.expressions import column_names, uses_period
+from stip.semantic.functions import FunctionContext
 from stip.semantic.models import ActionQuery, KpiDefinition
 from stip.semantic.query import Scope, Window, apply_scope, join_periods, periods_table
 from stip.settings import Settings
@@ -124,28 +125,17 @@ def find_actions(
     spec = kpi.actions
     if spec is None:
         return None
-    base = spec.base or str(kpi.measure.base)
-    same_base = base == kpi.measure.base
-    time = spec.time if spec.time or not same_base else kpi.measure.time
-    where = spec.where if spec.where is not None else (kpi.measure.where if same_base else [])
+    registered = functions.ACTIONS[spec.function] if spec.function else None
+    base = registered.base if registered else spec.base or str(kpi.measure.base)
     available = base_dimensions(base)
     if any(dim not in available for dim in scope.dims):
         return None
-    dims = [d for d in ("resource", "company", *scope.dims) if d in available]
-    columns = {name for text in where for name in column_names(text)}
-    columns |= {c.removeprefix("-") for c in spec.order_by} | {spec.person, *spec.fields}
-    columns |= {time} if time else set()
-    table = apply_scope(base_table(con, base, dims, columns=columns), scope)
-    needs = any(uses_period(text) for text in where)
     periods = periods_table([window], calendar)
-    rows = join_periods(table, periods, time, [window], period_columns=needs)
-    values = {
-        "csat_scale_max": float(settings.csat_scale_max),
-        "hours_per_day": float(settings.available_hours_per_day),
-    }
-    cond = row_condition(rows, list(where), values)
-    if cond is not None:
-        rows = rows.filter(cond)
+    if registered is not None:
+        ctx = FunctionContext(con, settings, calendar, [window], periods, None, scope)
+        rows = registered.fn(ctx)
+    else:
+        rows = _picked(con, settings, kpi, spec, base, window, periods, scope)
     keys = [
         ibis.desc(rows[c[1:]]) if c.startswith("-") else ibis.asc(rows[c]) for c in spec.order_by
     ]
@@ -159,6 +149,37 @@ def find_actions(
             wanted.append(extra)
     records = rows.select(*dict.fromkeys(wanted)).to_pyarrow().to_pylist()
     return Found(kpi, base, spec.person, records)
+
+
+def _picked(
+    con: BaseBackend,
+    settings: Settings,
+    kpi: KpiDefinition,
+    spec: ActionQuery,
+    base: str,
+    window: Window,
+    periods: ibis.Table,
+    scope: Scope,
+) -> ibis.Table:
+    """The records of `base` in the window that the action list's (or measure's) `where`
+    picks."""
+    same_base = base == kpi.measure.base
+    time = spec.time if spec.time or not same_base else kpi.measure.time
+    where = spec.where if spec.where is not None else (kpi.measure.where if same_base else [])
+    available = base_dimensions(base)
+    dims = [d for d in ("resource", "company", *scope.dims) if d in available]
+    columns = {name for text in where for name in column_names(text)}
+    columns |= {c.removeprefix("-") for c in spec.order_by} | {spec.person, *spec.fields}
+    columns |= {time} if time else set()
+    table = apply_scope(base_table(con, base, dims, columns=columns), scope)
+    needs = any(uses_period(text) for text in where)
+    rows = join_periods(table, periods, time, [window], period_columns=needs)
+    values = {
+        "csat_scale_max": float(settings.csat_scale_max),
+        "hours_per_day": float(settings.available_hours_per_day),
+    }
+    cond = row_condition(rows, list(where), values)
+    return rows if cond is None else rows.filter(cond)
 
 
 def lookup_labels(con: BaseBackend, found: list[Found]) -> Labels:

@@ -22,7 +22,7 @@ from stip.semantic.actions import template_problems
 from stip.semantic.bases import base_dimensions, base_names, base_schema
 from stip.semantic.expressions import PERIOD_COLUMNS, SETTING_NAMES, evaluate
 from stip.semantic.loader import Issue, KpiLines, LoadedFile, load_file
-from stip.semantic.models import KpiDefinition, TargetOverride
+from stip.semantic.models import ActionQuery, KpiDefinition, TargetOverride
 from stip.semantic.periods import parse_period
 from stip.stamps import files_stamp
 from stip.store.schema import TABLES_BY_NAME
@@ -194,7 +194,9 @@ def _rules(kpi: KpiDefinition, kpis: dict[str, KpiDefinition]) -> list[Problem]:
             ]
     else:
         problems += _base_rules(kpi, str(measure.base))
-    if kpi.actions is not None:
+    if kpi.actions is not None and kpi.actions.function is not None:
+        problems += [(("actions", *loc), f"actions: {m}") for loc, m in _action_function(kpi)]
+    elif kpi.actions is not None:
         action_base = kpi.actions.base or measure.base
         if action_base is None:
             problems.append((("actions",), "actions: needs `base` (the measure has none)"))
@@ -311,22 +313,45 @@ def _base_rules(kpi: KpiDefinition, base: str) -> list[Problem]:
     return problems + _check_expressions(base, texts)
 
 
-def _action_rules(kpi: KpiDefinition, base: str) -> list[Problem]:
-    """Problems of a KPI's action list; each where is relative to `actions`."""
+def _action_function(kpi: KpiDefinition) -> list[Problem]:
+    """Problems of an action list computed by a registered function."""
     actions = kpi.actions
-    assert actions is not None
-    if base not in base_names():
-        return [(("base",), f"unknown base '{base}'.{suggest(base, base_names())}")]
-    columns = base_schema(base)
+    assert actions is not None and actions.function is not None
+    name = actions.function
+    if name not in functions.ACTIONS:
+        hint = suggest(name, functions.ACTIONS)
+        return [(("function",), f"'{name}' is not a registered action list function.{hint}")]
+    registered = functions.ACTIONS[name]
+    problems: list[Problem] = [
+        ((part,), f"`{part}` does not go with `function` (the function picks the records)")
+        for part in ("time", "where")
+        if getattr(actions, part) is not None
+    ]
+    if actions.base not in (None, registered.base):
+        message = f"function {name} lists records of {registered.base}, not {actions.base}"
+        problems.append((("base",), message))
+    problems += _named_columns(actions, registered.columns, f"function {name}")
+    return problems + template_problems(actions)
+
+
+def _named_columns(actions: ActionQuery, columns: Iterable[str], source: str) -> list[Problem]:
     named: list[tuple[tuple[str | int, ...], str]] = [
         *((("fields", i), c) for i, c in enumerate(actions.fields)),
         (("person",), actions.person),
         *((("order_by", i), o.lstrip("-")) for i, o in enumerate(actions.order_by)),
         *([(("time",), actions.time)] if actions.time else []),
     ]
-    problems: list[Problem] = [
-        (loc, f"'{c}' is not a column of {base}") for loc, c in named if c not in columns
-    ]
+    known = set(columns)
+    return [(loc, f"'{c}' is not a column of {source}") for loc, c in named if c not in known]
+
+
+def _action_rules(kpi: KpiDefinition, base: str) -> list[Problem]:
+    """Problems of a KPI's action list; each where is relative to `actions`."""
+    actions = kpi.actions
+    assert actions is not None
+    if base not in base_names():
+        return [(("base",), f"unknown base '{base}'.{suggest(base, base_names())}")]
+    problems = _named_columns(actions, base_schema(base), base)
     problems += template_problems(actions)
     conditions = [(("where", i), t, _CONDITION) for i, t in enumerate(actions.where or [])]
     return problems + _check_expressions(base, conditions)

@@ -143,9 +143,8 @@ def accumulates(kpi: KpiDefinition, catalog: dict[str, KpiDefinition]) -> bool:
     as tickets created or hours booked. Part of a period is only comparable with the same
     part of another one; a rate, an average or a state at a moment is comparable as it is."""
     measure = kpi.measure
-    if measure.type == "function":
-        spec = functions.REGISTRY[str(measure.function)]
-        return spec.additive is not None and not spec.uses_as_of
+    if measure.type == "function":  # declared where it is registered
+        return functions.REGISTRY[str(measure.function)].accumulates
     return (
         measure.type in ("count", "count_distinct", "sum")
         and measure.time is not None

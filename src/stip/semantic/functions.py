@@ -77,9 +77,27 @@ class Registered:
     scopes: tuple[str, ...]
     uses_as_of: AsOfUse = True
     additive: Additive = None
+    accumulates: bool = False
 
 
 REGISTRY: dict[str, Registered] = {}
+
+
+ActionFunction = Callable[[FunctionContext], ibis.Table]
+
+
+@dataclass(frozen=True)
+class RegisteredActions:
+    """An action list computed in Python, for records no `where` on a base can pick (an
+    engineer whose open tickets exceed a limit). `columns` are those its table has."""
+
+    name: str
+    fn: ActionFunction
+    base: str
+    columns: tuple[str, ...]
+
+
+ACTIONS: dict[str, RegisteredActions] = {}
 # Packages whose modules hold more registered functions; imported when a catalogue loads.
 FUNCTION_PACKAGES = ["stip.semantic.kpis_builtin"]
 
@@ -104,6 +122,7 @@ def register(
     scopes: tuple[str, ...] | None = None,
     uses_as_of: AsOfUse = True,
     additive: Additive = None,
+    accumulates: bool = False,
 ) -> Callable[[KpiFunction], KpiFunction]:
     """Register `fn` under `name`; `dimensions`/`scopes` are the `by`/scope it supports.
 
@@ -112,12 +131,28 @@ def register(
     it depends only on the as-of's local date (`p_as_of_date`, `window.as_of.date()`): then
     it is recomputed once a day, not every minute. Pass `additive="count"` or `"sum"` for a
     count or a sum: a window without a row is then 0, not null, and a count is an integer.
+    Pass `accumulates=True` when the value adds up over the period (a count or total of the
+    events in it, not of a state at its end): a running period is then compared with the
+    same part of the one before (`compute.accumulates`).
     """
 
     def decorate(fn: KpiFunction) -> KpiFunction:
         REGISTRY[name] = Registered(
-            name, fn, dimensions, scopes or dimensions, uses_as_of, additive
+            name, fn, dimensions, scopes or dimensions, uses_as_of, additive, accumulates
         )
+        return fn
+
+    return decorate
+
+
+def register_actions(
+    name: str, *, base: str, columns: tuple[str, ...]
+) -> Callable[[ActionFunction], ActionFunction]:
+    """Register an action list function: given the one window, a table of the records
+    (`id` of `base`, plus `columns`), for `actions: {function: name}` in a KPI file."""
+
+    def decorate(fn: ActionFunction) -> ActionFunction:
+        ACTIONS[name] = RegisteredActions(name, fn, base, ("id", *columns))
         return fn
 
     return decorate

@@ -113,6 +113,8 @@ class ActionQuery(_Strict):
     base: str | None = None
     time: str | None = None
     where: list[str] | None = None
+    # a registered action list function (functions.register_actions) instead of base/where
+    function: str | None = None
     person: str = "dim_resource"
     fields: list[str] = Field(default_factory=list)
     order_by: list[str] = Field(default_factory=list)

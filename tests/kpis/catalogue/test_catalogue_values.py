@@ -167,6 +167,7 @@ EXPECTED: list[tuple[Any, ...]] = [
     ("same_day_entry_rate", 75.0, 8),  # E3 and E9 entered on a later day
     ("active_engineers", 2, 2),
     ("open_tickets_per_engineer", 1.0, 2),
+    ("overloaded_engineers", 0, 0),  # Anna's 1 open ticket is far below the limit of 20
     ("tickets_closed_per_engineer", 3.0, 2),
     ("loaded_cost_per_hour", 740 / 14.25, 8),
     ("endpoints_per_tech", 2.5, 2),

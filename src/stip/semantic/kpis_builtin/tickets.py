@@ -68,7 +68,13 @@ def _created_share(ctx: FunctionContext, column: str) -> pd.DataFrame:
     return result(frame, ctx)
 
 
-@register("p1_incidents", dimensions=TICKET_DIMS, uses_as_of=False, additive="count")
+@register(
+    "p1_incidents",
+    dimensions=TICKET_DIMS,
+    uses_as_of=False,
+    additive="count",
+    accumulates=True,
+)
 def p1_incidents(ctx: FunctionContext) -> pd.DataFrame:
     """Incidents created in P whose priority label says critical (P1)."""
     frame = created_counts(ctx)

@@ -63,7 +63,7 @@ def entry_work(ctx: FunctionContext) -> pd.DataFrame:
     return frame
 
 
-@register("labour_cost", dimensions=TIME_DIMS, uses_as_of=False, additive="sum")
+@register("labour_cost", dimensions=TIME_DIMS, uses_as_of=False, additive="sum", accumulates=True)
 def labour_cost(ctx: FunctionContext) -> pd.DataFrame:
     """Σ hours × the resource's internal cost of the entries worked in P."""
     agg = sums(entry_work(ctx), ctx.keys, value="cost", n="n")

@@ -80,6 +80,8 @@ COLUMN_LABELS = {
     "resource_rating": "Engineer rating",
     "date_worked": "Date worked",
     "hours_worked": "Hours worked",
+    "open_tickets": "Open tickets",
+    "open_limit": "Limit",
 }
 
 
