@@ -42,7 +42,8 @@ class PeriodFilter(BaseModel):
 
 
 class Filters(BaseModel):
-    """`personal`: default to the viewer's own scorecard; `resource`/`team`: show switches."""
+    """`personal`: default to the viewer's own scorecard; `resource`/`team`/`company`: show
+    switches (a person, a team, a client)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -50,6 +51,7 @@ class Filters(BaseModel):
     personal: bool = False
     resource: bool = False
     team: bool = False
+    company: bool = False
 
 
 class Section(BaseModel):

@@ -31,6 +31,7 @@ from stip.semantic.compute import (
     compute,
     in_parallel,
     memoise_tables,
+    supports_scope,
 )
 from stip.semantic.expressions import uses_period
 from stip.semantic.labels import dimension_labels
@@ -393,6 +394,7 @@ class KpiEngine:
                 no_data=not self._has_data(session, kpi),
                 previous_period=got.previous_period,
                 last_year_period=got.last_year_period,
+                out_of_scope=not supports_scope(kpi, scope, catalog),
             )
             if kpi.id in actions:
                 tile.actions = actions[kpi.id]

@@ -80,6 +80,8 @@ class Tile:
     #: part of the period before and of last year's (`Period.so_far`).
     previous_period: Period | None = None
     last_year_period: Period | None = None
+    #: The KPI cannot be computed for the scope asked (per client, per person): no value.
+    out_of_scope: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -96,6 +98,7 @@ class Tile:
             "trend": self.trend,
             "data_as_of": self.data_as_of.isoformat() if self.data_as_of else None,
             "no_data": self.no_data,
+            "out_of_scope": self.out_of_scope,
         }
 
 

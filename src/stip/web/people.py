@@ -1,4 +1,4 @@
-"""People and teams from the store, for the person and team switches and scope labels."""
+"""People, teams and clients from the store, for the scope switches and scope labels."""
 
 from __future__ import annotations
 
@@ -15,8 +15,12 @@ class Choice:
     name: str
 
 
+# Autotask's company type of a customer (the others: the MSP itself, vendors, prospects).
+CUSTOMER = 1
+
+
 class Directory:
-    """Active resources and teams, re-read when the store's data version changes."""
+    """Active resources, teams and clients, re-read when the store's data version changes."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -26,6 +30,8 @@ class Directory:
         self._all_names: dict[int, str] = {}
         self._teams: list[Choice] = []
         self._members: dict[int, set[int]] = {}
+        self._clients: list[Choice] = []
+        self._company_names: dict[int, str] = {}
         self._web_url: str | None = None
 
     def _refresh(self) -> None:
@@ -41,6 +47,12 @@ class Directory:
                     .to_pylist()
                 )
                 teams = con.table("teams").select("id", "name").to_pyarrow().to_pylist()
+                companies = (
+                    con.table("companies")
+                    .select("id", "company_name", "company_type", "is_active")
+                    .to_pyarrow()
+                    .to_pylist()
+                )
                 rrd = con.table("resource_role_departments")
                 members = (
                     rrd.filter(rrd.is_default)
@@ -67,6 +79,17 @@ class Directory:
                 if m["department_id"] is not None and m["resource_id"] is not None:
                     grouped.setdefault(int(m["department_id"]), set()).add(int(m["resource_id"]))
             self._members = grouped
+            self._company_names = {
+                int(c["id"]): str(c["company_name"] or c["id"]) for c in companies
+            }
+            self._clients = sorted(
+                (
+                    Choice(int(c["id"]), self._company_names[int(c["id"])])
+                    for c in companies
+                    if c["is_active"] is not False and c["company_type"] in (CUSTOMER, None)
+                ),
+                key=lambda c: c.name.lower(),
+            )
             self._web_url = self.store.meta(WEB_URL_META)
             self._version = version
 
@@ -88,6 +111,15 @@ class Directory:
     def team_name(self, team_id: int) -> str | None:
         self._refresh()
         return next((t.name for t in self._teams if t.id == team_id), None)
+
+    def clients(self) -> list[Choice]:
+        """Active customers (and companies of no known type), by name."""
+        self._refresh()
+        return list(self._clients)
+
+    def company_name(self, company_id: int) -> str | None:
+        self._refresh()
+        return self._company_names.get(company_id)
 
     def psa_web_url(self) -> str | None:
         """The Autotask zone's web URL recorded by the sync, if known."""

@@ -20,14 +20,25 @@ from stip.web.people import Directory
 class Scope:
     resource_id: int | None = None
     team_id: int | None = None
+    company_id: int | None = None
 
     def to_engine(self) -> EngineScope | None:
-        if self.resource_id is None and self.team_id is None:
+        if self.resource_id is None and self.team_id is None and self.company_id is None:
             return None
-        return EngineScope(resource_id=self.resource_id, team_id=self.team_id)
+        return EngineScope(self.resource_id, self.team_id, self.company_id)
 
     def params(self) -> dict[str, int | None]:
-        return {"resource": self.resource_id, "team": self.team_id}
+        return {"resource": self.resource_id, "team": self.team_id, "company": self.company_id}
+
+    def label(self, people: Directory) -> str:
+        """Whose figures these are, for a page's title ("" for everyone's)."""
+        if self.resource_id is not None:
+            return people.resource_name(self.resource_id) or f"#{self.resource_id}"
+        if self.team_id is not None:
+            return people.team_name(self.team_id) or f"#{self.team_id}"
+        if self.company_id is not None:
+            return people.company_name(self.company_id) or f"#{self.company_id}"
+        return ""
 
 
 def _int_param(name: str, text: str | None) -> int | None:
@@ -45,17 +56,21 @@ def resolve_scope(
     resource: str | None,
     team: str | None,
     people: Directory,
+    company: str | None = None,
 ) -> Scope:
     """The scope for this viewer; None user = a share link (the dashboard as a whole).
 
-    A person or team the store does not know is a 404: their figures would all be zero and
+    One of a person, a team or a client (in that order when several are asked). A person,
+    team or client the store does not know is a 404: their figures would all be zero and
     green, which reads as "all is well" for someone who does not exist."""
     resource_id = _int_param("resource", resource)
     team_id = _int_param("team", team)
+    company_id = _int_param("company", company)
     if user is None:
         return Scope()
     if not roles.can_see_others(user.role):
-        if team_id is not None or (resource_id is not None and resource_id != user.resource_id):
+        others = team_id is not None or company_id is not None
+        if others or (resource_id is not None and resource_id != user.resource_id):
             raise Forbidden("you can only see your own figures")
         if user.resource_id is None:
             raise Forbidden(
@@ -70,6 +85,10 @@ def resolve_scope(
         if people.team_name(team_id) is None:
             raise NotFound(f"no team {team_id}")
         return Scope(team_id=team_id)
+    if company_id is not None:
+        if people.company_name(company_id) is None:
+            raise NotFound(f"no client {company_id}")
+        return Scope(company_id=company_id)
     if personal and user.resource_id is not None:
         return Scope(resource_id=user.resource_id)
     return Scope()

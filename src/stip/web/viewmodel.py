@@ -201,9 +201,11 @@ def tile_view(
         view.last_year_label = period_label(last_year_period, lang, tz)
     if status in ("amber", "red"):
         view.actions = [action_line(row, lang) for row in (tile.actions or [])[:3]]
-    if no_data:
+    out_of_scope = bool(getattr(tile, "out_of_scope", False))
+    if no_data or out_of_scope:
         view.no_data = True
-        view.value_text, view.unit_text, view.target_text = _("no data"), "", ""
+        words = _("not for this selection") if out_of_scope else _("no data")
+        view.value_text, view.unit_text, view.target_text = words, "", ""
         view.value_em = NO_DATA_SIZE * text_em(view.value_text)
     else:
         unit_em = text_em(" " + view.unit_text) / 2 if view.unit_text else 0.0

@@ -19,6 +19,7 @@ PeriodQ = Query(None, description="Period SPEC, e.g. 2026-10, 2026-W43, this-mon
 AsOfQ = Query(None, description="ISO time to compute as of (default: now)")
 ResourceQ = Query(None, description="Scope to one person (PSA resource id)")
 TeamQ = Query(None, description="Scope to one team (PSA department id)")
+CompanyQ = Query(None, description="Scope to one client (PSA company id)")
 
 
 @router.get("/dashboards", summary="The dashboards this token's user may open")
@@ -41,9 +42,10 @@ def get_dashboard(
     as_of: str | None = AsOfQ,
     resource: str | None = ResourceQ,
     team: str | None = TeamQ,
+    company: str | None = CompanyQ,
 ) -> dict[str, Any]:
     dashboard = dashboard_for(state, user, dashboard_id)
-    scope = resolve_scope(user, dashboard.filters.personal, resource, team, state.people)
+    scope = resolve_scope(user, dashboard.filters.personal, resource, team, state.people, company)
     when = resolve_when(
         state.kpis, period, None, as_of, dashboard.filters.period.default, now_by_default=True
     )
@@ -77,10 +79,11 @@ def kpi_values(
     as_of: str | None = AsOfQ,
     resource: str | None = ResourceQ,
     team: str | None = TeamQ,
+    company: str | None = CompanyQ,
 ) -> dict[str, Any]:
     kpi = state.kpis.kpi(kpi_id)
     check_kpi_access(user, kpi, state)
-    scope = resolve_scope(user, False, resource, team, state.people)
+    scope = resolve_scope(user, False, resource, team, state.people, company)
     if by in ("resource", "team") and not roles.can_see_others(user.role):
         raise Forbidden("you can only see your own figures")
     if by is not None and by not in kpi.dimensions:
@@ -102,12 +105,13 @@ def kpi_actions(
     as_of: str | None = AsOfQ,
     resource: str | None = ResourceQ,
     team: str | None = TeamQ,
+    company: str | None = CompanyQ,
 ) -> dict[str, Any]:
     kpi = state.kpis.kpi(kpi_id)
     check_kpi_access(user, kpi, state)
     if not kpi.has_actions:
         raise NotFound(f"KPI {kpi.id} has no action list")
-    scope = resolve_scope(user, False, resource, team, state.people)
+    scope = resolve_scope(user, False, resource, team, state.people, company)
     when = resolve_when(state.kpis, period, None, as_of, kpi.default_period, now_by_default=True)
     result: dict[str, Any] = state.kpis.actions(
         kpi.id, when.period, when.as_of, scope.to_engine()

@@ -75,8 +75,10 @@ class DashboardView:
     tiles: list[TileView] = field(default_factory=list)
     resources: list[Any] = field(default_factory=list)
     teams: list[Any] = field(default_factory=list)
+    clients: list[Any] = field(default_factory=list)
     resource_id: int | None = None
     team_id: int | None = None
+    company_id: int | None = None
     tv_cols: int = 1
     tv_rows: int = 1
     rotate_next: str = ""
@@ -95,6 +97,7 @@ class Params:
     as_of: str | None
     resource: str | None
     team: str | None
+    company: str | None
     tv: bool
     rotate: str | None
 
@@ -119,6 +122,7 @@ class Params:
             q.get("as_of"),
             q.get("resource"),
             q.get("team"),
+            q.get("company"),
             q.get("tv") in ("1", "true", "yes"),
             q.get("rotate"),
         )
@@ -219,7 +223,12 @@ def _build(
     _ = gettext_for(lang)
     tz = state.stip.settings.tz
     scope = resolve_scope(
-        user, dashboard.filters.personal, params.resource, params.team, state.people
+        user,
+        dashboard.filters.personal,
+        params.resource,
+        params.team,
+        state.people,
+        params.company,
     )
     when = resolve_when(
         state.kpis, params.period, params.custom, params.as_of, dashboard.filters.period.default
@@ -259,12 +268,6 @@ def _build(
         if moment is not None and (newest is None or moment > newest):
             newest = moment
 
-    scope_label = ""
-    if scope.resource_id is not None:
-        scope_label = state.people.resource_name(scope.resource_id) or f"#{scope.resource_id}"
-    elif scope.team_id is not None:
-        scope_label = state.people.team_name(scope.team_id) or f"#{scope.team_id}"
-
     can_pick = user is not None and roles.can_see_others(user.role)
     sections = [
         Section(s.heading.get(lang), [views[n] for row in s.rows for n in row])
@@ -289,14 +292,16 @@ def _build(
         data_as_of_text=formatting.when(newest, tz, lang),
         as_of_text="" if when.live else formatting.when(when.as_of, tz, lang),
         stale=False,
-        scope_label=scope_label,
+        scope_label=scope.label(state.people),
         tile_count=len(names),
         sections=sections,
         tiles=flat,
         resources=state.people.resources() if can_pick and dashboard.filters.resource else [],
         teams=state.people.teams() if can_pick and dashboard.filters.team else [],
+        clients=state.people.clients() if can_pick and dashboard.filters.company else [],
         resource_id=scope.resource_id,
         team_id=scope.team_id,
+        company_id=scope.company_id,
     )
     if when.choice and when.choice not in dict(PERIOD_CHOICES):
         view.period_choices = [(when.choice, when.choice), *view.period_choices]
@@ -366,7 +371,7 @@ def _share_params(request: Request) -> Params:
     No scope, custom range or as-of: those would let anyone compute what they like, uncached."""
     params = Params.of(request)
     params.tv = True
-    params.resource = params.team = params.custom = params.as_of = None
+    params.resource = params.team = params.company = params.custom = params.as_of = None
     if params.period not in RELATIVE:
         params.period = None
     return params

@@ -154,7 +154,9 @@ def _context(
     kpi = state.kpis.kpi(kpi_id)
     check_kpi_access(user, kpi, state)
     q = request.query_params
-    scope = resolve_scope(user, False, q.get("resource"), q.get("team"), state.people)
+    scope = resolve_scope(
+        user, False, q.get("resource"), q.get("team"), state.people, q.get("company")
+    )
     when = resolve_when(
         state.kpis, q.get("period"), q.get("custom"), q.get("as_of"), kpi.default_period
     )
@@ -167,6 +169,8 @@ def _dimensions(kpi: KpiDefinition, scope: Scope) -> list[str]:
         dims = [d for d in dims if d not in ("resource", "team")]
     elif scope.team_id is not None:
         dims = [d for d in dims if d != "team"]
+    elif scope.company_id is not None:
+        dims = [d for d in dims if d != "company"]
     return dims
 
 
@@ -290,7 +294,7 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
         data_as_of_text=formatting.when(data_as_of, tz, lang),
         as_of_text="" if when.live else formatting.when(when.as_of, tz, lang),
         stale=is_stale(data_as_of, when.live),
-        scope_label=_scope_label(state, scope),
+        scope_label=scope.label(state.people),
         tile=tile_view(
             "main", kpi.name.get(lang), "l", kpi, tile, lang, "#actions", when.live, tz, when.period
         ),
@@ -309,14 +313,6 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
         view.actions_csv = f"{base}/export.csv" + query_string(table="actions", **link)
         view.actions_xlsx = f"{base}/export.xlsx" + query_string(table="actions", **link)
     return render(request, "kpi.html", {"k": view})
-
-
-def _scope_label(state: WebState, scope: Scope) -> str:
-    if scope.resource_id is not None:
-        return state.people.resource_name(scope.resource_id) or f"#{scope.resource_id}"
-    if scope.team_id is not None:
-        return state.people.team_name(scope.team_id) or f"#{scope.team_id}"
-    return ""
 
 
 @router.get("/kpi/{kpi_id}/export.{fmt}", include_in_schema=False)
