@@ -35,6 +35,9 @@ _SPECIAL = {
     "resources": ("resource", "team"),
 }
 _RESOURCE_COLUMNS = ("assigned_resource_id", "resource_id", "project_lead_resource_id")
+# On every base with a client: the client's account manager (the company's owner resource in
+# the PSA), the person who acts on money matters such as an unpaid invoice.
+ACCOUNT_MANAGER = "account_manager_id"
 # Columns the dimension joins and action lists use; kept when a base is narrowed.
 KEY_COLUMNS = frozenset(
     {
@@ -77,6 +80,8 @@ def base_schema(name: str) -> ibis.Schema:
     fields = {c.name: IBIS_TYPES[c.type] for c in TABLES_BY_NAME[name].columns}
     for dim in base_dimensions(name):
         fields[DIM_COLUMNS[dim]] = dt.int64
+    if "company" in base_dimensions(name):
+        fields[ACCOUNT_MANAGER] = dt.int64
     return ibis.schema(fields)
 
 
@@ -94,19 +99,33 @@ def base_table(
     only those (and the key columns) are kept: a narrow relation compiles to SQL in about
     half the time of one carrying every column of a wide table through each step.
     """
+    manager = False
     if columns is not None:
         # expressions may read the dimension columns themselves (docs/kpi-authoring.md)
         columns = set(columns)
         dims = [*dims, *(dim for dim, column in DIM_COLUMNS.items() if column in columns)]
+        manager = ACCOUNT_MANAGER in columns and "company" in base_dimensions(name)
+        dims = [*dims, *(["company"] if manager else [])]
     wanted = [d for d in dict.fromkeys(dims) if d in base_dimensions(name)]
     table = con.table(name)
     if columns is not None:
         keep = set(columns) | KEY_COLUMNS
         table = table.select(*(c for c in table.columns if c in keep))
+    table = _dimensions(con, name, table, wanted, ticket_columns or {})
+    return _with_account_manager(con, table) if manager else table
+
+
+def _dimensions(
+    con: BaseBackend,
+    name: str,
+    table: ibis.Table,
+    wanted: list[str],
+    ticket_columns: dict[str, str],
+) -> ibis.Table:
     if name == "tickets":
         return _ticket_dims(con, table, wanted)
     if name == "time_entries":
-        return _time_entry_dims(con, table, wanted, ticket_columns or {})
+        return _time_entry_dims(con, table, wanted, ticket_columns)
     if name == "survey_results":
         return _survey_dims(con, table, wanted)
     if name == "companies":
@@ -127,6 +146,19 @@ def base_table(
         extra["dim_priority"] = table.priority
     table = table.mutate(**extra) if extra else table
     return _with_team(con, table) if "team" in wanted else table
+
+
+def _with_account_manager(con: BaseBackend, table: ibis.Table) -> ibis.Table:
+    """`account_manager_id`: the owner resource of the record's client (`dim_company`)."""
+    companies = con.table("companies")
+    owners = companies.select(
+        a_source=companies.source_system,
+        a_id=companies.id,
+        **{ACCOUNT_MANAGER: companies.owner_resource_id},
+    )
+    return table.left_join(
+        owners, [table.source_system == owners.a_source, table.dim_company == owners.a_id]
+    ).drop("a_source", "a_id")
 
 
 def _ticket_dims(con: BaseBackend, table: ibis.Table, wanted: list[str]) -> ibis.Table:

@@ -34,6 +34,9 @@ EXPECTED: dict[str, list[tuple[int, int | None]]] = {
     "engineer_csat": [(1002, ANNA)],
     "client_csat": [(1002, ANNA)],
     "unbilled_billable_time": [(1006, CEES), (1007, BRAM)],  # by date worked
+    # I3 of Gamma (due 15 Aug, unpaid): Gamma's account manager is Anna
+    "overdue_invoices": [(None, ANNA)],
+    "receivables_over_60_days": [(None, ANNA)],
 }
 
 
@@ -79,3 +82,13 @@ def test_action_rows_on_postgres(pg_engine: KpiEngine) -> None:
     for kpi, expected in EXPECTED.items():
         rows = pg_engine.actions(kpi, "2026-10", as_of=AS_OF).to_json()["rows"]
         assert [(r["ticket_id"], r["person_id"]) for r in rows] == expected, kpi
+
+
+def test_an_overdue_invoice_goes_to_the_account_manager(duck_engine: KpiEngine) -> None:
+    (row,) = duck_engine.actions("overdue_invoices", "2026-10", as_of=AS_OF).to_json()["rows"]
+    assert (row["invoice_id"], row["company"], row["person"]) == (3, "Gamma BV", "Anna Jansen")
+    assert row["what"] == {
+        "en": "Chase payment of invoice F-3 from Gamma BV: EUR 200",
+        "nl": "Vraag Gamma BV om betaling van factuur F-3: EUR 200",
+    }
+    assert row["why"]["nl"] == "Vervallen op 2026-08-15 en niet betaald."

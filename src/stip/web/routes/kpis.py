@@ -80,6 +80,10 @@ COLUMN_LABELS = {
     "resource_rating": "Engineer rating",
     "date_worked": "Date worked",
     "hours_worked": "Hours worked",
+    "invoice_id": "Invoice id",
+    "invoice_number": "Invoice",
+    "invoice_total": "Amount",
+    "due_date": "Due date",
     "open_tickets": "Open tickets",
     "open_limit": "Limit",
 }
