@@ -28,26 +28,45 @@ def test_tiles_value_previous_last_year_and_trend(engine: KpiEngine) -> None:
         trend_points=3,
     )
     created, utilization, response = tiles
-    # October is running on the 28th: a count is compared with 1-28 September and 1-28
-    # October 2025; the trend keeps whole months. August: none; September: T5 (the 20th);
-    # October: 7. October 2025: none.
+    # The store holds data up to 31 October, after the as-of: October's value is the whole
+    # month, so it is compared with whole months. August: none; September: T5; October: 7.
     assert (created.value, created.previous, created.last_year) == (7, 1, 0)
     assert created.trend == [0, 1, 7]
     assert created.previous_period is not None and created.last_year_period is not None
-    assert created.previous_period.spec == "2026-09-01..2026-09-28"
-    assert created.last_year_period.spec == "2025-10-01..2025-10-28"
+    assert created.previous_period.spec == "2026-09"
+    assert created.last_year_period.spec == "2025-10-01..2025-10-31"
     assert created.status == "none" and created.target is None
-    # A rate is compared with the whole of September: E7 1 h billable (on the 30th) /
-    # (22 business days x 20 h).
+    # September: E7 1 h billable / (22 business days x 20 h)
     assert utilization.previous == pytest.approx(100 / 440)
-    assert utilization.previous_period is not None
-    assert utilization.previous_period.spec == "2026-09"
     assert utilization.value == pytest.approx(1150 / 440)
     assert utilization.status == "red" and utilization.actions == []
     # September: T5 answered on a Sunday -> 0 business hours; August: no tickets -> null
     assert response.trend == [None, 0.0, 2.0]
     assert response.status == "amber"  # target 1, amber up to 4
     assert response.data_as_of is not None
+
+
+def test_totals_so_far_compare_with_the_same_days(
+    fresh_store: Store, catalog: KpiCatalog, tmp_path: Path
+) -> None:
+    """The last sync's data is as of Friday 9 October 12:00: a live view of October so far.
+    Tickets created 1-9 October: T1 (5th), T2 (9th) = 2; 1-9 September: none; the whole of
+    September: T5 (20th). Hours booked 1-9 October vs 1-9 September: a total too; the SLA
+    rate is a rate and keeps the whole of September."""
+    batch = Batch()
+    state = {"source_system": "autotask", "entity": "Tickets"}
+    batch.add("sync_state", [{**state, "data_as_of": datetime(2026, 10, 9, 10)}])
+    fresh_store.apply(batch)
+    engine = KpiEngine(fresh_store, Settings(home=tmp_path / "h"), catalog)
+    created, rate = engine.tiles(
+        ["tickets_created", "sla_met_rate"], "this-month", as_of="2026-10-09T12:00"
+    )
+    assert created.value == 7  # the period is never cut at the as-of
+    assert created.previous_period is not None and created.last_year_period is not None
+    assert created.previous_period.spec == "2026-09-01..2026-09-09"
+    assert created.last_year_period.spec == "2025-10-01..2025-10-09"
+    assert (created.previous, created.trend[-2]) == (0, 1)
+    assert rate.previous_period is not None and rate.previous_period.spec == "2026-09"
 
 
 def test_red_tiles_carry_their_first_three_actions(engine: KpiEngine) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -280,3 +280,56 @@ def test_the_part_so_far_keeps_dst_right() -> None:
         "start": "2026-10-01T00:00:00+02:00",
         "end": "2026-10-26T00:00:00+01:00",
     }
+
+
+@pytest.mark.parametrize(
+    ("spec", "as_of", "previous", "last_year"),
+    [
+        # KPIs billed per whole month: the whole months of the quarter so far, compared with
+        # the whole first two months of the quarter before (not 1 July - 30 August)
+        ("qtd", "2026-11-15T12:00", "2026-07-01..2026-08-31", "2025-10-01..2025-11-30"),
+        ("ytd", "2029-02-10T12:00", "2028-01-01..2028-02-29", "2028-01-01..2028-02-29"),
+    ],
+)
+def test_whole_months_compare_with_whole_months(
+    spec: str, as_of: str, previous: str, last_year: str
+) -> None:
+    whole = parse_period(spec, _at(as_of), TZ).month_grain(_at(as_of))
+    assert (whole.previous().spec, whole.last_year().spec) == (previous, last_year)
+
+
+@pytest.mark.parametrize(
+    ("spec", "as_of", "previous", "last_year"),
+    [
+        # 28 February 2028 is not February's last day; in 2027 it is, and all of it counts
+        ("this-month", "2028-02-28T12:00", "2028-01-01..2028-01-28", "2027-02-01..2027-02-28"),
+        # up to February's last day: the year before up to its last day, both ways
+        ("ytd", "2029-02-28T12:00", "2028-01-01..2028-02-29", "2028-01-01..2028-02-29"),
+        ("ytd", "2028-02-28T12:00", "2027-01-01..2027-02-28", "2027-01-01..2027-02-28"),
+    ],
+)
+def test_february_in_and_out_of_leap_years(
+    spec: str, as_of: str, previous: str, last_year: str
+) -> None:
+    period = parse_period(spec, _at(as_of), TZ)
+    part = period.so_far(_at(as_of)) or period
+    assert (part.previous().spec, part.last_year().spec) == (previous, last_year)
+
+
+@pytest.mark.parametrize(
+    ("spec", "as_of", "trend"),
+    [
+        # each month's 1st to 30th, also after the 30-day September
+        ("mtd", "2026-10-30T12:00", ["07-01..2026-07-30", "08-01..2026-08-30",
+                                     "09-01..2026-09-30", "10-01..2026-10-30"]),
+        # a quarter's first two months, whole, also after February's
+        ("qtd", "2026-05-31T12:00", ["2025-07-01..2025-08-31", "2025-10-01..2025-11-30",
+                                     "2026-01-01..2026-02-28", "2026-04-01..2026-05-31"]),
+    ],
+)  # fmt: skip
+def test_a_trend_of_parts_does_not_drift(spec: str, as_of: str, trend: list[str]) -> None:
+    from stip.semantic.periods import trend_periods
+
+    got = trend_periods(parse_period(spec, _at(as_of), TZ), 4)
+    specs = [f"{p.start_date}..{p.end_date - timedelta(1)}" for p in got if p is not None]
+    assert [s.removeprefix("2026-") if spec == "mtd" else s for s in specs] == trend

@@ -66,6 +66,7 @@ def test_the_team_lead_sees_who_is_overloaded(stip: Stip, client: TestClient) ->
     kpi = client.get(f"/kpi/overloaded_engineers?lang=nl&{QUERY}").text
     assert "Overbelaste engineers" in kpi
     assert "<th>Openstaande tickets</th>" in kpi and "<th>Grens</th>" in kpi
+    assert "<th>Ticket</th>" not in kpi and "<th>Klant</th>" not in kpi  # a list of people
     assert "Verdeel een deel van de 23 openstaande tickets van Ingrid Smit" in kpi
     login(client, "engineer")
     own = client.get(f"/kpi/overloaded_engineers?{QUERY}")

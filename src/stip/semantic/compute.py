@@ -145,6 +145,9 @@ def accumulates(kpi: KpiDefinition, catalog: dict[str, KpiDefinition]) -> bool:
     measure = kpi.measure
     if measure.type == "function":  # declared where it is registered
         return functions.REGISTRY[str(measure.function)].accumulates
+    if measure.type == "ratio":  # a total per head adds up; a share of two totals does not
+        top, bottom = (catalog[str(ref)] for ref in (measure.numerator, measure.denominator))
+        return accumulates(top, catalog) and not accumulates(bottom, catalog)
     return (
         measure.type in ("count", "count_distinct", "sum")
         and measure.time is not None

@@ -349,7 +349,7 @@ class KpiEngine:
         values: dict[str, _Compared] = {}
         catalog = {k.id: k for k in self.catalog}
         for group in by_period.values():
-            plan = _windows(spans[group[0].id], moment, max(trend_points, 2))
+            plan = _windows(spans[group[0].id], moment, max(trend_points, 2), data_as_of)
             live = [k for k in group if self._has_data(session, k)]
             cells = self._cells(session, live, plan.whole, None, scope) if live else {}
             # A total so far this week is compared with the same days of last week, not
@@ -489,7 +489,11 @@ class _Plan:
         )
 
 
-def _windows(span: Period, as_of: datetime, points: int) -> _Plan:
+def _windows(span: Period, as_of: datetime, points: int, data_as_of: datetime | None) -> _Plan:
+    """The plan of windows. The part so far is compared only while the data ends within the
+    as-of's day, as it does for "now": with an as-of in the past the store also holds the
+    rest of the period, which the value counts (a period is never cut at the as-of), so a
+    part would be compared with the whole."""
     trend: list[Window | None] = [
         None if p is None else Window(i, p, as_of if p is span else min(as_of, p.end))
         for i, p in enumerate(trend_periods(span, points))
@@ -500,7 +504,7 @@ def _windows(span: Period, as_of: datetime, points: int) -> _Plan:
 
     last_year = past(len(trend), since_1970(span.last_year()))
     part = span.so_far(as_of)
-    if part is None:
+    if part is None or (data_as_of is not None and data_as_of >= part.end):
         return _Plan(trend, last_year, None)
     before = past(len(trend) + 1, since_1970(part.previous()))
     return _Plan(trend, last_year, (before, past(len(trend) + 2, since_1970(part.last_year()))))

@@ -32,6 +32,8 @@ RELATIVE = (
     "ytd",
 )
 
+# Months in a calendar period of each kind.
+MONTHS = {"month": 1, "quarter": 3, "year": 12}
 # The years Stip computes in: the business calendar (holidays) covers 1970-2199, and a
 # window's comparisons reach two years before it.
 EARLIEST, LATEST = date(1970, 1, 1), date(2200, 1, 1)
@@ -44,16 +46,17 @@ def since_1970(period: Period) -> Period | None:
 
 
 def trend_periods(span: Period, count: int) -> list[Period | None]:
-    """The `count` periods ending with `span`, oldest first, each the one before the next.
-    Those that would start before 1970 are None: nothing can be in them, and stepping back
-    from a long custom range would soon run out of dates."""
-    periods: list[Period | None] = [span]
-    earlier: Period | None = span
-    while len(periods) < count:
-        earlier = None if earlier is None else since_1970(earlier.previous())
-        periods.append(earlier)
-    periods.reverse()
-    return periods
+    """The `count` periods ending with `span`, oldest first, each `k` periods before it (not
+    step by step: a part of a month capped at February's end does not stay capped). Those
+    that would start before 1970 are None: nothing can be in them, and stepping back from a
+    long custom range would soon run out of dates."""
+    periods: list[Period | None] = []
+    for steps in range(count - 1, 0, -1):
+        try:
+            periods.append(since_1970(span.previous(steps)))
+        except (ValueError, OverflowError):  # before year 1
+            periods.append(None)
+    return [*periods, span]
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -122,42 +125,41 @@ class Period:
             self.start, local_midnight(end, self.tz), f"{self.start_date}..{last_day}", kind
         )
 
-    def previous(self) -> Period:
-        """The period of the same kind just before: previous month/quarter/year/week, else
+    def previous(self, steps: int = 1) -> Period:
+        """The period of the same kind `steps` before: previous month/quarter/year/week, else
         the same number of days before. A `to_date` part: the same part of the one before."""
         kind = _calendar_kind(self)
         if self.to_date is not None and kind != self.to_date:
-            return self._part_before()
-        if kind == "month":
-            start = _add_months(self.start_date, -1)
-            return self._shifted(start, self.start_date, start.strftime("%Y-%m"))
-        if kind == "quarter":
-            start = _add_months(self.start_date, -3)
-            return self._shifted(start, self.start_date, f"{start.year}-Q{start.month // 3 + 1}")
-        if kind == "year":
-            start = self.start_date.replace(year=self.start_date.year - 1)
-            return self._shifted(start, self.start_date, str(start.year))
-        start = self.start_date - timedelta(days=self.days)
-        return self._shifted(start, self.start_date, f"{start}..{self.start_date - timedelta(1)}")
+            return self._part_before(steps)
+        if kind in MONTHS:
+            start = _add_months(self.start_date, -MONTHS[kind] * steps)
+            spec = {
+                "month": start.strftime("%Y-%m"),
+                "quarter": f"{start.year}-Q{start.month // 3 + 1}",
+                "year": str(start.year),
+            }[kind]
+            return self._shifted(start, _add_months(start, MONTHS[kind]), spec)
+        start = self.start_date - timedelta(days=self.days * steps)
+        last = start + timedelta(days=self.days - 1)
+        return self._shifted(start, last + timedelta(1), f"{start}..{last}")
 
-    def _part_before(self) -> Period:
-        """The same days of the calendar period before (`to_date`); a day the shorter month
-        lacks is its last day (up to 31 March -> up to 28 February)."""
+    def _part_before(self, steps: int) -> Period:
+        """The same days of the calendar period `steps` before (`to_date`): the same day of
+        the same month of it, a day the shorter month lacks being its last day (up to 31
+        March -> up to 28 February), and a month's last day its last day (`_same_day`)."""
         if self.to_date == "week":
-            start = self.start_date - timedelta(7)
+            start = self.start_date - timedelta(7 * steps)
             last = start + timedelta(self.days - 1)
         else:
-            step = {"month": 1, "quarter": 3, "year": 12}[str(self.to_date)]
-            start = _add_months(self.start_date, -step)
+            start = _add_months(self.start_date, -MONTHS[str(self.to_date)] * steps)
             last_day = self.end_date - timedelta(1)
             into = (last_day.year - self.start_date.year) * 12 + last_day.month
-            month = _add_months(start, into - self.start_date.month)
-            last = month.replace(day=min(last_day.day, _month_length(month)))
+            last = _same_day(last_day, _add_months(start, into - self.start_date.month))
         return self._shifted(start, last + timedelta(1), f"{start}..{last}")
 
     def last_year(self) -> Period:
         """The same dates one year earlier (an ISO week: the same week number, and for part
-        of a week the same days of it)."""
+        of a week the same days of it; a month's last day: its last day)."""
         if (self.to_date or _calendar_kind(self)) == "week":
             year, week, _ = self.start_date.isocalendar()
             try:
@@ -169,8 +171,9 @@ class Period:
                 return self._shifted(start, last + timedelta(1), f"{start}..{last}")
             return self._shifted(start, start + timedelta(7), f"{year - 1}-W{week:02d}")
         start = _minus_year(self.start_date)
-        end = _minus_year(self.end_date)
-        return self._shifted(start, end, f"{start}..{end - timedelta(1)}")
+        last_day = self.end_date - timedelta(1)
+        last = _same_day(last_day, _add_months(last_day.replace(day=1), -12))
+        return self._shifted(start, last + timedelta(1), f"{start}..{last}")
 
     def month_grain(self, as_of: datetime) -> Period:
         """For a KPI that is only meaningful per whole month (billing runs monthly).
@@ -213,6 +216,14 @@ def _add_months(day: date, months: int) -> date:
 
 def _month_length(first: date) -> int:
     return (_add_months(first, 1) - first).days
+
+
+def _same_day(day: date, first: date) -> date:
+    """`day`'s day of the month in the month that begins on `first`: the month's last day when
+    `day` is the last of its own month, or when that month is too short for it."""
+    if day.day == _month_length(day.replace(day=1)):
+        return first.replace(day=_month_length(first))
+    return first.replace(day=min(day.day, _month_length(first)))
 
 
 def _calendar_kind(period: Period) -> str:

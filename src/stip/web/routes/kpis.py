@@ -188,18 +188,26 @@ def _history(kpi: KpiDefinition, when: When, tile: Any, lang: str) -> Markup:
     return svg.history_chart(labels, values, kpi.target, texts, kpi.name.get(lang))
 
 
+# Columns every action row has; a list of records that are no tickets (people, invoices)
+# leaves out those it never fills.
+_RECORD_COLUMNS = frozenset({"ticket_id", "ticket_number", "title", "company", "company_id"})
+
+
 def _action_table(
     rows: list[dict[str, Any]], lang: str, web_url: str | None
 ) -> tuple[list[Column], list[ActionRow], str]:
     """The page's table of an action list: what a reader acts on, in the page's language.
 
     Ids are left out (the ticket number links to the ticket; the CSV and Excel files keep
-    every column), a picklist value shows its label, and times read as local dates."""
-    keys: list[str] = []
-    for row in rows:
-        for key in row:
-            if key not in keys:
-                keys.append(key)
+    every column), so are the ticket and client columns of a list that has neither (a list
+    of people), a picklist value shows its label, and times read as local dates."""
+    ticketless = all(row.get("ticket_id") is None for row in rows)
+    keys = [
+        key
+        for key in dict.fromkeys(key for row in rows for key in row)
+        if not (ticketless and key in _RECORD_COLUMNS)
+        or any(row.get(key) is not None for row in rows)
+    ]
     link_column = "ticket_number" if "ticket_number" in keys else "ticket_id"
     shown = [
         k
