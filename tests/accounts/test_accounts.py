@@ -159,4 +159,6 @@ def test_permission_table() -> None:
         "cost_per_ticket", "€/ticket"
     )
     assert roles.is_money_kpi("agreement_gross_margin", "%")
+    # a count, but its action list names each unpaid invoice's amount
+    assert roles.is_money_kpi("overdue_invoices", "count")
     assert not roles.is_money_kpi("client_churn_rate", "%")

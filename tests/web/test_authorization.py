@@ -297,3 +297,14 @@ def test_ids_beyond_64_bits_are_a_bad_request_not_an_overflow(client: TestClient
         assert response.status_code == 400, (path, response.status_code)
     assert client.get(f"/meeting/{huge}").status_code == 400
     assert client.post("/admin/users/12345/disable", data=token).status_code == 404
+
+
+@pytest.mark.parametrize(("role", "status"), [("teamlead", 403), ("account_manager", 200)])
+def test_invoice_action_lists_are_money(
+    stip: Stip, client: TestClient, role: str, status: int
+) -> None:
+    """The overdue invoices are a count, but their action list names each invoice's amount."""
+    login(client, role)
+    assert client.get("/kpi/overdue_invoices?period=today").status_code == status
+    api = "/api/v1/kpis/overdue_invoices/actions?period=today"
+    assert client.get(api, headers=bearer(stip, role)).status_code == status

@@ -57,9 +57,10 @@ ACT_FOR_OTHERS_ROLES: Final = frozenset({TEAMLEAD, SERVICE_MANAGER, OWNER, ADMIN
 ADMIN_ROLES: Final = frozenset({ADMIN})
 
 #: A KPI is money when its unit is a currency amount (€, €/h, €/user/month, ...) or its id
-#: names a margin: amounts and client margins are for MONEY_ROLES only.
+#: names a margin or invoices (whose action list shows the amounts): amounts and client
+#: margins are for MONEY_ROLES only.
 MONEY_UNITS: Final = frozenset({"eur", "EUR", "EUR/h"})
-MONEY_ID_WORDS: Final = ("margin",)
+MONEY_ID_WORDS: Final = ("margin", "invoice")
 
 
 def is_role(role: str) -> bool:
