@@ -264,3 +264,20 @@ def test_listing_an_earlier_as_of_hides_items_triggered_later(world: Stip, W: Mo
     rules = set(_by_rule(world, friday))
     assert "csat_low_callback" not in rules and "overdue_ticket" in rules
     assert "csat_low_callback" in _by_rule(world, W.local(world, "2026-04-24T15:00"))
+
+
+def test_the_renewal_rule_and_the_kpi_share_the_last_day(world: Stip, W: ModuleType) -> None:
+    """Contract 700 ends 15 June 2026. On 16 April it ends in exactly 60 days: the rule raises
+    its item and the `expiring_contracts` tile counts it; on 15 April (61 days) neither does.
+    The rule said 'within 60 days' up to 60 days, the KPI up to 59."""
+    from stip.semantic.engine import KpiEngine
+
+    engine = KpiEngine(world.store, world.settings)
+    for day, expected in (("2026-04-15", 0), ("2026-04-16", 1)):
+        as_of = W.local(world, f"{day}T10:00")
+        evaluate(world, as_of)
+        renewals = _by_rule(world, as_of).get("contract_renewal", [])
+        assert [item.contract_id for item in renewals] == [700] * expected
+        (row,) = engine.values("expiring_contracts", "today", as_of=as_of).rows
+        assert row.value == expected
+    assert "(60 days)" in renewals[0].why["en"]

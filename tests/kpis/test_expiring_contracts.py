@@ -1,6 +1,6 @@
 """`expiring_contracts`: running contracts ending within 60 days that nothing renews yet, the
 contracts the `contract_renewal` rule raises items for (a renewed one is no reason for red).
-As-of Monday 2 November 2026: the window is 2 November up to 31 December."""
+As-of Monday 2 November 2026: the window is 2 November up to and including 1 January."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def test_the_as_of_moves_the_window(engine: KpiEngine) -> None:
     # on 1 December contracts 5 and 8 still end within 60 days, and 7 does not yet
     (row,) = engine.values("expiring_contracts", "today", as_of="2026-12-01T10:00").rows
     assert row.value == 2
-    # on 11 December 8 has ended; 7 (1 March) is not within 60 days until 1 January
+    # on 11 December 8 has ended; 7 (1 March) is not within 60 days until 31 December
     (row,) = engine.values("expiring_contracts", "today", as_of="2026-12-11T10:00").rows
     assert row.value == 1
     (row,) = engine.values("expiring_contracts", "today", as_of="2027-01-02T10:00").rows

@@ -10,7 +10,7 @@ from ibis.backends import BaseBackend
 from pydantic import Field
 
 from stip.actions.rules import MAX_DAYS, RuleParams
-from stip.semantic.kpis_builtin.contracts import is_running, renewed_ids
+from stip.semantic.kpis_builtin.contracts import ends_within, is_running, renewed_ids
 from stip.textnumbers import Number
 
 if TYPE_CHECKING:
@@ -53,11 +53,7 @@ def contract_ending(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Cand
     today = ctx.as_of.astimezone(ctx.tz).date()
     within = rule.param("within_days")
     c = con.table("contracts")
-    ending = c.filter(
-        c.end_date >= today,
-        c.end_date <= today + timedelta(days=within),
-        is_running(c),
-    )
+    ending = c.filter(ends_within(c, ibis.literal(today), within), is_running(c))
     renewed = renewed_ids(c)
     ending = ending.anti_join(renewed, ending.id == renewed.renewed_id)
     out = []

@@ -21,6 +21,13 @@ def is_running(contracts: ibis.Table) -> ibis.Value:
     return contracts.status.isnull() | (contracts.status == ACTIVE_CONTRACT)
 
 
+def ends_within(contracts: ibis.Table, first_day: ibis.Value, days: int) -> ibis.Value:
+    """Ending on `first_day` (a date value or column) or at most `days` days after it (60
+    from 2 November: up to and including 1 January)."""
+    end = contracts.end_date
+    return (end >= first_day) & (end <= first_day + ibis.interval(days=days))
+
+
 def renewed_ids(contracts: ibis.Table) -> ibis.Table:
     """Ids (`renewed_id`) of the contracts another contract renews: one whose
     `renewedContractID` names it, or a later contract of the same company that starts at most
@@ -45,11 +52,7 @@ def expiring_contracts(ctx: FunctionContext) -> ibis.Table:
     """Running contracts that end within 60 days from the as-of date, not renewed."""
     columns = ["start_date", "end_date", "status", "renewed_contract_id"]
     rows = ctx.base("contracts", columns).cross_join(ctx.periods.select("p_idx", "p_as_of_date"))
-    rows = rows.filter(
-        rows.end_date >= rows.p_as_of_date,
-        rows.end_date < rows.p_as_of_date + ibis.interval(days=EXPIRY_DAYS),
-        is_running(rows),
-    )
+    rows = rows.filter(ends_within(rows, rows.p_as_of_date, EXPIRY_DAYS), is_running(rows))
     renewed = renewed_ids(ctx.con.table("contracts"))
     rows = rows.anti_join(renewed, rows.id == renewed.renewed_id)
     return rows.group_by(ctx.keys).aggregate(value=rows.count(), n=rows.count())
