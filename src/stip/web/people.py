@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 
 from stip.connectors.autotask.sync import WEB_URL_META
+from stip.semantic.kpis_builtin.common import CUSTOMER_COMPANY_TYPE
 from stip.store.store import Store
 
 
@@ -13,10 +14,6 @@ from stip.store.store import Store
 class Choice:
     id: int
     name: str
-
-
-# Autotask's company type of a customer (the others: the MSP itself, vendors, prospects).
-CUSTOMER = 1
 
 
 class Directory:
@@ -86,7 +83,8 @@ class Directory:
                 (
                     Choice(int(c["id"]), self._company_names[int(c["id"])])
                     for c in companies
-                    if c["is_active"] is not False and c["company_type"] in (CUSTOMER, None)
+                    if c["is_active"] is not False
+                    and c["company_type"] in (CUSTOMER_COMPANY_TYPE, None)
                 ),
                 key=lambda c: c.name.lower(),
             )
