@@ -11,6 +11,7 @@ import pytest
 
 from stip.semantic.catalog import load_catalog
 from stip.semantic.engine import KpiEngine
+from stip.semantic.query import Scope
 from stip.settings import Settings
 from stip.store.schema import Batch
 from stip.store.store import open_store
@@ -52,6 +53,18 @@ CONTRACTS = [
     _contract(9, 14, date(2026, 6, 1), date(2027, 6, 1)),
 ]
 
+# clients 12 and 14 have an account manager (the company's owner resource); 13 has none
+COMPANIES = [
+    {"source_system": "autotask", "id": cid, "company_name": name, "company_type": 1,
+     "is_active": True, "owner_resource_id": owner}
+    for cid, name, owner in [(12, "Delta BV", 201), (13, "Echo BV", None), (14, "Fox BV", 202)]
+]  # fmt: skip
+RESOURCES = [
+    {"source_system": "autotask", "id": rid, "first_name": first, "last_name": last,
+     "is_active": True}
+    for rid, first, last in [(201, "Dirk", "Dekker"), (202, "Fleur", "Faber")]
+]  # fmt: skip
+
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> KpiEngine:
@@ -59,6 +72,8 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> KpiEngine:
     store = open_store(str(Path(home) / "stip.duckdb"))
     batch = Batch()
     batch.add("contracts", CONTRACTS)
+    batch.add("companies", COMPANIES)
+    batch.add("resources", RESOURCES)
     store.apply(batch)
     return KpiEngine(store, Settings(home=home), load_catalog(home=home))
 
@@ -79,3 +94,31 @@ def test_the_as_of_moves_the_window(engine: KpiEngine) -> None:
     assert row.value == 1
     (row,) = engine.values("expiring_contracts", "today", as_of="2027-01-02T10:00").rows
     assert row.value == 1  # only 7 now
+
+
+def test_the_action_list_names_each_contract_for_its_account_manager(engine: KpiEngine) -> None:
+    rows = engine.actions("expiring_contracts", "today", as_of=AS_OF).to_json()["rows"]
+    # soonest end first: 8 (10 December) before 5 (31 December)
+    assert [(r["contract_id"], r["end_date"], r["company"], r["person"]) for r in rows] == [
+        (8, "2026-12-10", "Fox BV", "Fleur Faber"),
+        (5, "2026-12-31", "Delta BV", "Dirk Dekker"),
+    ]
+    assert rows[0]["what"] == {
+        "en": "Renew contract Contract 8 with Fox BV",
+        "nl": "Verleng contract Contract 8 met Fox BV",
+    }
+    assert rows[1]["why"]["nl"] == (
+        "Het loopt af op 2026-12-31, binnen 60 dagen, en nog geen ander contract verlengt het."
+    )
+    # on 2 January only 7 (client 13, no account manager): the row has no one to act
+    (row,) = engine.actions("expiring_contracts", "today", as_of="2027-01-02T10:00").to_json()[
+        "rows"
+    ]
+    assert (row["contract_id"], row["company"], row["person_id"]) == (7, "Echo BV", None)
+    assert row["what"]["en"] == "Renew contract Contract 7 with Echo BV"
+
+
+def test_the_action_list_keeps_to_a_client_scope(engine: KpiEngine) -> None:
+    scope = Scope(company_id=12)
+    rows = engine.actions("expiring_contracts", "today", as_of=AS_OF, scope=scope).to_json()["rows"]
+    assert [r["contract_id"] for r in rows] == [5]

@@ -37,6 +37,8 @@ EXPECTED: dict[str, list[tuple[int, int | None]]] = {
     # I3 of Gamma (due 15 Aug, unpaid): Gamma's account manager is Anna
     "overdue_invoices": [(None, ANNA)],
     "receivables_over_60_days": [(None, ANNA)],
+    # 301 (Alfa) and 304 (Beta) end 31 Dec, within 60 days of 2 Nov: Bram manages both
+    "expiring_contracts": [(None, BRAM), (None, BRAM)],
 }
 
 

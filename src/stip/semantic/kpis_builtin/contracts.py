@@ -10,7 +10,8 @@ from datetime import timedelta
 
 import ibis
 
-from stip.semantic.functions import FunctionContext, register
+from stip.semantic.bases import ACCOUNT_MANAGER
+from stip.semantic.functions import FunctionContext, register, register_actions
 
 ACTIVE_CONTRACT = 1  # Autotask contract status "Active"
 EXPIRY_DAYS = 60
@@ -47,12 +48,27 @@ def renewed_ids(contracts: ibis.Table) -> ibis.Table:
     return linked.union(followed)
 
 
+def _expiring(ctx: FunctionContext, columns: tuple[str, ...] = ()) -> ibis.Table:
+    """Per window, the running contracts that end within 60 days from its as-of date and
+    that nothing renews, with `columns` besides the ones the test reads."""
+    wanted = ["start_date", "end_date", "status", "renewed_contract_id", *columns]
+    rows = ctx.base("contracts", wanted).cross_join(ctx.periods.select("p_idx", "p_as_of_date"))
+    rows = rows.filter(ends_within(rows, rows.p_as_of_date, EXPIRY_DAYS), is_running(rows))
+    renewed = renewed_ids(ctx.con.table("contracts"))
+    return rows.anti_join(renewed, rows.id == renewed.renewed_id)
+
+
 @register("expiring_contracts", dimensions=("company",), uses_as_of="date", additive="count")
 def expiring_contracts(ctx: FunctionContext) -> ibis.Table:
     """Running contracts that end within 60 days from the as-of date, not renewed."""
-    columns = ["start_date", "end_date", "status", "renewed_contract_id"]
-    rows = ctx.base("contracts", columns).cross_join(ctx.periods.select("p_idx", "p_as_of_date"))
-    rows = rows.filter(ends_within(rows, rows.p_as_of_date, EXPIRY_DAYS), is_running(rows))
-    renewed = renewed_ids(ctx.con.table("contracts"))
-    rows = rows.anti_join(renewed, rows.id == renewed.renewed_id)
+    rows = _expiring(ctx)
     return rows.group_by(ctx.keys).aggregate(value=rows.count(), n=rows.count())
+
+
+_ROW_COLUMNS = (ACCOUNT_MANAGER, "contract_name", "end_date")
+
+
+@register_actions("expiring_contracts", base="contracts", columns=(*_ROW_COLUMNS, "dim_company"))
+def expiring_contract_rows(ctx: FunctionContext) -> ibis.Table:
+    """The contracts the count holds, for the client's account manager to renew."""
+    return _expiring(ctx, _ROW_COLUMNS)

@@ -86,6 +86,9 @@ COLUMN_LABELS = {
     "due_date": "Due date",
     "open_tickets": "Open tickets",
     "open_limit": "Limit",
+    "contract_id": "Contract id",
+    "contract_name": "Contract",
+    "end_date": "End date",
 }
 
 
