@@ -20,6 +20,7 @@ from .conftest import TestClient, bearer, csrf, login
 MONEY_KPI = "effective_hourly_rate"
 PLAIN_KPI = "open_backlog"
 ACTIONS_KPI = "overdue_tickets"
+MONEY_ACTIONS_KPI = "underwater_agreements"  # a count for all; its rows name each loss
 DASHBOARDS = roles.DASHBOARD_ROLES
 
 
@@ -71,6 +72,8 @@ def _cases(stip: Stip) -> dict[str, list[Case]]:
         "GET /kpi/{kpi_id}/export.{fmt}": [
             Case("GET", f"/kpi/{MONEY_KPI}/export.csv?table=company", money),
             Case("GET", f"/kpi/{ACTIONS_KPI}/export.xlsx?table=actions", _public),
+            Case("GET", f"/kpi/{MONEY_ACTIONS_KPI}/export.csv?table=actions", money),
+            Case("GET", f"/kpi/{MONEY_ACTIONS_KPI}/export.csv", _public),
         ],
         "GET /admin/shares": [Case("GET", "/admin/shares", roles.can_admin)],
         "GET /admin/sync": [Case("GET", "/admin/sync", roles.can_admin)],
@@ -107,6 +110,7 @@ def _cases(stip: Stip) -> dict[str, list[Case]]:
         ],
         "GET /api/v1/kpis/{kpi_id}/actions": [
             Case("GET", f"/api/v1/kpis/{ACTIONS_KPI}/actions", _public, api=True),
+            Case("GET", f"/api/v1/kpis/{MONEY_ACTIONS_KPI}/actions", money, api=True),
         ],
         "__share__": [Case("GET", "/s/{token}", _public), Case("GET", "/s/{token}/grid", _public)],
         "__public__": [

@@ -119,6 +119,9 @@ class ActionQuery(_Strict):
     fields: list[str] = Field(default_factory=list)
     order_by: list[str] = Field(default_factory=list)
     limit: int | None = Field(None, ge=1)
+    # The rows name amounts or a client's margin: only roles that may see money see them, even
+    # when the KPI's own value (a count) is for everyone.
+    money: bool = False
     what: Text
     why: Text
 

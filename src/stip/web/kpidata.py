@@ -9,15 +9,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from stip.accounts.roles import is_money_kpi
+from stip.accounts.roles import can_see_money, is_money_kpi
 from stip.errors import DefinitionError
 from stip.semantic.catalog import KpiCatalog, kpi_files_stamp, load_catalog
 from stip.semantic.models import KpiDefinition
 from stip.semantic.periods import Period, parse_as_of, parse_period
 from stip.semantic.query import Scope
+from stip.semantic.results import Tile
 from stip.stamps import file_stamp
 
 if TYPE_CHECKING:
@@ -79,6 +81,17 @@ class KpiData:
 
     def is_money(self, kpi: KpiDefinition) -> bool:
         return is_money_kpi(kpi.id, kpi.unit)
+
+    def may_see(self, role: str | None, kpi: KpiDefinition, *, actions: bool = False) -> bool:
+        """Whether `role` may see the KPI, or with `actions` its action rows: money (a KPI in
+        euros, action rows that name amounts) is for the money roles. No role: a share link,
+        which shows what its dashboard shows."""
+        money = self.is_money(kpi) or (actions and kpi.actions is not None and kpi.actions.money)
+        return not money or role is None or can_see_money(role)
+
+    def shown(self, role: str | None, kpi: KpiDefinition, tile: Tile) -> Tile:
+        """The tile as `role` sees it: without action rows that name amounts it may not see."""
+        return tile if self.may_see(role, kpi, actions=True) else replace(tile, actions=[])
 
     def as_of(self, text: str | None) -> datetime:
         """The as-of time; "now" is truncated to the minute so results cache well."""

@@ -39,6 +39,8 @@ EXPECTED: dict[str, list[tuple[int, int | None]]] = {
     "receivables_over_60_days": [(None, ANNA)],
     # 301 (Alfa) and 304 (Beta) end 31 Dec, within 60 days of 2 Nov: Bram manages both
     "expiring_contracts": [(None, BRAM), (None, BRAM)],
+    # 302 Beta all-in lost money in October (below); Beta's account manager is Bram
+    "underwater_agreements": [(None, BRAM)],
 }
 
 
@@ -94,3 +96,20 @@ def test_an_overdue_invoice_goes_to_the_account_manager(duck_engine: KpiEngine) 
         "nl": "Vraag Gamma BV om betaling van factuur F-3: EUR 200",
     }
     assert row["why"]["nl"] == "Vervallen op 2026-08-15 en niet betaald."
+
+
+def test_a_loss_making_contract_names_its_loss(duck_engine: KpiEngine) -> None:
+    """302 in October: items 2 (EUR 500, direct cost 450) and 4 (EUR 100 of labour, whose
+    cost is the hours') make EUR 600 of revenue; its entries are 1 + 0.75 + 2 hours of Bram
+    at EUR 60 and 1 hour of Anna at EUR 50, EUR 275 of labour: cost 450 + 275 = 725, loss 125.
+    301 (Alfa) earned more than it cost."""
+    (row,) = duck_engine.actions("underwater_agreements", "2026-10", as_of=AS_OF).to_json()["rows"]
+    assert (row["contract_id"], row["revenue"], row["cost"], row["loss"]) == (302, 600, 725, 125)
+    assert row["what"] == {
+        "en": "Reprice or renegotiate contract Beta all-in with Beta BV: it lost EUR 125",
+        "nl": "Herprijs contract Beta all-in met Beta BV of onderhandel opnieuw: verlies EUR 125",
+    }
+    assert row["why"]["en"] == (
+        "Its revenue of EUR 600 did not cover its direct and labour cost of EUR 725."
+    )
+    assert duck_engine.actions("underwater_agreements", "2026-08", as_of=AS_OF).rows == []

@@ -11,7 +11,8 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
-from stip.semantic.functions import FunctionContext, register
+from stip.semantic.bases import ACCOUNT_MANAGER
+from stip.semantic.functions import FunctionContext, register, register_actions
 from stip.semantic.kpis_builtin.common import (
     CUSTOMER_COMPANY_TYPE,
     billing_months,
@@ -125,13 +126,41 @@ def agreement_gross_margin(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
+def _contract_loss(ctx: FunctionContext) -> pd.DataFrame:
+    """`_per_contract` with `cost` (direct items and labour) and `loss` (cost − revenue), in
+    cents: a contract that breaks even is not a loss of a rounding error."""
+    frame = _per_contract(ctx)
+    frame["revenue"] = frame["revenue"].round(2)
+    frame["cost"] = (frame["item_cost"] + frame["labour"]).round(2)
+    frame["loss"] = (frame["cost"] - frame["revenue"]).round(2)
+    return frame
+
+
 @register("underwater_agreements", dimensions=("company",), uses_as_of=False, additive="count")
 def underwater_agreements(ctx: FunctionContext) -> pd.DataFrame:
     """Contracts whose revenue in P does not cover their item and labour cost."""
-    frame = _per_contract(ctx)
-    frame["value"] = (frame["revenue"] - frame["item_cost"] - frame["labour"] < 0).astype(int)
+    frame = _contract_loss(ctx)
+    frame["value"] = (frame["loss"] > 0).astype(int)
     frame["n"] = frame["value"]
     return result(_sum_keys(ctx, frame, ["value", "n"]), ctx)
+
+
+_LOSS_COLUMNS = ("revenue", "cost", "loss")
+
+
+@register_actions(
+    "underwater_agreements",
+    base="contracts",
+    columns=("dim_company", ACCOUNT_MANAGER, "contract_name", *_LOSS_COLUMNS),
+)
+def underwater_agreement_rows(ctx: FunctionContext) -> ibis.Table:
+    """The loss-making contracts, for the client's account manager to reprice or renegotiate."""
+    frame = _contract_loss(ctx)
+    lost = frame.loc[frame["loss"] > 0, ["contract", *_LOSS_COLUMNS]]
+    losses = ibis.memtable(lost.astype({"contract": "int64"}))
+    contracts = ctx.base("contracts", ["contract_name", ACCOUNT_MANAGER])
+    rows = contracts.join(losses, contracts.id == losses.contract)
+    return rows.select("id", "dim_company", ACCOUNT_MANAGER, "contract_name", *_LOSS_COLUMNS)
 
 
 @shared

@@ -50,8 +50,7 @@ def get_dashboard(
         state.kpis, period, None, as_of, dashboard.filters.period.default, now_by_default=True
     )
     kpis = [state.kpis.kpi(k) for k in dashboard.kpi_ids()]
-    if not roles.can_see_money(user.role):
-        kpis = [k for k in kpis if not state.kpis.is_money(k)]
+    kpis = [k for k in kpis if state.kpis.may_see(user.role, k)]
     tiles = state.kpis.tiles([k.id for k in kpis], when.period, when.as_of, scope.to_engine())
     return {
         "id": dashboard.id,
@@ -111,6 +110,7 @@ def kpi_actions(
     check_kpi_access(user, kpi, state)
     if not kpi.has_actions:
         raise NotFound(f"KPI {kpi.id} has no action list")
+    check_kpi_access(user, kpi, state, actions=True)
     scope = resolve_scope(user, False, resource, team, state.people, company)
     when = resolve_when(state.kpis, period, None, as_of, kpi.default_period, now_by_default=True)
     result: dict[str, Any] = state.kpis.actions(

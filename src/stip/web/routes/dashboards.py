@@ -235,14 +235,11 @@ def _build(
     )
     lang_param = request.query_params.get("lang")
     link = _link_params(when, scope, params.tv, params.rotate, lang_param)
-    sees_money = user is None or roles.can_see_money(user.role)
-
+    role = None if user is None else user.role
     names = dashboard.tile_names()
-    visible: list[str] = []
-    for name in names:
-        kpi = state.kpis.kpi(dashboard.elements[name].kpi)
-        if sees_money or not state.kpis.is_money(kpi):
-            visible.append(name)
+    visible = [
+        n for n in names if state.kpis.may_see(role, state.kpis.kpi(dashboard.elements[n].kpi))
+    ]
     results = state.kpis.tiles(
         [dashboard.elements[n].kpi for n in visible], when.period, when.as_of, scope.to_engine()
     )
@@ -259,7 +256,7 @@ def _build(
         if name not in by_name:
             views[name] = restricted_view(name, title, element.size, kpi.id)
             continue
-        tile = by_name[name]
+        tile = state.kpis.shown(role, kpi, by_name[name])
         href = "#" if user is None else f"/kpi/{kpi.id}{kpi_link}"
         views[name] = tile_view(
             name, title, element.size, kpi, tile, lang, href, when.live, tz, when.period

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from stip.accounts import roles
 from stip.accounts.users import User
 from stip.semantic.models import Direction, KpiDefinition
 from stip.semantic.periods import trend_periods
@@ -89,6 +88,9 @@ COLUMN_LABELS = {
     "contract_id": "Contract id",
     "contract_name": "Contract",
     "end_date": "End date",
+    "revenue": "Revenue",
+    "cost": "Cost",
+    "loss": "Loss",
 }
 
 
@@ -144,14 +146,18 @@ class KpiView:
     action_columns: list[Column] = field(default_factory=list)
     action_rows: list[ActionRow] = field(default_factory=list)
     actions_cut: bool = False
+    actions_withheld: bool = False  # the rows name amounts the viewer's role may not see
     link_column: str = ""
     actions_csv: str = ""
     actions_xlsx: str = ""
     unit_name: str = ""  # `unit` in the viewer's language ("count" -> "aantal")
 
 
-def check_kpi_access(user: User, kpi: KpiDefinition, state: WebState) -> None:
-    if state.kpis.is_money(kpi) and not roles.can_see_money(user.role):
+def check_kpi_access(
+    user: User, kpi: KpiDefinition, state: WebState, *, actions: bool = False
+) -> None:
+    """403 unless the user may see the KPI, and with `actions`, its action rows too."""
+    if not state.kpis.may_see(user.role, kpi, actions=actions):
         raise Forbidden("your role may not see money figures")
 
 
@@ -265,6 +271,7 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
         **scope.params(),
     }
     tile = state.kpis.tiles([kpi.id], when.period, when.as_of, scope.to_engine())[0]
+    tile = state.kpis.shown(user.role, kpi, tile)
     data_as_of = getattr(tile, "data_as_of", None)
     base = f"/kpi/{kpi.id}"
     breakdowns = []
@@ -316,8 +323,9 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
         history=_history(kpi, when, tile, lang),
         breakdowns=breakdowns,
         has_actions=kpi.has_actions,
+        actions_withheld=kpi.has_actions and not state.kpis.may_see(user.role, kpi, actions=True),
     )
-    if kpi.has_actions:
+    if kpi.has_actions and not view.actions_withheld:
         rows = state.kpis.actions(
             kpi.id, when.period, when.as_of, scope.to_engine(), PAGE_ACTION_ROWS + 1
         ).to_json()["rows"]
@@ -341,6 +349,7 @@ def kpi_export(
     if table == "actions":
         if not kpi.has_actions:
             raise BadRequest(f"KPI {kpi.id} has no action list")
+        check_kpi_access(user, kpi, state, actions=True)
         rows = state.kpis.actions(kpi.id, when.period, when.as_of, scope.to_engine()).to_json()[
             "rows"
         ]
