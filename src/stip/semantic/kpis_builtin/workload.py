@@ -25,12 +25,15 @@ TIME_DIMS = ("resource", "company", "queue", "priority", "team")
 
 
 def _per_window(ctx: FunctionContext, snapshot: ibis.Table, value: ibis.Value) -> pd.DataFrame:
-    """A per-company snapshot total repeated for every window."""
+    """A per-company snapshot total repeated for every window (float: DuckDB sums integers
+    into a 128-bit integer, which comes back as Python decimals once a group sums to null,
+    such as a client without a user count)."""
     keys = [k for k in ctx.keys if k != "p_idx"]
     totals = (
         snapshot.group_by(keys).aggregate(base=value) if keys else snapshot.aggregate(base=value)
     )
     frame = totals.to_pandas()
+    frame["base"] = frame["base"].astype(float)
     return window_frame(ctx).merge(frame, how="cross")
 
 
