@@ -212,35 +212,51 @@ class KpiEngine:
         as_of: datetime | str | None = None,
         scope: Scope | None = None,
     ) -> KpiResult:
-        kpi = self.catalog.get(kpi_id)
-        self._check_by(kpi, by)
-        moment = self.as_of(as_of)
-        span = self.period(period, moment, kpi)
-        scope = scope or NO_SCOPE
-        with self._session() as session:
-            no_data = not self._has_data(session, kpi)
-            cells: Cells = {(0, None): Cell(None, 0)} if by is None else {}
-            if not no_data:
-                window = Window(0, span, moment)
-                cells = self._cells(session, [kpi], [window], by, scope)[kpi.id]
-            rows = self._rows(session, kpi, cells, by)
-        return KpiResult(kpi, span, moment, rows, no_data)
+        return self.many_values([kpi_id], period, by, as_of, scope)[0]
 
-    def _rows(
-        self, session: _Session, kpi: KpiDefinition, cells: Cells, by: str | None
-    ) -> list[ResultRow]:
-        names: dict[int, str] = {}
-        if by is not None and cells:
-            names = dimension_labels(session.con, by, (dim for _, dim in cells))
-        rows = []
-        ordered = sorted(cells.items(), key=lambda kv: (kv[0][1] is None, kv[0][1] or 0))
-        for (_, dim), cell in ordered:
-            by_json: dict[str, Any] = {}
+    def many_values(
+        self,
+        kpi_ids: list[str],
+        period: Period | str | None,
+        by: str | None = None,
+        as_of: datetime | str | None = None,
+        scope: Scope | None = None,
+    ) -> list[KpiResult]:
+        """The values of several KPIs (each as `values` gives it), computed together: the
+        KPIs of one period share their scans, as a dashboard's tiles do."""
+        kpis = [self.catalog.get(kpi_id) for kpi_id in kpi_ids]
+        for kpi in kpis:
+            self._check_by(kpi, by)
+        moment = self.as_of(as_of)
+        scope = scope or NO_SCOPE
+        spans = {kpi.id: self.period(period, moment, kpi) for kpi in kpis}
+        with self._session() as session:
+            live = [kpi for kpi in kpis if self._has_data(session, kpi)]
+            by_span: dict[Period, list[KpiDefinition]] = {}
+            for kpi in live:
+                by_span.setdefault(spans[kpi.id], []).append(kpi)
+            cells: dict[str, Cells] = {}
+            for span, group in by_span.items():
+                cells.update(self._cells(session, group, [Window(0, span, moment)], by, scope))
+            empty: Cells = {(0, None): Cell(None, 0)} if by is None else {}
+            names: dict[int, str] = {}
             if by is not None:
-                by_json = {f"{by}_id": dim, by: names.get(dim) if dim is not None else None}
-            status = kpi.status(_as_float(cell.value), kpi.target, kpi.amber)
-            rows.append(ResultRow(by_json, cell.value, cell.n, kpi.target, status))
-        return rows
+                dims = frozenset(dim for got in cells.values() for _, dim in got)
+                names = self._cached(
+                    session.version,
+                    ("labels", by, dims),
+                    lambda: dimension_labels(session.con, by, dims) if dims else {},
+                )
+            return [
+                KpiResult(
+                    kpi,
+                    spans[kpi.id],
+                    moment,
+                    _rows(kpi, cells.get(kpi.id, empty), by, names),
+                    kpi.id not in cells,
+                )
+                for kpi in kpis
+            ]
 
     def actions(
         self,
@@ -524,3 +540,19 @@ def _action_as_of(kpi: KpiDefinition, moment: datetime) -> datetime | date | Non
 
 def _as_float(value: float | int | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _rows(
+    kpi: KpiDefinition, cells: Cells, by: str | None, names: dict[int, str]
+) -> list[ResultRow]:
+    """A KPI's result rows, ordered by dimension id (the null group last); `names` are the
+    dimension's labels."""
+    rows = []
+    ordered = sorted(cells.items(), key=lambda kv: (kv[0][1] is None, kv[0][1] or 0))
+    for (_, dim), cell in ordered:
+        by_json: dict[str, Any] = {}
+        if by is not None:
+            by_json = {f"{by}_id": dim, by: names.get(dim) if dim is not None else None}
+        status = kpi.status(_as_float(cell.value), kpi.target, kpi.amber)
+        rows.append(ResultRow(by_json, cell.value, cell.n, kpi.target, status))
+    return rows

@@ -1,0 +1,109 @@
+"""The client portfolio: per client, the figures an account manager compares side by side, and
+whether the client still fits the MSP's model.
+
+The brief's "delegate your customers": an MSP that moves to all-inclusive managed services at
+a fixed price per user per month finds that some early clients no longer fit, and should know
+which and why. A client fits when it pays a fixed monthly price (recurring revenue in the
+period) and none of the fit KPIs is red against the targets the MSP set for them (a KPI
+file's `targets:` in `$STIP_HOME/kpis/` overrides them, so the MSP's own standard decides).
+The reasons a client does not fit are exactly those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from stip.semantic.engine import KpiEngine
+from stip.semantic.periods import Period
+from stip.semantic.results import KpiResult
+
+# The columns, in order: money, effort, satisfaction and service, renewals and cash.
+COLUMNS = (
+    "mrr",
+    "revenue_per_user",
+    "client_effective_rate",
+    "agreement_gross_margin",
+    "client_contribution",
+    "reactive_tickets_per_user",
+    "client_csat",
+    "sla_compliance_overall",
+    "expiring_contracts",
+    "overdue_invoices",
+)
+# A fixed monthly price: MRR above 0 in the period.
+FIXED_PRICE_KPI = "mrr"
+# Red on any of these: the client does not fit (seat price, effective hourly rate, contract
+# margin, satisfaction).
+FIT_KPIS = ("revenue_per_user", "client_effective_rate", "agreement_gross_margin", "client_csat")
+NO_FIXED_PRICE = "no_fixed_price"
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float | int | None
+    status: str  # green / amber / red, or none (no target or no value)
+
+
+@dataclass
+class ClientRow:
+    company_id: int
+    name: str
+    figures: dict[str, Figure]
+    # Why the client does not fit: NO_FIXED_PRICE and the ids of the red fit KPIs, in the
+    # order of FIT_KPIS; None when fit was not judged.
+    reasons: list[str] | None = field(default=None)
+
+    @property
+    def fits(self) -> bool | None:
+        return None if self.reasons is None else not self.reasons
+
+
+@dataclass
+class Portfolio:
+    columns: list[str]
+    periods: dict[str, Period]  # per column: the period it was computed over
+    as_of: datetime
+    rows: list[ClientRow]
+    judged: bool  # whether `reasons` were worked out
+
+
+def portfolio(
+    engine: KpiEngine,
+    clients: Iterable[tuple[int, str]],
+    columns: Iterable[str],
+    period: Period | str | None,
+    as_of: datetime | str | None,
+    judge: bool,
+) -> Portfolio:
+    """The figures of `columns` per client (one fused computation, by company) and, with
+    `judge`, whether each client fits. Clients without any record get empty figures."""
+    shown = list(columns)
+    needed = list(dict.fromkeys([*shown, *((FIXED_PRICE_KPI, *FIT_KPIS) if judge else ())]))
+    results = engine.many_values(needed, period, "company", as_of)
+    by_kpi = {result.kpi.id: _per_client(result) for result in results}
+    rows = []
+    for company_id, name in clients:
+        figures = {
+            kpi_id: got.get(company_id, Figure(None, "none")) for kpi_id, got in by_kpi.items()
+        }
+        reasons = _reasons(figures) if judge else None
+        rows.append(ClientRow(company_id, name, {k: figures[k] for k in shown}, reasons))
+    as_of_time = results[0].as_of if results else engine.as_of(as_of)
+    periods = {result.kpi.id: result.period for result in results if result.kpi.id in shown}
+    return Portfolio(shown, periods, as_of_time, rows, judge)
+
+
+def _per_client(result: KpiResult) -> dict[int, Figure]:
+    return {
+        int(row.by["company_id"]): Figure(row.value, row.status)
+        for row in result.rows
+        if row.by.get("company_id") is not None
+    }
+
+
+def _reasons(figures: dict[str, Figure]) -> list[str]:
+    price = figures[FIXED_PRICE_KPI].value
+    reasons = [] if price is not None and price > 0 else [NO_FIXED_PRICE]
+    return reasons + [kpi_id for kpi_id in FIT_KPIS if figures[kpi_id].status == "red"]
