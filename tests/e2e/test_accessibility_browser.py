@@ -270,6 +270,7 @@ def test_tables_scroll_in_their_own_box_on_a_phone(
             "/kpi/overdue_tickets",
             "/kpi/sla_met_rate",
             "/kpi/csat_low_responses",
+            "/clients",
             "/admin/shares",
             "/admin/users",
             "/admin/sync",

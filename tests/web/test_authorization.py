@@ -112,6 +112,11 @@ def _cases(stip: Stip) -> dict[str, list[Case]]:
             Case("GET", f"/api/v1/kpis/{ACTIONS_KPI}/actions", _public, api=True),
             Case("GET", f"/api/v1/kpis/{MONEY_ACTIONS_KPI}/actions", money, api=True),
         ],
+        "GET /clients": [Case("GET", "/clients", roles.can_see_others)],
+        "GET /clients/export.{fmt}": [
+            Case("GET", "/clients/export.csv", roles.can_see_others),
+            Case("GET", "/clients/export.xlsx?mine=0&sort=name", roles.can_see_others),
+        ],
         "__share__": [Case("GET", "/s/{token}", _public), Case("GET", "/s/{token}/grid", _public)],
         "__public__": [
             Case("GET", "/login", _public),

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+import ibis
+
 from stip.accounts import roles
 from stip.accounts.users import add_user, engine_for, get_user, set_resource, verify_password
+from stip.semantic.kpis_builtin.common import CUSTOMER_COMPANY_TYPE
 
 if TYPE_CHECKING:
     from stip.app import Stip
@@ -58,23 +61,49 @@ def demo_engineer_resource(stip: Stip) -> int | None:
     return max(sorted(candidates), key=lambda rid: load.get(rid, 0))
 
 
+def demo_account_manager_resource(stip: Stip) -> int | None:
+    """The active resource who is account manager (owner) of the most active customers, so
+    the demo account manager has clients of their own ("my clients")."""
+    with stip.store.read() as con:
+        companies = con.table("companies")
+        resources = con.table("resources").filter(lambda r: r.is_active)
+        owned = companies.filter(
+            companies.is_active.fill_null(True)
+            & (companies.company_type == CUSTOMER_COMPANY_TYPE)
+            & companies.owner_resource_id.isin(resources.id)
+        )
+        counts = (
+            owned.group_by("owner_resource_id")
+            .aggregate(n=owned.count())
+            .order_by([ibis.desc("n"), "owner_resource_id"])
+            .limit(1)
+            .to_pyarrow()
+            .to_pylist()
+        )
+    return int(counts[0]["owner_resource_id"]) if counts else None
+
+
 def ensure_demo_users(stip: Stip) -> list[tuple[str, str, str]]:
     """Create (or keep) user `<role>` with password `stip-<role>` for every role.
 
-    Idempotent: existing users are left as they are; the engineer is linked to a real
-    resource of the store. Returns (username, role, password) per role; the password is
-    "(unchanged)" for an existing user whose password is no longer the demo one.
+    Idempotent: existing users are left as they are; the engineer and the account manager
+    are linked to a real resource of the store (an unlinked one gets linked). Returns
+    (username, role, password) per role; the password is "(unchanged)" for an existing user
+    whose password is no longer the demo one.
     """
     engine = engine_for(stip.settings)
-    engineer_resource = demo_engineer_resource(stip)
+    linked = {
+        roles.ENGINEER: demo_engineer_resource(stip),
+        roles.ACCOUNT_MANAGER: demo_account_manager_resource(stip),
+    }
     out: list[tuple[str, str, str]] = []
     for role in roles.ROLES:
         password = demo_password(role)
-        resource = engineer_resource if role == roles.ENGINEER else None
+        resource = linked.get(role)
         user = get_user(engine, role)
         if user is None:
             user = add_user(engine, role, role, password, resource_id=resource)
-        elif role == roles.ENGINEER and user.resource_id is None and resource is not None:
+        elif user.resource_id is None and resource is not None:
             set_resource(engine, user.id, resource)
         shown = password if verify_password(engine, role, password) else "(unchanged)"
         out.append((user.username, user.role, shown))

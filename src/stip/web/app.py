@@ -28,7 +28,7 @@ from stip.web.formatting import error_text
 from stip.web.kpidata import KpiData
 from stip.web.people import Directory
 from stip.web.recent import RecentViews
-from stip.web.routes import admin, api, auth, dashboards, docs, kpis, sync_status
+from stip.web.routes import admin, api, auth, clients, dashboards, docs, kpis, sync_status
 from stip.web.security import SecurityHeadersMiddleware
 from stip.web.state import WebState
 from stip.web.templating import render
@@ -68,6 +68,7 @@ def create_app(stip: Stip) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(dashboards.router)
     app.include_router(kpis.router)
+    app.include_router(clients.router)
     app.include_router(admin.router)
     app.include_router(sync_status.router)
     app.include_router(api.router)

@@ -12,6 +12,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from fastapi.responses import Response
 from openpyxl import Workbook
 
 from stip.untrusted import clean_text
@@ -46,3 +47,20 @@ def to_xlsx(sheet: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def download(
+    fmt: str, stem: str, sheet: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> Response:
+    """The table as a `stem.csv` or `stem.xlsx` attachment (`fmt` is checked by the caller)."""
+    if fmt == "csv":
+        body = to_csv(columns, rows)
+        media = "text/csv; charset=utf-8"
+    else:
+        body = to_xlsx(sheet, columns, rows)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body,
+        media_type=media,
+        headers={"content-disposition": f'attachment; filename="{stem}.{fmt}"'},
+    )

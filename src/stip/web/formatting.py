@@ -134,6 +134,7 @@ ERROR_MESSAGES = (
     "the team meeting is for team leads and managers",
     "this action item is not yours",
     "you cannot disable your own account",
+    "the clients page is for those who look after clients and people",
     # things that do not exist
     "unknown dashboard '{dashboard}'. Did you mean '{close}'? Known: {known}",
     "unknown dashboard '{dashboard}'. Known: {known}",
@@ -161,6 +162,8 @@ ERROR_MESSAGES = (
     "as-of '{as_of}' is not an ISO time; use e.g. {example} or {example_offset}",
     "as-of '{as_of}' lies outside the dates Stip computes ({first} up to {last})",
     "export format must be csv or xlsx",
+    "mine must be 1 (my clients) or 0 (all clients), not '{mine}'",
+    "cannot sort by '{sort}'; use one of: {allowed}",
     "status must be pending, sent, failed or cancelled",
     "dismissing needs a reason: say why no action is needed",
     "internal error; the details are in the server log",

@@ -18,6 +18,7 @@ from stip.errors import DefinitionError
 from stip.semantic.catalog import KpiCatalog, kpi_files_stamp, load_catalog
 from stip.semantic.models import KpiDefinition
 from stip.semantic.periods import Period, parse_as_of, parse_period
+from stip.semantic.portfolio import Portfolio, portfolio
 from stip.semantic.query import Scope
 from stip.semantic.results import Tile
 from stip.stamps import file_stamp
@@ -164,6 +165,16 @@ class KpiData:
         self, kpi_ids: list[str], period: Period, as_of: datetime, scope: Scope | None
     ) -> list[Any]:
         return list(self.engine.tiles(kpi_ids, period, as_of=as_of, scope=scope))
+
+    def portfolio(
+        self,
+        clients: list[tuple[int, str]],
+        columns: list[str],
+        period: Period,
+        as_of: datetime,
+        judge: bool,
+    ) -> Portfolio:
+        return portfolio(self.engine, clients, columns, period, as_of, judge)
 
     def values(
         self,

@@ -29,6 +29,7 @@ class Directory:
         self._members: dict[int, set[int]] = {}
         self._clients: list[Choice] = []
         self._company_names: dict[int, str] = {}
+        self._account_managers: dict[int, int] = {}  # client -> its owner resource
         self._web_url: str | None = None
 
     def _refresh(self) -> None:
@@ -46,7 +47,7 @@ class Directory:
                 teams = con.table("teams").select("id", "name").to_pyarrow().to_pylist()
                 companies = (
                     con.table("companies")
-                    .select("id", "company_name", "company_type", "is_active")
+                    .select("id", "company_name", "company_type", "is_active", "owner_resource_id")
                     .to_pyarrow()
                     .to_pylist()
                 )
@@ -88,6 +89,11 @@ class Directory:
                 ),
                 key=lambda c: c.name.lower(),
             )
+            self._account_managers = {
+                int(c["id"]): int(c["owner_resource_id"])
+                for c in companies
+                if c["owner_resource_id"] is not None
+            }
             self._web_url = self.store.meta(WEB_URL_META)
             self._version = version
 
@@ -114,6 +120,11 @@ class Directory:
         """Active customers (and companies of no known type), by name."""
         self._refresh()
         return list(self._clients)
+
+    def clients_of(self, resource_id: int) -> list[Choice]:
+        """The active customers whose account manager (owner resource) `resource_id` is."""
+        self._refresh()
+        return [c for c in self._clients if self._account_managers.get(c.id) == resource_id]
 
     def company_name(self, company_id: int) -> str | None:
         self._refresh()

@@ -51,6 +51,7 @@ def page_context(request: Request) -> dict[str, Any]:
         "languages": i18n.LANGUAGE_NAMES,
         "role_label": lambda role: roles.ROLE_LABELS.get(role, {}).get(lang, role),
         "can_admin": user is not None and roles.can_admin(user.role),
+        "can_see_clients": user is not None and roles.can_see_others(user.role),
         "chrome": True,
     }
 

@@ -43,6 +43,7 @@ PERIOD_CHOICES = (
     ("last-month", "Last month"),
     ("last-30-days", "Last 30 days"),
     ("qtd", "This quarter"),
+    ("last-quarter", "Last quarter"),
     ("ytd", "This year"),
 )
 

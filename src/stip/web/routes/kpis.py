@@ -370,17 +370,8 @@ def kpi_export(
             + [row["value"], row["n"], row.get("target"), row.get("status")]
             for row in result["rows"]
         ]
-    stem = f"{kpi.id}-{table}-{when.period.start_date}"
-    if fmt == "csv":
-        body = exports.to_csv(columns, data)
-        media = "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(kpi.id, columns, data)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        body,
-        media_type=media,
-        headers={"content-disposition": f'attachment; filename="{stem}.{fmt}"'},
+    return exports.download(
+        fmt, f"{kpi.id}-{table}-{when.period.start_date}", kpi.id, columns, data
     )
 
 

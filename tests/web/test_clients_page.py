@@ -1,0 +1,117 @@
+"""The clients page: every client side by side for the account manager, with whether each
+still fits; the figures are those of tests/kpis/test_portfolio.py (October 2026)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+
+from kpis.portfolio_fixture import MILA, load
+from stip.accounts.users import engine_for, get_user, set_resource
+from stip.app import Stip
+from stip.store.schema import Batch
+
+from .conftest import TestClient, login
+
+QUERY = "period=2026-10&as_of=2026-11-02T09:00"
+ROW_NAME = re.compile(r'<th scope="row">(?:<a href="[^"]*">)?(.*?)(?:</a>)?</th>')
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _clients(stip: Stip) -> None:
+    batch = Batch()
+    load(batch)
+    # PSA text is untrusted: a client's name must not become markup
+    batch.add(
+        "companies",
+        [{"source_system": "autotask", "id": 6, "company_name": "<b>Zeta</b>", "company_type": 1,
+          "is_active": True}],
+    )  # fmt: skip
+    stip.store.apply(batch)
+    accounts = engine_for(stip.settings)
+    manager = get_user(accounts, "account_manager")
+    assert manager is not None
+    set_resource(accounts, manager.id, MILA)
+
+
+def _names(page: str) -> list[str]:
+    """The client names of the table, in its order (as escaped in the HTML)."""
+    return ROW_NAME.findall(page)
+
+
+def test_an_account_manager_starts_with_their_own_clients(client: TestClient) -> None:
+    login(client, "account_manager")
+    page = client.get(f"/clients?{QUERY}").text
+    # Mila manages Alfa and Gamma (Delta is inactive, Echo a vendor); by fit, worst first
+    assert _names(page) == ["Gamma", "Alfa"]
+    assert "1 of 2 clients fit." in page
+    assert "no fixed monthly price" in page
+    assert 'href="/d/account_manager?company=1&amp;period=2026-10"' in page
+    everyone = client.get(f"/clients?{QUERY}&mine=0").text
+    # one reason each, then by name ("<" before letters), the client that fits last
+    assert _names(everyone) == ["&lt;b&gt;Zeta&lt;/b&gt;", "Beta", "Gamma", "Alfa"]
+    assert "<b>Zeta</b>" not in everyone
+    assert "Revenue per user (seat price)" in everyone  # Beta's reason
+
+
+def test_sorting_and_searching(client: TestClient) -> None:
+    login(client, "account_manager")
+    by_price = client.get(f"/clients?{QUERY}&mine=0&sort=revenue_per_user").text
+    # 50 (Beta) before 150 (Alfa); clients without a seat price last, by name
+    assert _names(by_price) == ["Beta", "Alfa", "&lt;b&gt;Zeta&lt;/b&gt;", "Gamma"]
+    desc = client.get(f"/clients?{QUERY}&mine=0&sort=revenue_per_user&desc=1").text
+    assert _names(desc) == ["Alfa", "Beta", "&lt;b&gt;Zeta&lt;/b&gt;", "Gamma"]
+    found = client.get(f"/clients?{QUERY}&mine=0&q=ET").text
+    assert _names(found) == ["&lt;b&gt;Zeta&lt;/b&gt;", "Beta"]
+    assert "No clients match." in client.get(f"/clients?{QUERY}&q=nobody").text
+
+
+def test_the_export_holds_the_figures(client: TestClient) -> None:
+    login(client, "account_manager")
+    response = client.get(f"/clients/export.csv?{QUERY}&mine=0&sort=name")
+    assert response.status_code == 200
+    assert "clients-2026-10-01.csv" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r["company"] for r in rows] == ["<b>Zeta</b>", "Alfa", "Beta", "Gamma"]
+    beta = rows[2]
+    assert (beta["fits"], beta["reasons"]) == ("False", "revenue_per_user")
+    assert float(beta["revenue_per_user"]) == pytest.approx(50)
+    assert beta["revenue_per_user_status"] == "red"
+    xlsx = client.get(f"/clients/export.xlsx?{QUERY}")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_in_dutch(client: TestClient) -> None:
+    login(client, "account_manager")
+    page = client.get(f"/clients?{QUERY}&lang=nl").text
+    assert "<h1>Klanten" in page
+    assert "1 van de 2 klanten passen." in page
+    assert "geen vaste maandprijs" in page
+    assert "mijn klanten" in page
+
+
+def test_a_team_lead_sees_the_service_figures_without_money_or_fit(client: TestClient) -> None:
+    login(client, "teamlead")
+    page = client.get(f"/clients?{QUERY}").text
+    assert _names(page) == ["&lt;b&gt;Zeta&lt;/b&gt;", "Alfa", "Beta", "Gamma"]  # by name
+    assert "Reactive tickets per user" in page
+    assert "Revenue per user" not in page and "MRR" not in page
+    assert "clients fit" not in page and "no fixed monthly price" not in page
+    assert client.get(f"/clients?{QUERY}&sort=fit").status_code == 400
+    rows = client.get(f"/clients/export.csv?{QUERY}").content.decode("utf-8-sig")
+    assert "mrr" not in rows and "fits" not in rows
+
+
+def test_engineers_and_bad_input(client: TestClient) -> None:
+    login(client, "engineer")
+    assert client.get("/clients").status_code == 403
+    login(client, "owner")
+    assert client.get("/clients?sort=nonsense").status_code == 400
+    assert client.get("/clients?mine=2").status_code == 400
+    assert client.get("/clients/export.pdf").status_code == 400
+    # the owner is linked to no resource: all clients, no "my clients" switch
+    page = client.get(f"/clients?{QUERY}").text
+    assert len(_names(page)) == 4 and 'name="mine"' not in page
