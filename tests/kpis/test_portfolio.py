@@ -100,10 +100,16 @@ def test_without_judging_only_the_columns_asked_for(engine: KpiEngine) -> None:
         assert row.fits is None and row.reasons is None
 
 
-def test_a_client_without_any_record_has_empty_figures(engine: KpiEngine) -> None:
+def test_a_client_without_any_record(engine: KpiEngine) -> None:
+    """Counts and sums are 0 (nothing to count, contract §5), everything else has no value;
+    so has a count whose data the store lacks altogether (no invoices: "no data")."""
     result = portfolio(engine, [(99, "Nobody")], COLUMNS, "2026-10", AS_OF, judge=True)
     (row,) = result.rows
-    assert all(figure.value is None for figure in row.figures.values())
+    zero = {"client_contribution", "expiring_contracts"}
+    assert {k for k, figure in row.figures.items() if figure.value is not None} == zero
+    assert all(row.figures[k].value == 0 for k in zero)
+    assert row.figures["expiring_contracts"].status == "green"  # target 0
+    assert row.figures["client_contribution"].status == "none"  # no target
     assert row.reasons == [NO_FIXED_PRICE]
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from stip.semantic.compute import empty_value
 from stip.semantic.engine import KpiEngine
 from stip.semantic.periods import Period
 from stip.semantic.results import KpiResult
@@ -78,16 +79,17 @@ def portfolio(
     judge: bool,
 ) -> Portfolio:
     """The figures of `columns` per client (one fused computation, by company) and, with
-    `judge`, whether each client fits. Clients without any record get empty figures."""
+    `judge`, whether each client fits. A client without a record of a count or a sum (a
+    contract ending, contribution) has 0 there; of anything else, no value."""
     shown = list(columns)
     needed = list(dict.fromkeys([*shown, *((FIXED_PRICE_KPI, *FIT_KPIS) if judge else ())]))
     results = engine.many_values(needed, period, "company", as_of)
     by_kpi = {result.kpi.id: _per_client(result) for result in results}
+    # A client without a row has none of the records a count or a sum adds up: 0 (§5 "Empty")
+    absent = {result.kpi.id: _absent(result) for result in results}
     rows = []
     for company_id, name in clients:
-        figures = {
-            kpi_id: got.get(company_id, Figure(None, "none")) for kpi_id, got in by_kpi.items()
-        }
+        figures = {kpi_id: got.get(company_id, absent[kpi_id]) for kpi_id, got in by_kpi.items()}
         reasons = _reasons(figures) if judge else None
         rows.append(ClientRow(company_id, name, {k: figures[k] for k in shown}, reasons))
     as_of_time = results[0].as_of if results else engine.as_of(as_of)
@@ -101,6 +103,12 @@ def _per_client(result: KpiResult) -> dict[int, Figure]:
         for row in result.rows
         if row.by.get("company_id") is not None
     }
+
+
+def _absent(result: KpiResult) -> Figure:
+    kpi = result.kpi
+    value = None if result.no_data else empty_value(kpi)
+    return Figure(value, kpi.status(None if value is None else float(value), kpi.target, kpi.amber))
 
 
 def _reasons(figures: dict[str, Figure]) -> list[str]:
