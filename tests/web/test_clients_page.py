@@ -14,7 +14,7 @@ from stip.accounts.users import engine_for, get_user, set_resource
 from stip.app import Stip
 from stip.store.schema import Batch
 
-from .conftest import TestClient, login
+from .conftest import TestClient, bearer, login
 
 QUERY = "period=2026-10&as_of=2026-11-02T09:00"
 ROW_NAME = re.compile(r'<th scope="row">(?:<a href="[^"]*">)?(.*?)(?:</a>)?</th>')
@@ -115,3 +115,35 @@ def test_engineers_and_bad_input(client: TestClient) -> None:
     # the owner is linked to no resource: all clients, no "my clients" switch
     page = client.get(f"/clients?{QUERY}").text
     assert len(_names(page)) == 4 and 'name="mine"' not in page
+
+
+def test_the_account_manager_dashboard_for_my_clients(stip: Stip, client: TestClient) -> None:
+    """Mila's clients are Alfa (MRR 1,500) and Gamma (none); Beta (200) is Ruben's."""
+    login(client, "account_manager")
+    page = client.get(f"/d/account_manager?company=mine&{QUERY}").text
+    assert "· my clients" in page
+    assert '<option value="mine" selected>my clients</option>' in page
+    clients_page = client.get(f"/clients?{QUERY}").text
+    assert 'href="/d/account_manager?company=mine&amp;period=2026-10"' in clients_page
+    token = bearer(stip, "account_manager")
+    api = f"/api/v1/kpis/mrr/values?{QUERY}"
+    (mine,) = client.get(f"{api}&company=mine", headers=token).json()["rows"]
+    (every,) = client.get(api, headers=token).json()["rows"]
+    assert (mine["value"], every["value"]) == (1500, 1700)
+    board = client.get(f"/api/v1/dashboards/account_manager?company=mine&{QUERY}", headers=token)
+    tiles = {t["kpi"]: t["value"] for t in board.json()["tiles"]}
+    assert tiles["mrr"] == 1500 and tiles["expiring_contracts"] == 0
+
+
+def test_my_clients_needs_clients_of_ones_own(stip: Stip, client: TestClient) -> None:
+    login(client, "owner")  # linked to no resource
+    response = client.get(f"/d/account_manager?company=mine&{QUERY}")
+    assert response.status_code == 400 and "my clients" in response.text
+    assert 'value="mine"' not in client.get(f"/d/account_manager?{QUERY}").text
+    login(client, "engineer")
+    assert (
+        client.get(
+            "/api/v1/kpis/mrr/values?company=mine", headers=bearer(stip, "engineer")
+        ).status_code
+        == 403
+    )

@@ -29,19 +29,33 @@ class Window:
 
 @dataclass(frozen=True)
 class Scope:
-    """Optional filter to one engineer, one team or one client (source ids)."""
+    """Optional filter to one engineer, one team, one client, or several clients (an account
+    manager's own: `company_ids`, sorted); source ids."""
 
     resource_id: int | None = None
     team_id: int | None = None
     company_id: int | None = None
+    company_ids: tuple[int, ...] = ()
 
     @property
-    def dims(self) -> dict[str, int]:
-        values = {"resource": self.resource_id, "team": self.team_id, "company": self.company_id}
+    def companies(self) -> tuple[int, ...] | None:
+        """The clients the scope keeps, or None when it keeps every client."""
+        if self.company_id is not None:
+            return (self.company_id,)
+        return self.company_ids or None
+
+    @property
+    def dims(self) -> dict[str, int | tuple[int, ...]]:
+        """Per scoped dimension, its value: an id, or for several clients their ids."""
+        values: dict[str, int | tuple[int, ...] | None] = {
+            "resource": self.resource_id,
+            "team": self.team_id,
+            "company": self.company_id if self.company_id is not None else self.companies,
+        }
         return {dim: value for dim, value in values.items() if value is not None}
 
-    def key(self) -> tuple[int | None, int | None, int | None]:
-        return (self.resource_id, self.team_id, self.company_id)
+    def key(self) -> tuple[object, ...]:
+        return (self.resource_id, self.team_id, self.company_id, self.company_ids)
 
 
 NO_SCOPE = Scope()
@@ -50,7 +64,8 @@ NO_SCOPE = Scope()
 def apply_scope(table: ibis.Table, scope: Scope) -> ibis.Table:
     """Filter a base relation (built with the scope's dimensions) to the scope."""
     for dim, value in scope.dims.items():
-        table = table.filter(table[DIM_COLUMNS[dim]] == value)
+        column = table[DIM_COLUMNS[dim]]
+        table = table.filter(column.isin(value) if isinstance(value, tuple) else column == value)
     return table
 
 

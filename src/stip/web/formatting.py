@@ -146,6 +146,7 @@ ERROR_MESSAGES = (
     "no share link '{link}'",
     "no team {team}",
     "no person {resource}",
+    "no client {company}",
     "no action '{action}'",
     "no user action '{action}'",
     "no user with id {user}",
@@ -164,6 +165,8 @@ ERROR_MESSAGES = (
     "export format must be csv or xlsx",
     "mine must be 1 (my clients) or 0 (all clients), not '{mine}'",
     "cannot sort by '{sort}'; use one of: {allowed}",
+    "'my clients' are the clients whose account manager you are in the PSA; "
+    "your account is linked to no resource that manages any",
     "status must be pending, sent, failed or cancelled",
     "dismissing needs a reason: say why no action is needed",
     "internal error; the details are in the server log",

@@ -29,7 +29,10 @@ class ScopedView:
 
     @property
     def label(self) -> str:
-        parts = [f"{dim} {value}" for dim, value in self.scope.dims.items()]
+        parts = [
+            f"{len(value)} clients" if isinstance(value, tuple) else f"{dim} {value}"
+            for dim, value in self.scope.dims.items()
+        ]
         return f"{self.dashboard_id} ({', '.join(parts)}, {self.period})"
 
 

@@ -12,8 +12,12 @@ from stip.errors import UserError
 from stip.semantic.periods import Period
 from stip.semantic.query import Scope as EngineScope
 from stip.web.errors import BadRequest, Forbidden, NotFound
+from stip.web.i18n import gettext_for
 from stip.web.kpidata import KpiData
 from stip.web.people import Directory
+
+# `company=mine`: the clients whose account manager the user is.
+MY_CLIENTS = "mine"
 
 
 @dataclass(frozen=True)
@@ -21,17 +25,21 @@ class Scope:
     resource_id: int | None = None
     team_id: int | None = None
     company_id: int | None = None
+    my_clients: tuple[int, ...] = ()  # company=mine: the viewer's own clients (never empty)
 
     def to_engine(self) -> EngineScope | None:
-        if self.resource_id is None and self.team_id is None and self.company_id is None:
+        if self == Scope():
             return None
-        return EngineScope(self.resource_id, self.team_id, self.company_id)
+        return EngineScope(self.resource_id, self.team_id, self.company_id, self.my_clients)
 
-    def params(self) -> dict[str, int | None]:
-        return {"resource": self.resource_id, "team": self.team_id, "company": self.company_id}
+    def params(self) -> dict[str, int | str | None]:
+        company = MY_CLIENTS if self.my_clients else self.company_id
+        return {"resource": self.resource_id, "team": self.team_id, "company": company}
 
-    def label(self, people: Directory) -> str:
+    def label(self, people: Directory, lang: str) -> str:
         """Whose figures these are, for a page's title ("" for everyone's)."""
+        if self.my_clients:
+            return gettext_for(lang)("my clients")
         if self.resource_id is not None:
             return people.resource_name(self.resource_id) or f"#{self.resource_id}"
         if self.team_id is not None:
@@ -65,11 +73,12 @@ def resolve_scope(
     green, which reads as "all is well" for someone who does not exist."""
     resource_id = _int_param("resource", resource)
     team_id = _int_param("team", team)
-    company_id = _int_param("company", company)
+    mine = (company or "").strip() == MY_CLIENTS
+    company_id = None if mine else _int_param("company", company)
     if user is None:
         return Scope()
     if not roles.can_see_others(user.role):
-        others = team_id is not None or company_id is not None
+        others = team_id is not None or company_id is not None or mine
         if others or (resource_id is not None and resource_id != user.resource_id):
             raise Forbidden("you can only see your own figures")
         if user.resource_id is None:
@@ -89,6 +98,14 @@ def resolve_scope(
         if people.company_name(company_id) is None:
             raise NotFound(f"no client {company_id}")
         return Scope(company_id=company_id)
+    if mine:
+        own = people.clients_of(user.resource_id) if user.resource_id is not None else []
+        if not own:
+            raise BadRequest(
+                "'my clients' are the clients whose account manager you are in the PSA; "
+                "your account is linked to no resource that manages any"
+            )
+        return Scope(my_clients=tuple(sorted(c.id for c in own)))
     if personal and user.resource_id is not None:
         return Scope(resource_id=user.resource_id)
     return Scope()

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from stip.semantic.compute import supports_scope
+from stip.semantic.compute import empty_value, supports_scope
 from stip.semantic.engine import KpiEngine
 from stip.semantic.query import Scope
 
@@ -83,3 +83,47 @@ def test_every_scoped_tile_equals_its_row_split_by_that_dimension(
             same = got is None and value is None
             same = same or (got is not None and value is not None and math.isclose(got, value))
             assert same, (dim, ident, kpi_id, got, value)
+
+
+def _same(got: float | None, value: float | None) -> bool:
+    if got is None or value is None:
+        return got is None and value is None
+    return math.isclose(got, value, abs_tol=1e-9)
+
+
+def test_a_list_of_one_client_is_that_client(duck_engine: KpiEngine) -> None:
+    """An account manager's clients (`company_ids`) are filtered as one client is."""
+    catalog = {k.id: k for k in duck_engine.catalog}
+    kpis = [k.id for k in duck_engine.catalog if supports_scope(k, Scope(company_id=1), catalog)]
+    assert len(kpis) > 60
+    for ident in (1, 3):
+        one = duck_engine.tiles(kpis, "2026-10", AS_OF, Scope(company_id=ident), 2)
+        listed = duck_engine.tiles(kpis, "2026-10", AS_OF, Scope(company_ids=(ident,)), 2)
+        for a, b in zip(one, listed, strict=True):
+            assert _same(b.value, a.value) and _same(b.previous, a.previous), (ident, a.kpi.id)
+
+
+def test_several_clients_add_up(duck_engine: KpiEngine) -> None:
+    """Alfa and Beta together: every count and sum is the sum of their rows split by client;
+    the contract margin is that of contracts 301 and 302, the only ones billed in October:
+    100 × 810 / 2000 (test_catalogue_values.py), as for all clients."""
+    catalog = {k.id: k for k in duck_engine.catalog}
+    both = Scope(company_ids=(1, 2))
+    additive = [
+        k
+        for k in duck_engine.catalog
+        if "company" in k.dimensions
+        and supports_scope(k, both, catalog)
+        and empty_value(k) is not None
+    ]
+    assert len(additive) > 15
+    tiles = {
+        t.kpi.id: t.value
+        for t in duck_engine.tiles([k.id for k in additive], "2026-10", AS_OF, both, 2)
+    }
+    for kpi in additive:
+        rows = duck_engine.values(kpi.id, "2026-10", by="company", as_of=AS_OF).rows
+        total = sum(r.value or 0 for r in rows if r.by["company_id"] in (1, 2))
+        assert _same(tiles[kpi.id], total), (kpi.id, tiles[kpi.id], total)
+    (margin,) = duck_engine.tiles(["agreement_gross_margin"], "2026-10", AS_OF, both, 2)
+    assert margin.value is not None and math.isclose(margin.value, 100 * 810 / 2000)

@@ -106,8 +106,8 @@ def _per_contract(ctx: FunctionContext) -> pd.DataFrame:
     both = money.merge(work, on=["p_idx", "contract"], how="outer")
     both = both.merge(contracts, on="contract", how="left")
     both["company"] = both["company"].fillna(both["owner"])
-    if ctx.scope.company_id is not None:
-        both = both[both["company"] == ctx.scope.company_id]
+    if ctx.scope.companies is not None:
+        both = both[both["company"].isin(ctx.scope.companies)]
     numbers = ["revenue", "item_cost", "labour"]
     both[numbers] = both[numbers].astype(float).fillna(0.0)
     if ctx.by == "company":

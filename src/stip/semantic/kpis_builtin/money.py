@@ -23,8 +23,8 @@ def is_recurring(items: ibis.Table) -> ibis.Value:
 def company_items(ctx: FunctionContext) -> ibis.Table:
     """Billing items with `company`, filtered to a company scope."""
     items = ctx.con.table("billing_items")
-    if ctx.scope.company_id is not None:
-        items = items.filter(items.company_id == ctx.scope.company_id)
+    if ctx.scope.companies is not None:
+        items = items.filter(items.company_id.isin(ctx.scope.companies))
     return items.mutate(company=items.company_id)
 
 

@@ -22,7 +22,7 @@ from stip.web.deps import CurrentUser, State, language
 from stip.web.errors import BadRequest, Forbidden
 from stip.web.i18n import gettext_for
 from stip.web.people import Choice
-from stip.web.scope import When, resolve_when
+from stip.web.scope import MY_CLIENTS, When, resolve_when
 from stip.web.state import WebState
 from stip.web.templating import render
 from stip.web.viewmodel import CUSTOM_PERIOD, PERIOD_CHOICES, period_label, query_string
@@ -180,6 +180,10 @@ def clients_page(request: Request, state: State, user: CurrentUser) -> Response:
         "total": len(rows),
         "cut": len(rows) > SHOWN_ROWS,
         "fitting": sum(1 for r in rows if r.fits),
+        "mine_dashboard": "/d/account_manager"
+        + query_string(company=MY_CLIENTS, period=when.choice or None)
+        if dashboard and chosen.mine
+        else "",
         "csv": "/clients/export.csv" + query_string(**sorted_link),
         "xlsx": "/clients/export.xlsx" + query_string(**sorted_link),
     }

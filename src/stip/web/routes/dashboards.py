@@ -23,7 +23,7 @@ from stip.web.errors import Forbidden, NotFound
 from stip.web.i18n import gettext_for
 from stip.web.recent import ScopedView
 from stip.web.routes.actions import loop_tiles
-from stip.web.scope import Scope, When, resolve_scope, resolve_when
+from stip.web.scope import MY_CLIENTS, Scope, When, resolve_scope, resolve_when
 from stip.web.state import WebState
 from stip.web.templating import render, render_string
 from stip.web.viewmodel import (
@@ -78,7 +78,7 @@ class DashboardView:
     clients: list[Any] = field(default_factory=list)
     resource_id: int | None = None
     team_id: int | None = None
-    company_id: int | None = None
+    company_id: int | str | None = None  # a client, or MY_CLIENTS
     tv_cols: int = 1
     tv_rows: int = 1
     rotate_next: str = ""
@@ -289,16 +289,18 @@ def _build(
         data_as_of_text=formatting.when(newest, tz, lang),
         as_of_text="" if when.live else formatting.when(when.as_of, tz, lang),
         stale=False,
-        scope_label=scope.label(state.people),
+        scope_label=scope.label(state.people, lang),
         tile_count=len(names),
         sections=sections,
         tiles=flat,
         resources=state.people.resources() if can_pick and dashboard.filters.resource else [],
         teams=state.people.teams() if can_pick and dashboard.filters.team else [],
-        clients=state.people.clients() if can_pick and dashboard.filters.company else [],
+        clients=_client_choices(state, user, lang)
+        if can_pick and dashboard.filters.company
+        else [],
         resource_id=scope.resource_id,
         team_id=scope.team_id,
-        company_id=scope.company_id,
+        company_id=MY_CLIENTS if scope.my_clients else scope.company_id,
     )
     if when.choice and when.choice not in dict(PERIOD_CHOICES):
         view.period_choices = [(when.choice, when.choice), *view.period_choices]
@@ -329,6 +331,15 @@ def dashboard_for(state: WebState, user: User, dashboard_id: str) -> Dashboard:
     if not roles.can_view_dashboard(user.role, dashboard.role):
         raise Forbidden(f"your role may not open the {dashboard.id} dashboard")
     return dashboard
+
+
+def _client_choices(state: WebState, user: User | None, lang: str) -> list[Any]:
+    """The client switch: "my clients" first for an account manager of any, then each one."""
+    clients: list[Any] = list(state.people.clients())
+    own = user.resource_id if user is not None else None
+    if own is not None and state.people.clients_of(own):
+        clients.insert(0, {"id": MY_CLIENTS, "name": gettext_for(lang)("my clients")})
+    return clients
 
 
 @router.get("/d/{dashboard_id}", include_in_schema=False)

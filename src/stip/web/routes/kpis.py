@@ -316,7 +316,7 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
         data_as_of_text=formatting.when(data_as_of, tz, lang),
         as_of_text="" if when.live else formatting.when(when.as_of, tz, lang),
         stale=is_stale(data_as_of, when.live),
-        scope_label=scope.label(state.people),
+        scope_label=scope.label(state.people, lang),
         tile=tile_view(
             "main", kpi.name.get(lang), "l", kpi, tile, lang, "#actions", when.live, tz, when.period
         ),
