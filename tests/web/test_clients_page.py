@@ -147,3 +147,19 @@ def test_my_clients_needs_clients_of_ones_own(stip: Stip, client: TestClient) ->
         ).status_code
         == 403
     )
+
+
+def test_a_custom_range_as_on_the_dashboards(client: TestClient) -> None:
+    """The period select decides (scope.chosen_period): "custom" reads the range box."""
+    login(client, "account_manager")
+    ranged = (
+        "/clients/export.csv?as_of=2026-11-02T09:00&period=custom&custom=2026-10-05..2026-10-20"
+    )
+    assert "clients-2026-10-05.csv" in client.get(ranged).headers["content-disposition"]
+    page = client.get("/clients?as_of=2026-11-02T09:00&period=custom&custom=2026-10-05..2026-10-20")
+    assert 'name="shown_custom" value="2026-10-05..2026-10-20"' in page.text
+    # a range left in the box loses to another choice of the select
+    left = (
+        "/clients/export.csv?as_of=2026-11-02T09:00&period=last-month&custom=2026-10-05..2026-10-20"
+    )
+    assert "clients-2026-10-01.csv" in client.get(left).headers["content-disposition"]

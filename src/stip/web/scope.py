@@ -3,6 +3,7 @@ the permission table: an engineer only ever sees their own scorecard."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from stip.web.errors import BadRequest, Forbidden, NotFound
 from stip.web.i18n import gettext_for
 from stip.web.kpidata import KpiData
 from stip.web.people import Directory
+from stip.web.viewmodel import CUSTOM_PERIOD
 
 # `company=mine`: the clients whose account manager the user is.
 MY_CLIENTS = "mine"
@@ -123,6 +125,23 @@ class When:
     def live(self) -> bool:
         """No as-of was asked for: the view follows the data as it arrives."""
         return not self.as_of_param
+
+
+def chosen_period(q: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """`period` and `custom` of a page's period fields (`_period_fields.html`). The period
+    select decides: its "custom range" choice reads the custom box, any other choice wins over
+    a range left in that box, unless that range was typed since the page was shown (the form's
+    `shown_custom` holds what the box showed): without JavaScript the select cannot follow the
+    box, and the range typed is meant. A link without `shown_custom` is read as the select
+    decides."""
+    period, custom = q.get("period"), q.get("custom")
+    shown = q.get("shown_custom")
+    typed = (custom or "").strip()
+    if period == CUSTOM_PERIOD or (shown is not None and typed and typed != shown.strip()):
+        period = None
+    elif period:
+        custom = None
+    return period, custom
 
 
 def resolve_when(

@@ -22,7 +22,7 @@ from stip.web.deps import CurrentUser, State, language
 from stip.web.errors import BadRequest, Forbidden
 from stip.web.i18n import gettext_for
 from stip.web.people import Choice
-from stip.web.scope import MY_CLIENTS, When, resolve_when
+from stip.web.scope import MY_CLIENTS, When, chosen_period, resolve_when
 from stip.web.state import WebState
 from stip.web.templating import render
 from stip.web.viewmodel import CUSTOM_PERIOD, PERIOD_CHOICES, period_label, query_string
@@ -73,9 +73,8 @@ def _portfolio(
     columns = [c for c in COLUMNS if state.kpis.may_see(user.role, state.kpis.kpi(c))]
     chosen = _selection(request, state, user, columns)
     q = request.query_params
-    when = resolve_when(
-        state.kpis, q.get("period"), q.get("custom"), q.get("as_of"), DEFAULT_PERIOD
-    )
+    period, custom = chosen_period(q)
+    when = resolve_when(state.kpis, period, custom, q.get("as_of"), DEFAULT_PERIOD)
     clients = chosen.own if chosen.mine else state.people.clients()
     if chosen.query:
         needle = chosen.query.casefold()

@@ -23,7 +23,7 @@ from stip.web.errors import Forbidden, NotFound
 from stip.web.i18n import gettext_for
 from stip.web.recent import ScopedView
 from stip.web.routes.actions import loop_tiles
-from stip.web.scope import MY_CLIENTS, Scope, When, resolve_scope, resolve_when
+from stip.web.scope import MY_CLIENTS, Scope, When, chosen_period, resolve_scope, resolve_when
 from stip.web.state import WebState
 from stip.web.templating import render, render_string
 from stip.web.viewmodel import (
@@ -103,19 +103,8 @@ class Params:
 
     @classmethod
     def of(cls, request: Request) -> Params:
-        """The view's parameters. The period select decides: its "custom range" choice reads
-        the custom box, any other choice wins over a range left in that box, unless that
-        range was typed since the page was shown (the form's `shown_custom` holds what the box
-        showed): without JavaScript the select cannot follow the box, and the range typed is
-        meant. A link without `shown_custom` is read as the select decides."""
         q = request.query_params
-        period, custom = q.get("period"), q.get("custom")
-        shown = q.get("shown_custom")
-        typed = (custom or "").strip()
-        if period == CUSTOM_PERIOD or (shown is not None and typed and typed != shown.strip()):
-            period = None
-        elif period:
-            custom = None
+        period, custom = chosen_period(q)
         return cls(
             period,
             custom,
