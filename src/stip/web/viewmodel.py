@@ -314,6 +314,16 @@ def _packed_rows(spans: list[tuple[int, int]], cols: int) -> int:
     return len(grid)
 
 
+def period_options(choice: str, lang: str) -> list[tuple[str, str]]:
+    """The period select's options in `lang`, with the page's own `choice` first when it is a
+    period spec the list lacks (`this-year` typed into a URL), and "Custom range" last."""
+    _ = gettext_for(lang)
+    options = [(value, _(label)) for value, label in PERIOD_CHOICES]
+    if choice and choice not in dict(PERIOD_CHOICES):
+        options.insert(0, (choice, choice))
+    return [*options, (CUSTOM_PERIOD, _("Custom range"))]
+
+
 def period_label(period: Period, lang: str, tz: ZoneInfo) -> str:
     last = period.end_date - timedelta(days=1)
     loc = babel_locale(lang)

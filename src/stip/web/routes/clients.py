@@ -25,7 +25,7 @@ from stip.web.people import Choice
 from stip.web.scope import MY_CLIENTS, When, chosen_period, resolve_when
 from stip.web.state import WebState
 from stip.web.templating import render
-from stip.web.viewmodel import CUSTOM_PERIOD, PERIOD_CHOICES, period_label, query_string
+from stip.web.viewmodel import CUSTOM_PERIOD, period_label, period_options, query_string
 
 router = APIRouter()
 
@@ -150,7 +150,8 @@ def clients_page(request: Request, state: State, user: CurrentUser) -> Response:
     view_rows = [
         {
             "name": row.name,
-            "href": "/d/account_manager" + query_string(company=row.company_id, period=when.choice)
+            "href": "/d/account_manager"
+            + query_string(company=row.company_id, period=when.choice, custom=when.custom)
             if dashboard
             else None,
             "fits": row.fits,
@@ -163,8 +164,7 @@ def clients_page(request: Request, state: State, user: CurrentUser) -> Response:
     view = {
         "period_label": period_label(when.period, lang, tz),
         "period_choice": when.choice or CUSTOM_PERIOD,
-        "period_choices": [(v, _(label)) for v, label in PERIOD_CHOICES]
-        + [(CUSTOM_PERIOD, _("Custom range"))],
+        "period_choices": period_options(when.choice, lang),
         "custom": when.custom,
         "as_of_param": when.as_of_param,
         "as_of_text": "" if when.live else formatting.when(when.as_of, tz, lang),

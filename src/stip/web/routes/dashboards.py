@@ -28,10 +28,10 @@ from stip.web.state import WebState
 from stip.web.templating import render, render_string
 from stip.web.viewmodel import (
     CUSTOM_PERIOD,
-    PERIOD_CHOICES,
     TileView,
     is_stale,
     period_label,
+    period_options,
     query_string,
     restricted_view,
     tile_view,
@@ -271,8 +271,7 @@ def _build(
         period_label=period_label(when.period, lang, tz),
         compared_text=_("totals vs %s") % compared[0][0] if compared else "",
         period_choice=when.choice or CUSTOM_PERIOD,
-        period_choices=[(value, _(label)) for value, label in PERIOD_CHOICES]
-        + [(CUSTOM_PERIOD, _("Custom range"))],
+        period_choices=period_options(when.choice, lang),
         custom=when.custom,
         as_of_param=when.as_of_param,
         data_as_of_text=formatting.when(newest, tz, lang),
@@ -291,8 +290,6 @@ def _build(
         team_id=scope.team_id,
         company_id=MY_CLIENTS if scope.my_clients else scope.company_id,
     )
-    if when.choice and when.choice not in dict(PERIOD_CHOICES):
-        view.period_choices = [(when.choice, when.choice), *view.period_choices]
     if params.tv:
         view.tv_cols, view.tv_rows = tv_layout(flat)
         view.rotate_next = _rotate_next(params.rotate, base_path, link)
