@@ -12,6 +12,9 @@ from datetime import date
 
 import pytest
 
+from stip.accounts.secret import secret_key
+from stip.accounts.shares import create_share
+from stip.accounts.users import engine_for
 from stip.app import Stip
 from stip.store.schema import Batch
 
@@ -98,3 +101,15 @@ def test_a_team_lead_sees_the_count_but_not_the_amounts(stip: Stip, client: Test
     values = f"/api/v1/kpis/underwater_agreements/values?{QUERY}"
     (row,) = client.get(values, headers=bearer(stip, "teamlead")).json()["rows"]
     assert row["value"] == 1
+
+
+def test_a_share_link_shows_what_its_dashboards_role_sees(stip: Stip, client: TestClient) -> None:
+    """A team lead's TV wall shows the count, not the losses; the owner's shows both."""
+    accounts = engine_for(stip.settings)
+    key = secret_key(stip.settings)
+    client.cookies.clear()
+    wall = create_share(accounts, key, "teamlead", "service desk wall").path
+    tile = _tile(client.get(f"{wall}?period=last-month").text)
+    assert 'data-status="amber"' in tile and "Omega" not in tile and "EUR" not in tile
+    boardroom = create_share(accounts, key, "owner", "board room").path
+    assert ROW in _tile(client.get(f"{boardroom}?period=last-month").text)

@@ -83,14 +83,13 @@ class KpiData:
     def is_money(self, kpi: KpiDefinition) -> bool:
         return is_money_kpi(kpi.id, kpi.unit)
 
-    def may_see(self, role: str | None, kpi: KpiDefinition, *, actions: bool = False) -> bool:
+    def may_see(self, role: str, kpi: KpiDefinition, *, actions: bool = False) -> bool:
         """Whether `role` may see the KPI, or with `actions` its action rows: money (a KPI in
-        euros, action rows that name amounts) is for the money roles. No role: a share link,
-        which shows what its dashboard shows."""
+        euros, action rows that name amounts) is for the money roles."""
         money = self.is_money(kpi) or (actions and kpi.actions is not None and kpi.actions.money)
-        return not money or role is None or can_see_money(role)
+        return not money or can_see_money(role)
 
-    def shown(self, role: str | None, kpi: KpiDefinition, tile: Tile) -> Tile:
+    def shown(self, role: str, kpi: KpiDefinition, tile: Tile) -> Tile:
         """The tile as `role` sees it: without action rows that name amounts it may not see."""
         return tile if self.may_see(role, kpi, actions=True) else replace(tile, actions=[])
 

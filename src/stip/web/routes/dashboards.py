@@ -224,7 +224,8 @@ def _build(
     )
     lang_param = request.query_params.get("lang")
     link = _link_params(when, scope, params.tv, params.rotate, lang_param)
-    role = None if user is None else user.role
+    # a share link (no user) shows what its dashboard's role sees
+    role = dashboard.role if user is None else user.role
     names = dashboard.tile_names()
     visible = [
         n for n in names if state.kpis.may_see(role, state.kpis.kpi(dashboard.elements[n].kpi))
