@@ -107,10 +107,9 @@ def kpi_actions(
     company: str | None = CompanyQ,
 ) -> dict[str, Any]:
     kpi = state.kpis.kpi(kpi_id)
-    check_kpi_access(user, kpi, state)
+    check_kpi_access(user, kpi, state, actions=True)
     if not kpi.has_actions:
         raise NotFound(f"KPI {kpi.id} has no action list")
-    check_kpi_access(user, kpi, state, actions=True)
     scope = resolve_scope(user, False, resource, team, state.people, company)
     when = resolve_when(state.kpis, period, None, as_of, kpi.default_period, now_by_default=True)
     result: dict[str, Any] = state.kpis.actions(
