@@ -46,10 +46,11 @@ def test_warms_every_shared_dashboard_once_per_data_change(
     warm = Warmup(state)
     shared = sorted(d.id for d in state.dashboards.all() if not d.filters.personal)
     assert "owner" in shared and "engineer" not in shared
-    assert sorted(warm()) == shared
+    assert sorted(warm()) == sorted([*shared, "clients"])
     assert warm() == []  # nothing changed: nothing computed
 
-    # the owner's and the finance user's first views are served from the warmed cache
+    # the owner's and the finance user's first views are served from the warmed cache, and
+    # so is the clients page for every role that opens it
     with monkeypatch.context() as patch, TestClient(web_app) as client:
         patch.setattr(engine_module, "compute", _refuse)
         for role in ("owner", "finance"):
@@ -57,11 +58,16 @@ def test_warms_every_shared_dashboard_once_per_data_change(
             page = client.get(f"/d/{role}")
             assert page.status_code == 200, page.text
             assert 'class="tile' in page.text
+        for role in ("account_manager", "teamlead"):
+            login(client, role)
+            page = client.get("/clients")
+            assert page.status_code == 200, page.text
+            assert '<th scope="row">' in page.text
 
     batch = Batch()
     batch.add("tickets", [{"source_system": "autotask", "id": 999_999_001, "title": "new"}])
     stip.store.apply(batch)
-    assert sorted(warm()) == shared  # the data changed: warmed again
+    assert sorted(warm()) == sorted([*shared, "clients"])  # the data changed: warmed again
 
 
 def test_warms_the_scoped_views_seen_lately_after_a_data_change(

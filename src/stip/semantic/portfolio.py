@@ -33,6 +33,8 @@ COLUMNS = (
     "expiring_contracts",
     "overdue_invoices",
 )
+# A client's fit is judged over a whole quarter by default: a month is too short to tell.
+DEFAULT_PERIOD = "last-quarter"
 # A fixed monthly price: MRR above 0 in the period.
 FIXED_PRICE_KPI = "mrr"
 # Red on any of these: the client does not fit (seat price, effective hourly rate, contract

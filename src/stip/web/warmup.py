@@ -4,11 +4,12 @@ A dashboard's first view after a sync is cold: on a store with millions of ticke
 needs seconds for it (see docs/kpis.md, Performance). The serve process checks the store's
 change stamp every few seconds. When the stamp changes, the job computes the default view of
 every dashboard that is not personal: its default period, the live as-of, the whole MSP. That
-is the view managers open. The engine caches per KPI and window, so the visitor who comes next
-gets the warm figures. It also gets them when the visitor is a role that sees fewer tiles,
-because those tiles are a subset of the ones computed here. After a data change it also
-computes the scoped views (an engineer's own scorecard, a team) that people opened lately
-(`web.recent`), so those stay fast after every sync as well.
+is the view managers open; so is the clients page's default view. The engine caches per KPI
+and window, so the visitor who comes next gets the warm figures. It also gets them when the
+visitor is a role that sees fewer tiles, because those tiles are a subset of the ones
+computed here. After a data change it also computes the scoped views (an engineer's own
+scorecard, a team) that people opened lately (`web.recent`), so those stay fast after every
+sync as well.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import time
 from typing import Any
 
 from stip.periodic import Periodic
+from stip.semantic.portfolio import COLUMNS, DEFAULT_PERIOD
 from stip.web.scope import resolve_when
 from stip.web.state import WebState
 
@@ -48,6 +50,12 @@ class Warmup:
             ids = [dashboard.elements[name].kpi for name in dashboard.tile_names()]
             kpis.tiles(list(dict.fromkeys(ids)), when.period, when.as_of, None)
             done.append(dashboard.id)
+        # The clients page: its default view for all clients (its cells serve every role's
+        # columns and every "my clients" selection, which filter the same rows).
+        when = resolve_when(kpis, None, None, None, DEFAULT_PERIOD)
+        clients = [(c.id, c.name) for c in self.state.people.clients()]
+        kpis.portfolio(clients, list(COLUMNS), when.period, when.as_of, judge=True)
+        done.append("clients")
         # Only on a data change: a scoped view recomputes little when just the as-of moves.
         for view in self.state.recent.current() if data_changed else []:
             when = resolve_when(kpis, view.period, None, None, view.period)

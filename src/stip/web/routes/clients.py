@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from stip.accounts import roles
 from stip.accounts.users import User
-from stip.semantic.portfolio import COLUMNS, NO_FIXED_PRICE, ClientRow, Portfolio
+from stip.semantic.portfolio import COLUMNS, DEFAULT_PERIOD, NO_FIXED_PRICE, ClientRow, Portfolio
 from stip.web import exports, formatting
 from stip.web.deps import CurrentUser, State, language
 from stip.web.errors import BadRequest, Forbidden
@@ -29,7 +29,6 @@ from stip.web.viewmodel import CUSTOM_PERIOD, period_label, period_options, quer
 
 router = APIRouter()
 
-DEFAULT_PERIOD = "last-quarter"
 SHOWN_ROWS = 300
 # The sort keys besides the KPI columns.
 NAME, FIT = "name", "fit"
