@@ -95,17 +95,21 @@ def cost_to_serve_per_user(ctx: FunctionContext) -> pd.DataFrame:
 
 @shared
 def _per_contract(ctx: FunctionContext) -> pd.DataFrame:
-    """Per window and contract: revenue, direct item cost and labour cost."""
+    """Per window and contract (one row each): revenue, direct item cost and labour cost, and
+    `company`, the contract's client (else the company its items are billed to): a contract
+    billed partly to another company, such as a parent, is still one contract."""
     items = item_money(ctx)
     items = items[items["contract"].notna()]
-    keys = ["p_idx", "company", "contract"]
+    keys = ["p_idx", "contract"]
     money = sums(items, keys, revenue="price", item_cost="direct")
+    billed_to = items.groupby(keys)["company"].min().rename("billed_to").reset_index()
+    money = money.merge(billed_to, on=keys, how="left")
     work = entry_work(ctx)
-    work = sums(work[work["contract"].notna()], ["p_idx", "contract"], labour="cost")
+    work = sums(work[work["contract"].notna()], keys, labour="cost")
     contracts = ctx.con.table("contracts").select(contract="id", owner="company_id").to_pandas()
-    both = money.merge(work, on=["p_idx", "contract"], how="outer")
+    both = money.merge(work, on=keys, how="outer")
     both = both.merge(contracts, on="contract", how="left")
-    both["company"] = both["company"].fillna(both["owner"])
+    both["company"] = both["owner"].fillna(both["billed_to"])
     if ctx.scope.companies is not None:
         both = both[both["company"].isin(ctx.scope.companies)]
     numbers = ["revenue", "item_cost", "labour"]
