@@ -63,7 +63,7 @@ def test_figures_and_fit_per_client(engine: KpiEngine) -> None:
     assert beta.figures["reactive_tickets_per_user"].value == pytest.approx(0.25)
     assert beta.figures["reactive_tickets_per_user"].status == "amber"
     assert (beta.fits, beta.reasons) == (False, ["revenue_per_user"])
-    assert gamma.figures["mrr"].value is None
+    assert gamma.figures["mrr"].value == 0  # as on Gamma's own dashboard
     assert gamma.figures["revenue_per_user"].status == "none"
     assert gamma.figures["client_contribution"].value == pytest.approx(300)
     assert gamma.figures["reactive_tickets_per_user"].value is None
@@ -105,12 +105,27 @@ def test_a_client_without_any_record(engine: KpiEngine) -> None:
     so has a count whose data the store lacks altogether (no invoices: "no data")."""
     result = portfolio(engine, [(99, "Nobody")], COLUMNS, "2026-10", AS_OF, judge=True)
     (row,) = result.rows
-    zero = {"client_contribution", "expiring_contracts"}
+    zero = {"mrr", "client_contribution", "expiring_contracts"}
     assert {k for k, figure in row.figures.items() if figure.value is not None} == zero
     assert all(row.figures[k].value == 0 for k in zero)
     assert row.figures["expiring_contracts"].status == "green"  # target 0
     assert row.figures["client_contribution"].status == "none"  # no target
     assert row.reasons == [NO_FIXED_PRICE]
+
+
+def test_without_any_recurring_billing_fit_is_unknown(tmp_path: Path) -> None:
+    """A store without billing (a PSA login that cannot read it) cannot tell who pays a fixed
+    price: no verdict, rather than "does not fit" for every client."""
+    store = open_store(str(tmp_path / "stip.duckdb"))
+    batch = Batch()
+    load(batch)
+    batch.upserts.pop("billing_items")
+    store.apply(batch)
+    engine = KpiEngine(store, Settings(home=tmp_path), load_catalog(home=tmp_path))
+    result = portfolio(engine, CLIENTS, COLUMNS, "2026-10", AS_OF, judge=True)
+    assert (result.judged, result.fit_unknown) == (False, True)
+    assert all(row.fits is None and row.reasons is None for row in result.rows)
+    assert all(row.figures["mrr"].value is None for row in result.rows)  # no data
 
 
 @pytest.mark.postgres

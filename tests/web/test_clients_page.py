@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from kpis.portfolio_fixture import MILA, load
+from kpis.portfolio_fixture import MILA, RUBEN, load
 from stip.accounts.users import engine_for, get_user, set_resource
 from stip.app import Stip
 from stip.store.schema import Batch
@@ -17,6 +17,7 @@ from stip.store.schema import Batch
 from .conftest import TestClient, bearer, login
 
 QUERY = "period=2026-10&as_of=2026-11-02T09:00"
+PINNED = "period=2026-10&amp;as_of=2026-11-02T09%3A00"  # QUERY in a link
 ROW_NAME = re.compile(r'<th scope="row">(?:<a href="[^"]*">)?(.*?)(?:</a>)?</th>')
 
 
@@ -49,7 +50,8 @@ def test_an_account_manager_starts_with_their_own_clients(client: TestClient) ->
     assert _names(page) == ["Gamma", "Alfa"]
     assert "1 of 2 clients fit." in page
     assert "no fixed monthly price" in page
-    assert 'href="/d/account_manager?company=1&amp;period=2026-10"' in page
+    # a client's own dashboard, for the same period and as-of
+    assert f'href="/d/account_manager?company=1&amp;{PINNED}"' in page
     everyone = client.get(f"/clients?{QUERY}&mine=0").text
     # one reason each, then by name ("<" before letters), the client that fits last
     assert _names(everyone) == ["&lt;b&gt;Zeta&lt;/b&gt;", "Beta", "Gamma", "Alfa"]
@@ -124,7 +126,7 @@ def test_the_account_manager_dashboard_for_my_clients(stip: Stip, client: TestCl
     assert "· my clients" in page
     assert '<option value="mine" selected>my clients</option>' in page
     clients_page = client.get(f"/clients?{QUERY}").text
-    assert 'href="/d/account_manager?company=mine&amp;period=2026-10"' in clients_page
+    assert f'href="/d/account_manager?company=mine&amp;{PINNED}"' in clients_page
     token = bearer(stip, "account_manager")
     api = f"/api/v1/kpis/mrr/values?{QUERY}"
     (mine,) = client.get(f"{api}&company=mine", headers=token).json()["rows"]
@@ -158,8 +160,35 @@ def test_a_custom_range_as_on_the_dashboards(client: TestClient) -> None:
     assert "clients-2026-10-05.csv" in client.get(ranged).headers["content-disposition"]
     page = client.get("/clients?as_of=2026-11-02T09:00&period=custom&custom=2026-10-05..2026-10-20")
     assert 'name="shown_custom" value="2026-10-05..2026-10-20"' in page.text
+    # MRR, seat price, rates, margin and contribution are billed per month: all of October
+    assert "Figures billed per month cover 1 Oct 2026 – 31 Oct 2026." in page.text
     # a range left in the box loses to another choice of the select
     left = (
         "/clients/export.csv?as_of=2026-11-02T09:00&period=last-month&custom=2026-10-05..2026-10-20"
     )
     assert "clients-2026-10-01.csv" in client.get(left).headers["content-disposition"]
+
+
+def test_an_empty_mine_is_the_default(client: TestClient) -> None:
+    login(client, "account_manager")
+    assert _names(client.get(f"/clients?{QUERY}&mine=").text) == ["Gamma", "Alfa"]
+
+
+def _mrr_tile(page: str) -> str:
+    return page.split('data-kpi="mrr"', 1)[1].split("</article>", 1)[0]
+
+
+def test_relinking_a_user_changes_my_clients_at_once(stip: Stip, client: TestClient) -> None:
+    """The dashboard's view cache is keyed by the user's linked resource too."""
+    accounts = engine_for(stip.settings)
+    manager = get_user(accounts, "account_manager")
+    assert manager is not None
+    login(client, "account_manager")
+    mine = f"/d/account_manager?company=mine&{QUERY}"
+    assert ">1,500<" in _mrr_tile(client.get(mine).text)  # Mila's Alfa
+    set_resource(accounts, manager.id, RUBEN)
+    try:
+        login(client, "account_manager")
+        assert ">200<" in _mrr_tile(client.get(mine).text)  # Ruben's Beta
+    finally:
+        set_resource(accounts, manager.id, MILA)

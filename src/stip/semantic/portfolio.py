@@ -70,6 +70,9 @@ class Portfolio:
     as_of: datetime
     rows: list[ClientRow]
     judged: bool  # whether `reasons` were worked out
+    # Fit was asked for but cannot be told: the store holds no recurring billing at all (a
+    # PSA login that cannot read billing), so "no fixed price" would be a guess.
+    fit_unknown: bool = False
 
 
 def portfolio(
@@ -86,6 +89,8 @@ def portfolio(
     shown = list(columns)
     needed = list(dict.fromkeys([*shown, *((FIXED_PRICE_KPI, *FIT_KPIS) if judge else ())]))
     results = engine.many_values(needed, period, "company", as_of)
+    unknown = judge and any(r.no_data for r in results if r.kpi.id == FIXED_PRICE_KPI)
+    judge = judge and not unknown
     by_kpi = {result.kpi.id: _per_client(result) for result in results}
     # A client without a row has none of the records a count or a sum adds up: 0 (§5 "Empty")
     absent = {result.kpi.id: _absent(result) for result in results}
@@ -96,7 +101,7 @@ def portfolio(
         rows.append(ClientRow(company_id, name, {k: figures[k] for k in shown}, reasons))
     as_of_time = results[0].as_of if results else engine.as_of(as_of)
     periods = {result.kpi.id: result.period for result in results if result.kpi.id in shown}
-    return Portfolio(shown, periods, as_of_time, rows, judge)
+    return Portfolio(shown, periods, as_of_time, rows, judge, unknown)
 
 
 def _per_client(result: KpiResult) -> dict[int, Figure]:

@@ -82,14 +82,14 @@ def _all_windows(ctx: FunctionContext, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-@register("mrr", dimensions=("company",), uses_as_of="date")
+@register("mrr", dimensions=("company",), uses_as_of="date", additive="sum")
 def mrr(ctx: FunctionContext) -> pd.DataFrame:
     frame = client_mrr(ctx)
     agg = _all_windows(ctx, _keyed(ctx, frame, value=frame["cur"], n=frame["cur"] > 0))
     return result(agg, ctx)
 
 
-@register("arr", dimensions=("company",), uses_as_of="date")
+@register("arr", dimensions=("company",), uses_as_of="date", additive="sum")
 def arr(ctx: FunctionContext) -> pd.DataFrame:
     frame = client_mrr(ctx)
     agg = _all_windows(ctx, _keyed(ctx, frame, value=12 * frame["cur"], n=frame["cur"] > 0))

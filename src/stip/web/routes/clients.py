@@ -52,7 +52,7 @@ class Selection:
 def _selection(request: Request, state: WebState, user: User, columns: list[str]) -> Selection:
     q = request.query_params
     own = state.people.clients_of(user.resource_id) if user.resource_id is not None else []
-    mine = q.get("mine", "1" if own else "0")
+    mine = q.get("mine") or ("1" if own else "0")
     if mine not in ("0", "1"):
         raise BadRequest(f"mine must be 1 (my clients) or 0 (all clients), not '{mine}'")
     judged = roles.can_see_money(user.role)
@@ -146,11 +146,12 @@ def clients_page(request: Request, state: State, user: CurrentUser) -> Response:
         unit = formatting.unit_name(kpi.unit, lang)
         heads.append(_header(kpi_id, kpi.name.get(lang), unit, link, chosen))
     dashboard = roles.can_view_dashboard(user.role, roles.ACCOUNT_MANAGER)
+    # a client's dashboard for the same period and as-of
+    same_time = {"period": when.choice, "custom": when.custom, "as_of": when.as_of_param}
     view_rows = [
         {
             "name": row.name,
-            "href": "/d/account_manager"
-            + query_string(company=row.company_id, period=when.choice, custom=when.custom)
+            "href": "/d/account_manager" + query_string(company=row.company_id, **same_time)
             if dashboard
             else None,
             "fits": row.fits,
@@ -178,14 +179,22 @@ def clients_page(request: Request, state: State, user: CurrentUser) -> Response:
         "total": len(rows),
         "cut": len(rows) > SHOWN_ROWS,
         "fitting": sum(1 for r in rows if r.fits),
-        "mine_dashboard": "/d/account_manager"
-        + query_string(company=MY_CLIENTS, period=when.choice or None)
+        "mine_dashboard": "/d/account_manager" + query_string(company=MY_CLIENTS, **same_time)
         if dashboard and chosen.mine
         else "",
+        "fit_unknown": result.fit_unknown,
+        "months_label": _months_label(result, when, lang),
         "csv": "/clients/export.csv" + query_string(**sorted_link),
         "xlsx": "/clients/export.xlsx" + query_string(**sorted_link),
     }
     return render(request, "clients.html", {"view": view})
+
+
+def _months_label(result: Portfolio, when: When, lang: str) -> str:
+    """The whole months the figures billed per month cover, when they differ from the page's
+    period (a week asked for: its month); else ""."""
+    other = [p for p in result.periods.values() if p != when.period]
+    return period_label(other[0], lang, when.period.tz) if other else ""
 
 
 def _link(when: When, chosen: Selection) -> dict[str, Any]:

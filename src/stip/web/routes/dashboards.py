@@ -165,7 +165,8 @@ def build_view(
         dashboard.id,
         id(dashboard),
         base_path,
-        None if user is None else (user.id, user.role),
+        # the linked resource decides an engineer's own figures and "my clients"
+        None if user is None else (user.id, user.role, user.resource_id),
         astuple(params),
         lang,
         request.query_params.get("lang"),
