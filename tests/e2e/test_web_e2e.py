@@ -243,3 +243,29 @@ def test_every_default_dashboard_is_reachable_by_the_owner(
         assert response is not None and response.status == 200
         assert tile_count(w) == expected_tiles[dashboard]
     assert w.errors == []
+
+
+def test_the_account_manager_compares_clients_and_opens_one(
+    server: str, context: Any, artifacts: Path
+) -> None:
+    """From the top bar to the clients page, sorted by seat price, and on to one client."""
+    w = login(context, server, "account_manager")
+    w.page.click("nav >> text=Clients")
+    w.page.wait_for_load_state("networkidle")
+    assert w.page.url.startswith(f"{server}/clients")
+    rows = w.page.locator(".client-table tbody tr")
+    assert rows.count() > 0
+    # the demo's account manager is linked: the page opens on their own clients
+    assert w.page.locator("select[name=mine]").input_value() == "1"
+    w.page.click(".client-table thead >> text=Revenue per user")
+    w.page.wait_for_load_state("networkidle")
+    assert "sort=revenue_per_user" in w.page.url
+    assert w.page.locator('th[aria-sort="ascending"]').count() == 1
+    w.page.screenshot(path=str(artifacts / "clients.png"), full_page=False)
+    first = rows.first.locator('th[scope="row"] a')
+    name = first.inner_text()
+    first.click()
+    w.page.wait_for_load_state("networkidle")
+    assert "company=" in w.page.url
+    assert name in w.page.locator("h1").inner_text()
+    assert w.errors == []
