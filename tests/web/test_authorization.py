@@ -113,6 +113,9 @@ def _cases(stip: Stip) -> dict[str, list[Case]]:
             Case("GET", f"/api/v1/kpis/{MONEY_ACTIONS_KPI}/actions", money, api=True),
         ],
         "GET /clients": [Case("GET", "/clients", roles.can_see_others)],
+        "GET /api/v1/clients": [
+            Case("GET", "/api/v1/clients?period=2026-10", roles.can_see_others, api=True)
+        ],
         "GET /clients/export.{fmt}": [
             Case("GET", "/clients/export.csv", roles.can_see_others),
             Case("GET", "/clients/export.xlsx?mine=0&sort=name", roles.can_see_others),

@@ -192,3 +192,22 @@ def test_relinking_a_user_changes_my_clients_at_once(stip: Stip, client: TestCli
         assert ">200<" in _mrr_tile(client.get(mine).text)  # Ruben's Beta
     finally:
         set_resource(accounts, manager.id, MILA)
+
+
+def test_the_api_gives_the_same_figures(stip: Stip, client: TestClient) -> None:
+    api = f"/api/v1/clients?{QUERY}&mine=0&sort=name"
+    body = client.get(api, headers=bearer(stip, "account_manager")).json()
+    assert [c["kpi"] for c in body["columns"]][:2] == ["mrr", "revenue_per_user"]
+    assert body["columns"][0]["period"]["start"].startswith("2026-10-01")
+    beta = next(c for c in body["clients"] if c["company"] == "Beta")
+    assert (beta["fits"], beta["reasons"]) == (False, ["revenue_per_user"])
+    assert beta["figures"]["revenue_per_user"] == {"value": 50.0, "status": "red"}
+    assert body["fit_judged"] is True and body["mine"] is False
+    mine = client.get(f"/api/v1/clients?{QUERY}", headers=bearer(stip, "account_manager")).json()
+    assert [c["company"] for c in mine["clients"]] == ["Gamma", "Alfa"]  # by fit, worst first
+    lead = client.get(api, headers=bearer(stip, "teamlead")).json()
+    assert "mrr" not in {c["kpi"] for c in lead["columns"]} and lead["fit_judged"] is False
+    assert all(c["fits"] is None for c in lead["clients"])
+    assert client.get(api, headers=bearer(stip, "engineer")).status_code == 403
+    bad = client.get("/api/v1/clients?sort=nonsense", headers=bearer(stip, "owner"))
+    assert bad.status_code == 400 and "cannot sort by 'nonsense'" in bad.json()["error"]

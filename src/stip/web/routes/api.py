@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from stip.accounts import roles
 from stip.web.deps import ApiUser, State
 from stip.web.errors import BadRequest, Forbidden, NotFound
+from stip.web.routes.clients import client_portfolio
 from stip.web.routes.dashboards import dashboard_for
 from stip.web.routes.kpis import check_kpi_access
 from stip.web.scope import resolve_scope, resolve_when
@@ -116,3 +117,42 @@ def kpi_actions(
         kpi.id, when.period, when.as_of, scope.to_engine()
     ).to_json()
     return result
+
+
+@router.get("/clients", summary="Every client's figures and whether it fits (the clients page)")
+def list_clients(
+    state: State,
+    user: ApiUser,
+    period: str | None = Query(None, description="Period SPEC (default last-quarter)"),
+    as_of: str | None = AsOfQ,
+    mine: str | None = Query(None, description="1: my clients (default when you have any); 0: all"),
+    q: str | None = Query(None, description="Only clients whose name contains this"),
+    sort: str | None = Query(None, description="name, fit or a column's KPI id"),
+    desc: str | None = Query(None, description="1: descending"),
+) -> dict[str, Any]:
+    asked = {"period": period, "as_of": as_of, "mine": mine, "q": q, "sort": sort, "desc": desc}
+    params = {name: value for name, value in asked.items() if value is not None}
+    result, chosen, when, rows = client_portfolio(params, state, user, now_by_default=True)
+    return {
+        "as_of": result.as_of.isoformat(),
+        "period": when.period.to_json(),
+        "mine": chosen.mine,
+        "columns": [
+            {"kpi": kpi_id, "unit": state.kpis.kpi(kpi_id).unit, "period": span.to_json()}
+            for kpi_id, span in result.periods.items()
+        ],
+        "fit_judged": result.judged,
+        "clients": [
+            {
+                "company_id": row.company_id,
+                "company": row.name,
+                "fits": row.fits,
+                "reasons": row.reasons,
+                "figures": {
+                    kpi_id: {"value": figure.value, "status": figure.status}
+                    for kpi_id, figure in row.figures.items()
+                },
+            }
+            for row in rows
+        ],
+    }

@@ -8,6 +8,7 @@ The CSV and Excel files hold every row of the selection.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,8 +50,7 @@ class Selection:
         return bool(self.own)
 
 
-def _selection(request: Request, state: WebState, user: User, columns: list[str]) -> Selection:
-    q = request.query_params
+def _selection(q: Mapping[str, str], state: WebState, user: User, columns: list[str]) -> Selection:
     own = state.people.clients_of(user.resource_id) if user.resource_id is not None else []
     mine = q.get("mine") or ("1" if own else "0")
     if mine not in ("0", "1"):
@@ -64,16 +64,20 @@ def _selection(request: Request, state: WebState, user: User, columns: list[str]
     return Selection(own, mine == "1" and bool(own), query, sort, q.get("desc") == "1")
 
 
-def _portfolio(
-    request: Request, state: WebState, user: User
+def client_portfolio(
+    q: Mapping[str, str], state: WebState, user: User, *, now_by_default: bool = False
 ) -> tuple[Portfolio, Selection, When, list[ClientRow]]:
+    """The clients the parameters `q` select (`mine`, `q`), their figures for the period
+    (`period`, `custom`, `as_of`) in the order asked for (`sort`, `desc`); the page and the
+    API (which computes as of now by default, as the other API calls do) share it."""
     if not roles.can_see_others(user.role):
         raise Forbidden("the clients page is for those who look after clients and people")
     columns = [c for c in COLUMNS if state.kpis.may_see(user.role, state.kpis.kpi(c))]
-    chosen = _selection(request, state, user, columns)
-    q = request.query_params
+    chosen = _selection(q, state, user, columns)
     period, custom = chosen_period(q)
-    when = resolve_when(state.kpis, period, custom, q.get("as_of"), DEFAULT_PERIOD)
+    when = resolve_when(
+        state.kpis, period, custom, q.get("as_of"), DEFAULT_PERIOD, now_by_default=now_by_default
+    )
     clients = chosen.own if chosen.mine else state.people.clients()
     if chosen.query:
         needle = chosen.query.casefold()
@@ -136,7 +140,7 @@ def clients_page(request: Request, state: State, user: CurrentUser) -> Response:
     lang = language(request)
     _ = gettext_for(lang)
     tz = state.stip.settings.tz
-    result, chosen, when, rows = _portfolio(request, state, user)
+    result, chosen, when, rows = client_portfolio(request.query_params, state, user)
     link = _link(when, chosen)
     heads = [_header(NAME, _("Client"), "", link, chosen)]
     if result.judged:
@@ -212,7 +216,7 @@ def _link(when: When, chosen: Selection) -> dict[str, Any]:
 def clients_export(fmt: str, request: Request, state: State, user: CurrentUser) -> Response:
     if fmt not in ("csv", "xlsx"):
         raise BadRequest("export format must be csv or xlsx")
-    result, _chosen, when, rows = _portfolio(request, state, user)
+    result, _chosen, when, rows = client_portfolio(request.query_params, state, user)
     columns = ["company_id", "company"]
     if result.judged:
         columns += ["fits", "reasons"]
