@@ -85,3 +85,9 @@ def load(batch: Batch) -> None:
         ],
     )  # fmt: skip
     batch.add("time_entries", [_entry(1, 101, 11, 10.0), _entry(2, 102, 12, 2.0)])
+    # one survey answer: Alfa rated its incident 4 of 10 (not positive)
+    batch.add(
+        "survey_results",
+        [{**SRC, "id": 1, "ticket_id": 101, "company_id": ALFA, "survey_rating": 4.0,
+          "complete_date": datetime(2026, 10, 7, 12)}],
+    )  # fmt: skip

@@ -5,7 +5,8 @@ enough to work out by hand (October 2026, targets of the catalogue).
   MRR 1,500; seat price 1,500 / 10 = 150 (target 100: green); effective rate 1,500 / 10 h =
   150 €/h (target 100: green); contract margin (1,500 − 500) / 1,500 = 66.7 % (target 65:
   green); one incident: 1 / 10 users = 0.1 reactive tickets per user (target 0.2: green).
-  It fits.
+  Its one survey answer, 4 of 10, makes 0 % positive (red), but satisfaction is shown, not
+  judged: it fits.
 - Beta (4 users): a recurring service of EUR 200 and 2 hours on its contract. Seat price
   200 / 4 = 50 (amber from 75: red); effective rate 200 / 2 = 100 (green); margin
   (200 − 100) / 200 = 50 % (amber from 50: amber); one incident: 1 / 4 = 0.25 (amber up to
@@ -55,6 +56,13 @@ def test_figures_and_fit_per_client(engine: KpiEngine) -> None:
     assert alfa.figures["agreement_gross_margin"].value == pytest.approx(100 * 1000 / 1500)
     assert alfa.figures["client_contribution"].value == pytest.approx(1000)
     assert alfa.figures["reactive_tickets_per_user"].value == pytest.approx(0.1)
+    assert (
+        alfa.figures["csat_positive_rate"].value,
+        alfa.figures["csat_positive_rate"].status,
+    ) == (
+        0,
+        "red",
+    )
     assert (alfa.fits, alfa.reasons) == (True, [])
     assert beta.figures["revenue_per_user"].value == pytest.approx(50)
     assert beta.figures["client_effective_rate"].value == pytest.approx(100)
@@ -92,11 +100,11 @@ def test_the_targets_the_msp_sets_decide_the_fit(tmp_path: Path) -> None:
 
 def test_without_judging_only_the_columns_asked_for(engine: KpiEngine) -> None:
     result = portfolio(
-        engine, CLIENTS, ["client_csat", "expiring_contracts"], "2026-10", AS_OF, judge=False
+        engine, CLIENTS, ["csat_positive_rate", "expiring_contracts"], "2026-10", AS_OF, judge=False
     )
-    assert result.columns == ["client_csat", "expiring_contracts"]
+    assert result.columns == ["csat_positive_rate", "expiring_contracts"]
     for row in result.rows:
-        assert list(row.figures) == ["client_csat", "expiring_contracts"]
+        assert list(row.figures) == ["csat_positive_rate", "expiring_contracts"]
         assert row.fits is None and row.reasons is None
 
 

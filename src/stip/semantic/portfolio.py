@@ -28,7 +28,7 @@ COLUMNS = (
     "agreement_gross_margin",
     "client_contribution",
     "reactive_tickets_per_user",
-    "client_csat",
+    "csat_positive_rate",
     "sla_compliance_overall",
     "expiring_contracts",
     "overdue_invoices",
@@ -37,9 +37,10 @@ COLUMNS = (
 DEFAULT_PERIOD = "last-quarter"
 # A fixed monthly price: MRR above 0 in the period.
 FIXED_PRICE_KPI = "mrr"
-# Red on any of these: the client does not fit (seat price, effective hourly rate, contract
-# margin, satisfaction).
-FIT_KPIS = ("revenue_per_user", "client_effective_rate", "agreement_gross_margin", "client_csat")
+# Red on any of these: the client does not fit the model (seat price, effective hourly rate,
+# contract margin). Satisfaction is shown, not judged: per client a quarter often holds one or
+# two survey answers, and one low rating is no reason to part with a client.
+FIT_KPIS = ("revenue_per_user", "client_effective_rate", "agreement_gross_margin")
 NO_FIXED_PRICE = "no_fixed_price"
 
 
