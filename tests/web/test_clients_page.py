@@ -49,6 +49,8 @@ def test_an_account_manager_starts_with_their_own_clients(client: TestClient) ->
     # Mila manages Alfa and Gamma (Delta is inactive, Echo a vendor); by fit, worst first
     assert _names(page) == ["Gamma", "Alfa"]
     assert "1 of 2 clients fit." in page
+    # worst first: the most reasons, which a screen reader hears as descending
+    assert '<th scope="col" aria-sort="descending"><a href="/clients?' in page
     assert "no fixed monthly price" in page
     # a client's own dashboard, for the same period and as-of
     assert f'href="/d/account_manager?company=1&amp;{PINNED}"' in page
@@ -64,7 +66,9 @@ def test_sorting_and_searching(client: TestClient) -> None:
     by_price = client.get(f"/clients?{QUERY}&mine=0&sort=revenue_per_user").text
     # 50 (Beta) before 150 (Alfa); clients without a seat price last, by name
     assert _names(by_price) == ["Beta", "Alfa", "&lt;b&gt;Zeta&lt;/b&gt;", "Gamma"]
+    assert '<th scope="col" aria-sort="ascending" class="num"><a' in by_price
     desc = client.get(f"/clients?{QUERY}&mine=0&sort=revenue_per_user&desc=1").text
+    assert '<th scope="col" aria-sort="descending" class="num"><a' in desc
     assert _names(desc) == ["Alfa", "Beta", "&lt;b&gt;Zeta&lt;/b&gt;", "Gamma"]
     found = client.get(f"/clients?{QUERY}&mine=0&q=ET").text
     assert _names(found) == ["&lt;b&gt;Zeta&lt;/b&gt;", "Beta"]

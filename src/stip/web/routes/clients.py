@@ -113,15 +113,17 @@ def _reason_text(reason: str, state: WebState, lang: str) -> str:
 
 
 def _header(key: str, label: str, unit: str, link: dict[str, Any], chosen: Selection) -> Any:
-    """A column head that sorts by its column; a second click on it reverses the order."""
+    """A column head that sorts by its column; a second click on it reverses the order. Fit's
+    own order is worst first: the most reasons, so it reads as descending."""
     current = chosen.sort == key
     flip = current and not chosen.descending
+    falling = chosen.descending != (key == FIT)
     return {
         "key": key,
         "label": label,
         "unit": unit,
         "href": "/clients" + query_string(**link, sort=key, desc="1" if flip else None),
-        "sorted": ("descending" if chosen.descending else "ascending") if current else "none",
+        "sorted": ("descending" if falling else "ascending") if current else "none",
     }
 
 
