@@ -50,7 +50,7 @@ class Scope:
         values: dict[str, int | tuple[int, ...] | None] = {
             "resource": self.resource_id,
             "team": self.team_id,
-            "company": self.company_id if self.company_id is not None else self.companies,
+            "company": self.company_id if self.company_id is not None else self.company_ids or None,
         }
         return {dim: value for dim, value in values.items() if value is not None}
 
