@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from stip.cli import actions, demo, kpi, serve, sync, users
+from stip.cli import actions, demo, goals, kpi, serve, sync, users
 
 
 def register(app: typer.Typer) -> None:
@@ -12,5 +12,6 @@ def register(app: typer.Typer) -> None:
     serve.register(app)
     sync.register(app)
     kpi.register(app)
+    goals.register(app)
     users.register(app)
     actions.register(app)

@@ -10,35 +10,20 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from stip.dashboards.models import Dashboard
-from stip.dashboards.yamllines import line_of, load_with_lines
+from stip.dashboards.yamllines import invalid, line_of, read_yaml
 from stip.errors import DefinitionError, UserError, suggest
 from stip.semantic.periods import parse_period
 
 
 def load_dashboard(path: Path, kpi_ids: Collection[str] | None = None) -> Dashboard:
     """Parse one file; raise `DefinitionError("file:line: ...")` on the first problem."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DefinitionError(f"{path}:1: cannot be read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DefinitionError(f"{path}:{line}: not UTF-8 text; save the file as UTF-8") from None
-    data, lines = load_with_lines(text, str(path))
+    data, lines = read_yaml(path)
     if not isinstance(data, dict):
         raise DefinitionError(f"{path}:1: a dashboard file must be a mapping (kind: Dashboard)")
     try:
         dashboard = Dashboard.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        where = ".".join(str(p) for p in loc) or "(top)"
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown field '{loc[-1]}'"
-        raise DefinitionError(f"{path}:{line_of(lines, loc)}: {where}: {msg}") from None
+        raise invalid(path, lines, exc) from None
     _check_refs(dashboard, path, lines, kpi_ids)
     return dashboard
 

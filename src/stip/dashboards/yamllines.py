@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path as FilePath
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
+
+from stip.errors import DefinitionError
 
 Path = tuple[str | int, ...]
 # libyaml's loader when PyYAML has it (its wheels do): one parse, several times faster.
@@ -26,8 +30,6 @@ def load_with_lines(text: str, filename: str) -> tuple[Any, dict[Path, int]]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
-        from stip.errors import DefinitionError
-
         raise DefinitionError(f"{filename}:{line}: invalid YAML: {problem}") from None
     finally:
         loader.dispose()
@@ -50,3 +52,29 @@ def line_of(lines: dict[Path, int], path: Path) -> int:
     while path and path not in lines:
         path = path[:-1]
     return lines.get(path, 1)
+
+
+def read_yaml(path: FilePath) -> tuple[Any, dict[Path, int]]:
+    """Read and parse a definition file; `DefinitionError("file:line: ...")` when it cannot be
+    read, is not UTF-8 or is not YAML."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DefinitionError(f"{path}:1: cannot be read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DefinitionError(f"{path}:{line}: not UTF-8 text; save the file as UTF-8") from None
+    return load_with_lines(text, str(path))
+
+
+def invalid(path: FilePath, lines: dict[Path, int], exc: ValidationError) -> DefinitionError:
+    """The first problem pydantic found, as `file:line: field.path: message`."""
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    where = ".".join(str(p) for p in loc) or "(top)"
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = f"unknown field '{loc[-1]}'"
+    return DefinitionError(f"{path}:{line_of(lines, loc)}: {where}: {msg}")

@@ -1,0 +1,117 @@
+"""`stip goals` commands: where each goal stands (show) and a check of the goals file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from stip.cli.kpi import _engine, _fmt
+from stip.cli.options import AsOfOption, DbOption, JsonOption, load
+from stip.errors import ConfigError
+
+if TYPE_CHECKING:
+    from stip.goals.progress import Step
+
+goals_app = typer.Typer(
+    help="Goals: the dot on the horizon, cascaded to this year, quarter, month, week and day.",
+    no_args_is_help=True,
+)
+FileOption = Annotated[
+    Path | None,
+    typer.Option("--file", help="Goals file (default: $STIP_HOME/goals.yaml)."),
+]
+COLOURS = {"green": "green", "amber": "yellow", "red": "red", "none": "dim"}
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(goals_app, name="goals")
+
+
+def _goals_path(file: Path | None, home: Path) -> Path:
+    from stip.goals.loader import goals_file
+
+    path = file or goals_file(home)
+    if not path.exists():
+        raise ConfigError(
+            f"no goals file at {path}; write one (docs/goals.md shows how) or pass --file"
+        )
+    return path
+
+
+@goals_app.command("show")
+def show(
+    as_of: AsOfOption = None,
+    json_out: JsonOption = False,
+    file: FileOption = None,
+    db: DbOption = None,
+) -> None:
+    """Each goal's milestones this year, quarter, month, week and day against the KPI."""
+    from stip.goals.loader import load_goals
+    from stip.goals.progress import LEVELS, goal_progress
+
+    engine = _engine(db)
+    goals = load_goals(_goals_path(file, engine.settings.home), engine.catalog)
+    progress = goal_progress(engine, goals, engine.as_of(as_of))
+    if json_out:
+        typer.echo(json.dumps(progress.to_json(), ensure_ascii=False, indent=2))
+        return
+    title = (
+        f"{goals.horizon.statement.en} (by {goals.horizon.by}) — as of "
+        f"{progress.as_of:%Y-%m-%d %H:%M %z}; cells: value / expected by now"
+    )
+    table = Table(title=title)
+    table.add_column("goal", overflow="fold")
+    table.add_column("target", justify="right")
+    for level in LEVELS:
+        table.add_column(level, justify="right")
+    for node in progress.goals:
+        indent = "  " * node.depth
+        name = (node.goal.title or node.kpi.name).en
+        target = f"{_fmt(node.goal.target)} {node.kpi.unit}"
+        if node.goal.per:
+            target += f" per {node.goal.per}"
+        if node.goal.split:
+            target += f", each {node.goal.split}"
+        table.add_row(
+            Text(f"{indent}{name} [{node.status}]", style=COLOURS[node.status]),
+            f"{target} by {node.end}",
+            *(_cell(step) for step in node.steps),
+        )
+        for member in node.members:
+            table.add_row(
+                Text(f"{indent}  · {member.name}", style=COLOURS[member.status]),
+                "",
+                *(_cell(step) for step in member.steps),
+            )
+    Console().print(table)
+    counts = progress.summary()
+    typer.echo(
+        f"{len(progress.goals)} goals this quarter: {counts['green']} on track, "
+        f"{counts['amber']} nearly, {counts['red']} off track, {counts['none']} unknown"
+    )
+
+
+def _cell(step: Step) -> Text:
+    expected = "" if step.expected is None else f" / {_fmt(step.expected)}"
+    return Text(f"{_fmt(step.value)}{expected}", style=COLOURS[step.status])
+
+
+@goals_app.command("validate")
+def validate(
+    file: Annotated[
+        Path | None, typer.Argument(help="Goals file (default: $STIP_HOME/goals.yaml).")
+    ] = None,
+) -> None:
+    """Check a goals file against the KPI catalogue; exit 1 with file:line if it is wrong."""
+    from stip.goals.loader import load_goals
+    from stip.semantic.catalog import load_catalog
+
+    home = load().settings.home
+    goals = load_goals(_goals_path(file, home), load_catalog(home=home))
+    typer.echo(f"{len(goals.goals)} goals OK")

@@ -1,0 +1,95 @@
+"""Load and check the goals file; every problem names file:line and how to fix it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from stip.dashboards.yamllines import invalid, line_of, read_yaml
+from stip.errors import DefinitionError, suggest
+from stip.goals.models import GOAL_ID, GoalsFile
+from stip.semantic.catalog import KpiCatalog
+from stip.semantic.compute import accumulates
+
+FILE_NAME = "goals.yaml"
+Lines = dict[tuple[str | int, ...], int]
+
+
+def goals_file(home: Path) -> Path:
+    return home / FILE_NAME
+
+
+def load_goals(path: Path, catalog: KpiCatalog) -> GoalsFile:
+    """Parse one goals file; raise `DefinitionError("file:line: ...")` on the first problem."""
+    data, lines = read_yaml(path)
+    if not isinstance(data, dict):
+        raise DefinitionError(f"{path}:1: a goals file must be a mapping (kind: Goals)")
+    try:
+        goals = GoalsFile.model_validate(data)
+    except ValidationError as exc:
+        raise invalid(path, lines, exc) from None
+    _check(goals, path, lines, catalog)
+    return goals
+
+
+def _check(goals: GoalsFile, path: Path, lines: Lines, catalog: KpiCatalog) -> None:
+    known = {kpi.id: kpi for kpi in catalog}
+
+    def fail(loc: tuple[str | int, ...], message: str) -> DefinitionError:
+        where = ".".join(map(str, loc))
+        return DefinitionError(f"{path}:{line_of(lines, loc)}: {where}: {message}")
+
+    for goal_id, goal in goals.goals.items():
+        here = ("goals", goal_id)
+        if not re.fullmatch(GOAL_ID, goal_id):
+            raise fail(here, "a goal id is lower case letters, digits, '_' and '-'")
+        kpi = known.get(goal.kpi)
+        if kpi is None:
+            raise fail(
+                (*here, "kpi"),
+                f"unknown KPI '{goal.kpi}'.{suggest(goal.kpi, known)} See `stip kpi list`.",
+            )
+        if goals.end(goal) < goal.start:
+            raise fail(
+                (*here, "start"),
+                f"the goal starts ({goal.start}) after the horizon ({goals.horizon.by}); give "
+                "it its own `by`",
+            )
+        adds_up = accumulates(kpi, known)
+        if adds_up and goal.per is None:
+            raise fail(
+                (*here, "target"),
+                f"{kpi.id} adds up over a period, so the target is an amount per period: add "
+                "`per: year`, `quarter`, `month` or `week`",
+            )
+        if goal.per is not None and not adds_up:
+            raise fail(
+                (*here, "per"),
+                f"{kpi.id} is a level or a rate, not an amount that adds up over a period; "
+                "remove `per` (each period's value must reach the path)",
+            )
+        if goal.split is not None and goal.split not in kpi.dimensions:
+            allowed = ", ".join(d for d in kpi.dimensions if d in ("team", "resource"))
+            raise fail(
+                (*here, "split"),
+                f"{kpi.id} cannot be split by {goal.split}; it can by: {allowed or 'neither'}",
+            )
+        if goal.supports is not None and goal.supports not in goals.goals:
+            raise fail(
+                (*here, "supports"),
+                f"no goal '{goal.supports}' in this file.{suggest(goal.supports, goals.goals)}",
+            )
+    for goal_id in goals.goals:
+        seen = [goal_id]
+        parent = goals.goals[goal_id].supports
+        while parent is not None:
+            if parent in seen:
+                chain = " -> ".join([*seen, parent])
+                raise fail(
+                    ("goals", goal_id, "supports"),
+                    f"goals support each other in a circle ({chain}); one must be on top",
+                )
+            seen.append(parent)
+            parent = goals.goals[parent].supports

@@ -1,0 +1,113 @@
+"""The path from a goal's baseline to its target, and the milestones it sets on the way.
+
+A path runs from `start` (the baseline) to the end of the `by` day (the target), in whole
+local days. `linear` adds the same amount each day; `compound` grows by the same factor each
+day (a growth rate). Before the start a path stands at the baseline, after its end at the
+target: a goal reached is a level to hold.
+
+A goal on a KPI that adds up over a period (tickets, hours, euros) has a target per year,
+quarter, month or week: each day gets its share of the rate the path gives that day (a
+month's share is 1/28 to 1/31 of a monthly rate, so "100 a month" is 100 in every month), and
+a period's milestone is the sum of its days. Any other goal is a level each period must reach:
+its milestone is the path's value at the period's end.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+
+from stip.semantic.periods import Period, local_midnight
+
+Shape = Literal["linear", "compound"]
+
+
+@dataclass(frozen=True)
+class GoalPath:
+    start: date
+    by: date  # the last day; the target holds from the end of it
+    baseline: float
+    target: float
+    shape: Shape = "linear"
+    per: str | None = None  # "year" | "quarter" | "month" | "week": an amount per period
+
+    @property
+    def days(self) -> int:
+        return (self.by - self.start).days + 1
+
+    def at(self, day: date, fraction: float = 0.0) -> float:
+        """The path's value at `fraction` of local day `day` (0: its midnight)."""
+        share = ((day - self.start).days + fraction) / self.days
+        share = min(max(share, 0.0), 1.0)
+        if self.shape == "compound":
+            return float(self.baseline * (self.target / self.baseline) ** share)
+        return self.baseline + (self.target - self.baseline) * share
+
+    def daily(self, day: date) -> float:
+        """A flow goal's amount for one day: the day's share of the rate at its middle."""
+        return self.at(day, 0.5) / _days_per(self.per, day)
+
+    def milestone(self, period: Period) -> float:
+        """Where the period must end: the level at its end, or the sum of its days' amounts."""
+        if self.per is None:
+            return self.at(period.end_date)
+        return sum(self.daily(day) for day in _days(period.start_date, period.end_date))
+
+    def expected(self, period: Period, as_of: datetime) -> float:
+        """What the period must have reached by `as_of`: a level goal's milestone; for a flow
+        goal, the amounts of the days before the as-of's day plus the elapsed part of it."""
+        if self.per is None:
+            return self.milestone(period)
+        moment = as_of.astimezone(UTC)  # compared in UTC: wall clocks repeat an hour in autumn
+        if moment >= period.end.astimezone(UTC):
+            return self.milestone(period)
+        if moment <= period.start.astimezone(UTC):
+            return 0.0
+        today = as_of.astimezone(period.tz).date()
+        done = sum(self.daily(day) for day in _days(period.start_date, today))
+        return done + self.daily(today) * day_fraction(as_of, period)
+
+
+def day_fraction(moment: datetime, period: Period) -> float:
+    """The elapsed part of `moment`'s local day (a DST day has 23 or 25 hours). Differences
+    are taken in UTC: between two times of one zone Python subtracts wall clocks."""
+    day = moment.astimezone(period.tz).date()
+    midnight = local_midnight(day, period.tz).astimezone(UTC)
+    following = local_midnight(day + timedelta(days=1), period.tz).astimezone(UTC)
+    return (moment.astimezone(UTC) - midnight) / (following - midnight)
+
+
+def _days(first: date, end: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((end - first).days)]
+
+
+#: The months in a `per` period (a week is 7 days).
+PER_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of the month `months` later (or earlier), the month's last day when it
+    is shorter: 31 March less one month is 28 or 29 February."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def per_before(per: str, day: date) -> date:
+    """The first day of the `per` period (a week, a month, ...) that ends the day before `day`."""
+    if per == "week":
+        return day - timedelta(days=7)
+    return add_months(day, -PER_MONTHS[per])
+
+
+def _days_per(per: str | None, day: date) -> int:
+    """The days of the calendar `per` period that holds `day`."""
+    if per == "week":
+        return 7
+    if per not in PER_MONTHS:
+        raise ValueError(f"no daily amount for per={per!r}")
+    months = PER_MONTHS[per]
+    first = date(day.year, months * ((day.month - 1) // months) + 1, 1)
+    return (add_months(first, months) - first).days

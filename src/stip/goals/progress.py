@@ -1,0 +1,356 @@
+"""Where every goal stands: its milestones this year, quarter, month, week and day, and the
+KPI's actual value for each, from the same engine as the dashboards.
+
+Each level is judged like a tile: green when the value is at least as good as what the path
+asks by the as-of, amber when it misses by no more than the goal's `amber` (default 5 % of
+that), red otherwise. The quarter (the 90-day horizon most MSPs plan in) is a goal's headline,
+and a goal's headline is counted in the goal it supports, so a miss shows up the tree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from stip.goals.models import Goal, GoalsFile
+from stip.goals.path import GoalPath, per_before
+from stip.semantic.compute import empty_value
+from stip.semantic.engine import KpiEngine
+from stip.semantic.labels import person_names
+from stip.semantic.models import Direction, KpiDefinition
+from stip.semantic.periods import Period, local_midnight, parse_period
+from stip.semantic.results import KpiResult, ResultRow
+
+#: The cascade's levels and the period each one reads, as of the day asked for.
+LEVELS = {
+    "year": "this-year",
+    "quarter": "this-quarter",
+    "month": "this-month",
+    "week": "this-week",
+    "day": "today",
+}
+HEADLINE = "quarter"
+DEFAULT_AMBER = 0.05
+STATUSES = ("green", "amber", "red", "none")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One level of a goal: the period's milestone, what the path asks by the as-of, and the
+    KPI's value so far."""
+
+    level: str
+    period: Period
+    milestone: float | None
+    expected: float | None
+    value: float | int | None
+    n: int
+    status: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "period": self.period.to_json(),
+            "milestone": _rounded(self.milestone),
+            "expected": _rounded(self.expected),
+            "value": self.value,
+            "n": self.n,
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True)
+class Member:
+    """A team or a person of a split goal, with its own steps against the same path."""
+
+    id: int
+    name: str
+    steps: list[Step]
+
+    @property
+    def status(self) -> str:
+        return headline(self.steps)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "status": self.status,
+            "levels": [s.to_json() for s in self.steps],
+        }
+
+
+@dataclass
+class GoalProgress:
+    id: str
+    goal: Goal
+    kpi: KpiDefinition
+    end: date
+    baseline: float | None
+    measured: bool  # the baseline was measured, not written in the file
+    steps: list[Step]
+    members: list[Member] = field(default_factory=list)
+    unknown_teams: list[str] = field(default_factory=list)  # in `teams`, not in the PSA
+    depth: int = 0
+    supporting: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def status(self) -> str:
+        """The headline status. A flow goal split by team or person holds for each of them:
+        green when all are, red when any is, amber otherwise."""
+        if self.goal.split is not None and self.goal.per is not None:
+            return worst([m.status for m in self.members])
+        return headline(self.steps)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kpi": self.kpi.id,
+            "title": (self.goal.title or self.kpi.name).model_dump(),
+            "unit": self.kpi.unit,
+            "direction": self.kpi.direction.value,
+            "supports": self.goal.supports,
+            "start": self.goal.start.isoformat(),
+            "by": self.end.isoformat(),
+            "baseline": self.baseline,
+            "baseline_measured": self.measured,
+            "target": self.goal.target,
+            "per": self.goal.per,
+            "path": self.goal.path,
+            "status": self.status,
+            "supporting": {s: self.supporting[s] for s in STATUSES if self.supporting[s]},
+            "levels": [s.to_json() for s in self.steps],
+            "split": None
+            if self.goal.split is None
+            else {
+                "by": self.goal.split,
+                "teams": self.goal.teams,
+                "unknown_teams": self.unknown_teams,
+                "rows": [m.to_json() for m in self.members],
+            },
+        }
+
+
+@dataclass
+class GoalsProgress:
+    file: GoalsFile
+    as_of: datetime
+    goals: list[GoalProgress]  # tree order: each goal followed by the goals that support it
+
+    def summary(self) -> Counter[str]:
+        return Counter(g.status for g in self.goals)
+
+    def to_json(self) -> dict[str, Any]:
+        counts = self.summary()
+        return {
+            "as_of": self.as_of.isoformat(),
+            "horizon": {
+                "statement": self.file.horizon.statement.model_dump(),
+                "by": self.file.horizon.by.isoformat(),
+            },
+            "levels": list(LEVELS),
+            "headline": HEADLINE,
+            "summary": {s: counts[s] for s in STATUSES},
+            "goals": [g.to_json() for g in self.goals],
+        }
+
+
+def headline(steps: list[Step]) -> str:
+    return next((s.status for s in steps if s.level == HEADLINE), "none")
+
+
+def worst(statuses: list[str]) -> str:
+    known = [s for s in statuses if s != "none"]
+    if not known:
+        return "none"
+    if "red" in known:
+        return "red"
+    return "green" if all(s == "green" for s in known) else "amber"
+
+
+def judge(kpi: KpiDefinition, goal: Goal, value: float | int | None, expected: float) -> str:
+    """A value against what the path asks, with the goal's amber margin (default 5 %)."""
+    if value is None:
+        return "none"
+    margin = goal.amber if goal.amber is not None else abs(expected) * DEFAULT_AMBER
+    amber = expected - margin if kpi.direction == Direction.higher_better else expected + margin
+    return kpi.status(float(value), expected, amber)
+
+
+def goal_progress(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> GoalsProgress:
+    """Every goal's steps (and its teams' or people's), computed as of `as_of`."""
+    tz = engine.settings.tz
+    catalog = {kpi.id: kpi for kpi in engine.catalog}
+    baselines = _baselines(engine, goals, as_of)
+    results: dict[tuple[str, str | None], dict[str, KpiResult]] = {}
+    for level, spec in LEVELS.items():
+        period = parse_period(spec, as_of, tz)
+        for split in (None, "team", "resource"):
+            ids = sorted({g.kpi for g in goals.goals.values() if split in (None, g.split)})
+            if ids:
+                found = engine.many_values(ids, period, by=split, as_of=as_of)
+                results[(level, split)] = {r.kpi.id: r for r in found}
+    directory = _directory(engine, goals)
+    progress: dict[str, GoalProgress] = {}
+    for goal_id, goal in goals.goals.items():
+        kpi = catalog[goal.kpi]
+        each = goal.split is not None and goal.per is not None
+        measured = goal.baseline is None and not each
+        baseline = baselines.get(goal_id) if measured else goal.baseline
+        if baseline is None and each:
+            baseline = goal.target  # an amount for each: the same amount from the start
+        path = _path(goals, goal, baseline)
+        steps = []
+        for level in LEVELS:
+            result = results[(level, None)][kpi.id]
+            # an amount for each team or person is judged per member, not on the sum
+            steps.append(_step(goal, None if each else path, level, result, result.rows, as_of))
+        members, unknown = directory.members(goal) if goal.split else ([], [])
+        split_rows = [_member(goal, path, member, results, as_of) for member in members]
+        progress[goal_id] = GoalProgress(
+            goal_id, goal, kpi, goals.end(goal), baseline, measured, steps, split_rows, unknown
+        )
+    return GoalsProgress(goals, as_of, _tree(goals, progress))
+
+
+def _path(goals: GoalsFile, goal: Goal, baseline: float | None) -> GoalPath | None:
+    if baseline is None:
+        return None
+    shape = goal.path
+    if shape == "compound" and (baseline <= 0 or goal.target <= 0):
+        shape = "linear"  # a measured baseline of 0 cannot grow by a factor
+    return GoalPath(goal.start, goals.end(goal), baseline, goal.target, shape, goal.per)
+
+
+def _step(
+    goal: Goal,
+    path: GoalPath | None,
+    level: str,
+    result: KpiResult,
+    rows: list[ResultRow],
+    as_of: datetime,
+) -> Step:
+    """One level: `result` is the KPI's value for the level's period (a KPI computed per
+    whole month reports the month), `rows` the row of the company, team or person."""
+    kpi, span = result.kpi, result.period
+    value: float | int | None
+    if result.no_data:
+        value, n = None, 0
+    elif rows:
+        value, n = rows[0].value, rows[0].n
+    else:
+        value, n = empty_value(kpi), 0  # nothing matched: a count is 0, an average unknown
+    if path is None:
+        return Step(level, span, None, None, value, n, "none")
+    expected = path.expected(span, as_of)
+    status = judge(kpi, goal, value, expected)
+    return Step(level, span, path.milestone(span), expected, value, n, status)
+
+
+def _member(
+    goal: Goal,
+    path: GoalPath | None,
+    member: tuple[int, str],
+    results: dict[tuple[str, str | None], dict[str, KpiResult]],
+    as_of: datetime,
+) -> Member:
+    """A team's or person's steps, from the KPI split by the goal's `split`."""
+    key = f"{goal.split}_id"
+    steps = []
+    for level in LEVELS:
+        result = results[(level, goal.split)][goal.kpi]
+        rows = [r for r in result.rows if r.by.get(key) == member[0]]
+        steps.append(_step(goal, path, level, result, rows, as_of))
+    return Member(member[0], member[1], steps)
+
+
+def _baselines(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> dict[str, float | None]:
+    """The measured baselines: each goal's KPI over the period before its start (the month
+    before, or for an amount per period the `per` period before)."""
+    tz = engine.settings.tz
+    wanted: dict[Period, set[str]] = {}
+    for goal_id, goal in goals.goals.items():
+        if goal.baseline is None:
+            first = per_before(goal.per or "month", goal.start)
+            last = goal.start - timedelta(days=1)
+            span = Period(
+                local_midnight(first, tz), local_midnight(goal.start, tz), f"{first}..{last}"
+            )
+            wanted.setdefault(span, set()).add(goal_id)
+    found: dict[str, float | None] = {}
+    for span, goal_ids in wanted.items():
+        kpi_ids = sorted({goals.goals[g].kpi for g in goal_ids})
+        values = {r.kpi.id: r for r in engine.many_values(kpi_ids, span, as_of=as_of)}
+        for goal_id in goal_ids:
+            result = values[goals.goals[goal_id].kpi]
+            value = None if result.no_data else result.rows[0].value
+            found[goal_id] = None if value is None else float(value)
+    return found
+
+
+@dataclass(frozen=True)
+class _Directory:
+    """Teams by id, and the team of each active person (their default department)."""
+
+    teams: dict[int, str]
+    team_of: dict[int, int]
+    names: dict[int, str]
+
+    def members(self, goal: Goal) -> tuple[list[tuple[int, str]], list[str]]:
+        """The teams or people a split goal lists (by name), and the `teams` it names that
+        the PSA does not have."""
+        by_name = {name.casefold(): team_id for team_id, name in self.teams.items()}
+        unknown = [t for t in goal.teams if t.casefold() not in by_name]
+        chosen = {by_name[t.casefold()] for t in goal.teams if t.casefold() in by_name}
+        if not goal.teams:
+            chosen = set(self.teams)
+        if goal.split == "team":
+            found = [(i, self.teams[i]) for i in chosen]
+        else:
+            found = [
+                (i, self.names.get(i, f"#{i}")) for i, t in self.team_of.items() if t in chosen
+            ]
+        return sorted(found, key=lambda m: (m[1].casefold(), m[0])), unknown
+
+
+def _directory(engine: KpiEngine, goals: GoalsFile) -> _Directory:
+    if not any(g.split for g in goals.goals.values()):
+        return _Directory({}, {}, {})
+    with engine.store.read() as con:
+        teams = con.table("teams").select("id", "name").to_pyarrow().to_pylist()
+        rrd = con.table("resource_role_departments")
+        resources = con.table("resources")
+        active = resources.filter(resources.is_active).select(resource_id=resources.id)
+        default = rrd.filter(rrd.is_default).select(rrd.resource_id, team=rrd.department_id)
+        rows = active.inner_join(default, "resource_id").to_pyarrow().to_pylist()
+        team_of: dict[int, int] = {}
+        for row in sorted(rows, key=lambda r: (r["resource_id"], r["team"])):
+            team_of.setdefault(int(row["resource_id"]), int(row["team"]))
+        names = person_names(con, team_of)
+    return _Directory({int(t["id"]): t["name"] or f"#{t['id']}" for t in teams}, team_of, names)
+
+
+def _tree(goals: GoalsFile, progress: dict[str, GoalProgress]) -> list[GoalProgress]:
+    """Top goals in file order, each followed (depth first) by the goals that support it."""
+    children: dict[str | None, list[str]] = {}
+    for goal_id, goal in goals.goals.items():
+        children.setdefault(goal.supports, []).append(goal_id)
+    ordered: list[GoalProgress] = []
+
+    def visit(goal_id: str, depth: int) -> None:
+        node = progress[goal_id]
+        node.depth = depth
+        ordered.append(node)
+        for child in children.get(goal_id, []):
+            visit(child, depth + 1)
+            node.supporting[progress[child].status] += 1
+
+    for top in children.get(None, []):
+        visit(top, 0)
+    return ordered
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)

@@ -1,0 +1,229 @@
+"""Where each goal stands, on a store small enough to work out by hand.
+
+As of Wednesday 18 November 2026, 12:00 (Europe/Amsterdam): the year is 2026, the quarter
+Q4, the week Monday 16 to Sunday 22 November, the day the 18th.
+
+- `tickets`: tickets created, from 6 in October (measured: the month before the start) to 3
+  a month by 30 November, a linear path. A November day k (from 0) is allotted
+  (6 - 0.1 (k + 0.5)) / 30 tickets; the whole of November 4.5; the months before the start
+  6 each, December (after the end) 3. By the as-of: 17 whole days (2.918333) and half of the
+  18th (0.070833) = 2.989167. Created: 6 in October, 3 in November.
+- `satisfaction`: CSAT from 70 (written) to 90 by 31 December, split by team. Ratings (of
+  10): 8 in October (Anna, Servicedesk), 10 and 6 in November (Anna; Cor, Field).
+- `hours`: 30 billable hours a week for each person in a team; Anna booked 8 + 8 (and 2 not
+  billable), Bas 8, Cor nothing. Dirk is inactive and Eva in no team: not listed.
+- `recurring`: MRR, which this store has no billing for: no baseline, nothing to judge.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from stip.goals.loader import load_goals
+from stip.goals.progress import GoalsProgress, goal_progress
+from stip.semantic.catalog import load_catalog
+from stip.semantic.engine import KpiEngine
+from stip.settings import Settings
+from stip.store.schema import Batch
+from stip.store.store import open_store
+
+SRC = {"source_system": "autotask"}
+ANNA, BAS, COR, DIRK, EVA = 1, 2, 3, 4, 5
+SERVICEDESK, FIELD, PROJECTS = 10, 11, 12
+GOALS = """\
+kind: Goals
+version: 1
+horizon:
+  statement: {en: "Fewer tickets, happier clients", nl: "Minder tickets, blijere klanten"}
+  by: 2026-12-31
+goals:
+  tickets:
+    kpi: tickets_created
+    start: 2026-11-01
+    by: 2026-11-30
+    target: 3
+    per: month
+  satisfaction:
+    kpi: csat_score
+    start: 2026-01-01
+    baseline: 70
+    target: 90
+    split: team
+    teams: [servicedesk, Field, Nowhere]
+    supports: tickets
+  hours:
+    kpi: billable_hours
+    start: 2026-01-01
+    target: 30
+    per: week
+    split: resource
+  recurring:
+    kpi: mrr
+    start: 2026-01-01
+    target: 1000
+"""
+
+
+def _ticket(tid: int, created: datetime, resource: int) -> dict[str, object]:
+    return {**SRC, "id": tid, "ticket_number": f"T{tid}", "create_date": created,
+            "assigned_resource_id": resource, "company_id": 100}  # fmt: skip
+
+
+def _entry(eid: int, resource: int, day: int, hours: float, billable: bool) -> dict[str, object]:
+    return {**SRC, "id": eid, "resource_id": resource, "date_worked": date(2026, 11, day),
+            "hours_worked": hours, "is_non_billable": not billable}  # fmt: skip
+
+
+def _survey(sid: int, ticket: int, done: datetime, rating: float) -> dict[str, object]:
+    return {**SRC, "id": sid, "ticket_id": ticket, "company_id": 100, "complete_date": done,
+            "survey_rating": rating}  # fmt: skip
+
+
+def _batch() -> Batch:
+    batch = Batch()
+    people = [(ANNA, "Anna", True), (BAS, "Bas", True), (COR, "Cor", True),
+              (DIRK, "Dirk", False), (EVA, "Eva", True)]  # fmt: skip
+    batch.add(
+        "resources",
+        [{**SRC, "id": i, "first_name": n, "last_name": "A", "is_active": a} for i, n, a in people],
+    )
+    batch.add(
+        "teams",
+        [{**SRC, "id": SERVICEDESK, "name": "Servicedesk"}, {**SRC, "id": FIELD, "name": "Field"},
+         {**SRC, "id": PROJECTS, "name": "Projects"}],
+    )  # fmt: skip
+    memberships = [(ANNA, SERVICEDESK, True), (BAS, SERVICEDESK, True), (COR, FIELD, True),
+                   (COR, SERVICEDESK, False), (DIRK, FIELD, True)]  # fmt: skip
+    batch.add(
+        "resource_role_departments",
+        [
+            {**SRC, "id": n, "resource_id": r, "department_id": t, "is_default": d,
+             "is_active": True}
+            for n, (r, t, d) in enumerate(memberships, start=1)
+        ],
+    )  # fmt: skip
+    october = [_ticket(i, datetime(2026, 10, 2 * i, 9), ANNA) for i in range(1, 7)]
+    november = [
+        _ticket(7, datetime(2026, 11, 2, 9), ANNA),
+        _ticket(8, datetime(2026, 11, 10, 9), COR),
+        _ticket(9, datetime(2026, 11, 17, 9), BAS),
+    ]
+    batch.add("tickets", october + november)
+    batch.add(
+        "time_entries",
+        [_entry(1, ANNA, 16, 8, True), _entry(2, ANNA, 17, 8, True),
+         _entry(3, ANNA, 17, 2, False), _entry(4, BAS, 16, 8, True)],
+    )  # fmt: skip
+    batch.add(
+        "survey_results",
+        [_survey(1, 1, datetime(2026, 10, 20, 10), 8), _survey(2, 7, datetime(2026, 11, 5, 10), 10),
+         _survey(3, 8, datetime(2026, 11, 12, 10), 6)],
+    )  # fmt: skip
+    return batch
+
+
+@pytest.fixture(scope="module")
+def progress(tmp_path_factory: pytest.TempPathFactory) -> GoalsProgress:
+    home = tmp_path_factory.mktemp("goals")
+    store = open_store(str(home / "stip.duckdb"))
+    store.apply(_batch())
+    (home / "goals.yaml").write_text(GOALS, encoding="utf-8")
+    catalog = load_catalog(home=home)
+    engine = KpiEngine(store, Settings(home=home), catalog)
+    goals = load_goals(home / "goals.yaml", catalog)
+    return goal_progress(engine, goals, engine.as_of("2026-11-18T12:00"))
+
+
+def steps(node: object) -> dict[str, tuple[object, object, object, str]]:
+    return {
+        s.level: (s.value, s.milestone, s.expected, s.status)
+        for s in node.steps  # type: ignore[attr-defined]
+    }
+
+
+def by_id(progress: GoalsProgress) -> dict[str, object]:
+    return {g.id: g for g in progress.goals}
+
+
+def test_an_amount_per_month_from_a_measured_baseline(progress: GoalsProgress) -> None:
+    tickets = by_id(progress)["tickets"]
+    assert tickets.baseline == 6 and tickets.measured  # type: ignore[attr-defined]
+    got = steps(tickets)
+    november_so_far = 2.918333333 + 0.5 * 4.25 / 30
+    assert got["year"][0] == 9
+    assert got["year"][1] == pytest.approx(60 + 4.5 + 3)
+    assert got["year"][2] == pytest.approx(60 + november_so_far)
+    assert got["year"][3] == "green"
+    # 9 against 8.989 expected: within 5 % (lower is better), so amber
+    assert got["quarter"][1:] == (pytest.approx(13.5), pytest.approx(6 + november_so_far), "amber")
+    assert got["month"] == (3, pytest.approx(4.5), pytest.approx(november_so_far), "amber")
+    assert got["week"][0] == 1
+    assert got["week"][2] == pytest.approx((4.45 + 4.35 + 0.5 * 4.25) / 30)
+    assert got["week"][3] == "red"
+    assert got["day"] == (0, pytest.approx(4.25 / 30), pytest.approx(0.5 * 4.25 / 30), "green")
+    assert tickets.status == "amber"  # type: ignore[attr-defined]
+
+
+def test_a_level_split_by_team(progress: GoalsProgress) -> None:
+    node = by_id(progress)["satisfaction"]
+    got = steps(node)
+    assert got["year"] == (pytest.approx(80), pytest.approx(90), pytest.approx(90), "red")
+    november_end = 70 + 20 * 334 / 365
+    assert got["month"] == (pytest.approx(80), pytest.approx(november_end),
+                            pytest.approx(november_end), "red")  # fmt: skip
+    assert got["week"][0] is None and got["week"][3] == "none"
+    assert got["week"][1] == pytest.approx(70 + 20 * 326 / 365)
+    members = {m.name: steps(m) for m in node.members}  # type: ignore[attr-defined]
+    assert list(members) == ["Field", "Servicedesk"]  # the teams asked for, by name
+    assert node.unknown_teams == ["Nowhere"]  # type: ignore[attr-defined]
+    assert members["Servicedesk"]["quarter"][0] == pytest.approx(90)
+    assert members["Servicedesk"]["quarter"][3] == "green"
+    assert members["Servicedesk"]["month"][0] == pytest.approx(100)
+    assert members["Field"]["quarter"][0] == pytest.approx(60)
+    assert members["Field"]["quarter"][3] == "red"
+
+
+def test_an_amount_for_each_person(progress: GoalsProgress) -> None:
+    node = by_id(progress)["hours"]
+    assert node.baseline == 30 and not node.measured  # type: ignore[attr-defined]
+    company = steps(node)
+    assert company["year"] == (24, None, None, "none")  # the sum is shown, not judged
+    members = {m.name: steps(m) for m in node.members}  # type: ignore[attr-defined]
+    assert list(members) == ["Anna A", "Bas A", "Cor A"]
+    assert members["Anna A"]["week"] == (
+        16,
+        pytest.approx(30),
+        pytest.approx(2.5 * 30 / 7),
+        "green",
+    )
+    assert members["Bas A"]["week"][0] == 8 and members["Bas A"]["week"][3] == "red"
+    assert members["Cor A"]["week"][0] == 0 and members["Cor A"]["week"][3] == "red"
+    assert members["Anna A"]["month"][2] == pytest.approx(17.5 * 30 / 7)
+    assert members["Anna A"]["quarter"][2] == pytest.approx(48.5 * 30 / 7)
+    assert node.status == "red"  # type: ignore[attr-defined]
+
+
+def test_a_kpi_without_data_has_no_baseline_and_no_verdict(progress: GoalsProgress) -> None:
+    node = by_id(progress)["recurring"]
+    assert node.baseline is None  # type: ignore[attr-defined]
+    assert {s[3] for s in steps(node).values()} == {"none"}
+    assert node.status == "none"  # type: ignore[attr-defined]
+
+
+def test_the_tree_and_its_roll_up(progress: GoalsProgress) -> None:
+    assert [(g.id, g.depth) for g in progress.goals] == [
+        ("tickets", 0), ("satisfaction", 1), ("hours", 0), ("recurring", 0)
+    ]  # fmt: skip
+    assert by_id(progress)["tickets"].supporting == {"red": 1}  # type: ignore[attr-defined]
+    data = progress.to_json()
+    assert data["summary"] == {"green": 0, "amber": 1, "red": 2, "none": 1}
+    assert data["headline"] == "quarter"
+    first = data["goals"][0]
+    assert first["supporting"] == {"red": 1}
+    assert first["title"] == {"en": "Tickets created", "nl": "Aangemaakte tickets"}
+    assert [level["level"] for level in first["levels"]] == [
+        "year", "quarter", "month", "week", "day"
+    ]  # fmt: skip
+    assert data["goals"][1]["split"]["unknown_teams"] == ["Nowhere"]
