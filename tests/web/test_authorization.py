@@ -120,6 +120,9 @@ def _cases(stip: Stip) -> dict[str, list[Case]]:
             Case("GET", "/clients/export.csv", roles.can_see_others),
             Case("GET", "/clients/export.xlsx?mine=0&sort=name", roles.can_see_others),
         ],
+        # everyone knows the goals; amounts and other people's rows are left out (goals tests)
+        "GET /goals": [Case("GET", "/goals", _public)],
+        "GET /api/v1/goals": [Case("GET", "/api/v1/goals", _public, api=True)],
         "__share__": [Case("GET", "/s/{token}", _public), Case("GET", "/s/{token}/grid", _public)],
         "__public__": [
             Case("GET", "/login", _public),
@@ -141,6 +144,17 @@ def other_engineer(stip: Stip) -> None:
     resource = {"source_system": "autotask", "id": ENGINEER_OTHER, "first_name": "Other"}
     batch.add("resources", [{**resource, "last_name": "Engineer", "is_active": True}])
     stip.store.apply(batch)
+    (stip.settings.home / "goals.yaml").write_text(GOALS, encoding="utf-8")
+
+
+GOALS = """\
+kind: Goals
+version: 1
+horizon: {statement: {en: On time, nl: Op tijd}, by: 2030-12-31}
+goals:
+  sla: {kpi: sla_met_rate, start: 2026-01-01, baseline: 90, target: 95, split: resource}
+  money: {kpi: mrr, start: 2026-01-01, baseline: 100, target: 200}
+"""
 
 
 #: Routes that need no login at all (login itself, share links, docs) or only a session.

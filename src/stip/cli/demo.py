@@ -63,6 +63,7 @@ def demo(
         summary = build_demo(stip.store, scale, seed, progress=report)
     _print_summary(summary)
     print_demo_users(stip)
+    _write_goals(stip)
     if not no_serve:
         from stip.web.server import serve
 
@@ -83,6 +84,18 @@ def _print_summary(summary: DemoSummary) -> None:
     for story, where in summary.stories.describe():
         stories.add_row(story, where)
     console.print(stories)
+
+
+def _write_goals(stip: Stip) -> None:
+    from datetime import datetime
+
+    from stip.goals.demo import write_demo_goals
+    from stip.semantic.engine import KpiEngine
+
+    engine = KpiEngine(stip.store, stip.settings)
+    written = write_demo_goals(engine, datetime.now(stip.settings.tz).date())
+    if written is not None:
+        typer.echo(f"Demo goals / doelen: {written}")
 
 
 def print_demo_users(stip: Stip) -> None:

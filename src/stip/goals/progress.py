@@ -112,6 +112,7 @@ class GoalProgress:
             "unit": self.kpi.unit,
             "direction": self.kpi.direction.value,
             "supports": self.goal.supports,
+            "depth": self.depth,
             "start": self.goal.start.isoformat(),
             "by": self.end.isoformat(),
             "baseline": self.baseline,

@@ -21,6 +21,8 @@ from stip.accounts.users import engine_for
 from stip.app import Stip
 from stip.dashboards.registry import DashboardRegistry
 from stip.errors import QueryError, UserError
+from stip.goals.loader import goals_file
+from stip.goals.source import GoalsSource
 from stip.web import i18n
 from stip.web.deps import language
 from stip.web.errors import LoginRequired, WebError
@@ -28,7 +30,17 @@ from stip.web.formatting import error_text
 from stip.web.kpidata import KpiData
 from stip.web.people import Directory
 from stip.web.recent import RecentViews
-from stip.web.routes import admin, api, auth, clients, dashboards, docs, kpis, sync_status
+from stip.web.routes import (
+    admin,
+    api,
+    auth,
+    clients,
+    dashboards,
+    docs,
+    goals,
+    kpis,
+    sync_status,
+)
 from stip.web.security import SecurityHeadersMiddleware
 from stip.web.state import WebState
 from stip.web.templating import render
@@ -52,6 +64,7 @@ def build_state(stip: Stip) -> WebState:
         people=Directory(stip.store),
         authenticators=[LocalPasswordAuthenticator(accounts)],
         recent=RecentViews(limit=stip.settings.warm_scoped_views),
+        goals=GoalsSource(goals_file(stip.settings.home), lambda: kpi_data.catalog),
     )
 
 
@@ -69,6 +82,7 @@ def create_app(stip: Stip) -> FastAPI:
     app.include_router(dashboards.router)
     app.include_router(kpis.router)
     app.include_router(clients.router)
+    app.include_router(goals.router)
     app.include_router(admin.router)
     app.include_router(sync_status.router)
     app.include_router(api.router)

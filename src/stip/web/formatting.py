@@ -135,6 +135,10 @@ ERROR_MESSAGES = (
     "this action item is not yours",
     "you cannot disable your own account",
     "the clients page is for those who look after clients and people",
+    # the goals file (stip.web.routes.goals)
+    "the goals file has a mistake: {detail}",
+    "the goals file has a mistake; an admin or the owner must fix it",
+    "no goals yet: write $STIP_HOME/goals.yaml (see docs/goals.md)",
     # things that do not exist
     "unknown dashboard '{dashboard}'. Did you mean '{close}'? Known: {known}",
     "unknown dashboard '{dashboard}'. Known: {known}",

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from stip.accounts.auth import Authenticator, LoginRateLimiter
 from stip.app import Stip
 from stip.dashboards.registry import DashboardRegistry
+from stip.goals.source import GoalsSource
 from stip.web.kpidata import KpiData
 from stip.web.people import Directory
 from stip.web.recent import RecentViews
@@ -27,6 +28,7 @@ class WebState:
     authenticators: list[Authenticator]
     recent: RecentViews
     """Scoped dashboard views served lately, for the warm-up (`web.recent`)."""
+    goals: GoalsSource
     limiter: LoginRateLimiter = field(default_factory=LoginRateLimiter)
     has_actions_page: bool = False
     views: ViewCache[Any] = field(default_factory=ViewCache)

@@ -11,6 +11,7 @@ from stip.web.deps import ApiUser, State
 from stip.web.errors import BadRequest, Forbidden, NotFound
 from stip.web.routes.clients import client_portfolio
 from stip.web.routes.dashboards import dashboard_for
+from stip.web.routes.goals import goals_json
 from stip.web.routes.kpis import check_kpi_access
 from stip.web.scope import resolve_scope, resolve_when
 
@@ -156,3 +157,11 @@ def list_clients(
             for row in rows
         ],
     }
+
+
+@router.get("/goals", summary="Where each goal stands this year, quarter, month, week and day")
+def list_goals(state: State, user: ApiUser, as_of: str | None = AsOfQ) -> dict[str, Any]:
+    data = goals_json(state, user, as_of, now_by_default=True)
+    if data is None:
+        raise NotFound("no goals yet: write $STIP_HOME/goals.yaml (see docs/goals.md)")
+    return data

@@ -1,0 +1,206 @@
+"""The goals page: the dot on the horizon and every goal's milestones this year, quarter,
+month, week and day, against the KPI (docs/goals.md).
+
+Everyone sees the goals: it must never be unclear what people are steered on. The amounts
+of a goal on a money KPI are for the roles that may see money (the others see its status),
+and a person who may not see others sees only their own row of a goal split by person.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from stip.accounts import roles
+from stip.accounts.users import User
+from stip.errors import DefinitionError, UserError
+from stip.goals.progress import LEVELS, goal_progress
+from stip.semantic.periods import Period
+from stip.web import formatting
+from stip.web.deps import CurrentUser, State, language
+from stip.web.errors import BadRequest, WebError
+from stip.web.i18n import babel_locale, gettext_for
+from stip.web.state import WebState
+from stip.web.templating import render
+from stip.web.viewmodel import period_label
+
+router = APIRouter()
+
+LEVEL_NAMES = {
+    "year": "This year",
+    "quarter": "This quarter",
+    "month": "This month",
+    "week": "This week",
+    "day": "Today",
+}
+BROKEN_FOR_OTHERS = "the goals file has a mistake; an admin or the owner must fix it"
+#: The figures of a goal that are amounts in its KPI's unit.
+_AMOUNTS = ("baseline", "target")
+_STEP_AMOUNTS = ("value", "milestone", "expected")
+
+
+def goals_json(
+    state: WebState, user: User, as_of: str | None, *, now_by_default: bool = False
+) -> dict[str, Any] | None:
+    """Where the goals stand as `user` may see it, or None when there is no goals file.
+
+    Without `as_of`, the page shows the data's own time and the API now, as elsewhere. A goals
+    file with a mistake is a `WebError` (500) that names file and line to those who can fix
+    it: admins and the owner."""
+    try:
+        goals = state.goals.current()
+    except DefinitionError as exc:
+        may_fix = roles.can_admin(user.role) or user.role == roles.OWNER
+        raise WebError(
+            f"the goals file has a mistake: {exc}" if may_fix else BROKEN_FOR_OTHERS
+        ) from None
+    if goals is None:
+        return None
+    text = (as_of or "").strip()
+    try:
+        if text or now_by_default:
+            moment = state.kpis.as_of(text or None)
+        else:
+            moment = state.kpis.live_as_of()
+    except UserError as exc:
+        raise BadRequest(str(exc)) from None
+    data = goal_progress(state.kpis.engine, goals, moment).to_json()
+    for goal in data["goals"]:
+        _restrict(goal, state, user)
+    return data
+
+
+def _restrict(goal: dict[str, Any], state: WebState, user: User) -> None:
+    """Leave out what `user` may not see: a money KPI's amounts (its status stays), and the
+    rows of other people."""
+    hidden = not state.kpis.may_see(user.role, state.kpis.kpi(goal["kpi"]))
+    goal["hidden"] = hidden
+    split = goal["split"]
+    if split is not None and split["by"] == "resource" and not roles.can_see_others(user.role):
+        split["rows"] = [r for r in split["rows"] if r["id"] == user.resource_id]
+    if not hidden:
+        return
+    for name in _AMOUNTS:
+        goal[name] = None
+    for step in [*goal["levels"], *(s for r in (split or {}).get("rows", []) for s in r["levels"])]:
+        for name in _STEP_AMOUNTS:
+            step[name] = None
+
+
+@router.get("/goals", include_in_schema=False)
+def goals_page(request: Request, state: State, user: CurrentUser) -> Response:
+    lang = language(request)
+    _ = gettext_for(lang)
+    tz = state.stip.settings.tz
+    data = goals_json(state, user, request.query_params.get("as_of"))
+    if data is None:
+        return render(request, "goals.html", {"view": {"missing": True}})
+    as_of = datetime.fromisoformat(data["as_of"])
+    titles = {g["id"]: g["title"][lang] for g in data["goals"]}
+    view = {
+        "missing": False,
+        "statement": data["horizon"]["statement"][lang],
+        "horizon_by": _day(data["horizon"]["by"], lang),
+        "as_of_text": formatting.when(as_of, tz, lang),
+        "levels": [_(LEVEL_NAMES[level]) for level in LEVELS],
+        "summary": data["summary"],
+        "total": len(data["goals"]),
+        "goals": [_goal_view(g, titles, state, lang) for g in data["goals"]],
+    }
+    return render(request, "goals.html", {"view": view})
+
+
+def _goal_view(
+    goal: dict[str, Any], titles: dict[str, str], state: WebState, lang: str
+) -> dict[str, Any]:
+    _ = gettext_for(lang)
+    unit, tz = goal["unit"], state.stip.settings.tz
+    target = formatting.with_unit(goal["target"], unit, lang)
+    if goal["per"]:
+        target = _("%(amount)s per %(period)s") % {"amount": target, "period": _(goal["per"])}
+    if goal["split"] is not None:
+        target += " " + _("each team" if goal["split"]["by"] == "team" else "each person")
+    baseline = formatting.with_unit(goal["baseline"], unit, lang)
+    if goal["baseline"] is not None and goal["baseline_measured"]:
+        baseline += " " + _("(measured)")
+    split = goal["split"]
+    rows = (split or {}).get("rows", [])
+    # quiet when green: the teams or people on track are named on one line
+    return {
+        "id": goal["id"],
+        "title": titles[goal["id"]],
+        "kpi": goal["kpi"],
+        "depth": min(goal["depth"], 4),
+        "status": goal["status"],
+        "status_text": _(goal["status"]),
+        "hidden": goal["hidden"],
+        "target": target,
+        "by": _day(goal["by"], lang),
+        "start": _day(goal["start"], lang),
+        "baseline": baseline,
+        "no_baseline": goal["baseline"] is None and not goal["hidden"],
+        "path": _(goal["path"]),
+        "supports": titles.get(goal["supports"] or ""),
+        "supporting": [
+            {"status": s, "count": n, "text": _(s)} for s, n in goal["supporting"].items()
+        ],
+        "cells": _cells(goal["levels"], unit, lang, tz, goal["hidden"]),
+        "unknown_teams": ", ".join((split or {}).get("unknown_teams", [])),
+        "members": [
+            _member_view(row, unit, lang, tz, goal["hidden"])
+            for row in rows
+            if row["status"] != "green"
+        ],
+        "quiet": ", ".join(row["name"] for row in rows if row["status"] == "green"),
+    }
+
+
+def _member_view(
+    row: dict[str, Any], unit: str, lang: str, tz: ZoneInfo, hidden: bool
+) -> dict[str, Any]:
+    return {
+        "name": row["name"],
+        "status": row["status"],
+        "status_text": gettext_for(lang)(row["status"]),
+        "cells": _cells(row["levels"], unit, lang, tz, hidden),
+    }
+
+
+def _cells(
+    steps: list[dict[str, Any]], unit: str, lang: str, tz: ZoneInfo, hidden: bool
+) -> list[dict[str, str]]:
+    """A cell per level. A KPI computed per whole month reports its month for the week and
+    the day too: such a cell says which level's figure it repeats."""
+    _ = gettext_for(lang)
+    cells = []
+    first_of: dict[tuple[str, str], str] = {}
+    for step in steps:
+        bounds = step["period"]
+        key = (bounds["start"], bounds["end"])
+        same = first_of.setdefault(key, step["level"])
+        period = Period(datetime.fromisoformat(key[0]), datetime.fromisoformat(key[1]), "")
+        cells.append(
+            {
+                "value": _amount(step["value"], unit, lang) or ("" if hidden else "—"),
+                "expected": _amount(step["expected"], unit, lang),
+                "milestone": _amount(step["milestone"], unit, lang),
+                "status": step["status"],
+                "status_text": _(step["status"]),
+                "period": period_label(period, lang, tz),
+                "same_as": "" if same == step["level"] else _(LEVEL_NAMES[same]).lower(),
+            }
+        )
+    return cells
+
+
+def _amount(value: float | None, unit: str, lang: str) -> str:
+    return "" if value is None else formatting.with_unit(value, unit, lang, compact=True)
+
+
+def _day(text: str, lang: str) -> str:
+    return format_date(date.fromisoformat(text), "d MMM yyyy", locale=babel_locale(lang))

@@ -1,0 +1,121 @@
+"""The goals page and `GET /api/v1/goals` on the hand-made store of tests/goals (figures
+worked out in test_progress.py), as of Wednesday 18 November 2026, 12:00."""
+
+from __future__ import annotations
+
+import pytest
+
+from goals.goals_fixture import ANNA, BAS, GOALS, build_batch
+from stip.accounts.users import engine_for, get_user, set_resource
+from stip.app import Stip
+
+from .conftest import TestClient, bearer, login
+
+AS_OF = "as_of=2026-11-18T12:00"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _goals(stip: Stip) -> None:
+    stip.store.apply(build_batch())
+    (stip.settings.home / "goals.yaml").write_text(GOALS, encoding="utf-8")
+    accounts = engine_for(stip.settings)
+    engineer = get_user(accounts, "engineer")
+    assert engineer is not None
+    set_resource(accounts, engineer.id, ANNA)
+
+
+def test_the_owner_sees_the_cascade(client: TestClient) -> None:
+    login(client, "owner")
+    page = client.get(f"/goals?{AS_OF}").text
+    assert "Fewer tickets, happier clients" in page
+    assert "This quarter: 0 of 4 goals on track, 1 nearly, 2 off track." in page
+    assert '<a href="/kpi/tickets_created">Tickets created</a>' in page
+    # this month: 3 tickets so far, 3.0 asked by now (2.989), 4.5 for all of November
+    assert '<span class="goal-value">3</span>' in page
+    assert "now 3.0 · period 4.5" in page
+    assert "supports: Tickets created" in page
+    assert "No team with these names in the PSA: Nowhere" in page
+    assert "On track this quarter: Servicedesk" in page  # quiet when green
+    assert "Field</th>" in page and "Bas A</th>" in page
+    assert '<a href="/kpi/mrr">' in page  # the owner may see money
+
+
+def test_an_engineer_sees_their_own_row_and_no_amounts(client: TestClient) -> None:
+    login(client, "engineer")
+    page = client.get(f"/goals?{AS_OF}").text
+    assert "Anna A</th>" in page and "Bas A" not in page and "Cor A" not in page
+    assert "Amounts are for account managers, finance and the owner." in page
+    assert '<a href="/kpi/mrr">' not in page
+    assert "Field</th>" in page  # teams are no one's personal figures
+
+
+def test_the_page_reads_in_dutch(client: TestClient) -> None:
+    login(client, "owner")
+    page = client.get(f"/goals?{AS_OF}&lang=nl").text
+    assert "Doelen" in page and "De stip op de horizon" in page
+    assert "Minder tickets, blijere klanten" in page
+    assert "Dit kwartaal: 0 van 4 doelen op koers, 1 bijna, 2 uit koers." in page
+    assert "nu 3,0 · periode 4,5" in page
+    assert "Dit kwartaal op koers: Servicedesk" in page
+
+
+def test_the_api_gives_the_same_figures_as_each_role_may_see_them(
+    stip: Stip, client: TestClient
+) -> None:
+    owner = client.get(f"/api/v1/goals?{AS_OF}", headers=bearer(stip, "owner")).json()
+    assert owner["summary"] == {"green": 0, "amber": 1, "red": 2, "none": 1}
+    tickets = owner["goals"][0]
+    assert tickets["id"] == "tickets" and tickets["baseline"] == 6
+    month = tickets["levels"][2]
+    assert (month["value"], month["milestone"], month["status"]) == (3, 4.5, "amber")
+    assert month["expected"] == pytest.approx(2.9892, abs=1e-4)
+    engineer = client.get(f"/api/v1/goals?{AS_OF}", headers=bearer(stip, "engineer")).json()
+    goals = {g["id"]: g for g in engineer["goals"]}
+    assert goals["recurring"]["hidden"] and goals["recurring"]["target"] is None
+    assert {s["value"] for s in goals["recurring"]["levels"]} == {None}
+    assert [r["id"] for r in goals["hours"]["split"]["rows"]] == [ANNA]
+    manager = client.get(f"/api/v1/goals?{AS_OF}", headers=bearer(stip, "teamlead")).json()
+    rows = {g["id"]: g for g in manager["goals"]}["hours"]["split"]["rows"]
+    assert BAS in [r["id"] for r in rows]
+
+
+def test_a_bad_as_of_is_a_400(stip: Stip, client: TestClient) -> None:
+    response = client.get("/api/v1/goals?as_of=yesterday-ish", headers=bearer(stip, "owner"))
+    assert response.status_code == 400
+    assert "as-of" in response.json()["error"] or "as_of" in response.json()["error"]
+
+
+def test_a_mistake_in_the_goals_file_names_its_line_to_those_who_can_fix_it(
+    stip: Stip, client: TestClient
+) -> None:
+    path = stip.settings.home / "goals.yaml"
+    path.write_text(GOALS.replace("kpi: csat_score", "kpi: csat_scor"), encoding="utf-8")
+    try:
+        owner = client.get("/api/v1/goals", headers=bearer(stip, "owner"))
+        assert owner.status_code == 500
+        assert "goals.yaml:14: goals.satisfaction.kpi: unknown KPI 'csat_scor'" in owner.text
+        engineer = client.get("/api/v1/goals", headers=bearer(stip, "engineer"))
+        assert engineer.status_code == 500
+        assert "an admin or the owner must fix it" in engineer.json()["error"]
+        assert "csat_scor" not in engineer.text
+        login(client, "owner")
+        page = client.get("/goals?lang=nl")
+        assert page.status_code == 500
+        assert "het doelenbestand bevat een fout" in page.text
+    finally:
+        path.write_text(GOALS, encoding="utf-8")
+    assert client.get(f"/goals?{AS_OF}").status_code == 200  # fixed: read again
+
+
+def test_without_a_goals_file_the_page_says_how_to_start(stip: Stip, client: TestClient) -> None:
+    path = stip.settings.home / "goals.yaml"
+    path.unlink()
+    try:
+        login(client, "teamlead")
+        page = client.get("/goals").text
+        assert "No goals yet." in page and "docs/goals.md" in page
+        response = client.get("/api/v1/goals", headers=bearer(stip, "teamlead"))
+        assert response.status_code == 404
+        assert "no goals yet" in response.json()["error"]
+    finally:
+        path.write_text(GOALS, encoding="utf-8")
