@@ -158,3 +158,12 @@ def test_a_file_that_is_not_goals(tmp_path: Path, catalog: KpiCatalog) -> None:
     path.write_text(HEAD + "  a: [unclosed\n", encoding="utf-8")
     with pytest.raises(DefinitionError, match=r"goals.yaml:\d+: invalid YAML"):
         load_goals(path, catalog)
+
+
+def test_the_example_in_the_docs_loads(tmp_path: Path, catalog: KpiCatalog) -> None:
+    docs = Path(__file__).parents[2] / "docs" / "goals.md"
+    example = docs.read_text(encoding="utf-8").split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "goals.yaml"
+    path.write_text(example, encoding="utf-8")
+    goals = load_goals(path, catalog)
+    assert list(goals.goals) == ["recurring_revenue", "happy_clients", "sla", "billable_hours"]

@@ -13,6 +13,7 @@ from stip.accounts.roles import ROLES
 from stip.accounts.users import add_user, engine_for
 from stip.app import Stip
 from stip.demo.load import build_demo
+from stip.goals.demo import write_demo_goals
 from stip.semantic import engine as engine_module
 from stip.settings import Settings
 from stip.store.schema import Batch
@@ -96,3 +97,27 @@ def test_warms_the_scoped_views_seen_lately_after_a_data_change(
         page = client.get("/d/engineer")
         assert page.status_code == 200, page.text
         assert 'class="tile' in page.text
+
+
+def test_warms_the_goals_page(
+    web_app: FastAPI, stip: Stip, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = web_app.state.web
+    warm = Warmup(state)
+    warm()
+    assert write_demo_goals(state.kpis.engine, END.date()) is not None
+    batch = Batch()
+    batch.add("tickets", [{"source_system": "autotask", "id": 999_999_003, "title": "newest"}])
+    stip.store.apply(batch)
+    assert "goals" in warm()
+    with monkeypatch.context() as patch, TestClient(web_app) as client:
+        patch.setattr(engine_module, "compute", _refuse)
+        for role in ("owner", "engineer"):
+            login(client, role)
+            page = client.get("/goals")
+            assert page.status_code == 200, page.text
+            assert 'class="goal-value"' in page.text
+    (stip.settings.home / "goals.yaml").write_text("kind: Goals\n", encoding="utf-8")
+    batch.add("tickets", [{"source_system": "autotask", "id": 999_999_004, "title": "last"}])
+    stip.store.apply(batch)
+    assert "goals" not in warm()  # a goals file with a mistake: the page reports it

@@ -4,12 +4,12 @@ A dashboard's first view after a sync is cold: on a store with millions of ticke
 needs seconds for it (see docs/kpis.md, Performance). The serve process checks the store's
 change stamp every few seconds. When the stamp changes, the job computes the default view of
 every dashboard that is not personal: its default period, the live as-of, the whole MSP. That
-is the view managers open; so is the clients page's default view. The engine caches per KPI
-and window, so the visitor who comes next gets the warm figures. It also gets them when the
-visitor is a role that sees fewer tiles, because those tiles are a subset of the ones
-computed here. After a data change it also computes the scoped views (an engineer's own
-scorecard, a team) that people opened lately (`web.recent`), so those stay fast after every
-sync as well.
+is the view managers open; so are the clients page's default view and the goals page. The
+engine caches per KPI and window, so the visitor who comes next gets the warm figures. It
+also gets them when the visitor is a role that sees fewer tiles, because those tiles are a
+subset of the ones computed here. After a data change it also computes the scoped views (an
+engineer's own scorecard, a team) that people opened lately (`web.recent`), so those stay
+fast after every sync as well.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ import logging
 import time
 from typing import Any
 
+from stip.errors import DefinitionError
+from stip.goals.models import GoalsFile
+from stip.goals.progress import goal_progress
 from stip.periodic import Periodic
 from stip.semantic.portfolio import COLUMNS, DEFAULT_PERIOD
 from stip.web.scope import resolve_when
@@ -56,6 +59,11 @@ class Warmup:
         clients = [(c.id, c.name) for c in self.state.people.clients()]
         kpis.portfolio(clients, list(COLUMNS), when.period, when.as_of, judge=True)
         done.append("clients")
+        # The goals page as of the live as-of (every role reads the same figures).
+        goals = self._goals()
+        if goals is not None:
+            goal_progress(kpis.engine, goals, kpis.live_as_of())
+            done.append("goals")
         # Only on a data change: a scoped view recomputes little when just the as-of moves.
         for view in self.state.recent.current() if data_changed else []:
             when = resolve_when(kpis, view.period, None, None, view.period)
@@ -64,6 +72,13 @@ class Warmup:
         self._warmed = stamp
         log.info("warmed %d dashboards in %.1f s: %s", len(done), time.monotonic() - started, done)
         return done
+
+    def _goals(self) -> GoalsFile | None:
+        """The goals file, or None (none, or one with a mistake: the page reports that)."""
+        try:
+            return self.state.goals.current()
+        except DefinitionError:
+            return None
 
 
 def warmup_job(state: WebState) -> Periodic:
