@@ -269,3 +269,22 @@ def test_the_account_manager_compares_clients_and_opens_one(
     assert "company=" in w.page.url
     assert name in w.page.locator("h1").inner_text()
     assert w.errors == []
+
+
+def test_the_owner_reads_the_goals_and_opens_one(
+    server: str, context: Any, artifacts: Path
+) -> None:
+    """From the top bar to the goals page, and from a goal to its KPI."""
+    w = login(context, server, "owner")
+    w.page.click("nav >> text=Goals")
+    w.page.wait_for_load_state("networkidle")
+    assert w.page.url == f"{server}/goals"
+    assert "In 20" in w.page.locator(".horizon-statement").inner_text()
+    goals = w.page.locator(".goal-row")
+    assert goals.count() == 5
+    assert w.page.locator(".goal-row.depth-2").count() == 1  # SLA supports CSAT supports MRR
+    w.page.screenshot(path=str(artifacts / "goals.png"), full_page=True)
+    goals.first.locator('th[scope="row"] a').click()
+    w.page.wait_for_load_state("networkidle")
+    assert w.page.url == f"{server}/kpi/mrr"
+    assert w.errors == []

@@ -1,5 +1,6 @@
 """A demo STIP_HOME for web tests: the small demo MSP, one user per role, a 70-tile dashboard,
-and a ticket whose title is an XSS probe. Built through the real demo loader and Store.apply."""
+the demo's goals file, and a ticket whose title is an XSS probe. Built through the real demo
+loader and Store.apply."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 from stip.accounts.demo import ensure_demo_users
 from stip.app import Stip
 from stip.demo.load import build_demo
+from stip.goals.demo import write_demo_goals
+from stip.semantic.engine import KpiEngine
 from stip.store.schema import Batch
 
 XSS_TITLE = "<img src=x onerror=alert(1)>"
@@ -88,6 +91,7 @@ def build_site(home: Path) -> dict[str, object]:
     assert linked is not None and linked.resource_id is not None
     ticket_id = plant_xss_title(stip, linked.resource_id)
     write_tv70(home, CONTRACT_KPIS)
+    write_demo_goals(KpiEngine(stip.store, stip.settings), summary.end.date())
     return {
         "users": users,
         "xss_ticket": ticket_id,
