@@ -29,8 +29,15 @@ def test_a_linear_level_is_the_path_at_the_end_of_each_period() -> None:
     # before the start the baseline stands; after the end the target holds
     assert path.milestone(span(date(2025, 12, 1), date(2026, 1, 1))) == 80
     assert path.milestone(span(date(2027, 1, 1), date(2027, 4, 1))) == 90
-    # a level goal asks the whole period's milestone at any moment of it
-    assert path.expected(q1, at("2026-02-01T09:00")) == path.milestone(q1)
+    # by 1 February 09:00 a level asks the path's average over the days gone by: 31 whole
+    # days at their middles (k + 0.5 for k = 0..30, 480.5 in all) and 0.375 of 1 February at
+    # 0.1875 of it, so an average position of (480.5 + 0.375 * 31.1875) / 31.375 days
+    position = (480.5 + 0.375 * 31.1875) / 31.375
+    assert path.expected(q1, at("2026-02-01T09:00")) == pytest.approx(80 + 10 * position / 365)
+    # a whole quarter gone by: the average of its 90 days (45 days in, on average)
+    assert path.expected(q1, at("2026-05-01T09:00")) == pytest.approx(80 + 10 * 45 / 365)
+    # nothing gone by yet: where the period starts
+    assert path.expected(q1, at("2025-12-01T09:00")) == 80
 
 
 def test_a_compound_path_grows_by_the_same_factor_each_day() -> None:

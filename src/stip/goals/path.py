@@ -7,9 +7,15 @@ target: a goal reached is a level to hold.
 
 A goal on a KPI that adds up over a period (tickets, hours, euros) has a target per year,
 quarter, month or week: each day gets its share of the rate the path gives that day (a
-month's share is 1/28 to 1/31 of a monthly rate, so "100 a month" is 100 in every month), and
-a period's milestone is the sum of its days. Any other goal is a level each period must reach:
-its milestone is the path's value at the period's end.
+month's share is 1/28 to 1/31 of a monthly rate, so "100 a month" is 100 in every month). A
+period's milestone is the sum of its days; what it must have reached by the as-of is the sum
+of the days gone by, the as-of's own day for its elapsed part.
+
+Any other goal is a level or a rate (SLA %, CSAT, MRR). A period's value of such a KPI is
+over the period so far (this year's SLA is over every ticket of the year), so it is judged
+against the path's average over the same days; its milestone is where the path stands at
+the period's end. A year of a rising path thus asks less than its end value: the year as a
+whole is on track when it kept pace, not only when December reached the target.
 """
 
 from __future__ import annotations
@@ -56,18 +62,30 @@ class GoalPath:
         return sum(self.daily(day) for day in _days(period.start_date, period.end_date))
 
     def expected(self, period: Period, as_of: datetime) -> float:
-        """What the period must have reached by `as_of`: a level goal's milestone; for a flow
-        goal, the amounts of the days before the as-of's day plus the elapsed part of it."""
-        if self.per is None:
-            return self.milestone(period)
-        moment = as_of.astimezone(UTC)  # compared in UTC: wall clocks repeat an hour in autumn
-        if moment >= period.end.astimezone(UTC):
-            return self.milestone(period)
-        if moment <= period.start.astimezone(UTC):
-            return 0.0
-        today = as_of.astimezone(period.tz).date()
-        done = sum(self.daily(day) for day in _days(period.start_date, today))
-        return done + self.daily(today) * day_fraction(as_of, period)
+        """What the period must have reached by `as_of`: for a flow goal the amounts of the days
+        gone by; for a level, the path's average over them."""
+        elapsed = _elapsed(period, as_of)
+        if self.per is not None:
+            return sum(self.daily(day) * weight for day, weight in elapsed)
+        if not elapsed:
+            return self.at(period.start_date)
+        # a whole day counts at its middle, the as-of's own day at the middle of its elapsed part
+        total = sum(weight for _, weight in elapsed)
+        return sum(self.at(day, weight / 2) * weight for day, weight in elapsed) / total
+
+
+def _elapsed(period: Period, as_of: datetime) -> list[tuple[date, float]]:
+    """The days of the period before the as-of, each with its elapsed part: 1 for a whole day,
+    the as-of's own day the part gone by. Compared in UTC: wall clocks repeat an hour in
+    autumn."""
+    moment = as_of.astimezone(UTC)
+    if moment >= period.end.astimezone(UTC):
+        return [(day, 1.0) for day in _days(period.start_date, period.end_date)]
+    if moment <= period.start.astimezone(UTC):
+        return []
+    today = as_of.astimezone(period.tz).date()
+    whole = [(day, 1.0) for day in _days(period.start_date, today)]
+    return [*whole, (today, day_fraction(as_of, period))]
 
 
 def day_fraction(moment: datetime, period: Period) -> float:

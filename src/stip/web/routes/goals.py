@@ -149,34 +149,34 @@ def _goal_view(
         "supporting": [
             {"status": s, "count": n, "text": _(s)} for s, n in goal["supporting"].items()
         ],
-        "cells": _cells(goal["levels"], unit, lang, tz, goal["hidden"]),
+        "cells": _cells(goal, goal["levels"], lang, tz),
         "unknown_teams": ", ".join((split or {}).get("unknown_teams", [])),
-        "members": [
-            _member_view(row, unit, lang, tz, goal["hidden"])
-            for row in rows
-            if row["status"] != "green"
-        ],
+        "members": [_member_view(goal, row, lang, tz) for row in rows if row["status"] != "green"],
         "quiet": ", ".join(row["name"] for row in rows if row["status"] == "green"),
     }
 
 
 def _member_view(
-    row: dict[str, Any], unit: str, lang: str, tz: ZoneInfo, hidden: bool
+    goal: dict[str, Any], row: dict[str, Any], lang: str, tz: ZoneInfo
 ) -> dict[str, Any]:
     return {
         "name": row["name"],
         "status": row["status"],
         "status_text": gettext_for(lang)(row["status"]),
-        "cells": _cells(row["levels"], unit, lang, tz, hidden),
+        "cells": _cells(goal, row["levels"], lang, tz),
     }
 
 
 def _cells(
-    steps: list[dict[str, Any]], unit: str, lang: str, tz: ZoneInfo, hidden: bool
+    goal: dict[str, Any], steps: list[dict[str, Any]], lang: str, tz: ZoneInfo
 ) -> list[dict[str, str]]:
     """A cell per level. A KPI computed per whole month reports its month for the week and
-    the day too: such a cell says which level's figure it repeats."""
+    the day too: such a cell says which level's figure it repeats. Below the value: what the
+    path asks by now, and the whole period's amount (an amount per period) or where the path
+    stands at the period's end (a level)."""
     _ = gettext_for(lang)
+    unit, hidden = goal["unit"], goal["hidden"]
+    whole = _("period") if goal["per"] else _("end")
     cells = []
     first_of: dict[tuple[str, str], str] = {}
     for step in steps:
@@ -193,6 +193,7 @@ def _cells(
                 "status_text": _(step["status"]),
                 "period": period_label(period, lang, tz),
                 "same_as": "" if same == step["level"] else _(LEVEL_NAMES[same]).lower(),
+                "whole": whole,
             }
         )
     return cells
