@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from ibis.backends import BaseBackend
+
 from stip.goals.models import Goal, GoalsFile
 from stip.goals.path import GoalPath, per_before
 from stip.semantic.compute import empty_value
@@ -184,16 +186,17 @@ def goal_progress(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> Goals
     """Every goal's steps (and its teams' or people's), computed as of `as_of`."""
     tz = engine.settings.tz
     catalog = {kpi.id: kpi for kpi in engine.catalog}
-    baselines = _baselines(engine, goals, as_of)
     results: dict[tuple[str, str | None], dict[str, KpiResult]] = {}
-    for level, spec in LEVELS.items():
-        period = parse_period(spec, as_of, tz)
-        for split in (None, "team", "resource"):
-            ids = sorted({g.kpi for g in goals.goals.values() if split in (None, g.split)})
-            if ids:
-                found = engine.many_values(ids, period, by=split, as_of=as_of)
-                results[(level, split)] = {r.kpi.id: r for r in found}
-    directory = _directory(engine, goals)
+    with engine.reading() as con:  # one snapshot of the data for every level
+        baselines = _baselines(engine, goals, as_of)
+        for level, spec in LEVELS.items():
+            period = parse_period(spec, as_of, tz)
+            for split in (None, "team", "resource"):
+                ids = sorted({g.kpi for g in goals.goals.values() if split in (None, g.split)})
+                if ids:
+                    found = engine.many_values(ids, period, by=split, as_of=as_of)
+                    results[(level, split)] = {r.kpi.id: r for r in found}
+        directory = _directory(con, goals)
     progress: dict[str, GoalProgress] = {}
     for goal_id, goal in goals.goals.items():
         kpi = catalog[goal.kpi]
@@ -316,20 +319,19 @@ class _Directory:
         return sorted(found, key=lambda m: (m[1].casefold(), m[0])), unknown
 
 
-def _directory(engine: KpiEngine, goals: GoalsFile) -> _Directory:
+def _directory(con: BaseBackend, goals: GoalsFile) -> _Directory:
     if not any(g.split for g in goals.goals.values()):
         return _Directory({}, {}, {})
-    with engine.store.read() as con:
-        teams = con.table("teams").select("id", "name").to_pyarrow().to_pylist()
-        rrd = con.table("resource_role_departments")
-        resources = con.table("resources")
-        active = resources.filter(resources.is_active).select(resource_id=resources.id)
-        default = rrd.filter(rrd.is_default).select(rrd.resource_id, team=rrd.department_id)
-        rows = active.inner_join(default, "resource_id").to_pyarrow().to_pylist()
-        team_of: dict[int, int] = {}
-        for row in sorted(rows, key=lambda r: (r["resource_id"], r["team"])):
-            team_of.setdefault(int(row["resource_id"]), int(row["team"]))
-        names = person_names(con, team_of)
+    teams = con.table("teams").select("id", "name").to_pyarrow().to_pylist()
+    rrd = con.table("resource_role_departments")
+    resources = con.table("resources")
+    active = resources.filter(resources.is_active).select(resource_id=resources.id)
+    default = rrd.filter(rrd.is_default).select(rrd.resource_id, team=rrd.department_id)
+    rows = active.inner_join(default, "resource_id").to_pyarrow().to_pylist()
+    team_of: dict[int, int] = {}
+    for row in sorted(rows, key=lambda r: (r["resource_id"], r["team"])):
+        team_of.setdefault(int(row["resource_id"]), int(row["team"]))
+    names = person_names(con, team_of)
     return _Directory({int(t["id"]): t["name"] or f"#{t['id']}" for t in teams}, team_of, names)
 
 

@@ -11,6 +11,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import reduce
@@ -195,12 +196,30 @@ class KpiEngine:
 
     @contextmanager
     def _session(self) -> Iterator[_Session]:
-        """One store connection (and one data-version lookup) per public call. The tables'
-        schemas are looked up once per data version, not per call."""
+        """One store connection (and one data-version lookup) per public call, or the one of
+        `reading()` around it. The tables' schemas are looked up once per data version."""
+        current = _OPEN_SESSION.get()
+        if current is not None and current[0] is self:
+            yield current[1]
+            return
         with self.store.read() as con:
             version = self.store.data_version()
             memoise_tables(con, self._cached(version, ("schemas",), dict))
-            yield _Session(con, version)
+            session = _Session(con, version)
+            token = _OPEN_SESSION.set((self, session))
+            try:
+                yield session
+            finally:
+                _OPEN_SESSION.reset(token)
+
+    @contextmanager
+    def reading(self) -> Iterator[BaseBackend]:
+        """Several public calls on one store connection and one data version, such as a page
+        that asks for many periods: each call would otherwise open a connection of its own
+        (~30 ms on DuckDB) and could see a newer sync than the call before. Yields the
+        connection, for the page's own lookups in the same snapshot."""
+        with self._session() as session:
+            yield session.con
 
     # -- public API -------------------------------------------------------------------------
 
@@ -453,6 +472,12 @@ class KpiEngine:
 class _Session:
     con: BaseBackend
     version: str
+
+
+#: The session `KpiEngine.reading()` holds open in this thread (or task), with its engine.
+_OPEN_SESSION: ContextVar[tuple[KpiEngine, _Session] | None] = ContextVar(
+    "stip_engine_session", default=None
+)
 
 
 @dataclass(frozen=True)
