@@ -128,6 +128,17 @@ CASES = [
         ":7: goals.Big Goal: a goal id is lower case letters",
     ),
     (
+        "a day that does not exist",
+        "a:\n  kpi: mrr\n  start: 2026-01-01\n  by: 2027-06-31\n  target: 9\n",
+        ":10: invalid YAML: '2027-06-31' is not a date (day is out of range for month)",
+    ),
+    (
+        "a goal given twice",
+        "a:\n  kpi: mrr\n  start: 2026-01-01\n  target: 9\n"
+        "a:\n  kpi: arr\n  start: 2026-01-01\n  target: 9\n",
+        ":11: invalid YAML: 'a' is given twice (also on line 7); keep one",
+    ),
+    (
         "a date that is no date",
         "a:\n  kpi: mrr\n  start: next year\n  target: 9\n",
         ":9: goals.a.start: Input should be a valid date",

@@ -136,6 +136,15 @@ def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
     assert "YAML syntax" in issues[0].message
 
 
+def test_a_key_given_twice_is_an_error_with_its_line(tmp_path: Path) -> None:
+    """PyYAML keeps the last of two equal keys; a KPI file would lose the first silently."""
+    text = "targets:\n  sla_met_rate: {target: 90}\n  sla_met_rate: {target: 80}\n"
+    path = _write(tmp_path / "defs", "twice.yaml", text)
+    _, issues = validate_dirs([tmp_path / "defs"])
+    assert len(issues) == 1 and issues[0].file == str(path) and issues[0].line == 3
+    assert "'sla_met_rate' is given twice (also on line 2); keep one" in issues[0].message
+
+
 def test_load_catalog_raises_one_definition_error(tmp_path: Path) -> None:
     _write(tmp_path / "kpis", "x.yaml", "kpis: 3\n")
     with pytest.raises(DefinitionError, match=r"x.yaml:1: kpis: must be a list"):

@@ -74,6 +74,7 @@ def test_a_valid_definition_loads(tmp_path: Path) -> None:
         ),
         (("{en: Wall, nl: Muur}", "{en: Wall}"), "wall.yaml:5: title.nl: Field required"),
         (("rows:", "rows: [oops"), "wall.yaml:14: invalid YAML"),
+        (("id: wall", "id: wall\nid: wall2"), "wall.yaml:4: invalid YAML: 'id' is given twice"),
     ],
 )
 def test_mistakes_name_file_line_and_fix(

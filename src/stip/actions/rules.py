@@ -20,6 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from yaml.reader import ReaderError
 
 from stip.errors import DefinitionError
+from stip.yamllines import Loader
 
 Who = Literal[
     "assigned_engineer",
@@ -205,11 +206,21 @@ def _line_of(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
     return node.start_mark.line + 1
 
 
+def _load(text: str) -> Any:
+    """The data, read by the definition files' safe loader (a key given twice or a date
+    that does not exist is an error)."""
+    loader = Loader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def parse_rule(text: str, source: str) -> Rule:
     """Parse one rule file; errors name `source:line`."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = _load(text)
     except yaml.YAMLError as exc:
         line, what = _yaml_problem(exc, text)
         raise DefinitionError(f"{source}:{line}: invalid YAML: {what}") from None

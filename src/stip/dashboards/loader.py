@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from stip.dashboards.models import Dashboard
-from stip.dashboards.yamllines import invalid, line_of, read_yaml
 from stip.errors import DefinitionError, UserError, suggest
 from stip.semantic.periods import parse_period
+from stip.yamllines import invalid, line_of, read_yaml
 
 
 def load_dashboard(path: Path, kpi_ids: Collection[str] | None = None) -> Dashboard:

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from stip.dashboards.loader import load_dashboard
 from stip.dashboards.models import Dashboard
-from stip.dashboards.yamllines import line_of, load_with_lines
 from stip.errors import DefinitionError, QueryError, suggest
 from stip.stamps import files_stamp
+from stip.yamllines import line_of, load_with_lines
 
 if TYPE_CHECKING:
     from stip.app import Stip

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from stip.dashboards.yamllines import invalid, line_of, read_yaml
 from stip.errors import DefinitionError, suggest
 from stip.goals.models import GOAL_ID, GoalsFile
 from stip.semantic.catalog import KpiCatalog
 from stip.semantic.compute import accumulates
+from stip.yamllines import invalid, line_of, read_yaml
 
 FILE_NAME = "goals.yaml"
 Lines = dict[tuple[str | int, ...], int]

@@ -10,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from stip.semantic.models import KpiDefinition, TargetOverride
+from stip.yamllines import Loader
 
 
 @dataclass(frozen=True)
@@ -72,13 +73,9 @@ def _message(error: Any) -> str:
     return f"{loc}: {msg}" if loc else msg
 
 
-# libyaml's loader when PyYAML has it (its wheels do): the catalogue's files parse ~5x faster.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def compose_and_load(text: str) -> tuple[yaml.Node | None, Any]:
     """The YAML's node tree (for line numbers) and its data, from one parse."""
-    loader = _Loader(text)
+    loader = Loader(text)
     try:
         root = loader.get_single_node()
         data = None if root is None else loader.construct_document(root)

@@ -12,12 +12,48 @@ from stip.errors import DefinitionError
 
 Path = tuple[str | int, ...]
 # libyaml's loader when PyYAML has it (its wheels do): one parse, several times faster.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Loader(_Base):  # type: ignore[misc]
+    """The safe loader of every definition file (KPIs, dashboards, goals), stricter where
+    PyYAML lets a mistake through: a key given twice (PyYAML keeps the last) and a date that
+    does not exist (`2027-06-31`, which PyYAML raises as a bare ValueError) are errors with
+    their line."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            try:
+                first = seen.setdefault(key, line)
+            except TypeError:  # an unhashable key: PyYAML's own error follows
+                break
+            if first != line:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"'{key}' is given twice (also on line {first}); keep one",
+                    key_node.start_mark,
+                )
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{node.value}' is not a date ({exc})", node.start_mark
+            ) from None
+
+
+Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
 
 
 def load_with_lines(text: str, filename: str) -> tuple[Any, dict[Path, int]]:
     """Parse YAML; return the data and a map from each value's path to its 1-based line."""
-    loader = _Loader(text)
+    loader = Loader(text)
     try:
         node = loader.get_single_node()
         lines: dict[Path, int] = {}
