@@ -139,6 +139,22 @@ CASES = [
         ":11: invalid YAML: 'a' is given twice (also on line 7); keep one",
     ),
     (
+        "a target that is no number",
+        "a:\n  kpi: mrr\n  start: 2026-01-01\n  target: .nan\n",
+        ":10: goals.a.target: Input should be a finite number",
+    ),
+    (
+        "an endless margin",
+        "a:\n  kpi: mrr\n  start: 2026-01-01\n  target: 9\n  amber: .inf\n",
+        ":11: goals.a.amber: Input should be a finite number",
+    ),
+    (
+        "a start Stip cannot compute",
+        "a:\n  kpi: mrr\n  start: 0001-01-01\n  target: 9\n",
+        ":9: goals.a.start: Value error, 0001-01-01 is outside the dates Stip computes in "
+        "(1970-01-01 up to 2199-12-31)",
+    ),
+    (
         "a date that is no date",
         "a:\n  kpi: mrr\n  start: next year\n  target: 9\n",
         ":9: goals.a.start: Input should be a valid date",

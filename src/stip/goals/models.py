@@ -8,34 +8,45 @@ of every year, quarter, month, week and day from that; nobody types them in.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from stip.dashboards.models import Text
+from stip.semantic.periods import EARLIEST, LATEST, SUPPORTED
 
 GOAL_ID = r"^[a-z][a-z0-9_-]{0,63}$"
 Per = Literal["year", "quarter", "month", "week"]
 
 
+def _computable(day: date) -> date:
+    if not EARLIEST <= day < LATEST:
+        raise ValueError(f"{day} is outside the dates Stip computes in ({SUPPORTED})")
+    return day
+
+
+Day = Annotated[date, AfterValidator(_computable)]
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity (`.nan`, `.inf` in YAML) are no target, baseline or margin
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Horizon(_Strict):
     """The long-term goal in words, and the date it is about."""
 
     statement: Text
-    by: date
+    by: Day
 
 
 class Goal(_Strict):
     kpi: str
     title: Text | None = None
-    start: date
+    start: Day
     baseline: float | None = None
     target: float
-    by: date | None = None
+    by: Day | None = None
     path: Literal["linear", "compound"] = "linear"
     # For a KPI that adds up over a period (tickets, hours, revenue): the target is an amount
     # per year, quarter, month or week, and each period's milestone is its share of it.
