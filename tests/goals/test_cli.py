@@ -36,12 +36,12 @@ def test_show_prints_the_cascade(tmp_path: Path, db: str) -> None:
     done = stip(tmp_path, "goals", "show", "--json", "--db", db, "--as-of", "2026-11-18T12:00")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert data["summary"] == {"green": 0, "amber": 1, "red": 2, "none": 1}
+    assert data["summary"] == {"green": 1, "amber": 0, "red": 2, "none": 1}
     assert [g["id"] for g in data["goals"]] == ["tickets", "satisfaction", "hours", "recurring"]
     table = stip(tmp_path, "goals", "show", "--db", db, "--as-of", "2026-11-18T12:00")
     assert table.returncode == 0, table.stderr
-    assert "Tickets created [amber]" in table.stdout
-    assert "4 goals this quarter: 0 on track, 1 nearly, 2 off track, 1 unknown" in table.stdout
+    assert "Tickets created [green]" in table.stdout
+    assert "4 goals this quarter: 1 on track, 0 nearly, 2 off track, 1 unknown" in table.stdout
 
 
 def test_validate(tmp_path: Path) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from stip.goals.path import GoalPath, add_months, day_fraction, per_before
+from stip.semantic.business_hours import BusinessCalendar
 from stip.semantic.periods import Period, local_midnight
+from stip.settings import Settings
 
 TZ = ZoneInfo("Europe/Amsterdam")
 
@@ -86,3 +89,22 @@ def test_dates_a_month_or_a_period_before() -> None:
     assert per_before("year", date(2026, 1, 1)) == date(2025, 1, 1)
     assert per_before("quarter", date(2026, 1, 1)) == date(2025, 10, 1)
     assert per_before("week", date(2026, 1, 1)) == date(2025, 12, 25)
+
+
+def test_an_amount_is_asked_on_workdays(tmp_path: Path) -> None:
+    """The MSP's business days (Monday to Friday, Dutch holidays off): 24 hours a week is
+    4.8 a workday, nothing on the weekend; 100 a month in December 2026 is 100 over its 22
+    workdays (Christmas Day, a Friday, is off)."""
+    workday = BusinessCalendar(Settings(home=tmp_path)).is_business_day
+    week = span(date(2026, 11, 23), date(2026, 11, 30))
+    hours = GoalPath(date(2026, 1, 1), date(2030, 12, 31), 24, 24, per="week", workday=workday)
+    assert hours.expected(week, at("2026-11-23T18:00")) == pytest.approx(0.75 * 4.8)
+    assert hours.expected(week, at("2026-11-27T18:00")) == pytest.approx(4 * 4.8 + 0.75 * 4.8)
+    assert hours.expected(week, at("2026-11-28T12:00")) == pytest.approx(24)
+    assert hours.milestone(week) == pytest.approx(24)
+    money = GoalPath(date(2026, 1, 1), date(2030, 12, 31), 100, 100, per="month", workday=workday)
+    december = span(date(2026, 12, 1), date(2027, 1, 1))
+    assert money.milestone(december) == pytest.approx(100)
+    assert money.daily(date(2026, 12, 24)) == pytest.approx(100 / 22)
+    assert money.daily(date(2026, 12, 25)) == 0
+    assert money.daily(date(2026, 12, 26)) == 0

@@ -4,24 +4,31 @@ As of Wednesday 18 November 2026, 12:00 (Europe/Amsterdam): the year is 2026, th
 Q4, the week Monday 16 to Sunday 22 November, the day the 18th.
 
 - `tickets`: tickets created, from 6 in October (measured: the month before the start) to 3
-  a month by 30 November, a linear path. A November day k (from 0) is allotted
-  (6 - 0.1 (k + 0.5)) / 30 tickets; the whole of November 4.5; the months before the start
-  6 each, December (after the end) 3. By the as-of: 17 whole days (2.918333) and half of the
-  18th (0.070833) = 2.989167. Created: 6 in October, 3 in November.
+  a month by 30 November, a linear path, asked on workdays (November 2026 has 21). A
+  November workday k (days from 1 November) is allotted (6 - 0.1 (k + 0.5)) / 21 tickets: the
+  whole of November 95.05 / 21 = 4.5262; the months before the start 6 each, December
+  (after the end) 3. By the as-of: the 12 workdays before the 18th (k = 1..5, 8..12, 15, 16:
+  61.8 / 21) and half of the 18th (0.5 * 4.25 / 21) = 3.0440. Created: 6 in October, 3 in
+  November.
 - `satisfaction`: CSAT from 70 (written) to 90 by 31 December, split by team. Ratings (of
   10): 8 in October (Anna, Servicedesk), 10 and 6 in November (Anna; Cor, Field). This
   year's 80 is on track (green); the quarter's and November's 80 are not (red).
-- `hours`: 30 billable hours a week for each person in a team; Anna booked 8 + 8 (and 2 not
+- `hours`: 30 billable hours a week for each person in a team, 6 per workday (no records
+  in the week before the start: each starts at the target). Anna booked 8 + 8 (and 2 not
   billable), Bas 8, Cor nothing. Dirk is inactive and Eva in no team: not listed.
 - `recurring`: MRR, which this store has no billing for: no baseline, nothing to judge.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+import yaml
 
 from stip.goals.loader import load_goals
-from stip.goals.progress import GoalsProgress, goal_progress
+from stip.goals.models import Goal, GoalsFile
+from stip.goals.progress import GoalsProgress, _path, goal_progress, judge
 from stip.semantic.catalog import load_catalog
 from stip.semantic.engine import KpiEngine
 from stip.settings import Settings
@@ -31,15 +38,22 @@ from .goals_fixture import GOALS, build_batch
 
 
 @pytest.fixture(scope="module")
-def progress(tmp_path_factory: pytest.TempPathFactory) -> GoalsProgress:
+def engine(tmp_path_factory: pytest.TempPathFactory) -> KpiEngine:
     home = tmp_path_factory.mktemp("goals")
     store = open_store(str(home / "stip.duckdb"))
     store.apply(build_batch())
-    (home / "goals.yaml").write_text(GOALS, encoding="utf-8")
-    catalog = load_catalog(home=home)
-    engine = KpiEngine(store, Settings(home=home), catalog)
-    goals = load_goals(home / "goals.yaml", catalog)
-    return goal_progress(engine, goals, engine.as_of("2026-11-18T12:00"))
+    return KpiEngine(store, Settings(home=home), load_catalog(home=home))
+
+
+def progress_of(engine: KpiEngine, text: str, as_of: str) -> GoalsProgress:
+    path = engine.settings.home / "goals.yaml"
+    path.write_text(text, encoding="utf-8")
+    return goal_progress(engine, load_goals(path, engine.catalog), engine.as_of(as_of))
+
+
+@pytest.fixture(scope="module")
+def progress(engine: KpiEngine) -> GoalsProgress:
+    return progress_of(engine, GOALS, "2026-11-18T12:00")
 
 
 def steps(node: object) -> dict[str, tuple[object, object, object, str]]:
@@ -57,19 +71,17 @@ def test_an_amount_per_month_from_a_measured_baseline(progress: GoalsProgress) -
     tickets = by_id(progress)["tickets"]
     assert tickets.baseline == 6 and tickets.measured  # type: ignore[attr-defined]
     got = steps(tickets)
-    november_so_far = 2.918333333 + 0.5 * 4.25 / 30
-    assert got["year"][0] == 9
-    assert got["year"][1] == pytest.approx(60 + 4.5 + 3)
-    assert got["year"][2] == pytest.approx(60 + november_so_far)
-    assert got["year"][3] == "green"
-    # 9 against 8.989 expected: within 5 % (lower is better), so amber
-    assert got["quarter"][1:] == (pytest.approx(13.5), pytest.approx(6 + november_so_far), "amber")
-    assert got["month"] == (3, pytest.approx(4.5), pytest.approx(november_so_far), "amber")
-    assert got["week"][0] == 1
-    assert got["week"][2] == pytest.approx((4.45 + 4.35 + 0.5 * 4.25) / 30)
-    assert got["week"][3] == "red"
-    assert got["day"] == (0, pytest.approx(4.25 / 30), pytest.approx(0.5 * 4.25 / 30), "green")
-    assert tickets.status == "amber"  # type: ignore[attr-defined]
+    november, so_far = 95.05 / 21, (61.8 + 0.5 * 4.25) / 21
+    assert got["year"] == (9, pytest.approx(60 + november + 3), pytest.approx(60 + so_far),
+                           "green")  # fmt: skip
+    assert got["quarter"] == (9, pytest.approx(6 + november + 3), pytest.approx(6 + so_far),
+                              "green")  # fmt: skip
+    assert got["month"] == (3, pytest.approx(november), pytest.approx(so_far), "green")
+    # the week of the 16th: workdays k = 15..19 in all, k = 15, 16 and half of 17 by now
+    week = (21.25 / 21, (4.45 + 4.35 + 0.5 * 4.25) / 21)
+    assert got["week"] == (1, pytest.approx(week[0]), pytest.approx(week[1]), "red")
+    assert got["day"] == (0, pytest.approx(4.25 / 21), pytest.approx(0.5 * 4.25 / 21), "green")
+    assert tickets.status == "green"  # type: ignore[attr-defined]
 
 
 def test_a_level_split_by_team(progress: GoalsProgress) -> None:
@@ -105,21 +117,20 @@ def test_a_level_split_by_team(progress: GoalsProgress) -> None:
 
 def test_an_amount_for_each_person(progress: GoalsProgress) -> None:
     node = by_id(progress)["hours"]
-    assert node.baseline == 30 and not node.measured  # type: ignore[attr-defined]
+    assert node.baseline is None and not node.measured  # type: ignore[attr-defined]
     company = steps(node)
     assert company["year"] == (24, None, None, "none")  # the sum is shown, not judged
-    members = {m.name: steps(m) for m in node.members}  # type: ignore[attr-defined]
+    members = {m.name: m for m in node.members}  # type: ignore[attr-defined]
     assert list(members) == ["Anna A", "Bas A", "Cor A"]
-    assert members["Anna A"]["week"] == (
-        16,
-        pytest.approx(30),
-        pytest.approx(2.5 * 30 / 7),
-        "green",
-    )
-    assert members["Bas A"]["week"][0] == 8 and members["Bas A"]["week"][3] == "red"
-    assert members["Cor A"]["week"][0] == 0 and members["Cor A"]["week"][3] == "red"
-    assert members["Anna A"]["month"][2] == pytest.approx(17.5 * 30 / 7)
-    assert members["Anna A"]["quarter"][2] == pytest.approx(48.5 * 30 / 7)
+    assert {m.baseline for m in members.values()} == {30}
+    anna, bas, cor = (steps(members[n]) for n in ("Anna A", "Bas A", "Cor A"))
+    # by Wednesday noon: Monday, Tuesday and half of Wednesday, 6 hours a workday
+    assert anna["week"] == (16, pytest.approx(30), pytest.approx(15), "green")
+    assert bas["week"][0] == 8 and bas["week"][3] == "red"
+    assert cor["week"][0] == 0 and cor["week"][3] == "red"
+    assert anna["day"] == (0, pytest.approx(6), pytest.approx(3), "red")
+    assert anna["month"][2] == pytest.approx(12.5 * 6)  # 12 workdays and a half
+    assert anna["quarter"][2] == pytest.approx((22 + 12.5) * 6)  # October has 22
     assert node.status == "red"  # type: ignore[attr-defined]
 
 
@@ -136,7 +147,7 @@ def test_the_tree_and_its_roll_up(progress: GoalsProgress) -> None:
     ]  # fmt: skip
     assert by_id(progress)["tickets"].supporting == {"red": 1}  # type: ignore[attr-defined]
     data = progress.to_json()
-    assert data["summary"] == {"green": 0, "amber": 1, "red": 2, "none": 1}  # by quarter
+    assert data["summary"] == {"green": 1, "amber": 0, "red": 2, "none": 1}  # by quarter
     assert data["headline"] == "quarter"
     first = data["goals"][0]
     assert first["supporting"] == {"red": 1}
@@ -145,3 +156,68 @@ def test_the_tree_and_its_roll_up(progress: GoalsProgress) -> None:
         "year", "quarter", "month", "week", "day"
     ]  # fmt: skip
     assert data["goals"][1]["split"]["unknown_teams"] == ["Nowhere"]
+
+
+def test_judge_by_direction_and_margin(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Green at or beyond what the path asks; amber within the margin (default 5 % of it,
+    else the goal's `amber`); red beyond."""
+    catalog = load_catalog(home=tmp_path_factory.mktemp("judge"))
+    higher, lower = catalog.get("csat_score"), catalog.get("tickets_created")
+    goal = Goal(kpi="csat_score", start=date(2026, 1, 1), target=90)
+    assert [judge(higher, goal, v, 80) for v in (80, 76, 75.9, None)] == [
+        "green", "amber", "red", "none"
+    ]  # fmt: skip
+    assert [judge(lower, goal, v, 20) for v in (20, 21, 21.1)] == ["green", "amber", "red"]
+    strict = Goal(kpi="csat_score", start=date(2026, 1, 1), target=90, amber=1)
+    assert [judge(higher, strict, v, 80) for v in (79, 78.9)] == ["amber", "red"]
+
+
+HEAD = GOALS.split("goals:\n")[0] + "goals:\n"
+
+
+def test_a_past_as_of_counts_only_up_to_its_day(engine: KpiEngine) -> None:
+    """As of Monday 16 November, noon: Anna's 8 hours of the 17th are not yet booked."""
+    progress = progress_of(engine, GOALS, "2026-11-16T12:00")
+    hours = next(g for g in progress.goals if g.id == "hours")
+    anna = steps(next(m for m in hours.members if m.name == "Anna A"))
+    assert anna["week"] == (8, pytest.approx(30), pytest.approx(3), "green")
+    assert anna["month"][0] == 8 and anna["year"][0] == 8
+    assert anna["week"][:1] != (16,)
+
+
+def test_a_goal_that_starts_after_the_as_of_has_no_baseline_yet(engine: KpiEngine) -> None:
+    text = HEAD + "  later:\n    kpi: tickets_created\n    start: 2026-12-01\n"
+    text += "    target: 2\n    per: month\n    by: 2026-12-31\n"
+    later = progress_of(engine, text, "2026-11-18T12:00").goals[0]
+    # November has not ended: its 3 tickets so far are no baseline
+    assert later.baseline is None and later.missing == "not ended"
+    assert later.status == "none" and later.to_json()["baseline_missing"] == "not ended"
+
+
+def test_a_split_goal_measures_each_teams_own_baseline(engine: KpiEngine) -> None:
+    """CSAT from October: the company's one rating (8 of 10: 80), Servicedesk's the same;
+    Field had no rating, so it starts at the target."""
+    text = HEAD + "  csat:\n    kpi: csat_score\n    start: 2026-11-01\n    target: 90\n"
+    text += "    by: 2026-12-31\n    split: team\n    teams: [Servicedesk, Field]\n"
+    csat = progress_of(engine, text, "2026-11-18T12:00").goals[0]
+    assert csat.baseline == pytest.approx(80) and csat.measured
+    assert {m.name: m.baseline for m in csat.members} == {
+        "Field": pytest.approx(90), "Servicedesk": pytest.approx(80)
+    }  # fmt: skip
+    # Servicedesk's path: 80 to 90 over November and December (61 days); November's days
+    # gone by average (17 * 8.5 + 0.5 * 17.25) / 17.5 = 8.75 days in
+    servicedesk = steps(next(m for m in csat.members if m.name == "Servicedesk"))
+    assert servicedesk["month"][2] == pytest.approx(80 + 10 * 8.75 / 61)
+    field = steps(next(m for m in csat.members if m.name == "Field"))
+    assert field["month"][2] == pytest.approx(90)
+
+
+def test_a_compound_path_from_a_measured_zero_runs_linear() -> None:
+    """A measured baseline can be 0 (a file cannot write one for a compound path): it cannot
+    grow by a factor, so the path runs linear, and the JSON says so (path_used)."""
+    text = HEAD + "  grow:\n    kpi: csat_score\n    start: 2026-01-01\n    target: 90\n"
+    text += "    path: compound\n"
+    goals = GoalsFile.model_validate(yaml.safe_load(text))
+    goal = goals.goals["grow"]
+    assert _path(goals, goal, 0.0, lambda day: True).shape == "linear"  # type: ignore[union-attr]
+    assert _path(goals, goal, 10.0, lambda day: True).shape == "compound"  # type: ignore[union-attr]

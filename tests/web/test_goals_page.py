@@ -28,9 +28,9 @@ def test_the_owner_sees_the_cascade(client: TestClient) -> None:
     login(client, "owner")
     page = client.get(f"/goals?{AS_OF}").text
     assert "Fewer tickets, happier clients" in page
-    assert "This quarter: 0 of 4 goals on track, 1 nearly, 2 off track." in page
+    assert "This quarter: 1 of 4 goals on track, 0 nearly, 2 off track." in page
     assert '<a href="/kpi/tickets_created">Tickets created</a>' in page
-    # this month: 3 tickets so far, 3.0 asked by now (2.989), 4.5 for all of November
+    # this month: 3 tickets so far, 3.0 asked by now (3.044), 4.5 for all of November
     assert '<span class="goal-value">3</span>' in page
     assert "now 3.0 · period 4.5" in page
     assert "supports: Tickets created" in page
@@ -54,7 +54,7 @@ def test_the_page_reads_in_dutch(client: TestClient) -> None:
     page = client.get(f"/goals?{AS_OF}&lang=nl").text
     assert "Doelen" in page and "De stip op de horizon" in page
     assert "Minder tickets, blijere klanten" in page
-    assert "Dit kwartaal: 0 van 4 doelen op koers, 1 bijna, 2 uit koers." in page
+    assert "Dit kwartaal: 1 van 4 doelen op koers, 0 bijna, 2 uit koers." in page
     assert "nu 3,0 · periode 4,5" in page
     assert "Dit kwartaal op koers: Servicedesk" in page
 
@@ -63,12 +63,13 @@ def test_the_api_gives_the_same_figures_as_each_role_may_see_them(
     stip: Stip, client: TestClient
 ) -> None:
     owner = client.get(f"/api/v1/goals?{AS_OF}", headers=bearer(stip, "owner")).json()
-    assert owner["summary"] == {"green": 0, "amber": 1, "red": 2, "none": 1}
+    assert owner["summary"] == {"green": 1, "amber": 0, "red": 2, "none": 1}
     tickets = owner["goals"][0]
     assert tickets["id"] == "tickets" and tickets["baseline"] == 6
     month = tickets["levels"][2]
-    assert (month["value"], month["milestone"], month["status"]) == (3, 4.5, "amber")
-    assert month["expected"] == pytest.approx(2.9892, abs=1e-4)
+    assert (month["value"], month["status"]) == (3, "green")
+    assert month["milestone"] == pytest.approx(4.5262, abs=1e-4)
+    assert month["expected"] == pytest.approx(3.0440, abs=1e-4)
     engineer = client.get(f"/api/v1/goals?{AS_OF}", headers=bearer(stip, "engineer")).json()
     goals = {g["id"]: g for g in engineer["goals"]}
     assert goals["recurring"]["hidden"] and goals["recurring"]["target"] is None
@@ -119,3 +120,37 @@ def test_without_a_goals_file_the_page_says_how_to_start(stip: Stip, client: Tes
         assert "no goals yet" in response.json()["error"]
     finally:
         path.write_text(GOALS, encoding="utf-8")
+
+
+def test_an_engineers_headline_is_their_own_row(stip: Stip, client: TestClient) -> None:
+    """2 billable hours a week each (0.4 a workday): by 18 November the quarter asks 13.8
+    (34.5 workdays). Anna's 16 is on track, Bas's 8 and Cor's 0 are not. The owner reads the
+    goal as red; Anna, who sees only her own row, as green, and so do the counts above it."""
+    path = stip.settings.home / "goals.yaml"
+    head = GOALS.split("goals:\n")[0] + "goals:\n"
+    path.write_text(
+        head + "  parent: {kpi: csat_score, start: 2026-01-01, baseline: 70, target: 90}\n"
+        "  hours: {kpi: billable_hours, start: 2026-01-01, baseline: 2, target: 2, per: week,"
+        " split: resource, supports: parent}\n",
+        encoding="utf-8",
+    )
+    try:
+        owner = client.get(f"/api/v1/goals?{AS_OF}", headers=bearer(stip, "owner")).json()
+        engineer = client.get(f"/api/v1/goals?{AS_OF}", headers=bearer(stip, "engineer")).json()
+    finally:
+        path.write_text(GOALS, encoding="utf-8")
+    assert [g["status"] for g in owner["goals"]] == ["red", "red"]
+    assert owner["goals"][0]["supporting"] == {"red": 1}
+    hours = engineer["goals"][1]
+    assert [(r["id"], r["status"]) for r in hours["split"]["rows"]] == [(ANNA, "green")]
+    assert hours["status"] == "green"
+    assert engineer["goals"][0]["supporting"] == {"green": 1}
+    assert engineer["summary"] == {"green": 1, "amber": 0, "red": 1, "none": 0}
+
+
+def test_a_goal_without_records_before_its_start_says_so(client: TestClient) -> None:
+    login(client, "owner")
+    page = client.get(f"/goals?{AS_OF}").text
+    assert "No baseline: the KPI had no records in the period before the start." in page
+    dutch = client.get(f"/goals?{AS_OF}&lang=nl").text
+    assert "Geen beginwaarde: de KPI had geen gegevens in de periode vóór de start." in dutch

@@ -72,6 +72,7 @@ goals:
       nl: 24 declarabele uren per week per engineer
     kpi: billable_hours
     start: {start}
+    baseline: 24
     target: 24
     per: week
     split: resource

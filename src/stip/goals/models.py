@@ -52,7 +52,7 @@ class Goal(_Strict):
     # per year, quarter, month or week, and each period's milestone is its share of it.
     per: Per | None = None
     # How far on the bad side of a milestone still counts as amber, in the KPI's unit.
-    # Default: 5 % of the milestone.
+    # Default: 5 % of what the path asks by the as-of.
     amber: float | None = Field(None, ge=0)
     # The target holds for each team or each person, each with its own row.
     split: Literal["team", "resource"] | None = None

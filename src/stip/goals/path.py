@@ -6,10 +6,12 @@ day (a growth rate). Before the start a path stands at the baseline, after its e
 target: a goal reached is a level to hold.
 
 A goal on a KPI that adds up over a period (tickets, hours, euros) has a target per year,
-quarter, month or week: each day gets its share of the rate the path gives that day (a
-month's share is 1/28 to 1/31 of a monthly rate, so "100 a month" is 100 in every month). A
-period's milestone is the sum of its days; what it must have reached by the as-of is the sum
-of the days gone by, the as-of's own day for its elapsed part.
+quarter, month or week: each workday (the MSP's business days; every day unless given) gets
+its share of the rate the path gives that day (a month's share is 1 over the month's
+workdays, so "100 a month" is 100 in every month, and a weekly amount is asked on Monday to
+Friday, not spread over the weekend). A period's milestone is the sum of its days; what it
+must have reached by the as-of is the sum of the days gone by, the as-of's own day for its
+elapsed part.
 
 Any other goal is a level or a rate (SLA %, CSAT, MRR). A period's value of such a KPI is
 over the period so far (this year's SLA is over every ticket of the year), so it is judged
@@ -21,8 +23,10 @@ whole is on track when it kept pace, not only when December reached the target.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Literal
 
 from stip.semantic.periods import Period, local_midnight
@@ -38,6 +42,8 @@ class GoalPath:
     target: float
     shape: Shape = "linear"
     per: str | None = None  # "year" | "quarter" | "month" | "week": an amount per period
+    # The days an amount is spread over (the MSP's business days); default every day.
+    workday: Callable[[date], bool] = field(default=lambda day: True, compare=False)
 
     @property
     def days(self) -> int:
@@ -52,8 +58,15 @@ class GoalPath:
         return self.baseline + (self.target - self.baseline) * share
 
     def daily(self, day: date) -> float:
-        """A flow goal's amount for one day: the day's share of the rate at its middle."""
-        return self.at(day, 0.5) / _days_per(self.per, day)
+        """A flow goal's amount for one day: a workday's share of the rate at its middle (0 on
+        other days), so a week's amount is asked on Monday to Friday, not over the weekend."""
+        if not self.workday(day):
+            return 0.0
+        first, end = _per_period(self.per, day)
+        workdays = _count(self.workday, first, end)
+        if not workdays:  # a period without a workday: spread over its days
+            return self.at(day, 0.5) / (end - first).days
+        return self.at(day, 0.5) / workdays
 
     def milestone(self, period: Period) -> float:
         """Where the period must end: the level at its end, or the sum of its days' amounts."""
@@ -120,12 +133,18 @@ def per_before(per: str, day: date) -> date:
     return add_months(day, -PER_MONTHS[per])
 
 
-def _days_per(per: str | None, day: date) -> int:
-    """The days of the calendar `per` period that holds `day`."""
+def _per_period(per: str | None, day: date) -> tuple[date, date]:
+    """The calendar `per` period (week from Monday, month, quarter, year) that holds `day`."""
     if per == "week":
-        return 7
+        monday = day - timedelta(days=day.weekday())
+        return monday, monday + timedelta(days=7)
     if per not in PER_MONTHS:
         raise ValueError(f"no daily amount for per={per!r}")
     months = PER_MONTHS[per]
     first = date(day.year, months * ((day.month - 1) // months) + 1, 1)
-    return (add_months(first, months) - first).days
+    return first, add_months(first, months)
+
+
+@lru_cache(maxsize=4096)
+def _count(workday: Callable[[date], bool], first: date, end: date) -> int:
+    return sum(1 for day in _days(first, end) if workday(day))

@@ -10,9 +10,11 @@ and a goal's headline is counted in the goal it supports, so a miss shows up the
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ibis.backends import BaseBackend
 
@@ -23,7 +25,7 @@ from stip.semantic.engine import KpiEngine
 from stip.semantic.labels import person_names
 from stip.semantic.models import Direction, KpiDefinition
 from stip.semantic.periods import Period, local_midnight, parse_period
-from stip.semantic.results import KpiResult, ResultRow
+from stip.semantic.results import KpiResult
 
 #: The cascade's levels and the period each one reads, as of the day asked for.
 LEVELS = {
@@ -69,6 +71,7 @@ class Member:
 
     id: int
     name: str
+    baseline: float  # written, measured for this team or person, else the target
     steps: list[Step]
 
     @property
@@ -79,6 +82,7 @@ class Member:
         return {
             "id": self.id,
             "name": self.name,
+            "baseline": self.baseline,
             "status": self.status,
             "levels": [s.to_json() for s in self.steps],
         }
@@ -92,6 +96,8 @@ class GoalProgress:
     end: date
     baseline: float | None
     measured: bool  # the baseline was measured, not written in the file
+    missing: str | None  # why a measured baseline is missing (NOT_ENDED, NO_RECORDS)
+    path_used: str | None  # the path's shape: linear when a compound one cannot start
     steps: list[Step]
     members: list[Member] = field(default_factory=list)
     unknown_teams: list[str] = field(default_factory=list)  # in `teams`, not in the PSA
@@ -119,9 +125,11 @@ class GoalProgress:
             "by": self.end.isoformat(),
             "baseline": self.baseline,
             "baseline_measured": self.measured,
+            "baseline_missing": self.missing,
             "target": self.goal.target,
             "per": self.goal.per,
             "path": self.goal.path,
+            "path_used": self.path_used,
             "status": self.status,
             "supporting": {s: self.supporting[s] for s in STATUSES if self.supporting[s]},
             "levels": [s.to_json() for s in self.steps],
@@ -184,114 +192,170 @@ def judge(kpi: KpiDefinition, goal: Goal, value: float | int | None, expected: f
 
 def goal_progress(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> GoalsProgress:
     """Every goal's steps (and its teams' or people's), computed as of `as_of`."""
-    tz = engine.settings.tz
     catalog = {kpi.id: kpi for kpi in engine.catalog}
+    levels = _levels(as_of, engine.settings.tz)
+    workday = engine.calendar.is_business_day
     results: dict[tuple[str, str | None], dict[str, KpiResult]] = {}
     with engine.reading() as con:  # one snapshot of the data for every level
-        baselines = _baselines(engine, goals, as_of)
-        for level, spec in LEVELS.items():
-            period = parse_period(spec, as_of, tz)
+        measured = _measure(engine, goals, as_of)
+        for level in levels:
             for split in (None, "team", "resource"):
                 ids = sorted({g.kpi for g in goals.goals.values() if split in (None, g.split)})
                 if ids:
-                    found = engine.many_values(ids, period, by=split, as_of=as_of)
-                    results[(level, split)] = {r.kpi.id: r for r in found}
+                    found = engine.many_values(ids, level.asked, by=split, as_of=as_of)
+                    results[(level.name, split)] = {r.kpi.id: r for r in found}
         directory = _directory(con, goals)
     progress: dict[str, GoalProgress] = {}
     for goal_id, goal in goals.goals.items():
         kpi = catalog[goal.kpi]
         each = goal.split is not None and goal.per is not None
-        measured = goal.baseline is None and not each
-        baseline = baselines.get(goal_id) if measured else goal.baseline
-        if baseline is None and each:
-            baseline = goal.target  # an amount for each: the same amount from the start
-        path = _path(goals, goal, baseline)
-        steps = []
-        for level in LEVELS:
-            result = results[(level, None)][kpi.id]
+        got = measured[goal_id]
+        baseline = goal.baseline if goal.baseline is not None or each else got.company
+        path = _path(goals, goal, baseline, workday)
+        steps = [
             # an amount for each team or person is judged per member, not on the sum
-            steps.append(_step(goal, None if each else path, level, result, result.rows, as_of))
+            _step(goal, None if each else path, level, results[(level.name, None)], None, as_of)
+            for level in levels
+        ]
         members, unknown = directory.members(goal) if goal.split else ([], [])
-        split_rows = [_member(goal, path, member, results, as_of) for member in members]
+        rows = []
+        for member_id, name in members:
+            own = goal.baseline
+            if own is None:  # measured, else the target: a flat path from the start
+                own = got.members.get(member_id, goal.target)
+            member_path = _path(goals, goal, own, workday)
+            member_steps = [
+                _step(goal, member_path, level, results[(level.name, goal.split)], member_id, as_of)
+                for level in levels
+            ]
+            rows.append(Member(member_id, name, own, member_steps))
         progress[goal_id] = GoalProgress(
-            goal_id, goal, kpi, goals.end(goal), baseline, measured, steps, split_rows, unknown
+            goal_id,
+            goal,
+            kpi,
+            goals.end(goal),
+            baseline,
+            goal.baseline is None and not each,
+            None if goal.baseline is not None or each else got.missing,
+            None if path is None else path.shape,
+            steps,
+            rows,
+            unknown,
         )
     return GoalsProgress(goals, as_of, _tree(goals, progress))
 
 
-def _path(goals: GoalsFile, goal: Goal, baseline: float | None) -> GoalPath | None:
+@dataclass(frozen=True)
+class _Level:
+    """A level of the cascade: its whole period (for milestones) and the part up to and
+    including the as-of's day (for values: the engine counts a period's records whenever
+    they happened, so a past as-of would otherwise see the rest of the period)."""
+
+    name: str
+    whole: Period
+    asked: Period
+
+
+def _levels(as_of: datetime, tz: ZoneInfo) -> list[_Level]:
+    levels = []
+    for name, spec in LEVELS.items():
+        whole = parse_period(spec, as_of, tz)
+        levels.append(_Level(name, whole, whole.so_far(as_of) or whole))
+    return levels
+
+
+def _path(
+    goals: GoalsFile, goal: Goal, baseline: float | None, workday: Callable[[date], bool]
+) -> GoalPath | None:
     if baseline is None:
         return None
     shape = goal.path
     if shape == "compound" and (baseline <= 0 or goal.target <= 0):
-        shape = "linear"  # a measured baseline of 0 cannot grow by a factor
-    return GoalPath(goal.start, goals.end(goal), baseline, goal.target, shape, goal.per)
+        shape = "linear"  # a baseline of 0 cannot grow by a factor (reported as path_used)
+    return GoalPath(goal.start, goals.end(goal), baseline, goal.target, shape, goal.per, workday)
 
 
 def _step(
     goal: Goal,
     path: GoalPath | None,
-    level: str,
-    result: KpiResult,
-    rows: list[ResultRow],
+    level: _Level,
+    results: dict[str, KpiResult],
+    member: int | None,
     as_of: datetime,
 ) -> Step:
-    """One level: `result` is the KPI's value for the level's period (a KPI computed per
-    whole month reports the month), `rows` the row of the company, team or person."""
-    kpi, span = result.kpi, result.period
+    """One level of the company (`member` None) or of one team or person. A KPI computed
+    per whole month reports its month for a week or a day: then that month is the step's
+    period, for the value and the milestone alike."""
+    result = results[goal.kpi]
+    span = level.whole if result.period == level.asked else result.period
+    rows = result.rows
+    if member is not None:
+        rows = [r for r in rows if r.by.get(f"{goal.split}_id") == member]
     value: float | int | None
     if result.no_data:
         value, n = None, 0
     elif rows:
         value, n = rows[0].value, rows[0].n
     else:
-        value, n = empty_value(kpi), 0  # nothing matched: a count is 0, an average unknown
+        value, n = empty_value(result.kpi), 0  # nothing matched: a count is 0, a mean unknown
     if path is None:
-        return Step(level, span, None, None, value, n, "none")
+        return Step(level.name, span, None, None, value, n, "none")
     expected = path.expected(span, as_of)
-    status = judge(kpi, goal, value, expected)
-    return Step(level, span, path.milestone(span), expected, value, n, status)
+    status = judge(result.kpi, goal, value, expected)
+    return Step(level.name, span, path.milestone(span), expected, value, n, status)
 
 
-def _member(
-    goal: Goal,
-    path: GoalPath | None,
-    member: tuple[int, str],
-    results: dict[tuple[str, str | None], dict[str, KpiResult]],
-    as_of: datetime,
-) -> Member:
-    """A team's or person's steps, from the KPI split by the goal's `split`."""
-    key = f"{goal.split}_id"
-    steps = []
-    for level in LEVELS:
-        result = results[(level, goal.split)][goal.kpi]
-        rows = [r for r in result.rows if r.by.get(key) == member[0]]
-        steps.append(_step(goal, path, level, result, rows, as_of))
-    return Member(member[0], member[1], steps)
+@dataclass
+class _Measured:
+    """A goal's baseline measured over the period before its start: the company's, and each
+    team's or person's (split goals). `missing` says why the company has none."""
+
+    company: float | None = None
+    members: dict[int, float] = field(default_factory=dict)
+    missing: str | None = None
 
 
-def _baselines(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> dict[str, float | None]:
-    """The measured baselines: each goal's KPI over the period before its start (the month
-    before, or for an amount per period the `per` period before)."""
+NOT_ENDED = "not ended"  # the period before the start has not ended by the as-of
+NO_RECORDS = "no records"  # the KPI had no records in it
+
+
+def _measure(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> dict[str, _Measured]:
+    """Baselines for the goals that do not write one: each goal's KPI over the month before
+    its start, or for an amount per period the `per` period before it. Only a period that
+    has ended by the as-of, and only values of records (n > 0), count."""
     tz = engine.settings.tz
-    wanted: dict[Period, set[str]] = {}
+    measured: dict[str, _Measured] = {}
+    wanted: dict[tuple[Period, str | None], set[str]] = {}
     for goal_id, goal in goals.goals.items():
-        if goal.baseline is None:
-            first = per_before(goal.per or "month", goal.start)
-            last = goal.start - timedelta(days=1)
-            span = Period(
-                local_midnight(first, tz), local_midnight(goal.start, tz), f"{first}..{last}"
-            )
-            wanted.setdefault(span, set()).add(goal_id)
-    found: dict[str, float | None] = {}
-    for span, goal_ids in wanted.items():
+        measured[goal_id] = _Measured()
+        if goal.baseline is not None:
+            continue
+        first = per_before(goal.per or "month", goal.start)
+        last = goal.start - timedelta(days=1)
+        span = Period(local_midnight(first, tz), local_midnight(goal.start, tz), f"{first}..{last}")
+        if span.end > as_of:
+            measured[goal_id].missing = NOT_ENDED
+            continue
+        splits: list[str | None] = [None] if goal.split is None else [None, goal.split]
+        for split in splits:
+            wanted.setdefault((span, split), set()).add(goal_id)
+    for (span, split), goal_ids in wanted.items():
         kpi_ids = sorted({goals.goals[g].kpi for g in goal_ids})
-        values = {r.kpi.id: r for r in engine.many_values(kpi_ids, span, as_of=as_of)}
+        found = {r.kpi.id: r for r in engine.many_values(kpi_ids, span, by=split, as_of=as_of)}
         for goal_id in goal_ids:
-            result = values[goals.goals[goal_id].kpi]
-            value = None if result.no_data else result.rows[0].value
-            found[goal_id] = None if value is None else float(value)
-    return found
+            result = found[goals.goals[goal_id].kpi]
+            rows = [] if result.no_data else [r for r in result.rows if r.n and r.value is not None]
+            if split is None:
+                measured[goal_id].company = float(rows[0].value) if rows else None  # type: ignore[arg-type]
+                measured[goal_id].missing = None if rows else NO_RECORDS
+            else:
+                key = f"{split}_id"
+                measured[goal_id].members = {
+                    int(r.by[key]): float(r.value)  # type: ignore[arg-type]
+                    for r in rows
+                    if r.by.get(key) is not None
+                }
+    return measured
 
 
 @dataclass(frozen=True)

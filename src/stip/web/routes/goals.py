@@ -8,6 +8,7 @@ and a person who may not see others sees only their own row of a goal split by p
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +20,14 @@ from fastapi.responses import Response
 from stip.accounts import roles
 from stip.accounts.users import User
 from stip.errors import DefinitionError, UserError
-from stip.goals.progress import LEVELS, goal_progress
+from stip.goals.progress import (
+    LEVELS,
+    NO_RECORDS,
+    NOT_ENDED,
+    STATUSES,
+    goal_progress,
+    worst,
+)
 from stip.semantic.periods import Period
 from stip.web import formatting
 from stip.web.deps import CurrentUser, State, language
@@ -37,6 +45,12 @@ LEVEL_NAMES = {
     "month": "This month",
     "week": "This week",
     "day": "Today",
+}
+BASELINE_NOTES = {
+    NOT_ENDED: "No baseline yet: the period before the start has not ended. Write `baseline:` "
+    "in goals.yaml to judge the goal before then.",
+    NO_RECORDS: "No baseline: the KPI had no records in the period before the start. Write "
+    "`baseline:` in goals.yaml.",
 }
 BROKEN_FOR_OTHERS = "the goals file has a mistake; an admin or the owner must fix it"
 #: The figures of a goal that are amounts in its KPI's unit.
@@ -72,24 +86,43 @@ def goals_json(
     data = goal_progress(state.kpis.engine, goals, moment).to_json()
     for goal in data["goals"]:
         _restrict(goal, state, user)
+    _recount(data)
     return data
 
 
 def _restrict(goal: dict[str, Any], state: WebState, user: User) -> None:
     """Leave out what `user` may not see: a money KPI's amounts (its status stays), and the
-    rows of other people."""
+    rows of other people. An amount for each person is then judged on the rows left: an
+    engineer's headline is their own, not a colleague's they cannot see."""
     hidden = not state.kpis.may_see(user.role, state.kpis.kpi(goal["kpi"]))
     goal["hidden"] = hidden
     split = goal["split"]
     if split is not None and split["by"] == "resource" and not roles.can_see_others(user.role):
         split["rows"] = [r for r in split["rows"] if r["id"] == user.resource_id]
+        if goal["per"] is not None:
+            goal["status"] = worst([r["status"] for r in split["rows"]])
     if not hidden:
         return
-    for name in _AMOUNTS:
-        goal[name] = None
-    for step in [*goal["levels"], *(s for r in (split or {}).get("rows", []) for s in r["levels"])]:
+    rows = (split or {}).get("rows", [])
+    for item in [goal, *rows]:
+        for name in _AMOUNTS:
+            item[name] = None
+    for step in [*goal["levels"], *(s for r in rows for s in r["levels"])]:
         for name in _STEP_AMOUNTS:
             step[name] = None
+
+
+def _recount(data: dict[str, Any]) -> None:
+    """The summary and each goal's count of supporting goals, from the statuses as shown."""
+    counts: Counter[str] = Counter(g["status"] for g in data["goals"])
+    data["summary"] = {status: counts[status] for status in STATUSES}
+    below: dict[str, Counter[str]] = {g["id"]: Counter() for g in data["goals"]}
+    for goal in data["goals"]:
+        if goal["supports"] is not None:
+            below[goal["supports"]][goal["status"]] += 1
+    for goal in data["goals"]:
+        got = below[goal["id"]]
+        goal["supporting"] = {status: got[status] for status in STATUSES if got[status]}
 
 
 @router.get("/goals", include_in_schema=False)
@@ -143,8 +176,13 @@ def _goal_view(
         "by": _day(goal["by"], lang),
         "start": _day(goal["start"], lang),
         "baseline": baseline,
-        "no_baseline": goal["baseline"] is None and not goal["hidden"],
-        "path": _(goal["path"]),
+        "baseline_note": _(BASELINE_NOTES[goal["baseline_missing"]])
+        if goal["baseline_missing"] in BASELINE_NOTES
+        else "",
+        "path": _(goal["path_used"] or goal["path"]),
+        "path_note": _("A compound path cannot grow from 0 or below: it runs linear.")
+        if goal["path_used"] not in (None, goal["path"])
+        else "",
         "supports": titles.get(goal["supports"] or ""),
         "supporting": [
             {"status": s, "count": n, "text": _(s)} for s, n in goal["supporting"].items()
