@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from stip.errors import DefinitionError
 
@@ -114,3 +114,18 @@ def invalid(path: FilePath, lines: dict[Path, int], exc: ValidationError) -> Def
     if err["type"] == "extra_forbidden":
         msg = f"unknown field '{loc[-1]}'"
     return DefinitionError(f"{path}:{line_of(lines, loc)}: {where}: {msg}")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_model(path: FilePath, model: type[M], kind: str) -> tuple[M, dict[Path, int]]:
+    """Read a definition file into `model`, with the line of every value for the checks
+    that follow; `kind` names the file in the error when it is no mapping."""
+    data, lines = read_yaml(path)
+    if not isinstance(data, dict):
+        raise DefinitionError(f"{path}:1: a {kind} file must be a mapping (kind: {kind.title()})")
+    try:
+        return model.model_validate(data), lines
+    except ValidationError as exc:
+        raise invalid(path, lines, exc) from None

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from stip.cli.kpi import _engine, _fmt
+from stip.cli.kpi import fmt, kpi_engine
 from stip.cli.options import AsOfOption, DbOption, JsonOption, load
 from stip.errors import ConfigError
 
@@ -55,7 +55,7 @@ def show(
     from stip.goals.loader import load_goals
     from stip.goals.progress import LEVELS, goal_progress
 
-    engine = _engine(db)
+    engine = kpi_engine(db)
     goals = load_goals(_goals_path(file, engine.settings.home), engine.catalog)
     progress = goal_progress(engine, goals, engine.as_of(as_of))
     if json_out:
@@ -73,7 +73,7 @@ def show(
     for node in progress.goals:
         indent = "  " * node.depth
         name = (node.goal.title or node.kpi.name).en
-        target = f"{_fmt(node.goal.target)} {node.kpi.unit}"
+        target = f"{fmt(node.goal.target)} {node.kpi.unit}"
         if node.goal.per:
             target += f" per {node.goal.per}"
         if node.goal.split:
@@ -98,8 +98,8 @@ def show(
 
 
 def _cell(step: Step) -> Text:
-    expected = "" if step.expected is None else f" / {_fmt(step.expected)}"
-    return Text(f"{_fmt(step.value)}{expected}", style=COLOURS[step.status])
+    expected = "" if step.expected is None else f" / {fmt(step.expected)}"
+    return Text(f"{fmt(step.value)}{expected}", style=COLOURS[step.status])
 
 
 @goals_app.command("validate")

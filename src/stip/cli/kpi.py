@@ -39,7 +39,8 @@ def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _engine(db: str | None) -> KpiEngine:
+def kpi_engine(db: str | None) -> KpiEngine:
+    """The KPI engine on the store named by --db (which must exist) and $STIP_HOME's KPIs."""
     from stip.semantic.catalog import load_catalog
     from stip.semantic.engine import KpiEngine
 
@@ -47,7 +48,8 @@ def _engine(db: str | None) -> KpiEngine:
     return KpiEngine(stip.store, stip.settings, load_catalog(home=stip.settings.home))
 
 
-def _fmt(value: Any) -> str:
+def fmt(value: Any) -> str:
+    """A figure in a table: thousands separated, two decimals, "—" for none."""
     if value is None:
         return "—"
     if isinstance(value, float):
@@ -113,7 +115,7 @@ def values(
     db: DbOption = None,
 ) -> None:
     """A KPI's value for a period, optionally split by a dimension."""
-    result = _engine(db).values(kpi_id, period, by=by, as_of=as_of)
+    result = kpi_engine(db).values(kpi_id, period, by=by, as_of=as_of)
     if json_out:
         _print_json(result.to_json())
         return
@@ -129,9 +131,9 @@ def values(
     for column in ("value", "n", "target", "status"):
         table.add_column(column, justify="right" if column != "status" else "left")
     for row in result.rows:
-        dims = [_fmt(row.by.get(f"{by}_id")), _fmt(row.by.get(by))] if by else []
-        value = "no data" if result.no_data else _fmt(row.value)
-        table.add_row(*dims, value, str(row.n), _fmt(row.target), row.status)
+        dims = [fmt(row.by.get(f"{by}_id")), fmt(row.by.get(by))] if by else []
+        value = "no data" if result.no_data else fmt(row.value)
+        table.add_row(*dims, value, str(row.n), fmt(row.target), row.status)
     Console().print(table)
 
 
@@ -144,7 +146,7 @@ def actions(
     db: DbOption = None,
 ) -> None:
     """The records behind a KPI that someone must act on."""
-    engine = _engine(db)
+    engine = kpi_engine(db)
     if not engine.catalog.get(kpi_id).has_actions:
         raise QueryError(
             f"KPI {kpi_id} has no action list; `stip kpi list` shows which KPIs have one "
@@ -158,8 +160,8 @@ def actions(
     for column in ("ticket", "person", "what", "why"):
         table.add_column(column)
     for row in result.rows:
-        ticket = row.get("ticket_number") or _fmt(row.get("ticket_id"))
-        table.add_row(ticket, _fmt(row.get("person")), row["what"]["en"], row["why"]["en"])
+        ticket = row.get("ticket_number") or fmt(row.get("ticket_id"))
+        table.add_row(ticket, fmt(row.get("person")), row["what"]["en"], row["why"]["en"])
     Console().print(table)
     if not result.rows:
         typer.echo("no actions")

@@ -7,23 +7,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
-
 from stip.dashboards.models import Dashboard
 from stip.errors import DefinitionError, UserError, suggest
 from stip.semantic.periods import parse_period
-from stip.yamllines import invalid, line_of, read_yaml
+from stip.yamllines import line_of, load_model
 
 
 def load_dashboard(path: Path, kpi_ids: Collection[str] | None = None) -> Dashboard:
     """Parse one file; raise `DefinitionError("file:line: ...")` on the first problem."""
-    data, lines = read_yaml(path)
-    if not isinstance(data, dict):
-        raise DefinitionError(f"{path}:1: a dashboard file must be a mapping (kind: Dashboard)")
-    try:
-        dashboard = Dashboard.model_validate(data)
-    except ValidationError as exc:
-        raise invalid(path, lines, exc) from None
+    dashboard, lines = load_model(path, Dashboard, "dashboard")
     _check_refs(dashboard, path, lines, kpi_ids)
     return dashboard
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from stip.errors import DefinitionError, suggest
 from stip.goals.models import GOAL_ID, GoalsFile
 from stip.semantic.catalog import KpiCatalog
 from stip.semantic.compute import accumulates
-from stip.yamllines import invalid, line_of, read_yaml
+from stip.yamllines import line_of, load_model
 
 FILE_NAME = "goals.yaml"
 Lines = dict[tuple[str | int, ...], int]
@@ -23,13 +21,7 @@ def goals_file(home: Path) -> Path:
 
 def load_goals(path: Path, catalog: KpiCatalog) -> GoalsFile:
     """Parse one goals file; raise `DefinitionError("file:line: ...")` on the first problem."""
-    data, lines = read_yaml(path)
-    if not isinstance(data, dict):
-        raise DefinitionError(f"{path}:1: a goals file must be a mapping (kind: Goals)")
-    try:
-        goals = GoalsFile.model_validate(data)
-    except ValidationError as exc:
-        raise invalid(path, lines, exc) from None
+    goals, lines = load_model(path, GoalsFile, "goals")
     _check(goals, path, lines, catalog)
     return goals
 
