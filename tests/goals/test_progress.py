@@ -188,10 +188,15 @@ def test_a_past_as_of_counts_only_up_to_its_day(engine: KpiEngine) -> None:
 def test_a_goal_that_starts_after_the_as_of_has_no_baseline_yet(engine: KpiEngine) -> None:
     text = HEAD + "  later:\n    kpi: tickets_created\n    start: 2026-12-01\n"
     text += "    target: 2\n    per: month\n    by: 2026-12-31\n"
-    later = progress_of(engine, text, "2026-11-18T12:00").goals[0]
+    text += "  each:\n    kpi: billable_hours\n    start: 2026-11-20\n    target: 30\n"
+    text += "    per: week\n    split: resource\n"
+    later, each = progress_of(engine, text, "2026-11-18T12:00").goals
     # November has not ended: its 3 tickets so far are no baseline
     assert later.baseline is None and later.missing == "not ended"
     assert later.status == "none" and later.to_json()["baseline_missing"] == "not ended"
+    # nor is the week before the 20th: nobody has a baseline yet
+    assert each.missing == "not ended"
+    assert [(m.baseline, m.status) for m in each.members] == [(None, "none")] * 3
 
 
 def test_a_split_goal_measures_each_teams_own_baseline(engine: KpiEngine) -> None:

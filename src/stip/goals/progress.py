@@ -71,7 +71,7 @@ class Member:
 
     id: int
     name: str
-    baseline: float  # written, measured for this team or person, else the target
+    baseline: float | None  # written, measured for this team or person, else the target
     steps: list[Step]
 
     @property
@@ -211,6 +211,9 @@ def goal_progress(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> Goals
         each = goal.split is not None and goal.per is not None
         got = measured[goal_id]
         baseline = goal.baseline if goal.baseline is not None or each else got.company
+        # why a measured baseline is missing; an amount for each member needs none of its own
+        # unless the period to measure has not ended (then no member has one either)
+        missing = got.missing if not each or got.missing == NOT_ENDED else None
         path = _path(goals, goal, baseline, workday)
         steps = [
             # an amount for each team or person is judged per member, not on the sum
@@ -221,8 +224,8 @@ def goal_progress(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> Goals
         rows = []
         for member_id, name in members:
             own = goal.baseline
-            if own is None:  # measured, else the target: a flat path from the start
-                own = got.members.get(member_id, goal.target)
+            if own is None and got.missing != NOT_ENDED:
+                own = got.members.get(member_id, goal.target)  # else a flat path at the target
             member_path = _path(goals, goal, own, workday)
             member_steps = [
                 _step(goal, member_path, level, results[(level.name, goal.split)], member_id, as_of)
@@ -236,7 +239,7 @@ def goal_progress(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> Goals
             goals.end(goal),
             baseline,
             goal.baseline is None and not each,
-            None if goal.baseline is not None or each else got.missing,
+            missing,
             None if path is None else path.shape,
             steps,
             rows,
