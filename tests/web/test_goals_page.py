@@ -38,6 +38,7 @@ def test_the_owner_sees_the_cascade(client: TestClient) -> None:
     assert "On track this quarter: Servicedesk" in page  # quiet when green
     assert "Field</th>" in page and "Bas A</th>" in page
     assert '<a href="/kpi/mrr">' in page  # the owner may see money
+    assert "to 30.0 h per week each person by 31 Dec 2026, from each one&#39;s own baseline" in page
 
 
 def test_an_engineer_sees_their_own_row_and_no_amounts(client: TestClient) -> None:

@@ -158,10 +158,12 @@ def _goal_view(
         target = _("%(amount)s per %(period)s") % {"amount": target, "period": _(goal["per"])}
     if goal["split"] is not None:
         target += " " + _("each team" if goal["split"]["by"] == "team" else "each person")
+    split = goal["split"]
     baseline = formatting.with_unit(goal["baseline"], unit, lang)
     if goal["baseline"] is not None and goal["baseline_measured"]:
         baseline += " " + _("(measured)")
-    split = goal["split"]
+    elif goal["baseline"] is None and split is not None and not goal["baseline_missing"]:
+        baseline = _("each one's own baseline")
     rows = (split or {}).get("rows", [])
     # quiet when green: the teams or people on track are named on one line
     return {
