@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Literal
@@ -32,6 +32,11 @@ from typing import Literal
 from stip.semantic.periods import Period, local_midnight
 
 Shape = Literal["linear", "compound"]
+
+
+def every_day(day: date) -> bool:
+    """The workday rule without a business calendar: every day counts."""
+    return True
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ class GoalPath:
     shape: Shape = "linear"
     per: str | None = None  # "year" | "quarter" | "month" | "week": an amount per period
     # The days an amount is spread over (the MSP's business days); default every day.
-    workday: Callable[[date], bool] = field(default=lambda day: True, compare=False)
+    workday: Callable[[date], bool] = every_day
 
     @property
     def days(self) -> int:
@@ -60,7 +65,7 @@ class GoalPath:
     def daily(self, day: date) -> float:
         """A flow goal's amount for one day: a workday's share of the rate at its middle (0 on
         other days), so a week's amount is asked on Monday to Friday, not over the weekend."""
-        if not self.workday(day):
+        if not _is_workday(self.workday, day):
             return 0.0
         first, end = _per_period(self.per, day)
         workdays = _count(self.workday, first, end)
@@ -70,21 +75,38 @@ class GoalPath:
 
     def milestone(self, period: Period) -> float:
         """Where the period must end: the level at its end, or the sum of its days' amounts."""
-        if self.per is None:
-            return self.at(period.end_date)
-        return sum(self.daily(day) for day in _days(period.start_date, period.end_date))
+        return _milestone(self, period)
 
     def expected(self, period: Period, as_of: datetime) -> float:
         """What the period must have reached by `as_of`: for a flow goal the amounts of the days
         gone by; for a level, the path's average over them."""
-        elapsed = _elapsed(period, as_of)
-        if self.per is not None:
-            return sum(self.daily(day) * weight for day, weight in elapsed)
-        if not elapsed:
-            return self.at(period.start_date)
-        # a whole day counts at its middle, the as-of's own day at the middle of its elapsed part
-        total = sum(weight for _, weight in elapsed)
-        return sum(self.at(day, weight / 2) * weight for day, weight in elapsed) / total
+        return _expected(self, period, as_of)
+
+
+# Cached: the people of a split goal mostly share one path (a written baseline, or the
+# target), so a page with hundreds of them works each period out once.
+@lru_cache(maxsize=4096)
+def _milestone(path: GoalPath, period: Period) -> float:
+    if path.per is None:
+        return path.at(period.end_date)
+    return sum(path.daily(day) for day in _days(period.start_date, period.end_date))
+
+
+@lru_cache(maxsize=4096)
+def _expected(path: GoalPath, period: Period, as_of: datetime) -> float:
+    elapsed = _elapsed(period, as_of)
+    if path.per is not None:
+        return sum(path.daily(day) * weight for day, weight in elapsed)
+    if not elapsed:
+        return path.at(period.start_date)
+    # a whole day counts at its middle, the as-of's own day at the middle of its elapsed part
+    total = sum(weight for _, weight in elapsed)
+    return sum(path.at(day, weight / 2) * weight for day, weight in elapsed) / total
+
+
+@lru_cache(maxsize=8192)
+def _is_workday(workday: Callable[[date], bool], day: date) -> bool:
+    return workday(day)
 
 
 def _elapsed(period: Period, as_of: datetime) -> list[tuple[date, float]]:
@@ -133,6 +155,7 @@ def per_before(per: str, day: date) -> date:
     return add_months(day, -PER_MONTHS[per])
 
 
+@lru_cache(maxsize=8192)
 def _per_period(per: str | None, day: date) -> tuple[date, date]:
     """The calendar `per` period (week from Monday, month, quarter, year) that holds `day`."""
     if per == "week":
@@ -147,4 +170,4 @@ def _per_period(per: str | None, day: date) -> tuple[date, date]:
 
 @lru_cache(maxsize=4096)
 def _count(workday: Callable[[date], bool], first: date, end: date) -> int:
-    return sum(1 for day in _days(first, end) if workday(day))
+    return sum(1 for day in _days(first, end) if _is_workday(workday, day))

@@ -25,7 +25,7 @@ from stip.semantic.engine import KpiEngine
 from stip.semantic.labels import person_names
 from stip.semantic.models import Direction, KpiDefinition
 from stip.semantic.periods import Period, local_midnight, parse_period
-from stip.semantic.results import KpiResult
+from stip.semantic.results import KpiResult, ResultRow
 
 #: The cascade's levels and the period each one reads, as of the day asked for.
 LEVELS = {
@@ -215,12 +215,15 @@ def goal_progress(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> Goals
         # unless the period to measure has not ended (then no member has one either)
         missing = got.missing if not each or got.missing == NOT_ENDED else None
         path = _path(goals, goal, baseline, workday)
-        steps = [
+        steps = []
+        for level in levels:
+            result = results[(level.name, None)][goal.kpi]
             # an amount for each team or person is judged per member, not on the sum
-            _step(goal, None if each else path, level, results[(level.name, None)], None, as_of)
-            for level in levels
-        ]
+            row = result.rows[0] if result.rows else None
+            steps.append(_step(goal, None if each else path, level, result, row, as_of))
         members, unknown = directory.members(goal) if goal.split else ([], [])
+        split_results = [results[(level.name, goal.split)][goal.kpi] for level in levels]
+        by_member = [_by_member(result, f"{goal.split}_id") for result in split_results]
         rows = []
         for member_id, name in members:
             own = goal.baseline
@@ -228,8 +231,8 @@ def goal_progress(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> Goals
                 own = got.members.get(member_id, goal.target)  # else a flat path at the target
             member_path = _path(goals, goal, own, workday)
             member_steps = [
-                _step(goal, member_path, level, results[(level.name, goal.split)], member_id, as_of)
-                for level in levels
+                _step(goal, member_path, level, result, found.get(member_id), as_of)
+                for level, result, found in zip(levels, split_results, by_member, strict=True)
             ]
             rows.append(Member(member_id, name, own, member_steps))
         progress[goal_id] = GoalProgress(
@@ -282,23 +285,19 @@ def _step(
     goal: Goal,
     path: GoalPath | None,
     level: _Level,
-    results: dict[str, KpiResult],
-    member: int | None,
+    result: KpiResult,
+    row: ResultRow | None,
     as_of: datetime,
 ) -> Step:
-    """One level of the company (`member` None) or of one team or person. A KPI computed
-    per whole month reports its month for a week or a day: then that month is the step's
-    period, for the value and the milestone alike."""
-    result = results[goal.kpi]
+    """One level of the company or of one team or person (`row`: its result row, None when
+    nothing of theirs matched). A KPI computed per whole month reports its month for a week
+    or a day: then that month is the step's period, for the value and the milestone alike."""
     span = level.whole if result.period == level.asked else result.period
-    rows = result.rows
-    if member is not None:
-        rows = [r for r in rows if r.by.get(f"{goal.split}_id") == member]
     value: float | int | None
     if result.no_data:
         value, n = None, 0
-    elif rows:
-        value, n = rows[0].value, rows[0].n
+    elif row is not None:
+        value, n = row.value, row.n
     else:
         value, n = empty_value(result.kpi), 0  # nothing matched: a count is 0, a mean unknown
     if path is None:
@@ -306,6 +305,10 @@ def _step(
     expected = path.expected(span, as_of)
     status = judge(result.kpi, goal, value, expected)
     return Step(level.name, span, path.milestone(span), expected, value, n, status)
+
+
+def _by_member(result: KpiResult, key: str) -> dict[int, ResultRow]:
+    return {int(r.by[key]): r for r in result.rows if r.by.get(key) is not None}
 
 
 @dataclass
