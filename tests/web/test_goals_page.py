@@ -155,3 +155,29 @@ def test_a_goal_without_records_before_its_start_says_so(client: TestClient) -> 
     assert "No baseline: the KPI had no records in the period before the start." in page
     dutch = client.get(f"/goals?{AS_OF}&lang=nl").text
     assert "Geen beginwaarde: de KPI had geen gegevens in de periode vóór de start." in dutch
+
+
+def test_the_owner_dashboard_names_the_horizon_and_the_count(
+    stip: Stip, client: TestClient
+) -> None:
+    login(client, "owner")
+    page = client.get(f"/d/owner?{AS_OF}").text
+    assert 'class="goals-line"' in page
+    assert "Fewer tickets, happier clients" in page  # as of the data: the live view
+    assert '<a href="/goals">This quarter:' in page
+    dutch = client.get("/d/owner?lang=nl").text
+    assert "Minder tickets, blijere klanten" in dutch and "Dit kwartaal:" in dutch
+    assert "goals-line" not in client.get("/d/owner?tv=1").text  # not on the wall
+    login(client, "teamlead")
+    assert "goals-line" not in client.get("/d/teamlead").text
+    path = stip.settings.home / "goals.yaml"
+    path.write_text("kind: Goals\n", encoding="utf-8")
+    try:
+        login(client, "owner")
+        broken = client.get("/d/owner")
+        assert broken.status_code == 200
+        assert "The goals file has a mistake: see Goals." in broken.text
+        path.unlink()
+        assert "goals-line" not in client.get("/d/owner").text
+    finally:
+        path.write_text(GOALS, encoding="utf-8")

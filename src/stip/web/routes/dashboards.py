@@ -23,6 +23,7 @@ from stip.web.errors import Forbidden, NotFound
 from stip.web.i18n import gettext_for
 from stip.web.recent import ScopedView
 from stip.web.routes.actions import loop_tiles
+from stip.web.routes.goals import goals_line
 from stip.web.scope import MY_CLIENTS, Scope, When, chosen_period, resolve_scope, resolve_when
 from stip.web.state import WebState
 from stip.web.templating import render, render_string
@@ -338,10 +339,11 @@ def dashboard_page(
     params = Params.of(request)
     view = build_view(request, state, dashboard, user, params, f"/d/{dashboard.id}")
     chrome = not params.tv
+    goals = goals_line(state, user) if chrome and dashboard.role == roles.OWNER else None
     return render(
         request,
         "dashboard.html",
-        {"view": view, "chrome": chrome, "active_dashboard": dashboard.id},
+        {"view": view, "chrome": chrome, "active_dashboard": dashboard.id, "goals": goals},
     )
 
 
@@ -377,7 +379,7 @@ def _share_params(request: Request) -> Params:
 def shared_page(token: str, request: Request, state: State) -> Response:
     dashboard = _shared(state, token)
     view = build_view(request, state, dashboard, None, _share_params(request), f"/s/{token}")
-    return render(request, "dashboard.html", {"view": view, "chrome": False})
+    return render(request, "dashboard.html", {"view": view, "chrome": False, "goals": None})
 
 
 @router.get("/s/{token}/grid", include_in_schema=False)

@@ -125,6 +125,24 @@ def _recount(data: dict[str, Any]) -> None:
         goal["supporting"] = {status: got[status] for status in STATUSES if got[status]}
 
 
+def goals_line(state: WebState, user: User) -> dict[str, Any] | None:
+    """The owner dashboard's line above its tiles: the horizon and this quarter's count, as
+    of the live as-of (the warm-up computes it after each sync). None without a goals file;
+    a file with a mistake is named, for the goals page to explain."""
+    try:
+        data = goals_json(state, user, None)
+    except WebError:
+        return {"broken": True}
+    if data is None:
+        return None
+    return {
+        "broken": False,
+        "statement": data["horizon"]["statement"],
+        "summary": data["summary"],
+        "total": len(data["goals"]),
+    }
+
+
 @router.get("/goals", include_in_schema=False)
 def goals_page(request: Request, state: State, user: CurrentUser) -> Response:
     lang = language(request)
