@@ -161,12 +161,21 @@ def resolve_when(
     as_of_text = (as_of or "").strip()
     custom_text = (custom or "").strip()
     spec = custom_text or (period or "").strip() or default
+    moment = resolve_as_of(kpis, as_of_text, now_by_default=now_by_default)
     try:
-        if as_of_text or now_by_default:
-            moment = kpis.as_of(as_of_text or None)
-        else:
-            moment = kpis.live_as_of()
         parsed = kpis.period(spec, moment)
     except UserError as exc:
         raise BadRequest(str(exc)) from None
     return When(parsed, moment, as_of_text, "" if custom_text else spec, custom_text)
+
+
+def resolve_as_of(kpis: KpiData, as_of: str | None, *, now_by_default: bool = False) -> datetime:
+    """The `as_of` URL parameter (a 400 with the reason when it is wrong); without one, the
+    data's own time for a page and now for the API (see `resolve_when`)."""
+    text = (as_of or "").strip()
+    try:
+        if text or now_by_default:
+            return kpis.as_of(text or None)
+        return kpis.live_as_of()
+    except UserError as exc:
+        raise BadRequest(str(exc)) from None

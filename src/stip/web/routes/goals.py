@@ -19,7 +19,7 @@ from fastapi.responses import Response
 
 from stip.accounts import roles
 from stip.accounts.users import User
-from stip.errors import DefinitionError, UserError
+from stip.errors import DefinitionError
 from stip.goals.progress import (
     LEVELS,
     NO_RECORDS,
@@ -31,8 +31,9 @@ from stip.goals.progress import (
 from stip.semantic.periods import Period
 from stip.web import formatting
 from stip.web.deps import CurrentUser, State, language
-from stip.web.errors import BadRequest, WebError
+from stip.web.errors import WebError
 from stip.web.i18n import babel_locale, gettext_for
+from stip.web.scope import resolve_as_of
 from stip.web.state import WebState
 from stip.web.templating import render
 from stip.web.viewmodel import period_label
@@ -75,14 +76,7 @@ def goals_json(
         ) from None
     if goals is None:
         return None
-    text = (as_of or "").strip()
-    try:
-        if text or now_by_default:
-            moment = state.kpis.as_of(text or None)
-        else:
-            moment = state.kpis.live_as_of()
-    except UserError as exc:
-        raise BadRequest(str(exc)) from None
+    moment = resolve_as_of(state.kpis, as_of, now_by_default=now_by_default)
     data = goal_progress(state.kpis.engine, goals, moment).to_json()
     for goal in data["goals"]:
         _restrict(goal, state, user)
