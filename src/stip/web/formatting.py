@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, localcontext
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_compact_decimal, format_decimal
 
 from stip.textnumbers import exact
@@ -109,6 +109,11 @@ def delta_class(value: float | None, previous: float | None, higher_better: bool
     if value is None or previous is None or value == previous:
         return "flat"
     return "good" if (value > previous) == higher_better else "bad"
+
+
+def day(value: date, lang: str) -> str:
+    """A date as pages write it: `3 Nov 2026`, in Dutch `3 nov 2026`."""
+    return format_date(value, "d MMM yyyy", locale=babel_locale(lang))
 
 
 def when(moment: datetime | None, tz: ZoneInfo, lang: str) -> str:

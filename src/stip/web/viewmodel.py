@@ -325,10 +325,8 @@ def period_options(choice: str, lang: str) -> list[tuple[str, str]]:
 
 
 def period_label(period: Period, lang: str, tz: ZoneInfo) -> str:
-    last = period.end_date - timedelta(days=1)
-    loc = babel_locale(lang)
-    first_text = format_date(period.start_date, "d MMM yyyy", locale=loc)
-    last_text = format_date(last, "d MMM yyyy", locale=loc)
+    first_text = formatting.day(period.start_date, lang)
+    last_text = formatting.day(period.end_date - timedelta(days=1), lang)
     span = first_text if first_text == last_text else f"{first_text} – {last_text}"
     name = dict(PERIOD_CHOICES).get(period.spec)
     return f"{span} ({gettext_for(lang)(name)})" if name else span

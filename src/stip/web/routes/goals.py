@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -32,7 +31,7 @@ from stip.semantic.periods import Period
 from stip.web import formatting
 from stip.web.deps import CurrentUser, State, language
 from stip.web.errors import WebError
-from stip.web.i18n import babel_locale, gettext_for
+from stip.web.i18n import gettext_for
 from stip.web.scope import resolve_as_of
 from stip.web.state import WebState
 from stip.web.templating import render
@@ -150,7 +149,7 @@ def goals_page(request: Request, state: State, user: CurrentUser) -> Response:
     view = {
         "missing": False,
         "statement": data["horizon"]["statement"][lang],
-        "horizon_by": _day(data["horizon"]["by"], lang),
+        "horizon_by": formatting.day(date.fromisoformat(data["horizon"]["by"]), lang),
         "as_of_text": formatting.when(as_of, tz, lang),
         "levels": [_(LEVEL_NAMES[level]) for level in LEVELS],
         "summary": data["summary"],
@@ -187,8 +186,8 @@ def _goal_view(
         "status_text": _(goal["status"]),
         "hidden": goal["hidden"],
         "target": target,
-        "by": _day(goal["by"], lang),
-        "start": _day(goal["start"], lang),
+        "by": formatting.day(date.fromisoformat(goal["by"]), lang),
+        "start": formatting.day(date.fromisoformat(goal["start"]), lang),
         "baseline": baseline,
         "baseline_note": _(BASELINE_NOTES[goal["baseline_missing"]])
         if goal["baseline_missing"] in BASELINE_NOTES
@@ -253,7 +252,3 @@ def _cells(
 
 def _amount(value: float | None, unit: str, lang: str) -> str:
     return "" if value is None else formatting.with_unit(value, unit, lang, compact=True)
-
-
-def _day(text: str, lang: str) -> str:
-    return format_date(date.fromisoformat(text), "d MMM yyyy", locale=babel_locale(lang))

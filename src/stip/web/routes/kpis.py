@@ -253,7 +253,7 @@ def _cell_text(value: Any, lang: str) -> str:
             moment = datetime.fromisoformat(value)
             return format_datetime(moment, "d MMM yyyy HH:mm", tzinfo=moment.tzinfo, locale=locale)
         if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-            return format_date(date.fromisoformat(value), "d MMM yyyy", locale=locale)
+            return formatting.day(date.fromisoformat(value), lang)
     except ValueError:  # looks like a date but is none (PSA text): shown as written
         pass
     return str(value)
