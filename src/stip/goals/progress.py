@@ -102,7 +102,6 @@ class GoalProgress:
     members: list[Member] = field(default_factory=list)
     unknown_teams: list[str] = field(default_factory=list)  # in `teams`, not in the PSA
     depth: int = 0
-    supporting: Counter[str] = field(default_factory=Counter)
 
     @property
     def status(self) -> str:
@@ -131,7 +130,6 @@ class GoalProgress:
             "path": self.goal.path,
             "path_used": self.path_used,
             "status": self.status,
-            "supporting": {s: self.supporting[s] for s in STATUSES if self.supporting[s]},
             "levels": [s.to_json() for s in self.steps],
             "split": None
             if self.goal.split is None
@@ -154,8 +152,7 @@ class GoalsProgress:
         return Counter(g.status for g in self.goals)
 
     def to_json(self) -> dict[str, Any]:
-        counts = self.summary()
-        return {
+        data = {
             "as_of": self.as_of.isoformat(),
             "horizon": {
                 "statement": self.file.horizon.statement.model_dump(),
@@ -163,9 +160,26 @@ class GoalsProgress:
             },
             "levels": list(LEVELS),
             "headline": HEADLINE,
-            "summary": {s: counts[s] for s in STATUSES},
+            "summary": {},
             "goals": [g.to_json() for g in self.goals],
         }
+        count_statuses(data)
+        return data
+
+
+def count_statuses(data: dict[str, Any]) -> None:
+    """Fill in `summary` (the goals' headline statuses) and each goal's `supporting` (those
+    of the goals that support it) from the statuses in `data`. The web counts again after it
+    leaves out what a viewer may not see."""
+    counts: Counter[str] = Counter(goal["status"] for goal in data["goals"])
+    data["summary"] = {status: counts[status] for status in STATUSES}
+    below: dict[str, Counter[str]] = {goal["id"]: Counter() for goal in data["goals"]}
+    for goal in data["goals"]:
+        if goal["supports"] is not None:
+            below[goal["supports"]][goal["status"]] += 1
+    for goal in data["goals"]:
+        got = below[goal["id"]]
+        goal["supporting"] = {status: got[status] for status in STATUSES if got[status]}
 
 
 def headline(steps: list[Step]) -> str:
@@ -418,7 +432,6 @@ def _tree(goals: GoalsFile, progress: dict[str, GoalProgress]) -> list[GoalProgr
         ordered.append(node)
         for child in children.get(goal_id, []):
             visit(child, depth + 1)
-            node.supporting[progress[child].status] += 1
 
     for top in children.get(None, []):
         visit(top, 0)

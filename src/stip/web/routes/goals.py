@@ -8,7 +8,6 @@ and a person who may not see others sees only their own row of a goal split by p
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +22,7 @@ from stip.goals.progress import (
     LEVELS,
     NO_RECORDS,
     NOT_ENDED,
-    STATUSES,
+    count_statuses,
     goal_progress,
     worst,
 )
@@ -79,7 +78,7 @@ def goals_json(
     data = goal_progress(state.kpis.engine, goals, moment).to_json()
     for goal in data["goals"]:
         _restrict(goal, state, user)
-    _recount(data)
+    count_statuses(data)
     return data
 
 
@@ -103,19 +102,6 @@ def _restrict(goal: dict[str, Any], state: WebState, user: User) -> None:
     for step in [*goal["levels"], *(s for r in rows for s in r["levels"])]:
         for name in _STEP_AMOUNTS:
             step[name] = None
-
-
-def _recount(data: dict[str, Any]) -> None:
-    """The summary and each goal's count of supporting goals, from the statuses as shown."""
-    counts: Counter[str] = Counter(g["status"] for g in data["goals"])
-    data["summary"] = {status: counts[status] for status in STATUSES}
-    below: dict[str, Counter[str]] = {g["id"]: Counter() for g in data["goals"]}
-    for goal in data["goals"]:
-        if goal["supports"] is not None:
-            below[goal["supports"]][goal["status"]] += 1
-    for goal in data["goals"]:
-        got = below[goal["id"]]
-        goal["supporting"] = {status: got[status] for status in STATUSES if got[status]}
 
 
 def goals_line(state: WebState, user: User) -> dict[str, Any] | None:
