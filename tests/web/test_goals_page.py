@@ -8,6 +8,7 @@ import pytest
 from goals.goals_fixture import ANNA, BAS, GOALS, build_batch
 from stip.accounts.users import engine_for, get_user, set_resource
 from stip.app import Stip
+from stip.goals import source as source_module
 
 from .conftest import TestClient, bearer, login
 
@@ -179,5 +180,34 @@ def test_the_owner_dashboard_names_the_horizon_and_the_count(
         assert "The goals file has a mistake: see Goals." in broken.text
         path.unlink()
         assert "goals-line" not in client.get("/d/owner").text
+    finally:
+        path.write_text(GOALS, encoding="utf-8")
+
+
+def test_the_progress_is_computed_once_per_data_file_and_as_of(
+    stip: Stip, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page, the owner dashboard's line and the warm-up share the last computation; an
+    edited goals file is computed again."""
+    calls: list[str] = []
+
+    def counted(engine: object, goals: object, as_of: object) -> object:
+        calls.append("computed")
+        return original(engine, goals, as_of)
+
+    original = source_module.goal_progress
+    monkeypatch.setattr(source_module, "goal_progress", counted)
+    path = stip.settings.home / "goals.yaml"
+    path.write_text(GOALS + "\n", encoding="utf-8")  # a new file: nothing kept yet
+    login(client, "owner")
+    assert client.get(f"/goals?{AS_OF}").status_code == 200
+    assert client.get(f"/goals?{AS_OF}&lang=nl").status_code == 200
+    assert client.get(f"/api/v1/goals?{AS_OF}", headers=bearer(stip, "teamlead")).status_code == 200
+    assert calls == ["computed"]
+    calls.clear()
+    path.write_text(GOALS.replace("target: 90", "target: 95"), encoding="utf-8")
+    try:
+        assert "95.0 %" in client.get(f"/goals?{AS_OF}").text
+        assert calls == ["computed"]
     finally:
         path.write_text(GOALS, encoding="utf-8")

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 from typing import Any
 
 from stip.errors import DefinitionError
-from stip.goals.models import GoalsFile
-from stip.goals.progress import goal_progress
 from stip.periodic import Periodic
 from stip.semantic.portfolio import COLUMNS, DEFAULT_PERIOD
 from stip.web.scope import resolve_when
@@ -60,9 +59,7 @@ class Warmup:
         kpis.portfolio(clients, list(COLUMNS), when.period, when.as_of, judge=True)
         done.append("clients")
         # The goals page as of the live as-of (every role reads the same figures).
-        goals = self._goals()
-        if goals is not None:
-            goal_progress(kpis.engine, goals, kpis.live_as_of())
+        if self._goals(stamp[1]):
             done.append("goals")
         # Only on a data change: a scoped view recomputes little when just the as-of moves.
         for view in self.state.recent.current() if data_changed else []:
@@ -73,12 +70,14 @@ class Warmup:
         log.info("warmed %d dashboards in %.1f s: %s", len(done), time.monotonic() - started, done)
         return done
 
-    def _goals(self) -> GoalsFile | None:
-        """The goals file, or None (none, or one with a mistake: the page reports that)."""
+    def _goals(self, as_of: datetime) -> bool:
+        """Compute the goals' progress (kept for the pages); False without a goals file or
+        with one that has a mistake (the page reports that)."""
+        kpis = self.state.kpis
         try:
-            return self.state.goals.current()
+            return self.state.goals.progress(kpis.engine, as_of, kpis.data_stamp()) is not None
         except DefinitionError:
-            return None
+            return False
 
 
 def warmup_job(state: WebState) -> Periodic:

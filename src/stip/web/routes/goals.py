@@ -23,7 +23,6 @@ from stip.goals.progress import (
     NO_RECORDS,
     NOT_ENDED,
     count_statuses,
-    goal_progress,
     worst,
 )
 from stip.semantic.periods import Period
@@ -65,17 +64,17 @@ def goals_json(
     Without `as_of`, the page shows the data's own time and the API now, as elsewhere. A goals
     file with a mistake is a `WebError` (500) that names file and line to those who can fix
     it: admins and the owner."""
+    moment = resolve_as_of(state.kpis, as_of, now_by_default=now_by_default)
     try:
-        goals = state.goals.current()
+        progress = state.goals.progress(state.kpis.engine, moment, state.kpis.data_stamp())
     except DefinitionError as exc:
         may_fix = roles.can_admin(user.role) or user.role == roles.OWNER
         raise WebError(
             f"the goals file has a mistake: {exc}" if may_fix else BROKEN_FOR_OTHERS
         ) from None
-    if goals is None:
+    if progress is None:
         return None
-    moment = resolve_as_of(state.kpis, as_of, now_by_default=now_by_default)
-    data = goal_progress(state.kpis.engine, goals, moment).to_json()
+    data = progress.to_json()
     for goal in data["goals"]:
         _restrict(goal, state, user)
     count_statuses(data)
