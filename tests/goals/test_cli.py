@@ -44,7 +44,7 @@ def test_show_prints_the_cascade(tmp_path: Path, db: str) -> None:
     assert "4 goals this quarter: 1 on track, 0 nearly, 2 off track, 1 unknown" in table.stdout
 
 
-def test_validate(tmp_path: Path) -> None:
+def test_validate(tmp_path: Path, db: str) -> None:
     path = tmp_path / "goals.yaml"
     path.write_text(GOALS, encoding="utf-8")
     done = stip(tmp_path, "goals", "validate")
@@ -57,6 +57,9 @@ def test_validate(tmp_path: Path) -> None:
     assert f"{path}:25: goals.hours.per: Input should be 'year', 'quarter', 'month' or 'week'" in (
         bad.stderr
     )
+    shown = stip(tmp_path, "goals", "show", "--db", db)
+    assert shown.returncode == 1 and "Traceback" not in shown.stderr
+    assert f"{path}:25: goals.hours.per:" in shown.stderr
 
 
 def test_a_missing_file_says_where_it_looked(tmp_path: Path, db: str) -> None:

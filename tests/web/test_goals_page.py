@@ -58,6 +58,9 @@ def test_the_page_reads_in_dutch(client: TestClient) -> None:
     assert "Minder tickets, blijere klanten" in page
     assert "Dit kwartaal: 1 van 4 doelen op koers, 0 bijna, 2 uit koers." in page
     assert "nu 3,0 · periode 4,5" in page
+    assert "naar 30,0 u per week per persoon" in page and "ieders eigen beginwaarde" in page
+    assert "6 (gemeten)" in page and "(lineair)" in page
+    assert "· einde 90,0 %" in page  # a level's end of the year
     assert "Dit kwartaal op koers: Servicedesk" in page
 
 
