@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from stip.cli import actions, demo, goals, kpi, serve, sync, users
+from stip.cli import actions, deliverables, demo, goals, kpi, serve, sync, users
 
 
 def register(app: typer.Typer) -> None:
@@ -13,5 +13,6 @@ def register(app: typer.Typer) -> None:
     sync.register(app)
     kpi.register(app)
     goals.register(app)
+    deliverables.register(app)
     users.register(app)
     actions.register(app)

@@ -12,8 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from stip.cli.kpi import fmt, kpi_engine
-from stip.cli.options import AsOfOption, DbOption, JsonOption, load
-from stip.errors import ConfigError
+from stip.cli.options import AsOfOption, DbOption, JsonOption, definition_file, load
 
 if TYPE_CHECKING:
     from stip.goals.progress import Step
@@ -36,12 +35,7 @@ def register(app: typer.Typer) -> None:
 def _goals_path(file: Path | None, home: Path) -> Path:
     from stip.goals.loader import goals_file
 
-    path = file or goals_file(home)
-    if not path.exists():
-        raise ConfigError(
-            f"no goals file at {path}; write one (docs/goals.md shows how) or pass --file"
-        )
-    return path
+    return definition_file(file, goals_file(home), "goals", "docs/goals.md")
 
 
 @goals_app.command("show")

@@ -41,3 +41,12 @@ def load(db: str | None = None, *, existing: bool = False) -> Stip:
             "`stip sync autotask`, `stip import autotask DIR` or `stip demo`"
         )
     return stip
+
+
+def definition_file(file: Path | None, default: Path, what: str, docs: str) -> Path:
+    """The definition file a command reads: `--file`, else the one in $STIP_HOME; a clear
+    error when it does not exist."""
+    path = file or default
+    if not path.exists():
+        raise ConfigError(f"no {what} file at {path}; write one ({docs} shows how) or pass --file")
+    return path

@@ -28,19 +28,19 @@ def _computable(day: date) -> date:
 Day = Annotated[date, AfterValidator(_computable)]
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
     # NaN and infinity (`.nan`, `.inf` in YAML) are no target, baseline or margin
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
-class Horizon(_Strict):
+class Horizon(Strict):
     """The long-term goal in words, and the date it is about."""
 
     statement: Text
     by: Day
 
 
-class Goal(_Strict):
+class Goal(Strict):
     kpi: str
     title: Text | None = None
     start: Day
@@ -77,7 +77,7 @@ class Goal(_Strict):
         return self
 
 
-class GoalsFile(_Strict):
+class GoalsFile(Strict):
     kind: Literal["Goals"]
     version: Literal[1]
     horizon: Horizon

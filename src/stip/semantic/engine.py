@@ -277,6 +277,38 @@ class KpiEngine:
                 for kpi in kpis
             ]
 
+    def history(
+        self,
+        kpi_ids: list[str],
+        periods: list[Period],
+        by: str,
+        as_of: datetime | str | None = None,
+        scope: Scope | None = None,
+    ) -> dict[str, list[dict[int | None, Cell]] | None]:
+        """Per KPI, its cells per dimension id for each of `periods` (in order), all in one
+        fused computation; None for a KPI whose data the store lacks. A period after the
+        as-of is computed up to the as-of, as a trend's current period is. A dimension id
+        without records is absent: its value is the KPI's empty value (`empty_value`)."""
+        kpis = [self.catalog.get(kpi_id) for kpi_id in kpi_ids]
+        for kpi in kpis:
+            self._check_by(kpi, by)
+        moment = self.as_of(as_of)
+        windows = [Window(i, p, min(moment, p.end)) for i, p in enumerate(periods)]
+        with self._session() as session:
+            live = [kpi for kpi in kpis if self._has_data(session, kpi)]
+            cells = self._cells(session, live, windows, by, scope or NO_SCOPE) if live else {}
+        out: dict[str, list[dict[int | None, Cell]] | None] = {}
+        for kpi in kpis:
+            got = cells.get(kpi.id)
+            if got is None:
+                out[kpi.id] = None
+                continue
+            per_window: list[dict[int | None, Cell]] = [{} for _ in windows]
+            for (idx, dim), cell in got.items():
+                per_window[idx][dim] = cell
+            out[kpi.id] = per_window
+        return out
+
     def actions(
         self,
         kpi_id: str,

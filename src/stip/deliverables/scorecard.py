@@ -1,0 +1,249 @@
+"""Each agreement's scorecard: every deliverable's value per month, met or missed, and what
+the month costs in service credits or earns in bonus.
+
+A month is judged when its KPI has a value: a rate over no records (an SLA % in a month
+without tickets) is "no data" and neither costs nor earns anything. The running month is
+judged so far and marked `final: false`; only ended months count in the totals. All
+agreements judged on the same dimension (clients, resources, teams) share one computation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from stip.deliverables.models import SUBJECTS, Agreement, Deliverable, DeliverablesFile
+from stip.semantic.compute import Cell, empty_value
+from stip.semantic.engine import KpiEngine
+from stip.semantic.labels import dimension_labels
+from stip.semantic.models import Direction, KpiDefinition
+from stip.semantic.periods import Period, parse_period
+from stip.semantic.query import Scope
+
+MET, MISSED, NO_DATA, OUTSIDE = "met", "missed", "no_data", "outside"
+# A value this close to the target meets it: 95 % computed as 94.999999... is 95 %.
+TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Month:
+    """One deliverable in one month."""
+
+    period: Period
+    final: bool
+    value: float | int | None
+    n: int
+    status: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "month": f"{self.period.start_date:%Y-%m}",
+            "final": self.final,
+            "value": _rounded(self.value),
+            "n": self.n,
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True)
+class Line:
+    """One deliverable of an agreement, month by month."""
+
+    deliverable: Deliverable
+    kpi: KpiDefinition
+    target: float
+    months: list[Month]
+    no_data: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kpi": self.kpi.id,
+            "unit": self.kpi.unit,
+            "direction": self.kpi.direction.value,
+            "target": self.target,
+            "credit_pct": self.deliverable.credit,
+            "bonus_pct": self.deliverable.bonus,
+            "no_data": self.no_data,
+            "months": [month.to_json() for month in self.months],
+        }
+
+
+@dataclass(frozen=True)
+class Total:
+    """An agreement's month: how many deliverables were met, and the credit and bonus."""
+
+    period: Period
+    final: bool
+    met: int
+    missed: int
+    credit_pct: float
+    bonus_pct: float
+    amount: float | None  # bonus minus credit in EUR, when the agreement names its fee
+
+    @property
+    def status(self) -> str:
+        if self.met + self.missed == 0:
+            return NO_DATA
+        return MISSED if self.missed else MET
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "month": f"{self.period.start_date:%Y-%m}",
+            "final": self.final,
+            "status": self.status,
+            "met": self.met,
+            "missed": self.missed,
+            "credit_pct": round(self.credit_pct, 4),
+            "bonus_pct": round(self.bonus_pct, 4),
+            "amount": None if self.amount is None else round(self.amount, 2),
+        }
+
+
+@dataclass(frozen=True)
+class Card:
+    id: str
+    agreement: Agreement
+    name: str | None  # the client's, person's or team's name; None: the store lacks it
+    lines: list[Line]
+    totals: list[Total]
+
+    @property
+    def ended(self) -> list[Total]:
+        return [t for t in self.totals if t.final and t.status != NO_DATA]
+
+    @property
+    def status(self) -> str:
+        """The latest ended month's verdict (the running one is still open)."""
+        return self.ended[-1].status if self.ended else NO_DATA
+
+    def to_json(self) -> dict[str, Any]:
+        ended = self.ended
+        amounts = [t.amount for t in ended if t.amount is not None]
+        a = self.agreement
+        return {
+            "id": self.id,
+            "title": {"en": a.title.en, "nl": a.title.nl},
+            "subject": a.subject,
+            "subject_id": a.subject_id,
+            "subject_name": self.name,
+            "contract": a.contract,
+            "fee": a.fee,
+            "credit_cap_pct": a.credit_cap,
+            "status": self.status,
+            "months_met": sum(t.status == MET for t in ended),
+            "months_judged": len(ended),
+            "amount": round(sum(amounts), 2) if a.fee is not None else None,
+            "deliverables": [line.to_json() for line in self.lines],
+            "months": [total.to_json() for total in self.totals],
+        }
+
+
+@dataclass(frozen=True)
+class Scorecards:
+    as_of: datetime
+    periods: list[Period]
+    cards: list[Card] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "months": [f"{p.start_date:%Y-%m}" for p in self.periods],
+            "agreements": [card.to_json() for card in self.cards],
+        }
+
+
+def month_periods(engine: KpiEngine, as_of: datetime, months: int) -> list[Period]:
+    """The `months` ended months before the as-of's month, then the as-of's own month."""
+    first = as_of.date().replace(day=1)
+    year, month = first.year, first.month - months
+    while month < 1:
+        year, month = year - 1, month + 12
+    periods = []
+    for _ in range(months + 1):
+        periods.append(parse_period(f"{year:04d}-{month:02d}", as_of, engine.settings.tz))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return periods
+
+
+def scorecards(engine: KpiEngine, spec: DeliverablesFile, as_of: datetime) -> Scorecards:
+    periods = month_periods(engine, as_of, spec.months)
+    cards: dict[str, Card] = {}
+    with engine.reading() as con:
+        for subject, dimension in SUBJECTS.items():
+            chosen = {k: a for k, a in spec.agreements.items() if a.subject == subject}
+            if not chosen:
+                continue
+            ids = sorted({a.subject_id for a in chosen.values()})
+            kpi_ids = list(dict.fromkeys(d.kpi for a in chosen.values() for d in a.deliverables))
+            scope = Scope(company_ids=tuple(ids)) if subject == "client" else None
+            history = engine.history(kpi_ids, periods, dimension, as_of, scope)
+            names = dimension_labels(con, dimension, ids)
+            for agreement_id, agreement in chosen.items():
+                lines = [
+                    _line(engine, agreement, d, periods, as_of, history[d.kpi])
+                    for d in agreement.deliverables
+                ]
+                name = names.get(agreement.subject_id)
+                totals = [_total(agreement, lines, i) for i in range(len(periods))]
+                cards[agreement_id] = Card(agreement_id, agreement, name, lines, totals)
+    return Scorecards(as_of, periods, [cards[k] for k in spec.agreements])
+
+
+def _line(
+    engine: KpiEngine,
+    agreement: Agreement,
+    deliverable: Deliverable,
+    periods: list[Period],
+    as_of: datetime,
+    history: list[dict[int | None, Cell]] | None,
+) -> Line:
+    kpi = engine.catalog.get(deliverable.kpi)
+    target = deliverable.target if deliverable.target is not None else kpi.target
+    assert target is not None  # the loader asks for one
+    months = []
+    for i, period in enumerate(periods):
+        final = period.end <= as_of
+        if not _covers(agreement, period):
+            months.append(Month(period, final, None, 0, OUTSIDE))
+            continue
+        if history is None:
+            months.append(Month(period, final, None, 0, NO_DATA))
+            continue
+        cell = history[i].get(agreement.subject_id, Cell(empty_value(kpi), 0))
+        months.append(Month(period, final, cell.value, cell.n, _judge(kpi, cell.value, target)))
+    return Line(deliverable, kpi, target, months, history is None)
+
+
+def _covers(agreement: Agreement, period: Period) -> bool:
+    """Whether the agreement runs in (part of) the month."""
+    if agreement.start is not None and period.end_date <= agreement.start:
+        return False
+    return agreement.end is None or period.start_date <= agreement.end
+
+
+def _judge(kpi: KpiDefinition, value: float | int | None, target: float) -> str:
+    if value is None:
+        return NO_DATA
+    slack = TOLERANCE * max(1.0, abs(target))
+    if kpi.direction == Direction.higher_better:
+        return MET if value >= target - slack else MISSED
+    return MET if value <= target + slack else MISSED
+
+
+def _total(agreement: Agreement, lines: list[Line], i: int) -> Total:
+    months = [(line.deliverable, line.months[i]) for line in lines]
+    met = [d for d, m in months if m.status == MET]
+    missed = [d for d, m in months if m.status == MISSED]
+    credit = sum((d.credit for d in missed), 0.0)
+    if agreement.credit_cap is not None:
+        credit = min(credit, agreement.credit_cap)
+    bonus = sum((d.bonus for d in met), 0.0)
+    fee = agreement.fee
+    amount = None if fee is None else fee * (bonus - credit) / 100
+    period = lines[0].months[i].period
+    return Total(period, lines[0].months[i].final, len(met), len(missed), credit, bonus, amount)
+
+
+def _rounded(value: float | int | None) -> float | int | None:
+    return round(value, 4) if isinstance(value, float) else value
