@@ -8,7 +8,6 @@ import pytest
 from goals.goals_fixture import ANNA, BAS, GOALS, build_batch
 from stip.accounts.users import engine_for, get_user, set_resource
 from stip.app import Stip
-from stip.goals import source as source_module
 
 from .conftest import TestClient, bearer, login
 
@@ -198,8 +197,9 @@ def test_the_progress_is_computed_once_per_data_file_and_as_of(
         calls.append("computed")
         return original(engine, goals, as_of)
 
-    original = source_module.goal_progress
-    monkeypatch.setattr(source_module, "goal_progress", counted)
+    source = client.app.state.web.goals  # type: ignore[attr-defined]
+    original = source.compute
+    monkeypatch.setattr(source, "compute", counted)
     path = stip.settings.home / "goals.yaml"
     path.write_text(GOALS + "\n", encoding="utf-8")  # a new file: nothing kept yet
     login(client, "owner")

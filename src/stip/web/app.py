@@ -20,9 +20,13 @@ from stip.accounts.secret import secret_key
 from stip.accounts.users import engine_for
 from stip.app import Stip
 from stip.dashboards.registry import DashboardRegistry
+from stip.deliverables.loader import deliverables_file, load_deliverables
+from stip.deliverables.scorecard import scorecards
 from stip.errors import QueryError, UserError
-from stip.goals.loader import goals_file
-from stip.goals.source import GoalsSource
+from stip.filesource import FileSource
+from stip.goals.loader import goals_file, load_goals
+from stip.goals.progress import goal_progress
+from stip.semantic.catalog import KpiCatalog
 from stip.web import i18n
 from stip.web.deps import language
 from stip.web.errors import LoginRequired, WebError
@@ -55,6 +59,11 @@ ACTIONS_ROUTER = "stip.web.routes.actions"
 def build_state(stip: Stip) -> WebState:
     accounts = engine_for(stip.settings)
     kpi_data = KpiData(stip)
+    home = stip.settings.home
+
+    def catalog() -> KpiCatalog:
+        return kpi_data.catalog
+
     return WebState(
         stip=stip,
         accounts=accounts,
@@ -64,7 +73,8 @@ def build_state(stip: Stip) -> WebState:
         people=Directory(stip.store),
         authenticators=[LocalPasswordAuthenticator(accounts)],
         recent=RecentViews(limit=stip.settings.warm_scoped_views),
-        goals=GoalsSource(goals_file(stip.settings.home), lambda: kpi_data.catalog),
+        goals=FileSource(goals_file(home), catalog, load_goals, goal_progress),
+        deliverables=FileSource(deliverables_file(home), catalog, load_deliverables, scorecards),
     )
 
 

@@ -10,7 +10,11 @@ from sqlalchemy import Engine
 from stip.accounts.auth import Authenticator, LoginRateLimiter
 from stip.app import Stip
 from stip.dashboards.registry import DashboardRegistry
-from stip.goals.source import GoalsSource
+from stip.deliverables.models import DeliverablesFile
+from stip.deliverables.scorecard import Scorecards
+from stip.filesource import FileSource
+from stip.goals.models import GoalsFile
+from stip.goals.progress import GoalsProgress
 from stip.web.kpidata import KpiData
 from stip.web.people import Directory
 from stip.web.recent import RecentViews
@@ -28,7 +32,8 @@ class WebState:
     authenticators: list[Authenticator]
     recent: RecentViews
     """Scoped dashboard views served lately, for the warm-up (`web.recent`)."""
-    goals: GoalsSource
+    goals: FileSource[GoalsFile, GoalsProgress]
+    deliverables: FileSource[DeliverablesFile, Scorecards]
     limiter: LoginRateLimiter = field(default_factory=LoginRateLimiter)
     has_actions_page: bool = False
     views: ViewCache[Any] = field(default_factory=ViewCache)

@@ -75,7 +75,7 @@ class Warmup:
         with one that has a mistake (the page reports that)."""
         kpis = self.state.kpis
         try:
-            return self.state.goals.progress(kpis.engine, as_of, kpis.data_stamp()) is not None
+            return self.state.goals.result(kpis.engine, as_of, kpis.data_stamp()) is not None
         except DefinitionError:
             return False
 

@@ -66,7 +66,7 @@ def goals_json(
     it: admins and the owner."""
     moment = resolve_as_of(state.kpis, as_of, now_by_default=now_by_default)
     try:
-        progress = state.goals.progress(state.kpis.engine, moment, state.kpis.data_stamp())
+        progress = state.goals.result(state.kpis.engine, moment, state.kpis.data_stamp())
     except DefinitionError as exc:
         may_fix = roles.can_admin(user.role) or user.role == roles.OWNER
         raise WebError(
