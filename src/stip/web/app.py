@@ -40,6 +40,7 @@ from stip.web.routes import (
     auth,
     clients,
     dashboards,
+    deliverables,
     docs,
     goals,
     kpis,
@@ -93,6 +94,7 @@ def create_app(stip: Stip) -> FastAPI:
     app.include_router(kpis.router)
     app.include_router(clients.router)
     app.include_router(goals.router)
+    app.include_router(deliverables.router)
     app.include_router(admin.router)
     app.include_router(sync_status.router)
     app.include_router(api.router)

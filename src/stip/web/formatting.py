@@ -116,6 +116,11 @@ def day(value: date, lang: str) -> str:
     return format_date(value, "d MMM yyyy", locale=babel_locale(lang))
 
 
+def month(value: date, lang: str) -> str:
+    """A month as pages write it: `Nov 2026`, in Dutch `nov 2026`."""
+    return format_date(value, "MMM yyyy", locale=babel_locale(lang))
+
+
 def when(moment: datetime | None, tz: ZoneInfo, lang: str) -> str:
     if moment is None:
         return "—"
@@ -144,6 +149,11 @@ ERROR_MESSAGES = (
     "the goals file has a mistake: {detail}",
     "the goals file has a mistake; an admin or the owner must fix it",
     "no goals yet: write $STIP_HOME/goals.yaml (see docs/goals.md)",
+    # the deliverables file (stip.web.routes.deliverables)
+    "the deliverables page is for those who look after clients and people",
+    "the deliverables file has a mistake: {detail}",
+    "the deliverables file has a mistake; an admin or the owner must fix it",
+    "no deliverables yet: write $STIP_HOME/deliverables.yaml (see docs/deliverables.md)",
     # things that do not exist
     "unknown dashboard '{dashboard}'. Did you mean '{close}'? Known: {known}",
     "unknown dashboard '{dashboard}'. Known: {known}",

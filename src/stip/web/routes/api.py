@@ -11,6 +11,7 @@ from stip.web.deps import ApiUser, State
 from stip.web.errors import BadRequest, Forbidden, NotFound
 from stip.web.routes.clients import client_portfolio
 from stip.web.routes.dashboards import dashboard_for
+from stip.web.routes.deliverables import deliverables_json
 from stip.web.routes.goals import goals_json
 from stip.web.routes.kpis import check_kpi_access
 from stip.web.scope import resolve_scope, resolve_when
@@ -164,4 +165,17 @@ def list_goals(state: State, user: ApiUser, as_of: str | None = AsOfQ) -> dict[s
     data = goals_json(state, user, as_of, now_by_default=True)
     if data is None:
         raise NotFound("no goals yet: write $STIP_HOME/goals.yaml (see docs/goals.md)")
+    return data
+
+
+@router.get(
+    "/deliverables",
+    summary="Each fixed-price agreement's deliverables, met or missed per month",
+)
+def list_deliverables(state: State, user: ApiUser, as_of: str | None = AsOfQ) -> dict[str, Any]:
+    data = deliverables_json(state, user, as_of, now_by_default=True)
+    if data is None:
+        raise NotFound(
+            "no deliverables yet: write $STIP_HOME/deliverables.yaml (see docs/deliverables.md)"
+        )
     return data

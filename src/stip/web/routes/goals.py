@@ -17,7 +17,6 @@ from fastapi.responses import Response
 
 from stip.accounts import roles
 from stip.accounts.users import User
-from stip.errors import DefinitionError
 from stip.goals.progress import (
     LEVELS,
     NO_RECORDS,
@@ -29,6 +28,7 @@ from stip.semantic.periods import Period
 from stip.web import formatting
 from stip.web.deps import CurrentUser, State, language
 from stip.web.errors import WebError
+from stip.web.filesource import kept_result
 from stip.web.i18n import gettext_for
 from stip.web.scope import resolve_as_of
 from stip.web.state import WebState
@@ -50,7 +50,6 @@ BASELINE_NOTES = {
     NO_RECORDS: "No baseline: the KPI had no records in the period before the start. Write "
     "`baseline:` in goals.yaml.",
 }
-BROKEN_FOR_OTHERS = "the goals file has a mistake; an admin or the owner must fix it"
 #: The figures of a goal that are amounts in its KPI's unit.
 _AMOUNTS = ("baseline", "target")
 _STEP_AMOUNTS = ("value", "milestone", "expected")
@@ -65,13 +64,7 @@ def goals_json(
     file with a mistake is a `WebError` (500) that names file and line to those who can fix
     it: admins and the owner."""
     moment = resolve_as_of(state.kpis, as_of, now_by_default=now_by_default)
-    try:
-        progress = state.goals.result(state.kpis.engine, moment, state.kpis.data_stamp())
-    except DefinitionError as exc:
-        may_fix = roles.can_admin(user.role) or user.role == roles.OWNER
-        raise WebError(
-            f"the goals file has a mistake: {exc}" if may_fix else BROKEN_FOR_OTHERS
-        ) from None
+    progress = kept_result(state, state.goals, user, moment, "goals")
     if progress is None:
         return None
     data = progress.to_json()

@@ -1,0 +1,186 @@
+"""The deliverables page: every fixed-price agreement's KPIs met or missed per month, with
+the service credits and bonuses they cost or earn (docs/deliverables.md).
+
+For those who look after clients and people (not engineers). The fee, credits and bonuses,
+and the values of a deliverable on a money KPI, are for the roles that may see money.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from stip.accounts import roles
+from stip.accounts.users import User
+from stip.web import formatting
+from stip.web.deps import CurrentUser, State, language
+from stip.web.errors import Forbidden
+from stip.web.filesource import kept_result
+from stip.web.i18n import gettext_for
+from stip.web.scope import resolve_as_of
+from stip.web.state import WebState
+from stip.web.templating import render
+
+router = APIRouter()
+FORBIDDEN = "the deliverables page is for those who look after clients and people"
+#: The query parameter of a KPI page that scopes it to an agreement's subject.
+SCOPE_PARAMS = {"client": "company", "resource": "resource", "team": "team"}
+SUBJECT_TEXTS = {"client": "client", "resource": "person", "team": "team"}
+STATUS_TEXTS = {
+    "met": "met",
+    "missed": "missed",
+    "no_data": "no data",
+    "outside": "outside the agreement",
+}
+MARKS = {"met": "✓", "missed": "✗"}
+#: Units up to this long are written in every cell.
+SHORT_UNIT = 4
+
+
+def deliverables_json(
+    state: WebState, user: User, as_of: str | None, *, now_by_default: bool = False
+) -> dict[str, Any] | None:
+    """Every agreement's scorecard as `user` may see it, or None without a deliverables file.
+    Without `as_of`, the page shows the data's own time and the API now, as elsewhere."""
+    if not roles.can_see_others(user.role):
+        raise Forbidden(FORBIDDEN)
+    moment = resolve_as_of(state.kpis, as_of, now_by_default=now_by_default)
+    cards = kept_result(state, state.deliverables, user, moment, "deliverables")
+    if cards is None:
+        return None
+    data = cards.to_json()
+    money = roles.can_see_money(user.role)
+    for agreement in data["agreements"]:
+        agreement["hidden"] = not money
+        if not money:
+            for name in ("fee", "amount", "credit_cap_pct"):
+                agreement[name] = None
+            for month in agreement["months"]:
+                month["credit_pct"] = month["bonus_pct"] = month["amount"] = None
+        for line in agreement["deliverables"]:
+            line["hidden"] = not state.kpis.may_see(user.role, state.kpis.kpi(line["kpi"]))
+            if not money:
+                line["credit_pct"] = line["bonus_pct"] = None
+            if line["hidden"]:
+                line["target"] = None
+                for month in line["months"]:
+                    month["value"] = None
+    return data
+
+
+@router.get("/deliverables", include_in_schema=False)
+def deliverables_page(request: Request, state: State, user: CurrentUser) -> Response:
+    lang = language(request)
+    data = deliverables_json(state, user, request.query_params.get("as_of"))
+    if data is None:
+        return render(request, "deliverables.html", {"view": {"missing": True}})
+    tz = state.stip.settings.tz
+    as_of = datetime.fromisoformat(data["as_of"])
+    view = {
+        "missing": False,
+        "as_of_text": formatting.when(as_of, tz, lang),
+        "months": [formatting.month(date.fromisoformat(f"{m}-01"), lang) for m in data["months"]],
+        "money": roles.can_see_money(user.role),
+        "agreements": [_agreement_view(a, state, user, lang) for a in data["agreements"]],
+    }
+    return render(request, "deliverables.html", {"view": view})
+
+
+def _agreement_view(
+    agreement: dict[str, Any], state: WebState, user: User, lang: str
+) -> dict[str, Any]:
+    _ = gettext_for(lang)
+    subject = agreement["subject"]
+    scope = f"{SCOPE_PARAMS[subject]}={agreement['subject_id']}"
+    fee = agreement["fee"]
+    return {
+        "id": agreement["id"],
+        "title": agreement["title"][lang],
+        "who": agreement["subject_name"]
+        or _("unknown in the PSA: %(kind)s %(id)s")
+        % {"kind": _(SUBJECT_TEXTS[subject]), "id": agreement["subject_id"]},
+        "known": agreement["subject_name"] is not None,
+        "contract": agreement["contract"] or "",
+        "status": agreement["status"],
+        "status_text": _(STATUS_TEXTS[agreement["status"]]),
+        "met_text": _("%(met)s of %(judged)s months with every deliverable met")
+        % {"met": agreement["months_met"], "judged": agreement["months_judged"]},
+        "fee": "" if fee is None else formatting.with_unit(fee, "€", lang),
+        "amount": ""
+        if agreement["amount"] is None
+        else formatting.with_unit(agreement["amount"], "€", lang),
+        "cap": ""
+        if agreement["credit_cap_pct"] is None
+        else formatting.with_unit(agreement["credit_cap_pct"], "%", lang),
+        "lines": [_line_view(line, scope, state, user, lang) for line in agreement["deliverables"]],
+        "totals": [_total_view(month, fee is not None, lang) for month in agreement["months"]],
+    }
+
+
+def _line_view(
+    line: dict[str, Any], scope: str, state: WebState, user: User, lang: str
+) -> dict[str, Any]:
+    _ = gettext_for(lang)
+    kpi = state.kpis.kpi(line["kpi"])
+    unit = kpi.unit
+    better = _("at least") if kpi.direction.value == "higher_better" else _("at most")
+    terms = []
+    if line["credit_pct"]:
+        terms.append(
+            _("credit %s of the fee") % formatting.with_unit(line["credit_pct"], "%", lang)
+        )
+    if line["bonus_pct"]:
+        terms.append(_("bonus %s of the fee") % formatting.with_unit(line["bonus_pct"], "%", lang))
+    linked = not line["hidden"] and state.kpis.may_see(user.role, kpi)
+    return {
+        "kpi": kpi.id,
+        "name": kpi.name.get(lang),
+        "target": ""
+        if line["target"] is None
+        else f"{better} {formatting.with_unit(line['target'], unit, lang)}",
+        "terms": ", ".join(terms),
+        "no_data": line["no_data"],
+        "hidden": line["hidden"],
+        "cells": [
+            {
+                "status": month["status"],
+                "status_text": _(STATUS_TEXTS[month["status"]]),
+                "final": month["final"],
+                "value": _cell_value(month["value"], unit, lang),
+                "mark": MARKS.get(month["status"], ""),
+                "n": month["n"],
+                "href": f"/kpi/{kpi.id}?{scope}&period={month['month']}"
+                if linked and month["value"] is not None
+                else "",
+            }
+            for month in line["months"]
+        ],
+    }
+
+
+def _total_view(month: dict[str, Any], has_fee: bool, lang: str) -> dict[str, Any]:
+    _ = gettext_for(lang)
+    judged = month["met"] + month["missed"]
+    amount = month["amount"]
+    return {
+        "status": month["status"],
+        "final": month["final"],
+        "met": _("%(met)s of %(judged)s met") % {"met": month["met"], "judged": judged}
+        if judged
+        else "",
+        "amount": formatting.with_unit(amount, "€", lang, compact=True)
+        if has_fee and amount is not None and judged
+        else "",
+    }
+
+
+def _cell_value(value: float | int | None, unit: str, lang: str) -> str:
+    """A month's value; a long unit ("tickets/user/month") is left to the target's line."""
+    if value is None:
+        return ""
+    if len(formatting.unit_text(unit, lang)) <= SHORT_UNIT:
+        return formatting.with_unit(value, unit, lang, compact=True)
+    return formatting.number(value, unit, lang, compact=True)
