@@ -8,6 +8,7 @@ from pathlib import Path
 
 from stip.accounts.demo import ensure_demo_users
 from stip.app import Stip
+from stip.deliverables.demo import write_demo_deliverables
 from stip.demo.load import build_demo
 from stip.goals.demo import write_demo_goals
 from stip.semantic.engine import KpiEngine
@@ -91,7 +92,9 @@ def build_site(home: Path) -> dict[str, object]:
     assert linked is not None and linked.resource_id is not None
     ticket_id = plant_xss_title(stip, linked.resource_id)
     write_tv70(home, CONTRACT_KPIS)
-    write_demo_goals(KpiEngine(stip.store, stip.settings), summary.end.date())
+    kpi_engine = KpiEngine(stip.store, stip.settings)
+    write_demo_goals(kpi_engine, summary.end.date())
+    write_demo_deliverables(kpi_engine, summary.end.date())
     return {
         "users": users,
         "xss_ticket": ticket_id,

@@ -71,13 +71,14 @@ def show(
             month = f"{total.period.start_date:%Y-%m}" + ("" if total.final else " so far")
             cells = [_cell(line.months[i].value, line.months[i].status) for line in card.lines]
             if a.fee is not None:
-                cells.append(Text(fmt(total.amount) if total.met + total.missed else ""))
+                cells.append(Text("" if total.amount is None else fmt(total.amount)))
             table.add_row(month, *cells)
         console.print(table)
         data = card.to_json()
         typer.echo(
             f"{data['months_met']} of {data['months_judged']} ended months with every "
-            "deliverable met" + (f"; credit and bonus: {fmt(data['amount'])} EUR" if a.fee else "")
+            "deliverable met"
+            + (f"; credit and bonus: {fmt(data['amount'])} EUR" if a.fee is not None else "")
         )
 
 

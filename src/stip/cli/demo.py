@@ -63,7 +63,7 @@ def demo(
         summary = build_demo(stip.store, scale, seed, progress=report)
     _print_summary(summary)
     print_demo_users(stip)
-    _write_goals(stip)
+    _write_demo_files(stip)
     if not no_serve:
         from stip.web.server import serve
 
@@ -86,16 +86,23 @@ def _print_summary(summary: DemoSummary) -> None:
     console.print(stories)
 
 
-def _write_goals(stip: Stip) -> None:
+def _write_demo_files(stip: Stip) -> None:
+    """The demo's goals and agreements next to the store, unless the files exist."""
     from datetime import datetime
 
+    from stip.deliverables.demo import write_demo_deliverables
     from stip.goals.demo import write_demo_goals
     from stip.semantic.engine import KpiEngine
 
     engine = KpiEngine(stip.store, stip.settings)
-    written = write_demo_goals(engine, datetime.now(stip.settings.tz).date())
-    if written is not None:
-        typer.echo(f"Demo goals / doelen: {written}")
+    today = datetime.now(stip.settings.tz).date()
+    for label, write in (
+        ("Demo goals / doelen", write_demo_goals),
+        ("Demo deliverables / afspraken", write_demo_deliverables),
+    ):
+        written = write(engine, today)
+        if written is not None:
+            typer.echo(f"{label}: {written}")
 
 
 def print_demo_users(stip: Stip) -> None:

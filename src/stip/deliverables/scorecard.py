@@ -154,7 +154,8 @@ class Scorecards:
 
 
 def month_periods(engine: KpiEngine, as_of: datetime, months: int) -> list[Period]:
-    """The `months` ended months before the as-of's month, then the as-of's own month."""
+    """The `months` ended months before the as-of's month, then the as-of's own month up to
+    and including the as-of's day (a past as-of does not count the rest of its month)."""
     first = as_of.date().replace(day=1)
     year, month = first.year, first.month - months
     while month < 1:
@@ -163,6 +164,8 @@ def month_periods(engine: KpiEngine, as_of: datetime, months: int) -> list[Perio
     for _ in range(months + 1):
         periods.append(parse_period(f"{year:04d}-{month:02d}", as_of, engine.settings.tz))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    running = periods[-1]
+    periods[-1] = running.so_far(as_of) or running
     return periods
 
 
@@ -240,7 +243,8 @@ def _total(agreement: Agreement, lines: list[Line], i: int) -> Total:
         credit = min(credit, agreement.credit_cap)
     bonus = sum((d.bonus for d in met), 0.0)
     fee = agreement.fee
-    amount = None if fee is None else fee * (bonus - credit) / 100
+    judged = bool(met or missed)
+    amount = fee * (bonus - credit) / 100 if fee is not None and judged else None
     period = lines[0].months[i].period
     return Total(period, lines[0].months[i].final, len(met), len(missed), credit, bonus, amount)
 

@@ -285,25 +285,32 @@ class KpiEngine:
         as_of: datetime | str | None = None,
         scope: Scope | None = None,
     ) -> dict[str, list[dict[int | None, Cell]] | None]:
-        """Per KPI, its cells per dimension id for each of `periods` (in order), all in one
-        fused computation; None for a KPI whose data the store lacks. A period after the
-        as-of is computed up to the as-of, as a trend's current period is. A dimension id
-        without records is absent: its value is the KPI's empty value (`empty_value`)."""
+        """Per KPI, its cells per dimension id for each of `periods` (in order), computed
+        together; None for a KPI whose data the store lacks. A KPI with `grain: month` reads
+        the whole month of a part of one (as `values` does). A dimension id without records
+        is absent: its value is the KPI's empty value (`empty_value`)."""
         kpis = [self.catalog.get(kpi_id) for kpi_id in kpi_ids]
         for kpi in kpis:
             self._check_by(kpi, by)
         moment = self.as_of(as_of)
-        windows = [Window(i, p, min(moment, p.end)) for i, p in enumerate(periods)]
+        groups: dict[tuple[Period, ...], list[KpiDefinition]] = {}
+        for kpi in kpis:
+            spans = tuple(self.period(p, moment, kpi) for p in periods)
+            groups.setdefault(spans, []).append(kpi)
+        cells: dict[str, Cells] = {}
         with self._session() as session:
-            live = [kpi for kpi in kpis if self._has_data(session, kpi)]
-            cells = self._cells(session, live, windows, by, scope or NO_SCOPE) if live else {}
+            for spans, group in groups.items():
+                live = [kpi for kpi in group if self._has_data(session, kpi)]
+                windows = [Window(i, p, min(moment, p.end)) for i, p in enumerate(spans)]
+                if live:
+                    cells.update(self._cells(session, live, windows, by, scope or NO_SCOPE))
         out: dict[str, list[dict[int | None, Cell]] | None] = {}
         for kpi in kpis:
             got = cells.get(kpi.id)
             if got is None:
                 out[kpi.id] = None
                 continue
-            per_window: list[dict[int | None, Cell]] = [{} for _ in windows]
+            per_window: list[dict[int | None, Cell]] = [{} for _ in periods]
             for (idx, dim), cell in got.items():
                 per_window[idx][dim] = cell
             out[kpi.id] = per_window
