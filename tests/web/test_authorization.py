@@ -123,6 +123,11 @@ def _cases(stip: Stip) -> dict[str, list[Case]]:
         # everyone knows the goals; amounts and other people's rows are left out (goals tests)
         "GET /goals": [Case("GET", "/goals", _public)],
         "GET /api/v1/goals": [Case("GET", "/api/v1/goals", _public, api=True)],
+        # contracts' deliverables: for those who look after clients and people
+        "GET /deliverables": [Case("GET", "/deliverables", roles.can_see_others)],
+        "GET /api/v1/deliverables": [
+            Case("GET", "/api/v1/deliverables", roles.can_see_others, api=True)
+        ],
         "__share__": [Case("GET", "/s/{token}", _public), Case("GET", "/s/{token}/grid", _public)],
         "__public__": [
             Case("GET", "/login", _public),
@@ -145,6 +150,7 @@ def other_engineer(stip: Stip) -> None:
     batch.add("resources", [{**resource, "last_name": "Engineer", "is_active": True}])
     stip.store.apply(batch)
     (stip.settings.home / "goals.yaml").write_text(GOALS, encoding="utf-8")
+    (stip.settings.home / "deliverables.yaml").write_text(DELIVERABLES, encoding="utf-8")
 
 
 GOALS = """\
@@ -154,6 +160,14 @@ horizon: {statement: {en: On time, nl: Op tijd}, by: 2030-12-31}
 goals:
   sla: {kpi: sla_met_rate, start: 2026-01-01, baseline: 90, target: 95, split: resource}
   money: {kpi: mrr, start: 2026-01-01, baseline: 100, target: 200}
+"""
+
+
+DELIVERABLES = """\
+kind: Deliverables
+version: 1
+agreements:
+  acme: {title: {en: Acme, nl: Acme}, client: 1, deliverables: [{kpi: sla_met_rate}]}
 """
 
 

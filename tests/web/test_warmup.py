@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from stip.accounts.roles import ROLES
 from stip.accounts.users import add_user, engine_for
 from stip.app import Stip
+from stip.deliverables.demo import write_demo_deliverables
 from stip.demo.load import build_demo
 from stip.goals.demo import write_demo_goals
 from stip.semantic import engine as engine_module
@@ -121,3 +122,26 @@ def test_warms_the_goals_page(
     batch.add("tickets", [{"source_system": "autotask", "id": 999_999_004, "title": "last"}])
     stip.store.apply(batch)
     assert "goals" not in warm()  # a goals file with a mistake: the page reports it
+
+
+def test_warms_the_deliverables_page(
+    web_app: FastAPI, stip: Stip, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = web_app.state.web
+    warm = Warmup(state)
+    warm()
+    assert write_demo_deliverables(state.kpis.engine, END.date()) is not None
+    batch = Batch()
+    batch.add("tickets", [{"source_system": "autotask", "id": 999_999_005, "title": "newer"}])
+    stip.store.apply(batch)
+    assert "deliverables" in warm()
+    with monkeypatch.context() as patch, TestClient(web_app) as client:
+        patch.setattr(engine_module, "compute", _refuse)  # the page computes nothing more
+        login(client, "owner")
+        page = client.get("/deliverables")
+        assert page.status_code == 200, page.text
+        assert "deliverable-cell status-" in page.text
+    (stip.settings.home / "deliverables.yaml").write_text("kind: Nope\n", encoding="utf-8")
+    batch.add("tickets", [{"source_system": "autotask", "id": 999_999_006, "title": "last"}])
+    stip.store.apply(batch)
+    assert "deliverables" not in warm()  # a file with a mistake: the page reports it

@@ -57,8 +57,10 @@ class Line:
     no_data: bool
 
     def to_json(self) -> dict[str, Any]:
+        title = self.deliverable.title or self.kpi.name
         return {
             "kpi": self.kpi.id,
+            "title": {"en": title.en, "nl": title.nl},
             "unit": self.kpi.unit,
             "direction": self.kpi.direction.value,
             "target": self.target,

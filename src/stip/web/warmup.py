@@ -4,7 +4,8 @@ A dashboard's first view after a sync is cold: on a store with millions of ticke
 needs seconds for it (see docs/kpis.md, Performance). The serve process checks the store's
 change stamp every few seconds. When the stamp changes, the job computes the default view of
 every dashboard that is not personal: its default period, the live as-of, the whole MSP. That
-is the view managers open; so are the clients page's default view and the goals page. The
+is the view managers open; so are the clients page's default view and the goals and
+deliverables pages. The
 engine caches per KPI and window, so the visitor who comes next gets the warm figures. It
 also gets them when the visitor is a role that sees fewer tiles, because those tiles are a
 subset of the ones computed here. After a data change it also computes the scoped views (an
@@ -20,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from stip.errors import DefinitionError
+from stip.filesource import FileSource
 from stip.periodic import Periodic
 from stip.semantic.portfolio import COLUMNS, DEFAULT_PERIOD
 from stip.web.scope import resolve_when
@@ -58,9 +60,14 @@ class Warmup:
         clients = [(c.id, c.name) for c in self.state.people.clients()]
         kpis.portfolio(clients, list(COLUMNS), when.period, when.as_of, judge=True)
         done.append("clients")
-        # The goals page as of the live as-of (every role reads the same figures).
-        if self._goals(stamp[1]):
-            done.append("goals")
+        # The goals and deliverables pages as of the live as-of (every role reads the same
+        # figures).
+        for name, source in (
+            ("goals", self.state.goals),
+            ("deliverables", self.state.deliverables),
+        ):
+            if self._kept(source, stamp[1]):
+                done.append(name)
         # Only on a data change: a scoped view recomputes little when just the as-of moves.
         for view in self.state.recent.current() if data_changed else []:
             when = resolve_when(kpis, view.period, None, None, view.period)
@@ -70,12 +77,12 @@ class Warmup:
         log.info("warmed %d dashboards in %.1f s: %s", len(done), time.monotonic() - started, done)
         return done
 
-    def _goals(self, as_of: datetime) -> bool:
-        """Compute the goals' progress (kept for the pages); False without a goals file or
-        with one that has a mistake (the page reports that)."""
+    def _kept(self, source: FileSource[Any, Any], as_of: datetime) -> bool:
+        """Compute what a definition file gives (kept for the pages); False without the
+        file or with one that has a mistake (the page reports that)."""
         kpis = self.state.kpis
         try:
-            return self.state.goals.result(kpis.engine, as_of, kpis.data_stamp()) is not None
+            return source.result(kpis.engine, as_of, kpis.data_stamp()) is not None
         except DefinitionError:
             return False
 

@@ -137,7 +137,7 @@ def _line_view(
     linked = not line["hidden"] and state.kpis.may_see(user.role, kpi)
     return {
         "kpi": kpi.id,
-        "name": kpi.name.get(lang),
+        "name": line["title"][lang],
         "target": ""
         if line["target"] is None
         else f"{better} {formatting.with_unit(line['target'], unit, lang)}",

@@ -1,0 +1,101 @@
+"""The deliverables page and `GET /api/v1/deliverables` on the hand-made store of
+tests/deliverables (figures worked out in test_scorecard.py), as of 18 November 2026, 12:00."""
+
+from __future__ import annotations
+
+import pytest
+
+from deliverables.deliverables_fixture import DELIVERABLES, build_batch
+from stip.app import Stip
+
+from .conftest import TestClient, bearer, login
+
+AS_OF = "as_of=2026-11-18T12:00"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _deliverables(stip: Stip) -> None:
+    stip.store.apply(build_batch())
+    (stip.settings.home / "deliverables.yaml").write_text(DELIVERABLES, encoding="utf-8")
+
+
+def test_the_owner_sees_every_month_and_the_credits(client: TestClient) -> None:
+    login(client, "owner")
+    page = client.get(f"/deliverables?{AS_OF}").text
+    assert "Acme managed services" in page and "C-100" in page and "Acme BV" in page
+    # SLA met rate: September 50 % missed, October 75 % met (exactly the target)
+    assert "50.0 %" in page and "75.0 %" in page
+    assert '<a href="/kpi/sla_met_rate?company=100&amp;period=2026-09">50.0 %' in page
+    assert "Tickets logged" in page  # the deliverable's own title
+    assert "at least 75.0 % · credit 8.0 % of the fee, bonus 2.0 % of the fee" in page
+    # September -90 EUR (credit capped at 10 %), October -30: -120 in all
+    assert "1 of 3 met" in page and "-90" in page and "-120" in page
+    assert "fee 1,000 € a month · credit at most 10.0 % of the fee a month" in page
+    assert "0 of 2 months with every deliverable met" in page
+    assert "unknown in the PSA: client 300" in page  # the ghost client
+    assert "Field partner" in page and "Bas as a contractor" in page
+
+
+def test_a_team_lead_sees_no_money(client: TestClient) -> None:
+    login(client, "teamlead")
+    page = client.get(f"/deliverables?{AS_OF}").text
+    assert "Acme managed services" in page and "50.0 %" in page
+    assert "Credit and bonus" not in page and "-120" not in page and "fee" not in page
+    assert "credit 8.0 %" not in page
+
+
+def test_an_engineer_may_not_open_it(client: TestClient) -> None:
+    login(client, "engineer")
+    assert client.get(f"/deliverables?{AS_OF}").status_code == 403
+    assert 'href="/deliverables"' not in client.get("/d/engineer").text
+
+
+def test_the_page_reads_in_dutch(client: TestClient) -> None:
+    login(client, "owner")
+    page = client.get(f"/deliverables?{AS_OF}&lang=nl").text
+    assert "Afspraken" in page and "Acme beheerdiensten" in page and "Aangemaakte tickets" in page
+    assert "minstens 75,0 %" in page and "hoogstens 3" in page
+    assert "1 van 3 gehaald" in page and "tot nu toe" in page
+    assert "0 van 2 maanden met elke afspraak gehaald" in page
+    assert "onbekend in de PSA: klant 300" in page
+    assert "gemist" in page and "buiten de looptijd" in page
+
+
+def test_the_api_gives_the_scorecards_as_the_role_may_see_them(stip: Stip) -> None:
+    from fastapi.testclient import TestClient as Plain
+
+    from stip.web.app import create_app
+
+    api = Plain(create_app(stip))
+    owner = api.get(f"/api/v1/deliverables?{AS_OF}", headers=bearer(stip, "owner")).json()
+    acme = next(a for a in owner["agreements"] if a["id"] == "acme")
+    assert owner["months"] == ["2026-09", "2026-10", "2026-11"]
+    assert (acme["amount"], acme["fee"], acme["hidden"]) == (-120.0, 1000.0, False)
+    assert [m["amount"] for m in acme["months"]] == [-90.0, -30.0, -10.0]
+    lead = api.get(f"/api/v1/deliverables?{AS_OF}", headers=bearer(stip, "teamlead")).json()
+    acme = next(a for a in lead["agreements"] if a["id"] == "acme")
+    assert (acme["amount"], acme["fee"], acme["hidden"]) == (None, None, True)
+    assert {m["amount"] for m in acme["months"]} == {None}
+    assert acme["deliverables"][0]["months"][0]["value"] == 50.0  # not money: shown
+    engineer = api.get("/api/v1/deliverables", headers=bearer(stip, "engineer"))
+    assert engineer.status_code == 403
+
+
+def test_a_broken_or_missing_file(stip: Stip, client: TestClient) -> None:
+    path = stip.settings.home / "deliverables.yaml"
+    try:
+        path.write_text(DELIVERABLES.replace("kpi: tickets_completed", "kpi: tickets_done", 1))
+        login(client, "owner")
+        page = client.get(f"/deliverables?{AS_OF}")
+        assert page.status_code == 500
+        assert "deliverables.yaml:" in page.text and "tickets_done" in page.text
+        login(client, "teamlead")
+        page = client.get(f"/deliverables?{AS_OF}")
+        assert page.status_code == 500 and "tickets_done" not in page.text
+        assert "an admin or the owner must fix it" in page.text
+        path.unlink()
+        assert "No deliverables yet." in client.get("/deliverables").text
+        missing = client.get("/api/v1/deliverables", headers=bearer(stip, "owner"))
+        assert missing.status_code == 404 and "deliverables.yaml" in missing.text
+    finally:
+        path.write_text(DELIVERABLES, encoding="utf-8")
