@@ -284,3 +284,16 @@ def test_a_file_that_cannot_be_read(tmp_path: Path, catalog: KpiCatalog) -> None
     path.write_text(HEAD + "  a: [unclosed\n", encoding="utf-8")
     with pytest.raises(DefinitionError, match=r"deliverables.yaml:\d+: invalid YAML"):
         load_deliverables(path, catalog)
+
+
+def test_the_example_in_the_docs_loads(tmp_path: Path, catalog: KpiCatalog) -> None:
+    docs = Path(__file__).parents[2] / "docs" / "deliverables.md"
+    example = docs.read_text(encoding="utf-8").split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "deliverables.yaml"
+    path.write_text(example, encoding="utf-8")
+    spec = load_deliverables(path, catalog)
+    linde = spec.agreements["linde"]
+    assert (spec.months, linde.client, linde.fee, linde.credit_cap) == (6, 1030, 4500.0, 10.0)
+    assert [d.kpi for d in linde.deliverables] == [
+        "sla_response_compliance", "csat_positive_rate", "reactive_tickets_per_user"
+    ]  # fmt: skip
