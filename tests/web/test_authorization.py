@@ -125,6 +125,9 @@ def _cases(stip: Stip) -> dict[str, list[Case]]:
         "GET /api/v1/goals": [Case("GET", "/api/v1/goals", _public, api=True)],
         # contracts' deliverables: for those who look after clients and people
         "GET /deliverables": [Case("GET", "/deliverables", roles.can_see_others)],
+        "GET /deliverables/{agreement_id}/report.pdf": [
+            Case("GET", "/deliverables/acme/report.pdf", roles.can_see_others)
+        ],
         "GET /api/v1/deliverables": [
             Case("GET", "/api/v1/deliverables", roles.can_see_others, api=True)
         ],

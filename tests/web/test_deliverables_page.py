@@ -99,3 +99,60 @@ def test_a_broken_or_missing_file(stip: Stip, client: TestClient) -> None:
         assert missing.status_code == 404 and "deliverables.yaml" in missing.text
     finally:
         path.write_text(DELIVERABLES, encoding="utf-8")
+
+
+def _pdf_text(body: bytes) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(BytesIO(body))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_a_report_for_the_client_as_a_pdf(client: TestClient) -> None:
+    login(client, "owner")
+    page = client.get(f"/deliverables?{AS_OF}").text
+    assert '<a href="/deliverables/acme/report.pdf?as_of=2026-11-18T12%3A00">' in page
+    pdf = client.get(f"/deliverables/acme/report.pdf?{AS_OF}")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert 'filename="deliverables-acme.pdf"' in pdf.headers["content-disposition"]
+    text = _pdf_text(pdf.content)
+    # the two ended months only: September and October (November is still running)
+    assert "Acme managed services" in text and "Acme BV · contract C-100" in text
+    assert "Months Sept 2026 to Oct 2026, as of 18 Nov 2026 12:00" in text
+    assert "Deliverable Sept 2026 Oct 2026\n" in text
+    assert "50.0 ✗" in text and "75.0 ✓" in text  # the SLA: missed, then met at the target
+    assert "1/3" in text and "2/3" in text
+    assert (
+        "-90 €" in text and "-30 €" in text and "Credit and bonus over these months: -120 €" in text
+    )
+    dutch = _pdf_text(client.get(f"/deliverables/acme/report.pdf?{AS_OF}&lang=nl").content)
+    assert "Maanden sep 2026 tot en met okt 2026" in dutch and "Afspraken gehaald" in dutch
+
+
+def test_the_report_leaves_money_out_for_a_team_lead(client: TestClient) -> None:
+    login(client, "teamlead")
+    text = _pdf_text(client.get(f"/deliverables/acme/report.pdf?{AS_OF}").content)
+    assert "50.0 ✗" in text
+    assert "Credit and bonus" not in text and "€" not in text
+    assert client.get(f"/deliverables/nope/report.pdf?{AS_OF}").status_code == 404
+    login(client, "engineer")
+    assert client.get(f"/deliverables/acme/report.pdf?{AS_OF}").status_code == 403
+
+
+def test_a_report_of_more_than_six_months_is_landscape(stip: Stip, client: TestClient) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    path = stip.settings.home / "deliverables.yaml"
+    try:
+        path.write_text(DELIVERABLES.replace("months: 2", "months: 8"), encoding="utf-8")
+        login(client, "owner")
+        body = client.get(f"/deliverables/acme/report.pdf?{AS_OF}").content
+        box = PdfReader(BytesIO(body)).pages[0].mediabox
+        assert box.width > box.height  # A4 across: eight months and the names fit
+        assert "Months Mar 2026 to Oct 2026" in _pdf_text(body)
+    finally:
+        path.write_text(DELIVERABLES, encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, localcontext
@@ -86,6 +87,23 @@ def number(value: float | int | None, unit: str, lang: str, compact: bool = Fals
         return format_decimal(
             written, format=_pattern(float(value), unit), locale=babel_locale(lang)
         )
+
+
+def against(value: float | int | None, target: float | None, unit: str, lang: str) -> str:
+    """A value judged against a target, with the decimals it takes for a miss never to read
+    as the target itself: 94.96 % against 95 % reads 94.96, not 95.0."""
+    shown = number(value, unit, lang)
+    if value is None or target is None or math.isclose(value, target, rel_tol=1e-9, abs_tol=1e-9):
+        return shown
+    if shown != number(target, unit, lang):
+        return shown
+    with localcontext(rounding=ROUND_HALF_UP):
+        for digits in (2, 3, 4, 6):
+            pattern = "#,##0." + "0" * digits
+            text = format_decimal(exact(value), format=pattern, locale=babel_locale(lang))
+            if text != format_decimal(exact(target), format=pattern, locale=babel_locale(lang)):
+                return text
+    return text
 
 
 def with_unit(value: float | int | None, unit: str, lang: str, compact: bool = False) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -16,8 +17,9 @@ from fastapi.responses import Response
 from stip.accounts import roles
 from stip.accounts.users import User
 from stip.web import formatting
+from stip.web.deliverables_report import agreement_pdf
 from stip.web.deps import CurrentUser, State, language
-from stip.web.errors import Forbidden
+from stip.web.errors import Forbidden, NotFound
 from stip.web.filesource import kept_result
 from stip.web.i18n import gettext_for
 from stip.web.scope import resolve_as_of
@@ -84,6 +86,7 @@ def deliverables_page(request: Request, state: State, user: CurrentUser) -> Resp
         "as_of_text": formatting.when(as_of, tz, lang),
         "months": [formatting.month(date.fromisoformat(f"{m}-01"), lang) for m in data["months"]],
         "money": roles.can_see_money(user.role),
+        "report_query": _as_of_query(request.query_params.get("as_of")),
         "agreements": [_agreement_view(a, state, user, lang) for a in data["agreements"]],
     }
     return render(request, "deliverables.html", {"view": view})
@@ -149,7 +152,7 @@ def _line_view(
                 "status": month["status"],
                 "status_text": _(STATUS_TEXTS[month["status"]]),
                 "final": month["final"],
-                "value": _cell_value(month["value"], unit, lang),
+                "value": _cell_value(month["value"], line["target"], unit, lang),
                 "mark": MARKS.get(month["status"], ""),
                 "n": month["n"],
                 "href": f"/kpi/{kpi.id}?{scope}&period={month['month']}"
@@ -177,10 +180,34 @@ def _total_view(month: dict[str, Any], has_fee: bool, lang: str) -> dict[str, An
     }
 
 
-def _cell_value(value: float | int | None, unit: str, lang: str) -> str:
+def _cell_value(value: float | int | None, target: float | None, unit: str, lang: str) -> str:
     """A month's value; a long unit ("tickets/user/month") is left to the target's line."""
     if value is None:
         return ""
-    if len(formatting.unit_text(unit, lang)) <= SHORT_UNIT:
-        return formatting.with_unit(value, unit, lang, compact=True)
-    return formatting.number(value, unit, lang, compact=True)
+    figure = formatting.against(value, target, unit, lang)
+    text = formatting.unit_text(unit, lang)
+    return f"{figure} {text}" if text and len(text) <= SHORT_UNIT else figure
+
+
+def _as_of_query(as_of: str | None) -> str:
+    """The page's own as-of for its report links ("" for the live one)."""
+    return "?" + urlencode({"as_of": as_of}) if as_of else ""
+
+
+@router.get("/deliverables/{agreement_id}/report.pdf", include_in_schema=False)
+def deliverables_report(
+    agreement_id: str, request: Request, state: State, user: CurrentUser
+) -> Response:
+    """One agreement's ended months as a PDF to send the client (or the partner)."""
+    lang = language(request)
+    data = deliverables_json(state, user, request.query_params.get("as_of"))
+    agreements = (data or {}).get("agreements", [])
+    agreement = next((a for a in agreements if a["id"] == agreement_id), None)
+    if data is None or agreement is None:
+        raise NotFound(f"no agreement '{agreement_id}' in deliverables.yaml")
+    as_of = formatting.when(datetime.fromisoformat(data["as_of"]), state.stip.settings.tz, lang)
+    return Response(
+        agreement_pdf(agreement, as_of, lang),
+        media_type="application/pdf",
+        headers={"content-disposition": f'inline; filename="deliverables-{agreement_id}.pdf"'},
+    )
