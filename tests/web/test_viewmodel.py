@@ -135,3 +135,14 @@ def test_action_table_cells(value: object, shown: str) -> None:
     from stip.web.routes.kpis import _cell_text
 
     assert _cell_text(value, "nl") == shown
+
+
+def test_a_judged_value_never_reads_as_its_target() -> None:
+    from stip.web.formatting import against
+
+    assert against(94.96, 95, "%", "en") == "94.96"  # not 95.0, which would read as met
+    assert against(0.2125, 0.2, "tickets/user/month", "nl") == "0,21"
+    assert against(95.0000000001, 95, "%", "en") == "95.0"  # within the tolerance: the target
+    assert against(87.76, 90, "%", "en") == "87.8"  # far enough: the usual decimals
+    assert against(None, 90, "%", "en") == "—"
+    assert against(90.00004, 90, "%", "en") == "90.00004"

@@ -99,7 +99,7 @@ def against(value: float | int | None, target: float | None, unit: str, lang: st
         return shown
     with localcontext(rounding=ROUND_HALF_UP):
         for digits in (2, 3, 4, 6):
-            pattern = "#,##0." + "0" * digits
+            pattern = "#,##0.00" + "#" * (digits - 2)
             text = format_decimal(exact(value), format=pattern, locale=babel_locale(lang))
             if text != format_decimal(exact(target), format=pattern, locale=babel_locale(lang)):
                 return text
