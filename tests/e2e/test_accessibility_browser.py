@@ -272,6 +272,7 @@ def test_tables_scroll_in_their_own_box_on_a_phone(
             "/kpi/csat_low_responses",
             "/clients",
             "/goals",
+            "/deliverables",
             "/admin/shares",
             "/admin/users",
             "/admin/sync",

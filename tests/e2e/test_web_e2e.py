@@ -288,3 +288,26 @@ def test_the_owner_reads_the_goals_and_opens_one(
     w.page.wait_for_load_state("networkidle")
     assert w.page.url == f"{server}/kpi/mrr"
     assert w.errors == []
+
+
+def test_the_account_manager_checks_an_agreement_and_opens_its_evidence(
+    server: str, context: Any, artifacts: Path
+) -> None:
+    """From the top bar to the deliverables, from a month's value to the KPI page of that
+    client and month (the records behind it), and the agreement's PDF report."""
+    w = login(context, server, "account_manager")
+    w.page.click("nav >> text=Deliverables")
+    w.page.wait_for_load_state("networkidle")
+    assert w.page.url == f"{server}/deliverables"
+    assert w.page.locator("section.agreement").count() == 3  # two clients and the Field team
+    assert w.page.locator("td.deliverable-cell.status-missed").count() > 0
+    w.page.screenshot(path=str(artifacts / "deliverables.png"), full_page=True)
+    report = w.page.locator("section.agreement a[href$='report.pdf']").first
+    answer = context.request.get(server + str(report.get_attribute("href")))
+    assert answer.status == 200 and answer.body().startswith(b"%PDF-")
+    cell = w.page.locator("section.agreement td.deliverable-cell a").first
+    href = str(cell.get_attribute("href"))
+    cell.click()
+    w.page.wait_for_load_state("networkidle")
+    assert w.page.url == server + href and "company=" in href and "period=20" in href
+    assert w.errors == []
