@@ -136,3 +136,23 @@ def test_a_missing_file_says_where_it_looked(tmp_path: Path, db: str) -> None:
     checked = stip(tmp_path, "deliverables", "validate", str(missing))
     assert checked.returncode == 1 and "Traceback" not in checked.stderr
     assert f"no deliverables file at {missing}" in checked.stderr
+
+
+def test_report_writes_the_pdf_for_the_client(tmp_path: Path, db: str) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    (tmp_path / "deliverables.yaml").write_text(DELIVERABLES, encoding="utf-8")
+    out = tmp_path / "acme.pdf"
+    done = stip(tmp_path, "deliverables", "report", "acme", "--out", str(out), "--lang", "en",
+                "--db", db, "--as-of", AS_OF)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"wrote {out}"
+    text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(out.read_bytes())).pages)
+    # the CLI reads the store itself: the credits too (September -90, October -30 EUR)
+    assert "Acme managed services" in text and "50.0 ✗" in text
+    assert "Credit and bonus over these months: -120 €" in text
+    wrong = stip(tmp_path, "deliverables", "report", "acm", "--out", str(out), "--db", db)
+    assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+    assert "no agreement 'acm' in the deliverables file. Did you mean 'acme'?" in wrong.stderr

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stip.cli.options import AsOfOption, DbOption, JsonOption, load
+from stip.cli.options import AsOfOption, DbOption, JsonOption, LangOption, check_lang, load
 from stip.errors import UserError
 
 if TYPE_CHECKING:
@@ -23,19 +23,12 @@ actions_app = typer.Typer(
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help="Show what would change or be sent; change nothing.")
 ]
-LangOption = Annotated[str, typer.Option("--lang", help="Language of texts: en or nl.")]
 
 
 def _as_of(text: str | None, tz: object) -> datetime:
     from stip.semantic.periods import parse_as_of
 
     return parse_as_of(text, tz)  # type: ignore[arg-type]
-
-
-def _lang(value: str) -> str:
-    if value not in ("en", "nl"):
-        raise UserError(f"--lang '{value}': use en or nl")
-    return value
 
 
 @actions_app.command("evaluate")
@@ -82,7 +75,7 @@ def list_command(
     from stip.actions.export import list_json
     from stip.actions.items import item_store
 
-    _lang(lang)
+    check_lang(lang)
     stip = load(db, existing=True)
     when = _as_of(as_of, stip.settings.tz)
     store = item_store(stip.settings)
@@ -238,7 +231,7 @@ def meeting_command(
     from stip.actions.meeting_pdf import agenda_pdf
     from stip.notify.meeting_mail import mail_agenda
 
-    _lang(lang)
+    check_lang(lang)
     stip = load(db, existing=True)
     when = _as_of(as_of, stip.settings.tz)
     agenda = build_agenda(stip, team, when)

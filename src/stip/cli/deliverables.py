@@ -13,7 +13,16 @@ from rich.table import Table
 from rich.text import Text
 
 from stip.cli.kpi import fmt, kpi_engine
-from stip.cli.options import AsOfOption, DbOption, JsonOption, definition_file, load
+from stip.cli.options import (
+    AsOfOption,
+    DbOption,
+    JsonOption,
+    LangOption,
+    check_lang,
+    definition_file,
+    load,
+)
+from stip.errors import UserError, suggest
 
 deliverables_app = typer.Typer(
     help="Deliverables: the KPIs agreed in fixed-price contracts, met or missed per month.",
@@ -88,6 +97,38 @@ def _cell(value: float | int | None, status: str) -> Text:
     if status == "no_data":
         return Text("no data", style=COLOURS[status])
     return Text(f"{fmt(value)} {MARKS[status]}", style=COLOURS[status])
+
+
+@deliverables_app.command("report")
+def report(
+    agreement: Annotated[str, typer.Argument(help="The agreement's id in the file.")],
+    out: Annotated[Path, typer.Option("--out", help="Write the PDF here.")],
+    lang: LangOption = "nl",
+    as_of: AsOfOption = None,
+    file: FileOption = None,
+    db: DbOption = None,
+) -> None:
+    """One agreement's ended months as a PDF for the client (as the page's report link)."""
+    from stip.deliverables.loader import load_deliverables
+    from stip.deliverables.scorecard import scorecards
+    from stip.web.deliverables_report import agreement_pdf
+    from stip.web.formatting import when
+
+    check_lang(lang)
+    engine = kpi_engine(db)
+    spec = load_deliverables(_path(file, engine.settings.home), engine.catalog)
+    if agreement not in spec.agreements:
+        close = suggest(agreement, spec.agreements)
+        known = ", ".join(spec.agreements)
+        raise UserError(
+            f"no agreement '{agreement}' in the deliverables file.{close} Known: {known}"
+        )
+    cards = scorecards(engine, spec, engine.as_of(as_of))
+    data = next(c for c in cards.cards if c.id == agreement).to_json()
+    for line in data["deliverables"]:
+        line["hidden"] = False  # the CLI reads the store itself: every figure
+    out.write_bytes(agreement_pdf(data, when(cards.as_of, engine.settings.tz, lang), lang))
+    typer.echo(f"wrote {out}")
 
 
 @deliverables_app.command("validate")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from stip.app import Stip  # light: the store's engines load on first use
-from stip.errors import ConfigError
+from stip.errors import ConfigError, UserError
 
 
 def not_empty(value: str | None) -> str | None:
@@ -41,6 +41,15 @@ def load(db: str | None = None, *, existing: bool = False) -> Stip:
             "`stip sync autotask`, `stip import autotask DIR` or `stip demo`"
         )
     return stip
+
+
+LangOption = Annotated[str, typer.Option("--lang", help="Language of texts: en or nl.")]
+
+
+def check_lang(value: str) -> str:
+    if value not in ("en", "nl"):
+        raise UserError(f"--lang '{value}': use en or nl")
+    return value
 
 
 def definition_file(file: Path | None, default: Path, what: str, docs: str) -> Path:
