@@ -57,7 +57,7 @@ def test_show_json_is_the_scorecards(tmp_path: Path, db: str) -> None:
     assert summary == {
         "acme": ("missed", 0, 2, -120.0),
         "bakker": ("met", 1, 1, None),
-        "ghost": ("met", 2, 2, 10.0),
+        "ghost": ("no_data", 0, 0, 0.0),  # not in the store: not judged
         "old_acme": ("met", 1, 1, None),
         "field_partner": ("met", 1, 2, -100.0),
         "bas": ("missed", 1, 2, None),

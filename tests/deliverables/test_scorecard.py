@@ -159,30 +159,39 @@ def test_months_after_the_end_are_outside(cards: Scorecards) -> None:
     assert (old.to_json()["months_met"], old.to_json()["months_judged"]) == (1, 1)
 
 
-def test_a_client_without_records_and_a_kpi_without_data(cards: Scorecards) -> None:
-    """Client 300 is not in the store and has no tickets: its SLA met rate is a rate over
-    nothing (no data, so its 10 % credit is never due); tickets created is a count, 0 every
-    month, met at most 0 (bonus 1 % of 500 = 5 EUR). same_day_close_rate needs resolved
-    times, which the store has none of: no data at all (its 20 % credit is never due)."""
+def test_a_client_the_store_does_not_know_is_not_judged(cards: Scorecards) -> None:
+    """Client 300 is not in the store (a typo, or not synced yet). Without this rule its
+    tickets created, a count, would be 0 and met every month, earning its 1 % bonus of
+    500 EUR: a perfect record for a client Stip knows nothing about. Every month is "no
+    data" instead. same_day_close_rate needs resolved times, which the store has none of:
+    its line says so."""
     ghost = card(cards, "ghost")
     assert ghost.name is None
-    assert months(ghost, "sla_met_rate") == [
-        (None, 0, "no_data", True), (None, 0, "no_data", True), (None, 0, "no_data", False)
-    ]  # fmt: skip
-    assert months(ghost, "tickets_created") == [
-        (0, 0, "met", True), (0, 0, "met", True), (0, 0, "met", False)
-    ]  # fmt: skip
-    assert [m[2] for m in months(ghost, "same_day_close_rate")] == ["no_data"] * 3
+    for kpi in ("sla_met_rate", "tickets_created", "same_day_close_rate"):
+        assert months(ghost, kpi) == [
+            (None, 0, "no_data", True), (None, 0, "no_data", True), (None, 0, "no_data", False)
+        ], kpi  # fmt: skip
     assert [(line.kpi.id, line.no_data) for line in ghost.lines] == [
         ("sla_met_rate", False), ("tickets_created", False), ("same_day_close_rate", True)
     ]  # fmt: skip
     # the KPI's own target, 50 %
     assert ghost.lines[2].target == 50.0
-    assert totals(ghost) == [(1, 0, 0.0, 1.0, 5.0, "met")] * 3
+    assert totals(ghost) == [(0, 0, 0.0, 0.0, None, "no_data")] * 3
     data = ghost.to_json()
     assert data["subject_name"] is None
-    assert (data["status"], data["months_met"], data["months_judged"]) == ("met", 2, 2)
-    assert data["amount"] == 10.0  # 5 + 5, the running month not counted
+    assert (data["status"], data["months_met"], data["months_judged"]) == ("no_data", 0, 0)
+    assert data["amount"] == 0.0  # nothing owed either way
+
+
+def test_months_before_the_store_has_data_are_not_judged(engine: KpiEngine) -> None:
+    """The fixture's first ticket is created on 8 September 2026: August and earlier are
+    no months without tickets but months Stip knows nothing about."""
+    text = DELIVERABLES.replace("months: 2", "months: 4")
+    early = card(cards_of(engine, text, AS_OF), "old_acme")
+    assert [f"{t.period.start_date:%Y-%m}" for t in early.totals][:3] == [
+        "2026-07", "2026-08", "2026-09"
+    ]  # fmt: skip
+    assert [m[2] for m in months(early, "tickets_created")][:3] == ["no_data", "no_data", "met"]
 
 
 def test_a_team(cards: Scorecards) -> None:
@@ -239,8 +248,13 @@ def test_the_json(cards: Scorecards) -> None:
     assert data["months"] == ["2026-09", "2026-10", "2026-11"]
     acme: dict[str, Any] = data["agreements"][0]
     assert acme["title"] == {"en": "Acme managed services", "nl": "Acme beheerdiensten"}
+    sept = {"start": "2026-09-01T00:00:00+02:00", "end": "2026-10-01T00:00:00+02:00"}
+    octo = {"start": "2026-10-01T00:00:00+02:00", "end": "2026-11-01T00:00:00+01:00"}
+    # the running month so far, up to and including the as-of's day
+    nov = {"start": "2026-11-01T00:00:00+01:00", "end": "2026-11-19T00:00:00+01:00"}
     assert acme["deliverables"][1] == {
         "kpi": "tickets_created",
+        "title": {"en": "Tickets logged", "nl": "Aangemaakte tickets"},
         "unit": "count",
         "direction": "lower_better",
         "target": 3.0,
@@ -248,11 +262,14 @@ def test_the_json(cards: Scorecards) -> None:
         "bonus_pct": 1.0,
         "no_data": False,
         "months": [
-            {"month": "2026-09", "final": True, "value": 2, "n": 2, "status": "met"},
-            {"month": "2026-10", "final": True, "value": 4, "n": 4, "status": "missed"},
-            {"month": "2026-11", "final": False, "value": 2, "n": 2, "status": "met"},
+            {"month": "2026-09", "period": sept, "as_of": sept["end"], "final": True,
+             "value": 2, "n": 2, "status": "met"},
+            {"month": "2026-10", "period": octo, "as_of": octo["end"], "final": True,
+             "value": 4, "n": 4, "status": "missed"},
+            {"month": "2026-11", "period": nov, "as_of": "2026-11-18T12:00:00+01:00",
+             "final": False, "value": 2, "n": 2, "status": "met"},
         ],
-    }
+    }  # fmt: skip
     assert acme["months"][0] == {
         "month": "2026-09",
         "final": True,
@@ -266,7 +283,8 @@ def test_the_json(cards: Scorecards) -> None:
     bakker = data["agreements"][1]
     assert bakker["months"][0]["amount"] is None  # no fee
     assert bakker["deliverables"][0]["months"][0] == {
-        "month": "2026-09", "final": True, "value": None, "n": 0, "status": "outside"
+        "month": "2026-09", "period": sept, "as_of": sept["end"], "final": True,
+        "value": None, "n": 0, "status": "outside"
     }  # fmt: skip
 
 

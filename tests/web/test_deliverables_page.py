@@ -25,7 +25,8 @@ def test_the_owner_sees_every_month_and_the_credits(client: TestClient) -> None:
     assert "Acme managed services" in page and "C-100" in page and "Acme BV" in page
     # SLA met rate: September 50 % missed, October 75 % met (exactly the target)
     assert "50.0 %" in page and "75.0 %" in page
-    assert '<a href="/kpi/sla_met_rate?company=100&amp;period=2026-09">50.0 %' in page
+    september = "period=2026-09&amp;as_of=2026-10-01T00%3A00%3A00%2B02%3A00"
+    assert f'<a href="/kpi/sla_met_rate?company=100&amp;{september}">50.0 %' in page
     assert "Tickets logged" in page  # the deliverable's own title
     assert "at least 75.0 % · credit 8.0 % of the fee, bonus 2.0 % of the fee" in page
     # September -90 EUR (credit capped at 10 %), October -30: -120 in all
@@ -154,5 +155,57 @@ def test_a_report_of_more_than_six_months_is_landscape(stip: Stip, client: TestC
         box = PdfReader(BytesIO(body)).pages[0].mediabox
         assert box.width > box.height  # A4 across: eight months and the names fit
         assert "Months Mar 2026 to Oct 2026" in _pdf_text(body)
+    finally:
+        path.write_text(DELIVERABLES, encoding="utf-8")
+
+
+def test_each_value_links_to_the_same_number_on_its_kpi_page(client: TestClient) -> None:
+    """The evidence behind a cell is the KPI page of the same client, span and as-of: an
+    ended month read at its end, the running one up to the as-of's day."""
+    import re
+
+    login(client, "owner")
+    page = client.get(f"/deliverables?{AS_OF}").text
+    links = dict(
+        (href.replace("&amp;", "&"), value)
+        for href, value in re.findall(
+            r'<a href="(/kpi/tickets_created\?company=100[^"]*)">(\d+) ', page
+        )
+    )
+    running = (
+        "/kpi/tickets_created?company=100&period=2026-11-01..2026-11-18"
+        "&as_of=2026-11-18T12%3A00%3A00%2B01%3A00"
+    )
+    assert links[running] == "2"  # T7 and T8 so far
+    assert len(links) == 3
+    for href, value in links.items():
+        shown = client.get(href).text
+        assert f'<p class="tile-value"><span class="num">{value}</span>' in shown, href
+
+
+def test_a_deliverable_on_a_money_kpi_is_left_out_for_a_team_lead(
+    stip: Stip, client: TestClient
+) -> None:
+    """Its value and its verdict: the month's count of met deliverables leaves it out."""
+    path = stip.settings.home / "deliverables.yaml"
+    money = "      - kpi: tickets_completed\n        target: 3\n        credit: 4\n"
+    margin = money + "      - kpi: agreement_gross_margin\n        target: 65\n"
+    try:
+        path.write_text(DELIVERABLES.replace(money, margin, 1), encoding="utf-8")
+        login(client, "owner")
+        owner = client.get(f"/deliverables?{AS_OF}").text
+        assert "Agreement gross margin" in owner
+        login(client, "teamlead")
+        lead = client.get(f"/deliverables?{AS_OF}").text
+        assert "Agreement gross margin" not in lead
+        assert "Deliverables on money KPIs left out: 1." in lead
+        # September: SLA and completed missed, created met, as without the margin line
+        assert "1 of 3 met" in lead
+        api = client.get(f"/api/v1/deliverables?{AS_OF}", headers=bearer(stip, "teamlead"))
+        acme = api.json()["agreements"][0]
+        assert [d["kpi"] for d in acme["deliverables"]] == [
+            "sla_met_rate", "tickets_created", "tickets_completed"
+        ]  # fmt: skip
+        assert acme["hidden_deliverables"] == 1 and acme["months"][0]["met"] == 1
     finally:
         path.write_text(DELIVERABLES, encoding="utf-8")

@@ -125,8 +125,6 @@ def report(
         )
     cards = scorecards(engine, spec, engine.as_of(as_of))
     data = next(c for c in cards.cards if c.id == agreement).to_json()
-    for line in data["deliverables"]:
-        line["hidden"] = False  # the CLI reads the store itself: every figure
     out.write_bytes(agreement_pdf(data, when(cards.as_of, engine.settings.tz, lang), lang))
     typer.echo(f"wrote {out}")
 

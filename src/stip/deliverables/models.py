@@ -8,7 +8,7 @@ month may cost a service credit, a met one may earn a bonus, both in % of the mo
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -16,6 +16,10 @@ from stip.dashboards.models import Text
 from stip.goals.models import Day, Strict
 
 AGREEMENT_ID = r"^[a-z][a-z0-9_-]{0,63}$"
+#: A PSA id: a whole number the store can hold (`true` is no id, nor is 1e30).
+PsaId = Annotated[int, Field(strict=True, ge=0, le=2**63 - 1)]
+#: A monthly fee in EUR; far above any real one, far below what breaks the arithmetic.
+MAX_FEE = 1e9
 #: Whose figures an agreement is judged on, and the KPI dimension that gives them.
 SUBJECTS = {"client": "company", "resource": "resource", "team": "team"}
 Subject = Literal["client", "resource", "team"]
@@ -36,15 +40,15 @@ class Agreement(Strict):
     title: Text
     # Exactly one: the PSA id of the client, or of the resource or team (department) that
     # stands for an outsourced party.
-    client: int | None = None
-    resource: int | None = None
-    team: int | None = None
+    client: PsaId | None = None
+    resource: PsaId | None = None
+    team: PsaId | None = None
     # The contract's reference in the PSA or on paper, shown as it is written.
     contract: str | None = Field(None, max_length=100)
     start: Day | None = None
     end: Day | None = None
     # The monthly fixed price, for the credit and bonus amounts (EUR).
-    fee: float | None = Field(None, ge=0)
+    fee: float | None = Field(None, ge=0, le=MAX_FEE)
     # At most this much credit in one month, in % of the fee, however many deliverables missed.
     credit_cap: float | None = Field(None, ge=0, le=100)
     deliverables: list[Deliverable] = Field(min_length=1)

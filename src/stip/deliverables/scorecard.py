@@ -10,8 +10,13 @@ agreements judged on the same dimension (clients, resources, teams) share one co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+import ibis
+import pandas as pd
+from ibis.backends import BaseBackend
 
 from stip.deliverables.models import SUBJECTS, Agreement, Deliverable, DeliverablesFile
 from stip.semantic.compute import Cell, empty_value
@@ -36,11 +41,15 @@ class Month:
     n: int
     status: str
 
+    as_of: datetime  # what a state (open, overdue) is read at: the month's end, or the as-of
+
     def to_json(self) -> dict[str, Any]:
         return {
             "month": f"{self.period.start_date:%Y-%m}",
+            "period": self.period.to_json(),
+            "as_of": self.as_of.isoformat(),
             "final": self.final,
-            "value": _rounded(self.value),
+            "value": self.value,
             "n": self.n,
             "status": self.status,
         }
@@ -90,12 +99,10 @@ class Total:
         return MISSED if self.missed else MET
 
     def to_json(self) -> dict[str, Any]:
+        """Without the counts and the status: `count_months` fills them from the lines."""
         return {
             "month": f"{self.period.start_date:%Y-%m}",
             "final": self.final,
-            "status": self.status,
-            "met": self.met,
-            "missed": self.missed,
             "credit_pct": round(self.credit_pct, 4),
             "bonus_pct": round(self.bonus_pct, 4),
             "amount": None if self.amount is None else round(self.amount, 2),
@@ -123,7 +130,7 @@ class Card:
         ended = self.ended
         amounts = [t.amount for t in ended if t.amount is not None]
         a = self.agreement
-        return {
+        data = {
             "id": self.id,
             "title": {"en": a.title.en, "nl": a.title.nl},
             "subject": a.subject,
@@ -132,13 +139,27 @@ class Card:
             "contract": a.contract,
             "fee": a.fee,
             "credit_cap_pct": a.credit_cap,
-            "status": self.status,
-            "months_met": sum(t.status == MET for t in ended),
-            "months_judged": len(ended),
             "amount": round(sum(amounts), 2) if a.fee is not None else None,
             "deliverables": [line.to_json() for line in self.lines],
             "months": [total.to_json() for total in self.totals],
         }
+        count_months(data)
+        return data
+
+
+def count_months(agreement: dict[str, Any]) -> None:
+    """Fill an agreement's JSON with its counts from the deliverables it lists: per month how
+    many were met and missed and its status; the agreement's status (the latest ended month
+    with a verdict), and in how many ended months every one was met. The web counts again
+    after leaving out what a role may not see, so no verdict shows through a count."""
+    for i, month in enumerate(agreement["months"]):
+        statuses = [line["months"][i]["status"] for line in agreement["deliverables"]]
+        month["met"], month["missed"] = statuses.count(MET), statuses.count(MISSED)
+        month["status"] = MISSED if month["missed"] else MET if month["met"] else NO_DATA
+    ended = [m for m in agreement["months"] if m["final"] and m["status"] != NO_DATA]
+    agreement["status"] = ended[-1]["status"] if ended else NO_DATA
+    agreement["months_met"] = sum(m["status"] == MET for m in ended)
+    agreement["months_judged"] = len(ended)
 
 
 @dataclass(frozen=True)
@@ -175,6 +196,7 @@ def scorecards(engine: KpiEngine, spec: DeliverablesFile, as_of: datetime) -> Sc
     periods = month_periods(engine, as_of, spec.months)
     cards: dict[str, Card] = {}
     with engine.reading() as con:
+        since = data_since(con, engine.settings.tz)
         for subject, dimension in SUBJECTS.items():
             chosen = {k: a for k, a in spec.agreements.items() if a.subject == subject}
             if not chosen:
@@ -185,39 +207,62 @@ def scorecards(engine: KpiEngine, spec: DeliverablesFile, as_of: datetime) -> Sc
             history = engine.history(kpi_ids, periods, dimension, as_of, scope)
             names = dimension_labels(con, dimension, ids)
             for agreement_id, agreement in chosen.items():
+                name = names.get(agreement.subject_id)
+                unjudged = [_unjudged(agreement, p, name is not None, since) for p in periods]
                 lines = [
-                    _line(engine, agreement, d, periods, as_of, history[d.kpi])
+                    _line(engine, d, periods, unjudged, as_of, history[d.kpi], agreement.subject_id)
                     for d in agreement.deliverables
                 ]
-                name = names.get(agreement.subject_id)
                 totals = [_total(agreement, lines, i) for i in range(len(periods))]
                 cards[agreement_id] = Card(agreement_id, agreement, name, lines, totals)
     return Scorecards(as_of, periods, [cards[k] for k in spec.agreements])
 
 
+def data_since(con: BaseBackend, tz: ZoneInfo) -> date | None:
+    """The first local day the store has tickets or time entries for; None when empty. A
+    month before it is no month without incidents but one Stip knows nothing about."""
+    tickets, entries = con.table("tickets"), con.table("time_entries")
+    first = ibis.least(tickets.create_date.min().as_scalar(), entries.date_worked.min().as_scalar())
+    found = con.execute(first)
+    if found is None or pd.isna(found):
+        return None
+    moment = pd.Timestamp(found).to_pydatetime()
+    return moment.replace(tzinfo=UTC).astimezone(tz).date()
+
+
 def _line(
     engine: KpiEngine,
-    agreement: Agreement,
     deliverable: Deliverable,
     periods: list[Period],
+    unjudged: list[str | None],
     as_of: datetime,
     history: list[dict[int | None, Cell]] | None,
+    subject_id: int,
 ) -> Line:
     kpi = engine.catalog.get(deliverable.kpi)
     target = deliverable.target if deliverable.target is not None else kpi.target
     assert target is not None  # the loader asks for one
     months = []
     for i, period in enumerate(periods):
-        final = period.end <= as_of
-        if not _covers(agreement, period):
-            months.append(Month(period, final, None, 0, OUTSIDE))
+        final, moment = period.end <= as_of, min(as_of, period.end)
+        if unjudged[i] is not None or history is None:
+            months.append(Month(period, final, None, 0, unjudged[i] or NO_DATA, moment))
             continue
-        if history is None:
-            months.append(Month(period, final, None, 0, NO_DATA))
-            continue
-        cell = history[i].get(agreement.subject_id, Cell(empty_value(kpi), 0))
-        months.append(Month(period, final, cell.value, cell.n, _judge(kpi, cell.value, target)))
+        cell = history[i].get(subject_id, Cell(empty_value(kpi), 0))
+        status = _judge(kpi, cell.value, target)
+        months.append(Month(period, final, cell.value, cell.n, status, moment))
     return Line(deliverable, kpi, target, months, history is None)
+
+
+def _unjudged(agreement: Agreement, period: Period, known: bool, since: date | None) -> str | None:
+    """Why a month is not judged: outside the agreement, or no data because the store does
+    not know the subject (a typo would otherwise earn every bonus) or has no records that
+    early; None when it is judged."""
+    if not _covers(agreement, period):
+        return OUTSIDE
+    if not known or since is None or period.end_date <= since:
+        return NO_DATA
+    return None
 
 
 def _covers(agreement: Agreement, period: Period) -> bool:
@@ -249,7 +294,3 @@ def _total(agreement: Agreement, lines: list[Line], i: int) -> Total:
     amount = fee * (bonus - credit) / 100 if fee is not None and judged else None
     period = lines[0].months[i].period
     return Total(period, lines[0].months[i].final, len(met), len(missed), credit, bonus, amount)
-
-
-def _rounded(value: float | int | None) -> float | int | None:
-    return round(value, 4) if isinstance(value, float) else value

@@ -100,8 +100,8 @@ def _deliverable_row(
         mark = MARKS.get(month["status"], ("", ""))[0 if pdf.unicode else 1]
         if month["status"] == "outside":
             text = ""
-        elif month["value"] is None:  # a money KPI's verdict without its amount, or no data
-            text = mark or "—"
+        elif month["value"] is None:
+            text = "—"
         else:
             figure = formatting.against(month["value"], line["target"], line["unit"], lang)
             text = f"{figure} {mark}"

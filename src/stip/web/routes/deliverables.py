@@ -7,7 +7,7 @@ and the values of a deliverable on a money KPI, are for the roles that may see m
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from stip.accounts import roles
 from stip.accounts.users import User
+from stip.deliverables.scorecard import count_months
 from stip.web import formatting
 from stip.web.deliverables_report import agreement_pdf
 from stip.web.deps import CurrentUser, State, language
@@ -62,14 +63,19 @@ def deliverables_json(
                 agreement[name] = None
             for month in agreement["months"]:
                 month["credit_pct"] = month["bonus_pct"] = month["amount"] = None
-        for line in agreement["deliverables"]:
-            line["hidden"] = not state.kpis.may_see(user.role, state.kpis.kpi(line["kpi"]))
+        # a deliverable on a money KPI is left out for a role that may not see money: its
+        # value, and its verdict too (a target of 65 % margin "missed" says enough)
+        shown = [
+            line
+            for line in agreement["deliverables"]
+            if state.kpis.may_see(user.role, state.kpis.kpi(line["kpi"]))
+        ]
+        agreement["hidden_deliverables"] = len(agreement["deliverables"]) - len(shown)
+        agreement["deliverables"] = shown
+        for line in shown:
             if not money:
                 line["credit_pct"] = line["bonus_pct"] = None
-            if line["hidden"]:
-                line["target"] = None
-                for month in line["months"]:
-                    month["value"] = None
+        count_months(agreement)
     return data
 
 
@@ -87,14 +93,12 @@ def deliverables_page(request: Request, state: State, user: CurrentUser) -> Resp
         "months": [formatting.month(date.fromisoformat(f"{m}-01"), lang) for m in data["months"]],
         "money": roles.can_see_money(user.role),
         "report_query": _as_of_query(request.query_params.get("as_of")),
-        "agreements": [_agreement_view(a, state, user, lang) for a in data["agreements"]],
+        "agreements": [_agreement_view(a, state, lang) for a in data["agreements"]],
     }
     return render(request, "deliverables.html", {"view": view})
 
 
-def _agreement_view(
-    agreement: dict[str, Any], state: WebState, user: User, lang: str
-) -> dict[str, Any]:
+def _agreement_view(agreement: dict[str, Any], state: WebState, lang: str) -> dict[str, Any]:
     _ = gettext_for(lang)
     subject = agreement["subject"]
     scope = f"{SCOPE_PARAMS[subject]}={agreement['subject_id']}"
@@ -118,14 +122,13 @@ def _agreement_view(
         "cap": ""
         if agreement["credit_cap_pct"] is None
         else formatting.with_unit(agreement["credit_cap_pct"], "%", lang),
-        "lines": [_line_view(line, scope, state, user, lang) for line in agreement["deliverables"]],
+        "lines": [_line_view(line, scope, state, lang) for line in agreement["deliverables"]],
+        "hidden_deliverables": agreement["hidden_deliverables"],
         "totals": [_total_view(month, fee is not None, lang) for month in agreement["months"]],
     }
 
 
-def _line_view(
-    line: dict[str, Any], scope: str, state: WebState, user: User, lang: str
-) -> dict[str, Any]:
+def _line_view(line: dict[str, Any], scope: str, state: WebState, lang: str) -> dict[str, Any]:
     _ = gettext_for(lang)
     kpi = state.kpis.kpi(line["kpi"])
     unit = kpi.unit
@@ -137,7 +140,6 @@ def _line_view(
         )
     if line["bonus_pct"]:
         terms.append(_("bonus %s of the fee") % formatting.with_unit(line["bonus_pct"], "%", lang))
-    linked = not line["hidden"] and state.kpis.may_see(user.role, kpi)
     return {
         "kpi": kpi.id,
         "name": line["title"][lang],
@@ -146,7 +148,6 @@ def _line_view(
         else f"{better} {formatting.with_unit(line['target'], unit, lang)}",
         "terms": ", ".join(terms),
         "no_data": line["no_data"],
-        "hidden": line["hidden"],
         "cells": [
             {
                 "status": month["status"],
@@ -155,13 +156,22 @@ def _line_view(
                 "value": _cell_value(month["value"], line["target"], unit, lang),
                 "mark": MARKS.get(month["status"], ""),
                 "n": month["n"],
-                "href": f"/kpi/{kpi.id}?{scope}&period={month['month']}"
-                if linked and month["value"] is not None
-                else "",
+                "href": _evidence(kpi.id, scope, month) if month["value"] is not None else "",
             }
             for month in line["months"]
         ],
     }
+
+
+def _evidence(kpi_id: str, scope: str, month: dict[str, Any]) -> str:
+    """The KPI page of the same subject, span and as-of as the cell: the records behind it.
+    An ended month is read at its end (a state such as overdue tickets then), the running
+    one up to the as-of's day."""
+    start = date.fromisoformat(month["period"]["start"][:10])
+    end = date.fromisoformat(month["period"]["end"][:10]) - timedelta(days=1)
+    whole = start.day == 1 and (end + timedelta(days=1)).day == 1
+    span = month["month"] if whole else f"{start}..{end}"
+    return f"/kpi/{kpi_id}?{scope}&" + urlencode({"period": span, "as_of": month["as_of"]})
 
 
 def _total_view(month: dict[str, Any], has_fee: bool, lang: str) -> dict[str, Any]:
