@@ -165,6 +165,26 @@ CASES = [
         ":7: agreements.a.fee: Input should be greater than or equal to 0",
     ),
     (
+        "a fee beyond any real one (1e308 made the JSON invalid)",
+        agreement("  client: 100\n  fee: 1e308\n  deliverables:\n    - kpi: sla_met_rate\n"),
+        ":7: agreements.a.fee: Input should be less than or equal to 1000000000",
+    ),
+    (
+        "a client id the store cannot hold (crashed show, the page and the warm-up)",
+        agreement("  client: 99999999999999999999999\n  deliverables:\n    - kpi: sla_met_rate\n"),
+        ":6: agreements.a.client: Input should be less than or equal to 9223372036854775807",
+    ),
+    (
+        "a negative team id",
+        agreement("  team: -5\n  deliverables:\n    - kpi: sla_met_rate\n"),
+        ":6: agreements.a.team: Input should be greater than or equal to 0",
+    ),
+    (
+        "true is no resource id",
+        agreement("  resource: true\n  deliverables:\n    - kpi: sla_met_rate\n"),
+        ":6: agreements.a.resource: Input should be a valid integer",
+    ),
+    (
         "no deliverables",
         agreement("  client: 100\n  deliverables: []\n"),
         ":7: agreements.a.deliverables: List should have at least 1 item after validation, not 0",
