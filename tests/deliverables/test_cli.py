@@ -156,3 +156,18 @@ def test_report_writes_the_pdf_for_the_client(tmp_path: Path, db: str) -> None:
     wrong = stip(tmp_path, "deliverables", "report", "acm", "--out", str(out), "--db", db)
     assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
     assert "no agreement 'acm' in the deliverables file. Did you mean 'acme'?" in wrong.stderr
+
+
+def test_a_miss_in_the_table_never_reads_as_the_target() -> None:
+    from datetime import datetime
+
+    from stip.cli.deliverables import _cell
+    from stip.deliverables.scorecard import Month
+
+    def month(value: float, status: str) -> Month:
+        moment = datetime(2026, 11, 1)
+        return Month(None, True, value, 1, status, moment)  # type: ignore[arg-type]
+
+    assert str(_cell(month(4.004, "missed"), 4.0)) == "4.004 ✗"  # not "4.00 ✗"
+    assert str(_cell(month(4.0, "met"), 4.0)) == "4.00 ✓"
+    assert str(_cell(month(94.4444, "missed"), 95.0)) == "94.44 ✗"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -23,6 +23,9 @@ from stip.cli.options import (
     load,
 )
 from stip.errors import UserError, suggest
+
+if TYPE_CHECKING:
+    from stip.deliverables.scorecard import Month
 
 deliverables_app = typer.Typer(
     help="Deliverables: the KPIs agreed in fixed-price contracts, met or missed per month.",
@@ -78,7 +81,7 @@ def show(
             table.add_column("credit / bonus, EUR", justify="right")
         for i, total in enumerate(card.totals):
             month = f"{total.period.start_date:%Y-%m}" + ("" if total.final else " so far")
-            cells = [_cell(line.months[i].value, line.months[i].status) for line in card.lines]
+            cells = [_cell(line.months[i], line.target) for line in card.lines]
             if a.fee is not None:
                 cells.append(Text("" if total.amount is None else fmt(total.amount)))
             table.add_row(month, *cells)
@@ -91,12 +94,15 @@ def show(
         )
 
 
-def _cell(value: float | int | None, status: str) -> Text:
-    if status == "outside":
+def _cell(month: Month, target: float) -> Text:
+    if month.status == "outside":
         return Text("")
-    if status == "no_data":
-        return Text("no data", style=COLOURS[status])
-    return Text(f"{fmt(value)} {MARKS[status]}", style=COLOURS[status])
+    if month.status == "no_data":
+        return Text("no data", style=COLOURS[month.status])
+    shown = fmt(month.value)
+    if month.status == "missed" and shown == fmt(target):  # 4.004 against 4: not "4.00 ✗"
+        shown = f"{month.value:,.6g}"
+    return Text(f"{shown} {MARKS[month.status]}", style=COLOURS[month.status])
 
 
 @deliverables_app.command("report")
