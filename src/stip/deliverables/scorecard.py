@@ -40,7 +40,6 @@ class Month:
     value: float | int | None
     n: int
     status: str
-
     as_of: datetime  # what a state (open, overdue) is read at: the month's end, or the as-of
 
     def to_json(self) -> dict[str, Any]:

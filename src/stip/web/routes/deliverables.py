@@ -2,7 +2,7 @@
 the service credits and bonuses they cost or earn (docs/deliverables.md).
 
 For those who look after clients and people (not engineers). The fee, credits and bonuses,
-and the values of a deliverable on a money KPI, are for the roles that may see money.
+and deliverables on a money KPI (value and verdict), are for the roles that may see money.
 """
 
 from __future__ import annotations
@@ -141,7 +141,6 @@ def _line_view(line: dict[str, Any], scope: str, state: WebState, lang: str) -> 
     if line["bonus_pct"]:
         terms.append(_("bonus %s of the fee") % formatting.with_unit(line["bonus_pct"], "%", lang))
     return {
-        "kpi": kpi.id,
         "name": line["title"][lang],
         "target": ""
         if line["target"] is None
@@ -155,7 +154,6 @@ def _line_view(line: dict[str, Any], scope: str, state: WebState, lang: str) -> 
                 "final": month["final"],
                 "value": _cell_value(month["value"], line["target"], unit, lang),
                 "mark": MARKS.get(month["status"], ""),
-                "n": month["n"],
                 "href": _evidence(kpi.id, scope, month) if month["value"] is not None else "",
             }
             for month in line["months"]
