@@ -4,7 +4,9 @@ own scorecard) that people opened lately."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -16,6 +18,7 @@ from stip.deliverables.demo import write_demo_deliverables
 from stip.demo.load import build_demo
 from stip.goals.demo import write_demo_goals
 from stip.semantic import engine as engine_module
+from stip.semantic.engine import KpiEngine
 from stip.settings import Settings
 from stip.store.schema import Batch
 from stip.web.warmup import Warmup
@@ -100,48 +103,46 @@ def test_warms_the_scoped_views_seen_lately_after_a_data_change(
         assert 'class="tile' in page.text
 
 
-def test_warms_the_goals_page(
-    web_app: FastAPI, stip: Stip, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("name", "write", "roles", "marker", "first_id"),
+    [
+        ("goals", write_demo_goals, ("owner", "engineer"), 'class="goal-value"', 999_999_003),
+        (
+            "deliverables",
+            write_demo_deliverables,
+            ("owner",),
+            "deliverable-cell status-",
+            999_999_005,
+        ),
+    ],
+)
+def test_warms_the_pages_of_a_definition_file(
+    web_app: FastAPI,
+    stip: Stip,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    write: Callable[[KpiEngine, date], Path | None],
+    roles: tuple[str, ...],
+    marker: str,
+    first_id: int,
 ) -> None:
+    """The goals and deliverables pages after a sync come from the warm-up's computation."""
     state = web_app.state.web
     warm = Warmup(state)
     warm()
-    assert write_demo_goals(state.kpis.engine, END.date()) is not None
+    assert write(state.kpis.engine, END.date()) is not None
     batch = Batch()
-    batch.add("tickets", [{"source_system": "autotask", "id": 999_999_003, "title": "newest"}])
+    batch.add("tickets", [{"source_system": "autotask", "id": first_id, "title": "newest"}])
     stip.store.apply(batch)
-    assert "goals" in warm()
-    with monkeypatch.context() as patch, TestClient(web_app) as client:
-        patch.setattr(engine_module, "compute", _refuse)
-        for role in ("owner", "engineer"):
-            login(client, role)
-            page = client.get("/goals")
-            assert page.status_code == 200, page.text
-            assert 'class="goal-value"' in page.text
-    (stip.settings.home / "goals.yaml").write_text("kind: Goals\n", encoding="utf-8")
-    batch.add("tickets", [{"source_system": "autotask", "id": 999_999_004, "title": "last"}])
-    stip.store.apply(batch)
-    assert "goals" not in warm()  # a goals file with a mistake: the page reports it
-
-
-def test_warms_the_deliverables_page(
-    web_app: FastAPI, stip: Stip, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    state = web_app.state.web
-    warm = Warmup(state)
-    warm()
-    assert write_demo_deliverables(state.kpis.engine, END.date()) is not None
-    batch = Batch()
-    batch.add("tickets", [{"source_system": "autotask", "id": 999_999_005, "title": "newer"}])
-    stip.store.apply(batch)
-    assert "deliverables" in warm()
+    assert name in warm()
     with monkeypatch.context() as patch, TestClient(web_app) as client:
         patch.setattr(engine_module, "compute", _refuse)  # the page computes nothing more
-        login(client, "owner")
-        page = client.get("/deliverables")
-        assert page.status_code == 200, page.text
-        assert "deliverable-cell status-" in page.text
-    (stip.settings.home / "deliverables.yaml").write_text("kind: Nope\n", encoding="utf-8")
-    batch.add("tickets", [{"source_system": "autotask", "id": 999_999_006, "title": "last"}])
+        for role in roles:
+            login(client, role)
+            page = client.get(f"/{name}")
+            assert page.status_code == 200, page.text
+            assert marker in page.text
+    (stip.settings.home / f"{name}.yaml").write_text("kind: Nope\n", encoding="utf-8")
+    batch.add("tickets", [{"source_system": "autotask", "id": first_id + 1, "title": "last"}])
     stip.store.apply(batch)
-    assert "deliverables" not in warm()  # a file with a mistake: the page reports it
+    assert name not in warm()  # a file with a mistake: the page reports it
