@@ -157,6 +157,8 @@ def test_months_after_the_end_are_outside(cards: Scorecards) -> None:
     assert [t.status for t in old.totals] == ["met", "no_data", "no_data"]
     assert old.status == "met"
     assert (old.to_json()["months_met"], old.to_json()["months_judged"]) == (1, 1)
+    # no longer in force in November; Acme's current agreement is
+    assert (old.to_json()["in_force"], card(cards, "acme").to_json()["in_force"]) == (False, True)
 
 
 def test_a_client_the_store_does_not_know_is_not_judged(cards: Scorecards) -> None:

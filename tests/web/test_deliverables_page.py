@@ -209,3 +209,17 @@ def test_a_deliverable_on_a_money_kpi_is_left_out_for_a_team_lead(
         assert acme["hidden_deliverables"] == 1 and acme["months"][0]["met"] == 1
     finally:
         path.write_text(DELIVERABLES, encoding="utf-8")
+
+
+def test_the_clients_page_names_each_clients_agreement(client: TestClient) -> None:
+    """Live as-of (the data's own time, 17 November): October is the latest ended month.
+    Acme missed in October, Bakker met everything."""
+    login(client, "account_manager")
+    page = client.get("/clients?period=2026-10").text
+    assert '<a href="/deliverables#agreement-acme" title="Acme managed services">' in page
+    assert '<span class="dot dot-missed"></span> agreement: missed last month' in page
+    assert '<a href="/deliverables#agreement-bakker" title="Bakker support">' in page
+    assert "agreement: met last month" in page
+    assert "#agreement-old_acme" not in page  # ended in September: no longer in force
+    dutch = client.get("/clients?period=2026-10&lang=nl").text
+    assert "afspraken vorige maand: gemist" in dutch

@@ -138,6 +138,8 @@ class Card:
             "contract": a.contract,
             "fee": a.fee,
             "credit_cap_pct": a.credit_cap,
+            # whether the agreement runs in the as-of's month (not ended, not yet to start)
+            "in_force": _covers(a, self.totals[-1].period),
             "amount": round(sum(amounts), 2) if a.fee is not None else None,
             "deliverables": [line.to_json() for line in self.lines],
             "months": [total.to_json() for total in self.totals],

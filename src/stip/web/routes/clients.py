@@ -23,6 +23,7 @@ from stip.web.deps import CurrentUser, State, language
 from stip.web.errors import BadRequest, Forbidden
 from stip.web.i18n import gettext_for
 from stip.web.people import Choice
+from stip.web.routes.deliverables import client_agreements
 from stip.web.scope import MY_CLIENTS, When, chosen_period, resolve_when
 from stip.web.state import WebState
 from stip.web.templating import render
@@ -152,6 +153,7 @@ def clients_page(request: Request, state: State, user: CurrentUser) -> Response:
         unit = formatting.unit_name(kpi.unit, lang)
         heads.append(_header(kpi_id, kpi.name.get(lang), unit, link, chosen))
     dashboard = roles.can_view_dashboard(user.role, roles.ACCOUNT_MANAGER)
+    agreements = client_agreements(state, user, lang)
     # a client's dashboard for the same period and as-of
     same_time = {"period": when.choice, "custom": when.custom, "as_of": when.as_of_param}
     view_rows = [
@@ -163,6 +165,7 @@ def clients_page(request: Request, state: State, user: CurrentUser) -> Response:
             "fits": row.fits,
             "reasons": ", ".join(_reason_text(r, state, lang) for r in row.reasons or ()),
             "cells": _cells(row, state, lang),
+            "agreements": agreements.get(row.company_id, []),
         }
         for row in rows[:SHOWN_ROWS]
     ]

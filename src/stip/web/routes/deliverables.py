@@ -20,7 +20,7 @@ from stip.deliverables.scorecard import count_months
 from stip.web import formatting
 from stip.web.deliverables_report import agreement_pdf
 from stip.web.deps import CurrentUser, State, language
-from stip.web.errors import Forbidden, NotFound
+from stip.web.errors import Forbidden, NotFound, WebError
 from stip.web.filesource import kept_result
 from stip.web.i18n import gettext_for
 from stip.web.scope import resolve_as_of
@@ -77,6 +77,29 @@ def deliverables_json(
                 line["credit_pct"] = line["bonus_pct"] = None
         count_months(agreement)
     return data
+
+
+def client_agreements(state: WebState, user: User, lang: str) -> dict[int, list[dict[str, str]]]:
+    """Per client id, the latest verdicts of its agreements in force, as the clients page
+    names them (live as-of; the warm-up computes them). Nothing when there is no file or it
+    has a mistake: the deliverables page explains that."""
+    try:
+        data = deliverables_json(state, user, None)
+    except WebError:
+        return {}
+    _ = gettext_for(lang)
+    found: dict[int, list[dict[str, str]]] = {}
+    for agreement in (data or {}).get("agreements", []):
+        if agreement["subject"] == "client" and agreement["in_force"]:
+            found.setdefault(agreement["subject_id"], []).append(
+                {
+                    "href": f"/deliverables#agreement-{agreement['id']}",
+                    "title": agreement["title"][lang],
+                    "status": agreement["status"],
+                    "status_text": _(STATUS_TEXTS[agreement["status"]]),
+                }
+            )
+    return found
 
 
 @router.get("/deliverables", include_in_schema=False)
