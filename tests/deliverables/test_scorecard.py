@@ -359,3 +359,13 @@ agreements:
     # Acme's November so far: T7 and T8 created, above 0, so 10 % of 1,000 EUR is credited
     assert [t.amount for t in late.totals] == [None, None, -100.0]
     assert late.to_json()["amount"] == 0.0  # no ended month judged yet: nothing owed
+
+
+def test_postgresql_gives_the_same_scorecards(
+    pg_url: str, cards: Scorecards, tmp_path: Path
+) -> None:
+    """The same agreements on a real PostgreSQL server: the same JSON, to the last figure."""
+    store = open_store(pg_url)
+    store.apply(build_batch())
+    engine = KpiEngine(store, Settings(home=tmp_path), load_catalog(home=tmp_path))
+    assert cards_of(engine, DELIVERABLES, AS_OF).to_json() == cards.to_json()
