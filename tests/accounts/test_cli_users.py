@@ -147,3 +147,20 @@ def test_share_create_prints_only_the_path_and_revoke_stops_it(stip_home: Path) 
     unknown = _stip("share", "create", "teamleed", home=stip_home)
     assert unknown.returncode == 1
     assert "unknown dashboard 'teamleed'. Did you mean 'teamlead'?" in unknown.stderr
+
+
+def test_share_create_for_one_agreement_of_the_deliverables_file(stip_home: Path) -> None:
+    stip_home.mkdir(parents=True, exist_ok=True)
+    (stip_home / "deliverables.yaml").write_text(
+        "kind: Deliverables\nversion: 1\nagreements:\n"
+        "  acme: {title: {en: Acme, nl: Acme}, client: 1, deliverables: [{kpi: sla_met_rate}]}\n",
+        encoding="utf-8",
+    )
+    created = _stip("share", "create", "agreement:acme", home=stip_home)
+    assert created.returncode == 0, created.stderr
+    settings = load_settings(stip_home)
+    link = resolve_share(engine_for(settings), secret_key(settings), created.stdout.strip()[3:])
+    assert link is not None and link.dashboard_id == "agreement:acme"
+    unknown = _stip("share", "create", "agreement:acm", home=stip_home)
+    assert unknown.returncode == 1 and "Traceback" not in unknown.stderr
+    assert "no agreement 'acm' in " in unknown.stderr and "Did you mean 'acme'?" in unknown.stderr

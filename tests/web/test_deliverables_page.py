@@ -223,3 +223,44 @@ def test_the_clients_page_names_each_clients_agreement(client: TestClient) -> No
     assert "#agreement-old_acme" not in page  # ended in September: no longer in force
     dutch = client.get("/clients?period=2026-10&lang=nl").text
     assert "afspraken vorige maand: gemist" in dutch
+
+
+def test_a_share_link_shows_one_agreement_to_its_client(stip: Stip, client: TestClient) -> None:
+    """Without a login: one agreement, its values and verdicts; no amounts, no links into
+    Stip, no other agreement. Revoked, or gone from the file, the link is gone."""
+    import re
+
+    from .conftest import csrf
+
+    login(client, "admin")
+    admin = client.get("/admin/shares").text
+    assert '<option value="agreement:acme">Acme managed services</option>' in admin
+    wrong = client.post(
+        "/admin/shares", data={"dashboard_id": "agreement:nope", "csrf_token": csrf(client)}
+    )
+    assert wrong.status_code == 400
+    made = client.post(
+        "/admin/shares",
+        data={"dashboard_id": "agreement:acme", "csrf_token": csrf(client)},
+        follow_redirects=False,
+    )
+    path = made.headers["location"].split("created=", 1)[1]
+    assert "Agreement: Acme managed services" in client.get("/admin/shares").text
+    link_id = re.findall(r"/admin/shares/(\w+)/revoke", client.get("/admin/shares").text)[0]
+    client.cookies.clear()
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Acme managed services" in page.text and "50.0 %" in page.text
+    assert "Bakker" not in page.text and "/kpi/" not in page.text and "€" not in page.text
+    assert "report.pdf" not in page.text and 'class="topbar"' not in page.text
+    assert client.get(path + "/grid").status_code == 404  # an agreement has no grid
+    path_file = stip.settings.home / "deliverables.yaml"
+    try:
+        path_file.write_text(DELIVERABLES.replace("  acme:", "  acme2:", 1), encoding="utf-8")
+        assert client.get(path).status_code == 404  # gone from the file
+    finally:
+        path_file.write_text(DELIVERABLES, encoding="utf-8")
+    login(client, "admin")
+    client.post(f"/admin/shares/{link_id}/revoke", data={"csrf_token": csrf(client)})
+    client.cookies.clear()
+    assert client.get(path).status_code == 404

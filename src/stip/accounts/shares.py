@@ -1,4 +1,5 @@
-"""Read-only share links for TV screens: signed, scoped to one dashboard, revocable.
+"""Read-only share links: signed, scoped to one dashboard (a TV screen) or one agreement of
+the deliverables file (for the client), revocable.
 
 The path is `/s/<token>`; the token signs the link id and dashboard id with the secret key,
 and the link must still exist unrevoked in the application DB.
@@ -17,6 +18,14 @@ from stip.accounts.tables import share_links
 from stip.errors import UserError
 
 _SALT = "stip-share-link"
+#: A link to one agreement of the deliverables file instead of a dashboard: its target is
+#: this prefix and the agreement's id (agreement ids never hold a colon).
+AGREEMENT = "agreement:"
+
+
+def shared_agreement(target: str) -> str | None:
+    """The agreement id a link's target names, or None for a dashboard."""
+    return target.removeprefix(AGREEMENT) if target.startswith(AGREEMENT) else None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from stip.accounts import roles, shares, tokens
 from stip.accounts import users as accounts
 from stip.accounts.secret import secret_key
 from stip.app import Stip
-from stip.errors import UserError
+from stip.cli.options import definition_file
+from stip.errors import UserError, suggest
 
 user_app = typer.Typer(help="Manage local user accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API bearer tokens.", no_args_is_help=True)
@@ -101,13 +102,32 @@ def token_create(
 
 @share_app.command("create")
 def share_create(
-    dashboard_id: Annotated[str, typer.Argument(help="The dashboard to share.")],
+    dashboard_id: Annotated[
+        str,
+        typer.Argument(help="The dashboard to share, or agreement:ID for one agreement."),
+    ],
 ) -> None:
-    """Print the path of a new read-only share link (TV mode), alone on stdout."""
+    """Print the path of a new read-only share link (a dashboard in TV mode, or one agreement
+    of the deliverables file for its client), alone on stdout."""
     from stip.dashboards.registry import registry_for
+    from stip.deliverables.loader import deliverables_file, load_deliverables
+    from stip.semantic.catalog import load_catalog
 
     stip = Stip.load()
-    registry_for(stip).require(dashboard_id)
+    agreement = shares.shared_agreement(dashboard_id)
+    if agreement is None:
+        registry_for(stip).require(dashboard_id)
+    else:
+        home = stip.settings.home
+        path = definition_file(
+            None, deliverables_file(home), "deliverables", "docs/deliverables.md"
+        )
+        known = load_deliverables(path, load_catalog(home=home)).agreements
+        if agreement not in known:
+            close = suggest(agreement, known)
+            raise UserError(
+                f"no agreement '{agreement}' in {path}.{close} Known: {', '.join(known)}"
+            )
     engine = accounts.engine_for(stip.settings)
     link = shares.create_share(engine, secret_key(stip.settings), dashboard_id, "cli")
     typer.echo(link.path)

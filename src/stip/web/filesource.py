@@ -16,15 +16,21 @@ from stip.web.state import WebState
 R = TypeVar("R")
 
 
+def may_fix(user: User | None) -> bool:
+    """Whether the viewer can fix a definition file: admins and the owner (not a share
+    link's anonymous viewer)."""
+    return user is not None and (roles.can_admin(user.role) or user.role == roles.OWNER)
+
+
 def kept_result(
-    state: WebState, source: FileSource[Any, R], user: User, as_of: datetime, what: str
+    state: WebState, source: FileSource[Any, R], user: User | None, as_of: datetime, what: str
 ) -> R | None:
     """The file's result as of `as_of` (None without a file). A file with a mistake is a
-    `WebError` (500) naming file and line to admins and the owner, who can fix it."""
+    `WebError` (500) naming file and line to those who can fix it (`may_fix`)."""
     try:
         return source.result(state.kpis.engine, as_of, state.kpis.data_stamp())
     except DefinitionError as exc:
-        if roles.can_admin(user.role) or user.role == roles.OWNER:
+        if may_fix(user):
             raise WebError(f"the {what} file has a mistake: {exc}") from None
         raise WebError(
             f"the {what} file has a mistake; an admin or the owner must fix it"

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from stip.accounts import roles
-from stip.accounts.shares import resolve_share
+from stip.accounts.shares import ShareLink, resolve_share, shared_agreement
 from stip.accounts.users import User
 from stip.actions.closed_loop import CLOSED_LOOP_KPIS, closed_loop_values
 from stip.actions.labels import labels
@@ -23,6 +23,7 @@ from stip.web.errors import Forbidden, NotFound
 from stip.web.i18n import gettext_for
 from stip.web.recent import ScopedView
 from stip.web.routes.actions import loop_tiles
+from stip.web.routes.deliverables import agreement_share_page
 from stip.web.routes.goals import goals_line
 from stip.web.scope import MY_CLIENTS, Scope, When, chosen_period, resolve_scope, resolve_when
 from stip.web.state import WebState
@@ -356,10 +357,16 @@ def dashboard_grid(
     return HTMLResponse(render_string(request, "_grid.html", {"view": view}))
 
 
-def _shared(state: WebState, token: str) -> Dashboard:
+def _link(state: WebState, token: str) -> ShareLink:
     link = resolve_share(state.accounts, state.secret, token)
-    dashboard = state.dashboards.get(link.dashboard_id) if link else None
-    if link is None or dashboard is None:
+    if link is None:
+        raise NotFound("this share link does not exist or was revoked")
+    return link
+
+
+def _shared(state: WebState, link: ShareLink) -> Dashboard:
+    dashboard = state.dashboards.get(link.dashboard_id)
+    if dashboard is None:  # also a link to an agreement, which has no grid
         raise NotFound("this share link does not exist or was revoked")
     return dashboard
 
@@ -377,13 +384,17 @@ def _share_params(request: Request) -> Params:
 
 @router.get("/s/{token}", include_in_schema=False)
 def shared_page(token: str, request: Request, state: State) -> Response:
-    dashboard = _shared(state, token)
+    link = _link(state, token)
+    agreement = shared_agreement(link.dashboard_id)
+    if agreement is not None:
+        return agreement_share_page(request, state, agreement)
+    dashboard = _shared(state, link)
     view = build_view(request, state, dashboard, None, _share_params(request), f"/s/{token}")
     return render(request, "dashboard.html", {"view": view, "chrome": False, "goals": None})
 
 
 @router.get("/s/{token}/grid", include_in_schema=False)
 def shared_grid(token: str, request: Request, state: State) -> Response:
-    dashboard = _shared(state, token)
+    dashboard = _shared(state, _link(state, token))
     view = build_view(request, state, dashboard, None, _share_params(request), f"/s/{token}")
     return HTMLResponse(render_string(request, "_grid.html", {"view": view}))

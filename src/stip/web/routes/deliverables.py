@@ -7,6 +7,7 @@ and deliverables on a money KPI (value and verdict), are for the roles that may 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -55,28 +56,33 @@ def deliverables_json(
     if cards is None:
         return None
     data = cards.to_json()
-    money = roles.can_see_money(user.role)
     for agreement in data["agreements"]:
-        agreement["hidden"] = not money
-        if not money:
-            for name in ("fee", "amount", "credit_cap_pct"):
-                agreement[name] = None
-            for month in agreement["months"]:
-                month["credit_pct"] = month["bonus_pct"] = month["amount"] = None
-        # a deliverable on a money KPI is left out for a role that may not see money: its
-        # value, and its verdict too (a target of 65 % margin "missed" says enough)
-        shown = [
-            line
-            for line in agreement["deliverables"]
-            if state.kpis.may_see(user.role, state.kpis.kpi(line["kpi"]))
-        ]
-        agreement["hidden_deliverables"] = len(agreement["deliverables"]) - len(shown)
-        agreement["deliverables"] = shown
-        for line in shown:
-            if not money:
-                line["credit_pct"] = line["bonus_pct"] = None
-        count_months(agreement)
+        _restrict(
+            agreement,
+            roles.can_see_money(user.role),
+            lambda kpi_id: state.kpis.may_see(user.role, state.kpis.kpi(kpi_id)),
+        )
     return data
+
+
+def _restrict(agreement: dict[str, Any], money: bool, shows: Callable[[str], bool]) -> None:
+    """Leave out what the viewer may not see: without `money` the fee, credits, bonuses and
+    amounts; and each deliverable whose KPI `shows` refuses (a money KPI for a role that may
+    not see money), its value and its verdict too (a 65 % margin "missed" says enough). The
+    counts are made again without it."""
+    agreement["hidden"] = not money
+    if not money:
+        for name in ("fee", "amount", "credit_cap_pct"):
+            agreement[name] = None
+        for month in agreement["months"]:
+            month["credit_pct"] = month["bonus_pct"] = month["amount"] = None
+    shown = [line for line in agreement["deliverables"] if shows(line["kpi"])]
+    agreement["hidden_deliverables"] = len(agreement["deliverables"]) - len(shown)
+    agreement["deliverables"] = shown
+    for line in shown:
+        if not money:
+            line["credit_pct"] = line["bonus_pct"] = None
+    count_months(agreement)
 
 
 def client_agreements(state: WebState, user: User, lang: str) -> dict[int, list[dict[str, str]]]:
@@ -107,21 +113,53 @@ def deliverables_page(request: Request, state: State, user: CurrentUser) -> Resp
     lang = language(request)
     data = deliverables_json(state, user, request.query_params.get("as_of"))
     if data is None:
-        return render(request, "deliverables.html", {"view": {"missing": True}})
-    tz = state.stip.settings.tz
-    as_of = datetime.fromisoformat(data["as_of"])
-    view = {
-        "missing": False,
-        "as_of_text": formatting.when(as_of, tz, lang),
-        "months": [formatting.month(date.fromisoformat(f"{m}-01"), lang) for m in data["months"]],
-        "money": roles.can_see_money(user.role),
-        "report_query": _as_of_query(request.query_params.get("as_of")),
-        "agreements": [_agreement_view(a, state, lang) for a in data["agreements"]],
-    }
+        return render(request, "deliverables.html", {"view": {"missing": True, "shared": False}})
+    view = _page_view(data, data["agreements"], state, lang, shared=False)
+    view["money"] = roles.can_see_money(user.role)
+    view["report_query"] = _as_of_query(request.query_params.get("as_of"))
     return render(request, "deliverables.html", {"view": view})
 
 
-def _agreement_view(agreement: dict[str, Any], state: WebState, lang: str) -> dict[str, Any]:
+def agreement_share_page(request: Request, state: WebState, agreement_id: str) -> Response:
+    """One agreement as a share link shows it to the client or partner, without a login: as
+    of the data's own time, without money, without links into Stip (they need a login), and
+    without deliverables on money KPIs. Gone from the file, the link is gone too."""
+    lang = language(request)
+    moment = resolve_as_of(state.kpis, None)
+    cards = kept_result(state, state.deliverables, None, moment, "deliverables")
+    data = cards.to_json() if cards is not None else {"agreements": []}
+    agreement = next((a for a in data["agreements"] if a["id"] == agreement_id), None)
+    if agreement is None:
+        raise NotFound("this share link does not exist or was revoked")
+    _restrict(agreement, False, lambda kpi_id: not state.kpis.is_money(state.kpis.kpi(kpi_id)))
+    view = _page_view(data, [agreement], state, lang, shared=True)
+    return render(request, "deliverables.html", {"view": view, "chrome": False})
+
+
+def _page_view(
+    data: dict[str, Any],
+    agreements: list[dict[str, Any]],
+    state: WebState,
+    lang: str,
+    *,
+    shared: bool,
+) -> dict[str, Any]:
+    months = [formatting.month(date.fromisoformat(f"{m}-01"), lang) for m in data["months"]]
+    as_of = datetime.fromisoformat(data["as_of"])
+    return {
+        "missing": False,
+        "shared": shared,
+        "money": False,
+        "report_query": "",
+        "as_of_text": formatting.when(as_of, state.stip.settings.tz, lang),
+        "months": months,
+        "agreements": [_agreement_view(a, state, lang, linked=not shared) for a in agreements],
+    }
+
+
+def _agreement_view(
+    agreement: dict[str, Any], state: WebState, lang: str, *, linked: bool
+) -> dict[str, Any]:
     _ = gettext_for(lang)
     subject = agreement["subject"]
     scope = f"{SCOPE_PARAMS[subject]}={agreement['subject_id']}"
@@ -145,13 +183,19 @@ def _agreement_view(agreement: dict[str, Any], state: WebState, lang: str) -> di
         "cap": ""
         if agreement["credit_cap_pct"] is None
         else formatting.with_unit(agreement["credit_cap_pct"], "%", lang),
-        "lines": [_line_view(line, scope, state, lang) for line in agreement["deliverables"]],
+        "lines": [
+            _line_view(line, scope if linked else None, state, lang)
+            for line in agreement["deliverables"]
+        ],
         "hidden_deliverables": agreement["hidden_deliverables"],
         "totals": [_total_view(month, fee is not None, lang) for month in agreement["months"]],
     }
 
 
-def _line_view(line: dict[str, Any], scope: str, state: WebState, lang: str) -> dict[str, Any]:
+def _line_view(
+    line: dict[str, Any], scope: str | None, state: WebState, lang: str
+) -> dict[str, Any]:
+    """`scope`: the KPI page's parameters for the evidence links; None for none."""
     _ = gettext_for(lang)
     kpi = state.kpis.kpi(line["kpi"])
     unit = kpi.unit
@@ -177,7 +221,9 @@ def _line_view(line: dict[str, Any], scope: str, state: WebState, lang: str) -> 
                 "final": month["final"],
                 "value": _cell_value(month["value"], line["target"], unit, lang),
                 "mark": MARKS.get(month["status"], ""),
-                "href": _evidence(kpi.id, scope, month) if month["value"] is not None else "",
+                "href": _evidence(kpi.id, scope, month)
+                if scope is not None and month["value"] is not None
+                else "",
             }
             for month in line["months"]
         ],
