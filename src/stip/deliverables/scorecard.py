@@ -81,21 +81,15 @@ class Line:
 
 @dataclass(frozen=True)
 class Total:
-    """An agreement's month: how many deliverables were met, and the credit and bonus."""
+    """An agreement's month in money: the credit and bonus it costs or earns. How many
+    deliverables it met, and its verdict, are counted from the lines (`count_months`)."""
 
     period: Period
     final: bool
-    met: int
-    missed: int
     credit_pct: float
     bonus_pct: float
-    amount: float | None  # bonus minus credit in EUR, when the agreement names its fee
-
-    @property
-    def status(self) -> str:
-        if self.met + self.missed == 0:
-            return NO_DATA
-        return MISSED if self.missed else MET
+    amount: float | None  # bonus minus credit in EUR, when the agreement names its fee and
+    # the month was judged
 
     def to_json(self) -> dict[str, Any]:
         """Without the counts and the status: `count_months` fills them from the lines."""
@@ -116,18 +110,9 @@ class Card:
     lines: list[Line]
     totals: list[Total]
 
-    @property
-    def ended(self) -> list[Total]:
-        return [t for t in self.totals if t.final and t.status != NO_DATA]
-
-    @property
-    def status(self) -> str:
-        """The latest ended month's verdict (the running one is still open)."""
-        return self.ended[-1].status if self.ended else NO_DATA
-
     def to_json(self) -> dict[str, Any]:
-        ended = self.ended
-        amounts = [t.amount for t in ended if t.amount is not None]
+        # a month without a verdict has no amount; the running one is not counted yet
+        amounts = [t.amount for t in self.totals if t.final and t.amount is not None]
         a = self.agreement
         data = {
             "id": self.id,
@@ -293,5 +278,4 @@ def _total(agreement: Agreement, lines: list[Line], i: int) -> Total:
     fee = agreement.fee
     judged = bool(met or missed)
     amount = fee * (bonus - credit) / 100 if fee is not None and judged else None
-    period = lines[0].months[i].period
-    return Total(period, lines[0].months[i].final, len(met), len(missed), credit, bonus, amount)
+    return Total(lines[0].months[i].period, lines[0].months[i].final, credit, bonus, amount)
