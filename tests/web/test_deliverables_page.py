@@ -246,6 +246,7 @@ def test_a_share_link_shows_one_agreement_to_its_client(stip: Stip, client: Test
     )
     path = made.headers["location"].split("created=", 1)[1]
     assert "Agreement: Acme managed services" in client.get("/admin/shares").text
+    assert "Overeenkomst: Acme beheerdiensten" in client.get("/admin/shares?lang=nl").text
     link_id = re.findall(r"/admin/shares/(\w+)/revoke", client.get("/admin/shares").text)[0]
     client.cookies.clear()
     page = client.get(path)
@@ -254,6 +255,9 @@ def test_a_share_link_shows_one_agreement_to_its_client(stip: Stip, client: Test
     assert "Bakker" not in page.text and "/kpi/" not in page.text and "€" not in page.text
     assert "report.pdf" not in page.text and 'class="topbar"' not in page.text
     assert client.get(path + "/grid").status_code == 404  # an agreement has no grid
+    dutch = client.get(path + "?lang=nl").text
+    assert "Een alleen-lezen weergave van één overeenkomst" in dutch
+    assert "Acme beheerdiensten" in dutch and "tot nu toe" in dutch
     path_file = stip.settings.home / "deliverables.yaml"
     try:
         path_file.write_text(DELIVERABLES.replace("  acme:", "  acme2:", 1), encoding="utf-8")
