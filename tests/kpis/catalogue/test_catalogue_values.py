@@ -146,6 +146,12 @@ EXPECTED: list[tuple[Any, ...]] = [
     ("unbilled_billable_time", 3.0, 2),  # E5 (21 Oct) and E9 (8 Oct) never approved
     ("cost_per_ticket", 620 / 6, 6),  # 75+150+60+45+170+120
     ("cost_to_serve_per_user", 540 / 35, 35),  # Alfa 265 + Beta 275
+    # Alfa labour 265 + recurring items' cost 200, Beta 275 + 450; Gamma's 5 users cost 0
+    ("full_cost_per_user", (465 + 725) / 35, 35),
+    # Alfa B1 1100 + labour B3 300, Beta B2 500 + B4 100 (B5 is a product sale)
+    ("service_revenue_per_user", (1400 + 600) / 35, 35),
+    # Q4 so far: October plus 2 of November's 30 days
+    ("service_revenue_per_user", 2000 / 35 / (1 + 2 / 30), 35, "2026-Q4"),
     ("dso", 1850 / (1650 / 31), 3),  # open I1+I3+I4 = 1850; invoiced I1+I4 = 1650
     ("open_receivables", 1850.0, 3),
     # a closed month: what was open when it closed (I2 30 Sep, paid 20 Oct; I3), not on 2 Nov

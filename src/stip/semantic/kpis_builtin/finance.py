@@ -23,27 +23,35 @@ from stip.semantic.kpis_builtin.common import (
 )
 from stip.semantic.kpis_builtin.money import item_money
 from stip.semantic.kpis_builtin.work import entry_work
-from stip.semantic.kpis_builtin.workload import users
+from stip.semantic.kpis_builtin.workload import per_month, users
 
 TIME_DIMS = ("resource", "company", "queue", "priority", "team")
 
 
 @shared
 def _per_company(ctx: FunctionContext) -> pd.DataFrame:
-    """Per window and client: revenue, direct item cost, recurring revenue, labour cost, hours."""
+    """Per window and client: revenue, direct item cost, recurring revenue and the direct cost
+    of its items, revenue billed for hours worked, labour cost and hours."""
     items = item_money(ctx)
-    items = items.assign(recurring_price=items["price"].where(items["recurring"]))
+    items = items.assign(
+        recurring_price=items["price"].where(items["recurring"]),
+        recurring_direct=items["direct"].where(items["recurring"]),
+        labour_price=items["price"].where(items["labour"]),
+    )
     money = sums(
         items,
         ["p_idx", "company"],
         revenue="price",
         item_cost="direct",
         recurring="recurring_price",
+        recurring_cost="recurring_direct",
+        labour_revenue="labour_price",
     )
     work = entry_work(ctx)
     work = sums(work[work["company"].notna()], ["p_idx", "company"], labour="cost", hours="hours")
     both = money.merge(work, on=["p_idx", "company"], how="outer")
-    numbers = ["revenue", "item_cost", "recurring", "labour", "hours"]
+    numbers = ["revenue", "item_cost", "recurring", "recurring_cost", "labour_revenue"]
+    numbers += ["labour", "hours"]
     both[numbers] = both[numbers].astype(float).fillna(0.0)
     if ctx.by == "company":
         both["dim_company"] = both["company"]
@@ -73,9 +81,8 @@ def client_effective_rate(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
-@register("cost_to_serve_per_user", dimensions=("company",), uses_as_of="date")
-def cost_to_serve_per_user(ctx: FunctionContext) -> pd.DataFrame:
-    """Labour cost on active customers per user per month."""
+def _per_user_month(ctx: FunctionContext, columns: list[str]) -> pd.DataFrame:
+    """Σ `columns` of `_per_company` over active customers / their users / months."""
     frame = _per_company(ctx)
     companies = ctx.con.table("companies")
     customers = companies.filter(
@@ -83,14 +90,28 @@ def cost_to_serve_per_user(ctx: FunctionContext) -> pd.DataFrame:
     )
     ids = set(customers.select("id").to_pandas()["id"].astype(int))
     frame = frame[frame["company"].isin(ids)]
-    cost = _sum_keys(ctx, frame, ["labour"])
-    base = users(ctx)
-    out = base.merge(cost, on=ctx.keys, how="left")
-    out["labour"] = out["labour"].astype(float).fillna(0.0)
-    out = out[out["base"].fillna(0) > 0]
-    out["value"] = divide(out["labour"], out["base"] * out["months"])
-    out["n"] = out["base"]
-    return result(out, ctx)
+    top = _sum_keys(ctx, frame.assign(top=frame[columns].sum(axis=1)), ["top"])
+    return per_month(ctx, top, users(ctx))
+
+
+@register("cost_to_serve_per_user", dimensions=("company",), uses_as_of="date")
+def cost_to_serve_per_user(ctx: FunctionContext) -> pd.DataFrame:
+    """Labour cost on active customers per user per month."""
+    return _per_user_month(ctx, ["labour"])
+
+
+@register("service_revenue_per_user", dimensions=("company",), uses_as_of="date")
+def service_revenue_per_user(ctx: FunctionContext) -> pd.DataFrame:
+    """What active customers pay for services (fixed fees and hours billed) per user per
+    month: the price an all-in fee per user replaces."""
+    return _per_user_month(ctx, ["recurring", "labour_revenue"])
+
+
+@register("full_cost_per_user", dimensions=("company",), uses_as_of="date")
+def full_cost_per_user(ctx: FunctionContext) -> pd.DataFrame:
+    """Labour cost plus the direct cost of the recurring services' items (the tools and
+    licences they run on) of active customers, per user per month."""
+    return _per_user_month(ctx, ["labour", "recurring_cost"])
 
 
 @shared

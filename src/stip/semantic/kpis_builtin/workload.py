@@ -63,7 +63,7 @@ def _reactive_hours(ctx: FunctionContext) -> pd.DataFrame:
     return ticket_hours(ctx)[[*ctx.keys, "top"]]
 
 
-def _per_month(ctx: FunctionContext, top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:
+def per_month(ctx: FunctionContext, top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:
     """top / (base × months), per key; `n` is the base (endpoints, users, clients)."""
     frame = bottom.merge(top, on=ctx.keys, how="left")
     frame["top"] = frame["top"].astype(float).fillna(0.0)
@@ -75,22 +75,22 @@ def _per_month(ctx: FunctionContext, top: pd.DataFrame, bottom: pd.DataFrame) ->
 
 @register("reactive_tickets_per_endpoint", dimensions=("company",), uses_as_of="date")
 def reactive_tickets_per_endpoint(ctx: FunctionContext) -> pd.DataFrame:
-    return _per_month(ctx, _reactive_tickets(ctx), endpoints(ctx))
+    return per_month(ctx, _reactive_tickets(ctx), endpoints(ctx))
 
 
 @register("reactive_tickets_per_user", dimensions=("company",), uses_as_of="date")
 def reactive_tickets_per_user(ctx: FunctionContext) -> pd.DataFrame:
-    return _per_month(ctx, _reactive_tickets(ctx), users(ctx))
+    return per_month(ctx, _reactive_tickets(ctx), users(ctx))
 
 
 @register("rhem", dimensions=("company",), uses_as_of="date")
 def rhem(ctx: FunctionContext) -> pd.DataFrame:
-    return _per_month(ctx, _reactive_hours(ctx), endpoints(ctx))
+    return per_month(ctx, _reactive_hours(ctx), endpoints(ctx))
 
 
 @register("reactive_hours_per_user", dimensions=("company",), uses_as_of="date")
 def reactive_hours_per_user(ctx: FunctionContext) -> pd.DataFrame:
-    return _per_month(ctx, _reactive_hours(ctx), users(ctx))
+    return per_month(ctx, _reactive_hours(ctx), users(ctx))
 
 
 @register("tickets_per_client", dimensions=("company",), uses_as_of="date")
@@ -102,7 +102,7 @@ def tickets_per_client(ctx: FunctionContext) -> pd.DataFrame:
     companies = companies.filter(
         companies.is_active.fill_null(True) & (companies.company_type == CUSTOMER_COMPANY_TYPE)
     )
-    return _per_month(ctx, top, _per_window(ctx, companies, companies.count()))
+    return per_month(ctx, top, _per_window(ctx, companies, companies.count()))
 
 
 @register("proactive_hours_share", dimensions=TIME_DIMS, uses_as_of=False)
