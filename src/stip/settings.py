@@ -90,6 +90,12 @@ class Settings(BaseModel):
     overload_open_tickets: int = Field(
         20, ge=1, description="open tickets above which an engineer counts as overloaded"
     )
+    price_per_user: float = Field(
+        150.0, gt=0, le=100_000, description="the all-in price per user per month to simulate"
+    )
+    reprice_band: float = Field(
+        25.0, ge=0, le=100, description="% above the price a client may be re-priced within"
+    )
     notify_interval_minutes: float = Field(5.0, ge=0, description="0 disables the serve-time job")
     warm_scoped_views: int = Field(
         100, ge=0, description="scoped views `stip serve` re-warms after a sync; 0: none"
@@ -177,6 +183,8 @@ _ENV_SCALARS = {
     "STIP_AVAILABLE_HOURS_PER_DAY": ("available_hours_per_day",),
     "STIP_RESOURCE_HOURS_PER_DAY": ("resource_hours_per_day",),
     "STIP_OVERLOAD_OPEN_TICKETS": ("overload_open_tickets",),
+    "STIP_PRICE_PER_USER": ("price_per_user",),
+    "STIP_REPRICE_BAND": ("reprice_band",),
     "STIP_NOTIFY_INTERVAL_MINUTES": ("notify_interval_minutes",),
     "STIP_WARM_SCOPED_VIEWS": ("warm_scoped_views",),
     "STIP_SECRET_KEY": ("secret_key",),

@@ -92,7 +92,7 @@ def portfolio(
     results = engine.many_values(needed, period, "company", as_of)
     unknown = judge and any(r.no_data for r in results if r.kpi.id == FIXED_PRICE_KPI)
     judge = judge and not unknown
-    by_kpi = {result.kpi.id: _per_client(result) for result in results}
+    by_kpi = {result.kpi.id: figures_per_client(result) for result in results}
     # A client without a row has none of the records a count or a sum adds up: 0 (§5 "Empty")
     absent = {result.kpi.id: _absent(result) for result in results}
     rows = []
@@ -105,7 +105,8 @@ def portfolio(
     return Portfolio(shown, periods, as_of_time, rows, judge, unknown)
 
 
-def _per_client(result: KpiResult) -> dict[int, Figure]:
+def figures_per_client(result: KpiResult) -> dict[int, Figure]:
+    """A KPI by company's value and status per client id."""
     return {
         int(row.by["company_id"]): Figure(row.value, row.status)
         for row in result.rows

@@ -30,13 +30,15 @@ TIME_DIMS = ("resource", "company", "queue", "priority", "team")
 
 @shared
 def _per_company(ctx: FunctionContext) -> pd.DataFrame:
-    """Per window and client: revenue, direct item cost, recurring revenue and the direct cost
-    of its items, revenue billed for hours worked, labour cost and hours."""
+    """Per window and client: revenue, direct item cost, recurring revenue, labour cost and
+    hours, and the revenue and direct cost of services: every item but the charges outside
+    contracts (products), so fixed fees, hours billed, blocks of hours and contract charges."""
     items = item_money(ctx)
+    service = items["labour"] | items["recurring"] | items["contract"].notna()
     items = items.assign(
         recurring_price=items["price"].where(items["recurring"]),
-        recurring_direct=items["direct"].where(items["recurring"]),
-        labour_price=items["price"].where(items["labour"]),
+        service_price=items["price"].where(service),
+        service_direct=items["direct"].where(service),
     )
     money = sums(
         items,
@@ -44,13 +46,13 @@ def _per_company(ctx: FunctionContext) -> pd.DataFrame:
         revenue="price",
         item_cost="direct",
         recurring="recurring_price",
-        recurring_cost="recurring_direct",
-        labour_revenue="labour_price",
+        service_revenue="service_price",
+        service_cost="service_direct",
     )
     work = entry_work(ctx)
     work = sums(work[work["company"].notna()], ["p_idx", "company"], labour="cost", hours="hours")
     both = money.merge(work, on=["p_idx", "company"], how="outer")
-    numbers = ["revenue", "item_cost", "recurring", "recurring_cost", "labour_revenue"]
+    numbers = ["revenue", "item_cost", "recurring", "service_revenue", "service_cost"]
     numbers += ["labour", "hours"]
     both[numbers] = both[numbers].astype(float).fillna(0.0)
     if ctx.by == "company":
@@ -82,11 +84,15 @@ def client_effective_rate(ctx: FunctionContext) -> pd.DataFrame:
 
 
 def _per_user_month(ctx: FunctionContext, columns: list[str]) -> pd.DataFrame:
-    """Σ `columns` of `_per_company` over active customers / their users / months."""
+    """Σ `columns` of `_per_company` over active customers / their users / months. A client
+    without a user count adds neither: its money over other clients' users would inflate
+    the figure per user."""
     frame = _per_company(ctx)
     companies = ctx.con.table("companies")
     customers = companies.filter(
-        companies.is_active.fill_null(True) & (companies.company_type == CUSTOMER_COMPANY_TYPE)
+        companies.is_active.fill_null(True)
+        & (companies.company_type == CUSTOMER_COMPANY_TYPE)
+        & (companies.user_count > 0)
     )
     ids = set(customers.select("id").to_pandas()["id"].astype(int))
     frame = frame[frame["company"].isin(ids)]
@@ -102,16 +108,16 @@ def cost_to_serve_per_user(ctx: FunctionContext) -> pd.DataFrame:
 
 @register("service_revenue_per_user", dimensions=("company",), uses_as_of="date")
 def service_revenue_per_user(ctx: FunctionContext) -> pd.DataFrame:
-    """What active customers pay for services (fixed fees and hours billed) per user per
-    month: the price an all-in fee per user replaces."""
-    return _per_user_month(ctx, ["recurring", "labour_revenue"])
+    """What active customers pay for services per user per month: the price an all-in fee
+    per user replaces."""
+    return _per_user_month(ctx, ["service_revenue"])
 
 
 @register("full_cost_per_user", dimensions=("company",), uses_as_of="date")
 def full_cost_per_user(ctx: FunctionContext) -> pd.DataFrame:
-    """Labour cost plus the direct cost of the recurring services' items (the tools and
-    licences they run on) of active customers, per user per month."""
-    return _per_user_month(ctx, ["labour", "recurring_cost"])
+    """Labour cost plus the direct cost of the services' items (the tools and licences they
+    run on) of active customers, per user per month."""
+    return _per_user_month(ctx, ["labour", "service_cost"])
 
 
 @shared
