@@ -120,6 +120,15 @@ def _cases(stip: Stip) -> dict[str, list[Case]]:
             Case("GET", "/clients/export.csv", roles.can_see_others),
             Case("GET", "/clients/export.xlsx?mine=0&sort=name", roles.can_see_others),
         ],
+        # the price simulator is about money through and through
+        "GET /clients/simulate": [Case("GET", "/clients/simulate?price=120", money)],
+        "GET /clients/simulate/export.{fmt}": [
+            Case("GET", "/clients/simulate/export.csv", money),
+            Case("GET", "/clients/simulate/export.xlsx?mine=0", money),
+        ],
+        "GET /api/v1/clients/simulate": [
+            Case("GET", "/api/v1/clients/simulate?period=2026-10", money, api=True)
+        ],
         # everyone knows the goals; amounts and other people's rows are left out (goals tests)
         "GET /goals": [Case("GET", "/goals", _public)],
         "GET /api/v1/goals": [Case("GET", "/api/v1/goals", _public, api=True)],

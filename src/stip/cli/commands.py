@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from stip.cli import actions, deliverables, demo, goals, kpi, serve, sync, users
+from stip.cli import actions, clients, deliverables, demo, goals, kpi, serve, sync, users
 
 
 def register(app: typer.Typer) -> None:
@@ -14,5 +14,6 @@ def register(app: typer.Typer) -> None:
     kpi.register(app)
     goals.register(app)
     deliverables.register(app)
+    clients.register(app)
     users.register(app)
     actions.register(app)

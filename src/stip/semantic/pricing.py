@@ -22,7 +22,7 @@ same rules at prices around the chosen one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from stip.errors import QueryError
@@ -57,6 +57,11 @@ class Terms:
         """The price per user that leaves the target margin over `cost` per user."""
         return cost / (1 - self.margin / 100)
 
+    @property
+    def reach(self) -> float:
+        """The highest price per user a client may be re-priced to."""
+        return self.price * (1 + self.band / 100)
+
     def at(self, price: float) -> Terms:
         return Terms(price, self.margin, self.band)
 
@@ -90,7 +95,7 @@ class ClientPrice:
             return None
         if needed <= terms.price:
             return KEEP
-        if needed <= terms.price * (1 + terms.band / 100) or (self.today or 0) >= needed:
+        if needed <= terms.reach or (self.today or 0) >= needed:
             return REPRICE
         return SCOPE if self.load.status == "red" else EXIT
 
@@ -122,8 +127,20 @@ class Simulation:
     def verdict(self, row: ClientPrice) -> str | None:
         return row.verdict(self.terms) if self.judged else None
 
+    def worst_first(self) -> Simulation:
+        """The clients to talk to first: exit, change scope, re-price, keep, not judged; each
+        verdict by the price needed, highest first."""
+        order = {verdict: i for i, verdict in enumerate(reversed(VERDICTS))} | {None: 4}
+
+        def key(row: ClientPrice) -> tuple[int, float, str]:
+            return order[self.verdict(row)], -(row.needed(self.terms) or 0.0), row.name.casefold()
+
+        return replace(self, rows=sorted(self.rows, key=key))
+
     def steps(self) -> list[Step]:
-        return [self.step(round(self.terms.price * share, 2)) for share in STEPS]
+        """The portfolio at 60-140 % of the price, in whole euros (cents below EUR 10)."""
+        digits = 0 if self.terms.price >= 10 else 2
+        return [self.step(round(self.terms.price * share, digits)) for share in STEPS]
 
     def step(self, price: float) -> Step:
         terms = self.terms.at(price)

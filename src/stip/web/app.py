@@ -44,6 +44,7 @@ from stip.web.routes import (
     docs,
     goals,
     kpis,
+    pricing,
     sync_status,
 )
 from stip.web.security import SecurityHeadersMiddleware
@@ -93,6 +94,7 @@ def create_app(stip: Stip) -> FastAPI:
     app.include_router(dashboards.router)
     app.include_router(kpis.router)
     app.include_router(clients.router)
+    app.include_router(pricing.router)
     app.include_router(goals.router)
     app.include_router(deliverables.router)
     app.include_router(admin.router)

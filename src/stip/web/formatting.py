@@ -163,6 +163,7 @@ ERROR_MESSAGES = (
     "this action item is not yours",
     "you cannot disable your own account",
     "the clients page is for those who look after clients and people",
+    "the price simulator is for those who see money figures",
     # the goals file (stip.web.routes.goals)
     "the goals file has a mistake: {detail}",
     "the goals file has a mistake; an admin or the owner must fix it",
@@ -201,6 +202,9 @@ ERROR_MESSAGES = (
     "as-of '{as_of}' lies outside the dates Stip computes ({first} up to {last})",
     "export format must be csv or xlsx",
     "mine must be 1 (my clients) or 0 (all clients), not '{mine}'",
+    "price must be an amount in euros per user per month, such as 150, not '{text}'",
+    "price per user {price} is out of range: give an amount above 0 and at most {max} "
+    "(euro per user per month)",
     "cannot sort by '{sort}'; use one of: {allowed}",
     "'my clients' are the clients whose account manager you are in the PSA; "
     "your account is linked to no resource that manages any",

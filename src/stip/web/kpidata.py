@@ -19,6 +19,7 @@ from stip.semantic.catalog import KpiCatalog, kpi_files_stamp, load_catalog
 from stip.semantic.models import KpiDefinition
 from stip.semantic.periods import Period, parse_as_of, parse_period
 from stip.semantic.portfolio import Portfolio, portfolio
+from stip.semantic.pricing import Simulation, simulate
 from stip.semantic.query import Scope
 from stip.semantic.results import Tile
 from stip.stamps import file_stamp
@@ -174,6 +175,12 @@ class KpiData:
         judge: bool,
     ) -> Portfolio:
         return portfolio(self.engine, clients, columns, period, as_of, judge)
+
+    def simulate(
+        self, clients: list[tuple[int, str]], price: float, period: Period, as_of: datetime
+    ) -> Simulation:
+        band = self.stip.settings.reprice_band
+        return simulate(self.engine, clients, price, band, period, as_of)
 
     def values(
         self,

@@ -60,6 +60,9 @@ class Warmup:
         clients = [(c.id, c.name) for c in self.state.people.clients()]
         kpis.portfolio(clients, list(COLUMNS), when.period, when.as_of, judge=True)
         done.append("clients")
+        # The price simulator: any price is arithmetic on the same cached figures.
+        kpis.simulate(clients, self.state.stip.settings.price_per_user, when.period, when.as_of)
+        done.append("price simulator")
         # The goals and deliverables pages as of the live as-of (every role reads the same
         # figures).
         for name, source in (

@@ -14,6 +14,7 @@ from stip.web.routes.dashboards import dashboard_for
 from stip.web.routes.deliverables import deliverables_json
 from stip.web.routes.goals import goals_json
 from stip.web.routes.kpis import check_kpi_access
+from stip.web.routes.pricing import simulation
 from stip.web.scope import resolve_scope, resolve_when
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
@@ -158,6 +159,25 @@ def list_clients(
             for row in rows
         ],
     }
+
+
+@router.get(
+    "/clients/simulate",
+    summary="Every client at one all-in price per user per month (the price simulator)",
+)
+def simulate_clients(
+    state: State,
+    user: ApiUser,
+    price: str | None = Query(None, description="€ per user per month (default: the setting)"),
+    period: str | None = Query(None, description="Period SPEC (default last-quarter)"),
+    as_of: str | None = AsOfQ,
+    mine: str | None = Query(None, description="1: my clients (default when you have any); 0: all"),
+    q: str | None = Query(None, description="Only clients whose name contains this"),
+) -> dict[str, Any]:
+    asked = {"price": price, "period": period, "as_of": as_of, "mine": mine, "q": q}
+    params = {name: value for name, value in asked.items() if value is not None}
+    sim, chosen, _when = simulation(params, state, user, now_by_default=True)
+    return {**sim.to_json(), "mine": chosen.mine}
 
 
 @router.get("/goals", summary="Where each goal stands this year, quarter, month, week and day")

@@ -37,32 +37,47 @@ NAME, FIT = "name", "fit"
 
 
 @dataclass
-class Selection:
-    """What the request asks for: whose clients, which names, which order."""
+class ClientChoice:
+    """Whose clients (`mine`) and which names (`q`) a request asks for."""
 
     own: list[Choice]  # the user's own clients (empty when not linked to a PSA resource)
     mine: bool
     query: str
-    sort: str
-    descending: bool
 
     @property
     def can_mine(self) -> bool:
         return bool(self.own)
 
+    def clients(self, state: WebState) -> list[Choice]:
+        clients = self.own if self.mine else state.people.clients()
+        needle = self.query.casefold()
+        return [c for c in clients if needle in c.name.casefold()] if needle else clients
 
-def _selection(q: Mapping[str, str], state: WebState, user: User, columns: list[str]) -> Selection:
+
+@dataclass
+class Selection(ClientChoice):
+    """The clients asked for, and in which order."""
+
+    sort: str
+    descending: bool
+
+
+def client_choice(q: Mapping[str, str], state: WebState, user: User) -> ClientChoice:
     own = state.people.clients_of(user.resource_id) if user.resource_id is not None else []
     mine = q.get("mine") or ("1" if own else "0")
     if mine not in ("0", "1"):
         raise BadRequest(f"mine must be 1 (my clients) or 0 (all clients), not '{mine}'")
+    return ClientChoice(own, mine == "1" and bool(own), (q.get("q") or "").strip())
+
+
+def _selection(q: Mapping[str, str], state: WebState, user: User, columns: list[str]) -> Selection:
+    choice = client_choice(q, state, user)
     judged = roles.can_see_money(user.role)
     sort = q.get("sort") or (FIT if judged else NAME)
     allowed = [NAME, *([FIT] if judged else []), *columns]
     if sort not in allowed:
         raise BadRequest(f"cannot sort by '{sort}'; use one of: {', '.join(allowed)}")
-    query = (q.get("q") or "").strip()
-    return Selection(own, mine == "1" and bool(own), query, sort, q.get("desc") == "1")
+    return Selection(choice.own, choice.mine, choice.query, sort, q.get("desc") == "1")
 
 
 def client_portfolio(
@@ -79,12 +94,8 @@ def client_portfolio(
     when = resolve_when(
         state.kpis, period, custom, q.get("as_of"), DEFAULT_PERIOD, now_by_default=now_by_default
     )
-    clients = chosen.own if chosen.mine else state.people.clients()
-    if chosen.query:
-        needle = chosen.query.casefold()
-        clients = [c for c in clients if needle in c.name.casefold()]
     result = state.kpis.portfolio(
-        [(c.id, c.name) for c in clients],
+        [(c.id, c.name) for c in chosen.clients(state)],
         columns,
         when.period,
         when.as_of,
@@ -144,7 +155,7 @@ def clients_page(request: Request, state: State, user: CurrentUser) -> Response:
     _ = gettext_for(lang)
     tz = state.stip.settings.tz
     result, chosen, when, rows = client_portfolio(request.query_params, state, user)
-    link = _link(when, chosen)
+    link = page_link(when, chosen)
     heads = [_header(NAME, _("Client"), "", link, chosen)]
     if result.judged:
         heads.append(_header(FIT, _("Fits"), "", link, chosen))
@@ -192,6 +203,9 @@ def clients_page(request: Request, state: State, user: CurrentUser) -> Response:
         if dashboard and chosen.mine
         else "",
         "fit_unknown": result.fit_unknown,
+        "simulate": "/clients/simulate" + query_string(**link)
+        if roles.can_see_money(user.role)
+        else "",
         "months_label": _months_label(result, when, lang),
         "csv": "/clients/export.csv" + query_string(**sorted_link),
         "xlsx": "/clients/export.xlsx" + query_string(**sorted_link),
@@ -206,7 +220,7 @@ def _months_label(result: Portfolio, when: When, lang: str) -> str:
     return period_label(other[0], lang, when.period.tz) if other else ""
 
 
-def _link(when: When, chosen: Selection) -> dict[str, Any]:
+def page_link(when: When, chosen: ClientChoice) -> dict[str, Any]:
     """The page's own parameters, for links that keep them."""
     return {
         "period": when.choice or None,

@@ -1,0 +1,87 @@
+"""`stip clients simulate`: every client at one all-in price per user per month."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from stip.cli.kpi import PeriodOption, fmt, kpi_engine
+from stip.cli.options import AsOfOption, DbOption, JsonOption
+
+clients_app = typer.Typer(help="Clients: the price simulator.", no_args_is_help=True)
+COLOURS = {"keep": "green", "reprice": "yellow", "scope": "red", "exit": "red"}
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(clients_app, name="clients")
+
+
+@clients_app.command("simulate")
+def simulate(
+    price: Annotated[
+        float | None,
+        typer.Option(
+            "--price", help="All-in price per user per month in EUR (default: price_per_user)."
+        ),
+    ] = None,
+    period: PeriodOption = None,
+    as_of: AsOfOption = None,
+    json_out: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Every active client at one price per user per month: what it pays and costs now, the
+    price it needs for the margin target, and keep / re-price / change scope / exit."""
+    from stip.semantic.portfolio import DEFAULT_PERIOD
+    from stip.semantic.pricing import VERDICTS, simulate
+    from stip.web.people import Directory
+
+    engine = kpi_engine(db)
+    settings = engine.settings
+    clients = [(c.id, c.name) for c in Directory(engine.store).clients()]
+    chosen = settings.price_per_user if price is None else price
+    sim = simulate(engine, clients, chosen, settings.reprice_band, period or DEFAULT_PERIOD, as_of)
+    if json_out:
+        typer.echo(json.dumps(sim.to_json(), ensure_ascii=False, indent=2))
+        return
+    terms = sim.terms
+    console = Console()
+    console.print(
+        f"Every client at {fmt(terms.price)} EUR per user per month, against "
+        f"{sim.period.start_date} .. {sim.period.end_date} (exclusive); the price needed leaves "
+        f"a margin of {fmt(terms.margin)} %."
+    )
+    if not sim.judged:
+        console.print(
+            "Nothing is judged: the store has no data for " + ", ".join(sim.missing) + "."
+        )
+    table = Table()
+    for name in ("client", "users", "pays today", "costs", "needs", "margin %", "verdict"):
+        table.add_column(name, justify="left" if name in ("client", "verdict") else "right")
+    for row in sim.worst_first().rows:
+        verdict = sim.verdict(row)
+        table.add_row(
+            row.name,
+            fmt(row.users),
+            _euros(row.today),
+            _euros(row.cost),
+            _euros(row.needed(terms)),
+            fmt(row.margin(terms.price)),
+            f"[{COLOURS[verdict]}]{verdict}[/]" if verdict else "not judged",
+        )
+    console.print(table)
+    steps = Table(title="At other prices")
+    for name in ("price", *VERDICTS, "services a month", "today", "margin %"):
+        steps.add_column(name, justify="right")
+    for step in sim.steps():
+        counts = [str(step.counts[v]) for v in VERDICTS]
+        margin = fmt(step.margin)
+        steps.add_row(fmt(step.price), *counts, _euros(step.revenue), _euros(step.today), margin)
+    console.print(steps)
+
+
+def _euros(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
