@@ -271,6 +271,7 @@ def test_tables_scroll_in_their_own_box_on_a_phone(
             "/kpi/sla_met_rate",
             "/kpi/csat_low_responses",
             "/clients",
+            "/clients/simulate",
             "/goals",
             "/deliverables",
             "/admin/shares",

@@ -311,3 +311,35 @@ def test_the_account_manager_checks_an_agreement_and_opens_its_evidence(
     w.page.wait_for_load_state("networkidle")
     assert w.page.url == server + href and "company=" in href and "period=20" in href
     assert w.errors == []
+
+
+def test_the_owner_tries_a_price_per_user_on_every_client(
+    server: str, context: Any, artifacts: Path
+) -> None:
+    """From the clients page to the price simulator, a price typed in the form, a price of the
+    sensitivity table, and a client's own dashboard."""
+    w = login(context, server, "owner")
+    w.page.goto(f"{server}/clients?mine=0")
+    w.page.click("text=Price simulator")
+    w.page.wait_for_load_state("networkidle")
+    assert w.page.url.startswith(f"{server}/clients/simulate")
+    w.page.fill("#filter-price", "95")
+    w.page.click("form.filters button[type=submit]")
+    w.page.wait_for_load_state("networkidle")
+    assert "price=95" in w.page.url
+    assert w.page.locator("tr.current th a").inner_text() == "95"
+    verdicts = w.page.locator("p.summary .verdict").all_inner_texts()
+    assert [text.strip().split(" ", 1)[1] for text in verdicts] == [
+        "keep",
+        "re-price",
+        "change scope",
+        "exit",
+    ]
+    w.page.screenshot(path=str(artifacts / "price-simulator.png"), full_page=True)
+    w.page.locator("table.steps tbody th a").last.click()  # 140 % of 95
+    w.page.wait_for_load_state("networkidle")
+    assert "price=133" in w.page.url
+    w.page.locator("h2 + .table-scroll table tbody th a").last.click()
+    w.page.wait_for_load_state("networkidle")
+    assert "/d/account_manager?company=" in w.page.url
+    assert w.errors == []
