@@ -31,6 +31,11 @@ class AutotaskSettings(BaseModel):
     budget_share: float = Field(0.25, gt=0, le=1, description="share of the hourly threshold")
     concurrency: int = Field(2, ge=1, le=3, description="concurrent requests per endpoint")
     sync_interval_minutes: int = Field(10, ge=0, description="0 disables scheduled sync")
+    user_count_field: str | None = Field(
+        None,
+        min_length=1,
+        description="the company user-defined field holding the client's number of users",
+    )
 
     @field_validator("api_url")
     @classmethod
@@ -45,6 +50,11 @@ class AutotaskSettings(BaseModel):
     @property
     def configured(self) -> bool:
         return bool(self.username and self.secret and self.integration_code)
+
+    @property
+    def udf_columns(self) -> dict[str, str]:
+        """Canonical columns filled from user-defined fields (connectors.autotask.mapping)."""
+        return {"user_count": self.user_count_field} if self.user_count_field else {}
 
 
 class BusinessHoursSettings(BaseModel):
@@ -196,6 +206,7 @@ _ENV_SCALARS = {
     "STIP_AUTOTASK_BUDGET_SHARE": ("autotask", "budget_share"),
     "STIP_AUTOTASK_CONCURRENCY": ("autotask", "concurrency"),
     "STIP_AUTOTASK_SYNC_INTERVAL_MINUTES": ("autotask", "sync_interval_minutes"),
+    "STIP_AUTOTASK_USER_COUNT_FIELD": ("autotask", "user_count_field"),
     "STIP_BUSINESS_HOURS_START": ("business_hours", "start"),
     "STIP_BUSINESS_HOURS_END": ("business_hours", "end"),
     "STIP_BUSINESS_HOURS_HOLIDAY_COUNTRY": ("business_hours", "holiday_country"),

@@ -128,7 +128,7 @@ def import_autotask(
         # Path("") would be the current folder: an empty DIR is a mistake, not a request.
         raise UserError("DIR is empty; name the folder that holds the entity files")
     stip = load(db)
-    report = import_dir(stip.store, Path(directory))
+    report = import_dir(stip.store, Path(directory), stip.settings.autotask.udf_columns)
     for entity, count in sorted(report.records.items()):
         typer.echo(f"{entity}: {count}")
     typer.echo(

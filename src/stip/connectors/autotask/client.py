@@ -111,6 +111,7 @@ class AutotaskClient:
         self.username = str(settings.username)
         self.api_url = normalise_base(settings.api_url)
         self.concurrency = min(3, max(1, settings.concurrency))
+        self.udf_columns = settings.udf_columns
         self.budget = budget or Budget(settings.budget_share)
         self.retries_500 = retries_500
         self.retries_transient = retries_transient

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from stip.connectors.autotask.mapping import (
+    NO_UDF_COLUMNS,
     SOURCE_SYSTEM,
+    UdfColumns,
     field_value,
     map_picklists,
     map_records,
@@ -45,7 +47,9 @@ class ImportReport:
         return sum(self.records.values())
 
 
-def import_dir(store: Store, directory: Path) -> ImportReport:
+def import_dir(
+    store: Store, directory: Path, udf_columns: UdfColumns = NO_UDF_COLUMNS
+) -> ImportReport:
     if not str(directory).strip():
         raise UserError("no folder given; name the folder that holds the entity files")
     if not directory.is_dir():
@@ -83,7 +87,7 @@ def import_dir(store: Store, directory: Path) -> ImportReport:
                     deleted[ticket] = info
                 continue
             try:
-                rows = map_records(entity, items)
+                rows = map_records(entity, items, udf_columns=udf_columns)
             except ConnectorError as exc:
                 raise UserError(f"{path}: {exc}") from None
             batch.add(TABLES_BY_ENTITY[entity].name, rows)

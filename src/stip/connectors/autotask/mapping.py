@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 from stip.errors import ConnectorError
@@ -166,6 +167,11 @@ EXPECTED: dict[str, str] = {
 }
 
 
+# canonical column -> the name of the user-defined field that fills it
+UdfColumns = Mapping[str, str]
+NO_UDF_COLUMNS: UdfColumns = MappingProxyType({})
+
+
 class _Mapper:
     """A table's mapped columns (column, source field, converter), looked up once."""
 
@@ -177,8 +183,16 @@ class _Mapper:
             if c.source_field is not None
         )
         self.udf = "udf" in table.column_names
+        # columns no Autotask field fills, which a user-defined field may (`udf_columns`)
+        self.extras = {
+            c.name: c.type
+            for c in table.columns
+            if c.source_field is None and c.name not in ("source_system", "udf")
+        }
 
-    def __call__(self, record: dict[str, Any], source_system: str) -> dict[str, Any]:
+    def __call__(
+        self, record: dict[str, Any], source_system: str, udf_columns: UdfColumns = NO_UDF_COLUMNS
+    ) -> dict[str, Any]:
         row: dict[str, Any] = {"source_system": source_system}
         for name, source, convert, kind in self.fields:  # the sync's hot loop: kept inline
             value = record.get(source)
@@ -191,8 +205,27 @@ class _Mapper:
             raise ConnectorError(f"{self.table.entity}: a record has no 'id': {_preview(record)}")
         udfs = record.get("userDefinedFields")
         if udfs and self.udf:
-            row["udf"] = json.dumps(self._udfs(record, udfs), ensure_ascii=False)
+            values = self._udfs(record, udfs)
+            row["udf"] = json.dumps(values, ensure_ascii=False)
+            for column, name in udf_columns.items():
+                if column in self.extras:
+                    row[column] = self._udf_value(record, column, name, values.get(name))
         return row
+
+    def _udf_value(self, record: dict[str, Any], column: str, name: str, value: Any) -> Any:
+        """The user-defined field `name` as the canonical `column` (None when empty)."""
+        if value is None or value == "":
+            return None
+        kind = self.extras[column]
+        try:
+            return _CONVERTERS.get(kind, str)(value)
+        except (TypeError, ValueError, OverflowError) as exc:
+            where = f"{self.table.entity} id {_ident(record)}"
+            raise ConnectorError(
+                f"{where}: user-defined field '{name}' (read as {column}) has value "
+                f"{_short(value)}{_reason(exc)}; it must be {EXPECTED.get(kind, kind)}: correct "
+                "it in Autotask, or change the setting that names the field"
+            ) from None
 
     def _udfs(self, record: dict[str, Any], udfs: Any) -> dict[str, Any]:
         where = f"{self.table.entity} id {_ident(record)}: field 'userDefinedFields'"
@@ -260,10 +293,15 @@ def map_record(
 
 
 def map_records(
-    entity: str, records: Iterable[dict[str, Any]], source_system: str = SOURCE_SYSTEM
+    entity: str,
+    records: Iterable[dict[str, Any]],
+    source_system: str = SOURCE_SYSTEM,
+    udf_columns: UdfColumns = NO_UDF_COLUMNS,
 ) -> list[dict[str, Any]]:
+    """Autotask records to canonical rows; `udf_columns` fills columns that no standard field
+    fills from the records' user-defined fields (`AutotaskSettings.udf_columns`)."""
     mapper = _mapper(TABLES_BY_ENTITY[entity].name)
-    return [mapper(record, source_system) for record in records]
+    return [mapper(record, source_system, udf_columns) for record in records]
 
 
 def map_picklists(

@@ -155,7 +155,7 @@ class RangeReader:
 
     def _queue(self, ranges: list[IdRange], item: IdRange, items: list[dict[str, Any]]) -> Staged:
         """Map the page here, in the reader's thread; the committer only applies it."""
-        rows = map_records(self.entity, items)
+        rows = map_records(self.entity, items, udf_columns=self.client.udf_columns)
         top = max((int(record["id"]) for record in items), default=None)
 
         def build() -> Batch:
