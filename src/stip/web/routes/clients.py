@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -182,15 +183,7 @@ def clients_page(request: Request, state: State, user: CurrentUser) -> Response:
     ]
     sorted_link = {**link, "sort": chosen.sort, "desc": "1" if chosen.descending else None}
     view = {
-        "period_label": period_label(when.period, lang, tz),
-        "period_choice": when.choice or CUSTOM_PERIOD,
-        "period_choices": period_options(when.choice, lang),
-        "custom": when.custom,
-        "as_of_param": when.as_of_param,
-        "as_of_text": "" if when.live else formatting.when(when.as_of, tz, lang),
-        "can_mine": chosen.can_mine,
-        "mine": chosen.mine,
-        "query": chosen.query,
+        **filter_fields(when, chosen, lang, tz),
         "sort": chosen.sort,
         "desc": chosen.descending,
         "judged": result.judged,
@@ -218,6 +211,21 @@ def _months_label(result: Portfolio, when: When, lang: str) -> str:
     period (a week asked for: its month); else ""."""
     other = [p for p in result.periods.values() if p != when.period]
     return period_label(other[0], lang, when.period.tz) if other else ""
+
+
+def filter_fields(when: When, chosen: ClientChoice, lang: str, tz: ZoneInfo) -> dict[str, Any]:
+    """What the filter form (`_period_fields.html`, `_client_fields.html`) shows."""
+    return {
+        "period_label": period_label(when.period, lang, tz),
+        "period_choice": when.choice or CUSTOM_PERIOD,
+        "period_choices": period_options(when.choice, lang),
+        "custom": when.custom,
+        "as_of_param": when.as_of_param,
+        "as_of_text": "" if when.live else formatting.when(when.as_of, tz, lang),
+        "can_mine": chosen.can_mine,
+        "mine": chosen.mine,
+        "query": chosen.query,
+    }
 
 
 def page_link(when: When, chosen: ClientChoice) -> dict[str, Any]:

@@ -31,11 +31,11 @@ from stip.web import exports, formatting
 from stip.web.deps import CurrentUser, State, language
 from stip.web.errors import BadRequest, Forbidden
 from stip.web.i18n import gettext_for
-from stip.web.routes.clients import ClientChoice, client_choice, page_link
+from stip.web.routes.clients import ClientChoice, client_choice, filter_fields, page_link
 from stip.web.scope import When, chosen_period, resolve_when
 from stip.web.state import WebState
 from stip.web.templating import render
-from stip.web.viewmodel import CUSTOM_PERIOD, period_label, period_options, query_string
+from stip.web.viewmodel import period_label, query_string
 
 router = APIRouter()
 
@@ -162,16 +162,8 @@ def simulate_page(request: Request, state: State, user: CurrentUser) -> Response
     same_time = {"period": when.choice, "custom": when.custom, "as_of": when.as_of_param}
     priced = {**link, "price": f"{sim.terms.price:g}"}
     view = {
-        "period_label": period_label(when.period, lang, tz),
+        **filter_fields(when, choice, lang, tz),
         "money_period": period_label(sim.period, lang, tz),
-        "period_choice": when.choice or CUSTOM_PERIOD,
-        "period_choices": period_options(when.choice, lang),
-        "custom": when.custom,
-        "as_of_param": when.as_of_param,
-        "as_of_text": "" if when.live else formatting.when(when.as_of, tz, lang),
-        "can_mine": choice.can_mine,
-        "mine": choice.mine,
-        "query": choice.query,
         "price": f"{sim.terms.price:g}",
         "price_text": formatting.number(sim.terms.price, "count", lang),
         "margin_target": formatting.number(sim.terms.margin, "%", lang),
