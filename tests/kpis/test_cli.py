@@ -56,6 +56,8 @@ def test_list_json(tmp_path: Path) -> None:
     assert (sla["unit"], sla["direction"], sla["group"]) == ("%", "higher_better", "responsiveness")
     assert "teamlead" in sla["roles"] and sla["description"] and sla["has_actions"] is True
     assert items["tickets_created"]["has_actions"] is False
+    # the guardrail: a person's SLA share is judged on at least 10 tickets; a count on any
+    assert (sla["min_n"], items["tickets_created"]["min_n"]) == (10, None)
 
 
 def test_values_json_matches_the_contract(tmp_path: Path, db: str) -> None:

@@ -78,6 +78,7 @@ def list_kpis(json_out: JsonOption = False) -> None:
             "dimensions": list(k.dimensions),
             "target": k.target,
             "amber": k.amber,
+            "min_n": k.min_n,
             "default_period": k.default_period,
             "has_actions": k.has_actions,
         }

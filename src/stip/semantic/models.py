@@ -157,6 +157,9 @@ class KpiDefinition(_Strict):
     )
     target: float | None = None
     amber: float | None = None
+    # The fewest records a value of one person, team or client is judged on: below it the
+    # value is shown, not coloured (stip.semantic.guardrails).
+    min_n: int | None = Field(None, ge=2)
     default_period: str = "this-month"
     # "month": computed over whole months; a shorter period becomes its month (Period.month_grain)
     grain: Literal["month"] | None = None
@@ -211,6 +214,7 @@ class KpiDefinition(_Strict):
 class TargetOverride(_Strict):
     target: float | None = None
     amber: float | None = None
+    min_n: int | None = Field(None, ge=2)
 
 
 class KpiFile(_Strict):

@@ -82,6 +82,9 @@ class Tile:
     last_year_period: Period | None = None
     #: The KPI cannot be computed for the scope asked (per client, per person): no value.
     out_of_scope: bool = False
+    #: A value of one person, team or client on fewer records than the KPI's `min_n`: shown,
+    #: not judged (stip.semantic.guardrails).
+    few: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -99,6 +102,7 @@ class Tile:
             "data_as_of": self.data_as_of.isoformat() if self.data_as_of else None,
             "no_data": self.no_data,
             "out_of_scope": self.out_of_scope,
+            "few": self.few,
         }
 
 

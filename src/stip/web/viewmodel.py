@@ -93,6 +93,8 @@ class TileView:
     like_for_like: bool = False
     #: The value line's width in em of the value font, to fit it on a TV (see `tv_layout`).
     value_em: float = 1.0
+    #: "3 records: too few to judge" for a person's, team's or client's value on too few.
+    few_text: str = ""
     #: Columns the tile spans in TV mode; amber/red tiles with actions also span two rows.
     tv_span: int = 1
 
@@ -140,6 +142,10 @@ def action_line(row: dict[str, Any], lang: str) -> ActionLine:
     return ActionLine(
         what or "—", localized(row.get("person"), lang), localized(row.get("why"), lang), phone
     )
+
+
+def few_text(n: int, lang: str) -> str:
+    return gettext_for(lang)("%(n)s records: too few to judge") % {"n": n}
 
 
 def tile_view(
@@ -202,6 +208,8 @@ def tile_view(
         view.last_year_label = period_label(last_year_period, lang, tz)
     if status in ("amber", "red"):
         view.actions = [action_line(row, lang) for row in (tile.actions or [])[:3]]
+    if getattr(tile, "few", False):
+        view.few_text = few_text(tile.n, lang)
     out_of_scope = bool(getattr(tile, "out_of_scope", False))
     if no_data or out_of_scope:
         view.no_data = True

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from stip.accounts.users import User
+from stip.semantic.guardrails import interval, judged_status, too_few
 from stip.semantic.models import Direction, KpiDefinition
 from stip.semantic.periods import trend_periods
 from stip.web import exports, formatting, svg
@@ -109,8 +110,18 @@ class Breakdown:
     dim: str
     label: str
     rows: list[dict[str, Any]]
+    intervals: bool  # a share: each row says how far its true rate may lie (guardrails)
     csv: str
     xlsx: str
+
+
+def _interval_text(kpi: KpiDefinition, value: float | None, n: int, lang: str) -> str:
+    """ "31.0-86.5" (%): the 95 % interval of a share over `n` records; else ""."""
+    bounds = interval(kpi, value, n)
+    if bounds is None:
+        return ""
+    low, high = (formatting.number(b, kpi.unit, lang) for b in bounds)
+    return f"{low}–{high}"
 
 
 @dataclass
@@ -283,15 +294,19 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
         for row in result["rows"]:
             name = row["by"].get(dim)
             ident = row["by"].get(f"{dim}_id")
+            # each row is one person, team, client, queue or priority: not judged on too few
+            status = judged_status(kpi, row.get("status") or "none", row["n"], True)
+            few = row["value"] is not None and too_few(kpi, row["n"])
             rows.append(
                 {
                     "name": name
                     if name not in (None, "")
                     else (f"#{ident}" if ident is not None else _("(none)")),
                     "value_text": formatting.number(row["value"], kpi.unit, lang),
+                    "interval": _interval_text(kpi, row["value"], row["n"], lang),
                     "n": row["n"],
-                    "status": row.get("status") or "none",
-                    "status_text": _(row.get("status") or "none"),
+                    "status": status,
+                    "status_text": _("too few to judge") if few else _(status),
                 }
             )
         breakdowns.append(
@@ -299,6 +314,7 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
                 dim,
                 _(DIMENSION_LABELS.get(dim, dim)),
                 rows,
+                kpi.measure.type == "share",
                 f"{base}/export.csv" + query_string(table=dim, **link),
                 f"{base}/export.xlsx" + query_string(table=dim, **link),
             )
