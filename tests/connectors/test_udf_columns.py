@@ -52,6 +52,12 @@ def test_whole_numbers_as_autotask_sends_them(value: object, expected: int | Non
     assert json.loads(row["udf"]) == {"Aantal gebruikers": value}
 
 
+def test_the_name_matches_whatever_its_case_or_surrounding_spaces() -> None:
+    record = {"id": 7, "userDefinedFields": [{"name": " aantal Gebruikers", "value": "9"}]}
+    (row,) = map_records("Companies", [record], udf_columns={"user_count": "Aantal gebruikers"})
+    assert row["user_count"] == 9
+
+
 def test_a_company_without_the_field_has_no_user_count() -> None:
     record = {"id": 7, "userDefinedFields": [{"name": "Other", "value": "3"}]}
     (row,) = map_records("Companies", [record], udf_columns={"user_count": "Users"})

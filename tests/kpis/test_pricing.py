@@ -19,6 +19,7 @@ needs cost / 0.35 per user; the price is EUR 150 and re-pricing goes up to 25 % 
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -37,10 +38,13 @@ AS_OF = "2026-11-02T10:00"
 NEEDS = 1 / 0.35
 
 
-def engine_on(url: str, home: Path) -> KpiEngine:
+def engine_on(url: str, home: Path, *extra: tuple[str, list[dict[str, object]]]) -> KpiEngine:
+    """The fixture on `url`, with `extra` (table, rows) upserted over it."""
     store = open_store(url)
     batch = Batch()
     load(batch)
+    for table, rows in extra:
+        batch.add(table, rows)
     store.apply(batch)
     return KpiEngine(store, Settings(home=home), load_catalog(home=home))
 
@@ -158,13 +162,13 @@ def test_no_user_counts_anywhere_judges_nothing(tmp_path: Path) -> None:
     store.apply(batch)
     engine = KpiEngine(store, Settings(home=tmp_path), load_catalog(home=tmp_path))
     sim = run(engine)
-    assert sim.missing == [REVENUE, COST]
+    assert sim.missing == ["companies.user_count"]
     assert not sim.judged
     assert [sim.verdict(row) for row in sim.rows] == [None] * len(CLIENTS)
     assert all(step.counts == dict.fromkeys(step.counts, 0) for step in sim.steps())
 
 
-@pytest.mark.parametrize("price", [0.0, -10.0, 100_001.0])
+@pytest.mark.parametrize("price", [0.0, -10.0, 0.009, 1e-26, 100_001.0, float("nan")])
 def test_a_price_out_of_range_is_a_clear_error(engine: KpiEngine, price: float) -> None:
     with pytest.raises(QueryError, match="price per user .* out of range"):
         run(engine, price)
@@ -194,3 +198,77 @@ def test_postgresql_gives_the_same_simulation(
     pg_url: str, engine: KpiEngine, tmp_path: Path
 ) -> None:
     assert run(engine_on(pg_url, tmp_path)).to_json() == run(engine).to_json()
+
+
+def _company(cid: int, name: str, users: int | None) -> dict[str, object]:
+    return {"source_system": "autotask", "id": cid, "company_name": name, "company_type": 1,
+            "is_active": True, "user_count": users}  # fmt: skip
+
+
+def test_a_client_nothing_was_billed_to_or_worked_for_is_not_judged(tmp_path: Path) -> None:
+    """No figures are no reason to keep a client (they read as a 100 % margin)."""
+    engine = engine_on(
+        str(tmp_path / "stip.duckdb"), tmp_path, ("companies", [_company(8, "Idle BV", 8)])
+    )
+    sim = simulate(engine, [*CLIENTS, (8, "Idle BV")], 150.0, 25.0, "2026-10", AS_OF)
+    idle = next(row for row in sim.rows if row.company_id == 8)
+    assert (idle.users, idle.today, idle.cost) == (8, 0.0, 0.0)
+    assert sim.verdict(idle) is None and idle.unjudged == "no_figures"
+    assert sim.to_json()["clients"][-1]["not_judged"] == "no_figures"
+    assert sim.step(150.0).counts == {"keep": 1, "reprice": 2, "scope": 1, "exit": 1}
+
+
+def test_a_period_without_figures_judges_no_client(engine: KpiEngine) -> None:
+    sim = simulate(engine, CLIENTS, 150.0, 25.0, "2020-01", AS_OF)
+    assert sim.judged  # the store holds user counts and costs
+    assert {row.unjudged for row in sim.rows} == {"no_figures", "no_user_count"}
+    assert [sim.verdict(row) for row in sim.rows] == [None] * len(CLIENTS)
+
+
+def test_a_running_month_counts_the_fee_whole_and_the_hours_so_far(tmp_path: Path) -> None:
+    """On Monday 2 November 10:00, November's fee (billed on the 1st) is a whole month's;
+    the hours worked on the 2nd are 2/30 of a month's."""
+    november = [
+        {"source_system": "autotask", "id": 21, "company_id": KEEP, "contract_id": 11,
+         "service_id": 900, "item_date": date(2026, 11, 1), "extended_price": 800.0,
+         "our_cost": 100.0},
+    ]  # fmt: skip
+    entry = {"source_system": "autotask", "id": 21, "ticket_id": 101, "resource_id": 501,
+             "date_worked": date(2026, 11, 2), "hours_worked": 2.0}  # fmt: skip
+    engine = engine_on(
+        str(tmp_path / "stip.duckdb"),
+        tmp_path,
+        ("billing_items", november),
+        ("time_entries", [entry]),
+    )
+    sim = simulate(engine, CLIENTS, 150.0, 25.0, "2026-11", AS_OF)
+    keep = next(row for row in sim.rows if row.company_id == KEEP)
+    assert keep.today == pytest.approx(800 / 10)  # not 800 / (2/30) per month
+    assert keep.cost == pytest.approx((100 + 2 * 50 / (2 / 30)) / 10)
+
+
+def test_no_internal_cost_above_zero_judges_nothing(tmp_path: Path) -> None:
+    """A PSA may send 0 for a cost nobody filled in: all labour would be free."""
+    free = {"source_system": "autotask", "id": 501, "first_name": "Erik", "last_name": "Eng",
+            "is_active": True, "internal_cost": 0.0}  # fmt: skip
+    engine = engine_on(str(tmp_path / "stip.duckdb"), tmp_path, ("resources", [free]))
+    sim = run(engine)
+    assert sim.missing == ["resources.internal_cost"] and not sim.judged
+    assert sim.uncosted == 1
+
+
+def test_a_negative_user_count_counts_as_none(tmp_path: Path) -> None:
+    """A typo of -5000 users must not shrink the users the totals divide by."""
+    engine = engine_on(
+        str(tmp_path / "stip.duckdb"),
+        tmp_path,
+        ("companies", [_company(UNCOUNTED, "Uncounted BV", -5000)]),
+    )
+    (result,) = engine.many_values([REVENUE], "2026-10", None, AS_OF)
+    assert [(row.value, row.n) for row in result.rows] == [(pytest.approx(4450 / 31), 31)]
+
+
+def test_the_steps_keep_the_price_itself_and_stay_within_range(engine: KpiEngine) -> None:
+    assert [step.price for step in run(engine, 150.5).steps()][4] == 150.5
+    assert max(step.price for step in run(engine, 100_000.0).steps()) == 100_000.0
+    assert [step.price for step in run(engine, 0.01).steps()] == [0.01]

@@ -42,6 +42,7 @@ def test_json_judges_every_client(tmp_path: Path, db: str) -> None:
     data = json.loads(done.stdout)
     assert data["price"] == 150.0
     verdicts = {c["company"]: c["verdict"] for c in data["clients"]}
+    assert list(verdicts)[:2] == ["Exit BV", "Scope BV"]  # worst first, as on the page
     assert verdicts == {
         "Keep BV": "keep",
         "Band BV": "reprice",

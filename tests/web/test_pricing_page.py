@@ -40,8 +40,8 @@ def _clients_table(page: str) -> str:
 def test_every_client_worst_first_with_its_verdict_and_reason(client: TestClient) -> None:
     login(client, "account_manager")
     page = client.get(f"/clients/simulate?{QUERY}").text
-    # exit, change scope, re-price (highest price needed first), keep (Zeta costs nothing:
-    # needs 0), then the client without a user count
+    # exit, change scope, re-price (highest price needed first), keep, then those not judged:
+    # Zeta (nothing billed or worked) and the client without a user count
     assert ROW_NAME.findall(_clients_table(page)) == [
         "Exit BV",
         "Scope BV",
@@ -52,16 +52,27 @@ def test_every_client_worst_first_with_its_verdict_and_reason(client: TestClient
         "Uncounted BV",
     ]
     assert "<b>Zeta</b>" not in page
-    assert "2 keep" in page and "2 re-price" in page and "1 change scope" in page
-    assert "1 exit" in page and "1 not judged (no user count)" in page
-    assert "needs € 400 per user and pays € 50 today" in page  # Exit
+    assert "1 keep" in page and "2 re-price" in page and "1 change scope" in page
+    assert "1 exit" in page and "2 not judged" in page
+    # Exit pays 50 and costs 140 today: a margin of (50 - 140) / 50
+    assert "needs € 400 per user and pays € 50 today (margin -180 %)" in page
     assert "needs € 357 per user; 2.5 reactive hours per user a month" in page  # Scope
-    assert "needs € 714 per user and pays € 1,000 today" in page  # Pays: re-priced
+    assert "needs € 714 per user and pays € 1,000 today (margin 75.0 %)" in page  # Pays
     assert "needs € 171 per user for the target margin" in page  # Band
     assert "leaves a margin of 76.7 %" in page  # Keep: (150 - 35) / 150
     assert "no user count in the PSA" in page
-    # judged clients would pay 34 users x 150 against 4,450 today
-    assert "would pay € 5,100 a month for services, against € 4,450 today" in page
+    assert "nothing billed or worked in this period" in page  # Zeta
+    # the judged clients would pay 31 users x 150 against 4,450 today
+    assert "would pay € 4,650 a month for services, against € 4,450 today" in page
+
+
+def test_a_price_needed_just_above_the_price_never_reads_as_the_price(
+    client: TestClient,
+) -> None:
+    """Band needs 171.43: at a price of 171 the page must not say it needs 171."""
+    login(client, "owner")
+    page = client.get(f"/clients/simulate?{QUERY}&price=171").text
+    assert "needs € 171.43 per user for the target margin" in page
 
 
 def test_the_price_moves_the_verdicts_and_the_steps_link_to_each_price(
@@ -71,7 +82,7 @@ def test_the_price_moves_the_verdicts_and_the_steps_link_to_each_price(
     page = client.get(f"/clients/simulate?{QUERY}&price=210").text
     assert 'value="210"' in page
     # at 210 Band (needs 171.43) fits too
-    assert "3 keep" in page and "1 re-price" in page
+    assert "2 keep" in page and "1 re-price" in page
     steps = page[page.index("<h2>At other prices</h2>") : page.index("<h2>Per client</h2>")]
     assert re.findall(r">(\d[\d,.]*)</a></th>", steps) == [
         "126", "147", "168", "189", "210", "231", "252", "273", "294",
@@ -87,6 +98,7 @@ def test_the_price_moves_the_verdicts_and_the_steps_link_to_each_price(
     [
         ("abc", "price must be an amount in euros per user per month, such as 150, not 'abc'"),
         ("0", "price per user 0 is out of range"),
+        ("1e-26", "price per user 1e-26 is out of range"),
         ("1e9", "price per user 1e+09 is out of range"),
         ("nan", "price per user nan is out of range"),
     ],
@@ -119,8 +131,8 @@ def test_dutch(client: TestClient) -> None:
     login(client, "owner")
     page = client.get(f"/clients/simulate?{QUERY}&lang=nl").text
     assert "<h1>Prijssimulatie" in page
-    assert "2 behouden" in page and "1 afscheid nemen" in page
-    assert "heeft € 400 per gebruiker nodig en betaalt nu € 50" in page
+    assert "1 behouden" in page and "1 afscheid nemen" in page
+    assert "heeft € 400 per gebruiker nodig en betaalt nu € 50 (marge -180 %)" in page
     assert "laat een marge van 76,7 % over" in page
     bad = client.get(f"/clients/simulate?{QUERY}&lang=nl&price=x")
     assert "de prijs moet een bedrag in euro per gebruiker per maand zijn" in bad.text
@@ -156,6 +168,6 @@ def test_api_gives_the_same_simulation(client: TestClient, stip: Stip) -> None:
         False,
     )
     assert [c["company"] for c in data["clients"]][:2] == ["Exit BV", "Scope BV"]
-    assert data["sensitivity"][4]["keep"] == 2
+    assert data["sensitivity"][4]["keep"] == 1
     denied = client.get(f"/api/v1/clients/simulate?{QUERY}", headers=bearer(stip, "teamlead"))
     assert denied.status_code == 403

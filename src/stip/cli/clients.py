@@ -44,6 +44,7 @@ def simulate(
     clients = [(c.id, c.name) for c in Directory(engine.store).clients()]
     chosen = settings.price_per_user if price is None else price
     sim = simulate(engine, clients, chosen, settings.reprice_band, period or DEFAULT_PERIOD, as_of)
+    sim = sim.worst_first()
     if json_out:
         typer.echo(json.dumps(sim.to_json(), ensure_ascii=False, indent=2))
         return
@@ -56,12 +57,16 @@ def simulate(
     )
     if not sim.judged:
         console.print(
-            "Nothing is judged: the store has no data for " + ", ".join(sim.missing) + "."
+            "Nothing is judged: the store holds no value in " + ", ".join(sim.missing) + ". "
+            "User counts come from the company field named in [autotask] user_count_field; "
+            "internal costs from each person's internal cost in Autotask."
         )
+    if sim.uncosted:
+        console.print(f"{sim.uncosted} active people have no internal cost: their hours count 0.")
     table = Table()
     for name in ("client", "users", "pays today", "costs", "needs", "margin %", "verdict"):
         table.add_column(name, justify="left" if name in ("client", "verdict") else "right")
-    for row in sim.worst_first().rows:
+    for row in sim.rows:
         verdict = sim.verdict(row)
         table.add_row(
             row.name,
@@ -70,7 +75,7 @@ def simulate(
             _euros(row.cost),
             _euros(row.needed(terms)),
             fmt(row.margin(terms.price)),
-            f"[{COLOURS[verdict]}]{verdict}[/]" if verdict else "not judged",
+            f"[{COLOURS[verdict]}]{verdict}[/]" if verdict else _unjudged(row.unjudged),
         )
     console.print(table)
     steps = Table(title="At other prices")
@@ -85,3 +90,10 @@ def simulate(
 
 def _euros(value: float | None) -> str:
     return "—" if value is None else f"{value:,.0f}"
+
+
+def _unjudged(reason: str | None) -> str:
+    from stip.semantic.pricing import NO_FIGURES, NO_USERS
+
+    why = {NO_USERS: " (no user count)", NO_FIGURES: " (nothing billed or worked)"}
+    return "not judged" + why.get(reason or "", "")

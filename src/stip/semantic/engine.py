@@ -192,6 +192,14 @@ class KpiEngine:
         result: set[str] = self._cached(session.version, ("missing",), make)
         return result
 
+    def missing(self, kpi_ids: list[str]) -> list[str]:
+        """The `requires` columns of these KPIs that hold no value anywhere in the store
+        (what makes them "no data"), in order."""
+        with self._session() as session:
+            gone = self._missing(session)
+        wanted = [item for kpi_id in kpi_ids for item in self.catalog.get(kpi_id).requires]
+        return [item for item in dict.fromkeys(wanted) if item in gone]
+
     def _has_data(self, session: _Session, kpi: KpiDefinition) -> bool:
         return not any(item in self._missing(session) for item in kpi.requires)
 

@@ -13,10 +13,13 @@ leave the MSP's margin target (the target of `agreement_gross_margin`, which a K
   much today (it stays, at a price of its own);
 - change scope: its break/fix load (`reactive_hours_per_user`) is red: lower the load
   (standardise, replace what keeps breaking) before talking price;
-- exit: none of these; the model cannot carry the client at a price it would pay.
+- exit: none of these: at this price the client costs more than the model carries, and it
+  does not pay what it needs today.
 
-A client without a user count in the PSA is not judged. The sensitivity table applies the
-same rules at prices around the chosen one.
+Not judged: a client without a user count in the PSA, and one nothing was billed to or
+worked for in the period (no figures are no reason to keep it). Nothing is judged when the
+store lacks user counts or internal costs altogether (a cost of 0 for everyone included).
+The sensitivity table applies the same rules at prices around the chosen one.
 """
 
 from __future__ import annotations
@@ -41,7 +44,10 @@ KEEP, REPRICE, SCOPE, EXIT = "keep", "reprice", "scope", "exit"
 VERDICTS = (KEEP, REPRICE, SCOPE, EXIT)
 # The prices of the sensitivity table, as shares of the chosen price.
 STEPS = (0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4)
-MAX_PRICE = 100_000.0
+MIN_PRICE, MAX_PRICE = 0.01, 100_000.0
+# Why a client is not judged: no user count in the PSA; nothing billed or worked in the period.
+NO_USERS, NO_FIGURES = "no_user_count", "no_figures"
+INTERNAL_COST, USER_COUNT = "resources.internal_cost", "companies.user_count"
 
 
 @dataclass(frozen=True)
@@ -89,9 +95,25 @@ class ClientPrice:
             return None
         return self.users * (price - self.today)
 
+    @property
+    def unjudged(self) -> str | None:
+        """Why the client cannot be judged (NO_USERS, NO_FIGURES), else None."""
+        return NO_USERS if self.users is None else NO_FIGURES if self.idle else None
+
+    def today_margin(self) -> float | None:
+        """The margin (%) the client leaves today."""
+        if not self.today or self.cost is None:
+            return None
+        return 100 * (self.today - self.cost) / self.today
+
+    @property
+    def idle(self) -> bool:
+        """Nothing was billed to the client or worked for it in the period."""
+        return not self.today and not self.cost
+
     def verdict(self, terms: Terms) -> str | None:
         needed = self.needed(terms)
-        if self.users is None or needed is None:
+        if self.users is None or needed is None or self.idle:
             return None
         if needed <= terms.price:
             return KEEP
@@ -118,7 +140,11 @@ class Simulation:
     period: Period  # the span the money figures cover (whole months)
     as_of: datetime
     rows: list[ClientPrice]
-    missing: list[str]  # KPIs without data in the store: then nothing is judged
+    # `table.column`s the store holds no value in (user counts, internal costs): then nothing
+    # is judged
+    missing: list[str]
+    # active people without an internal cost: their hours count as EUR 0
+    uncosted: int = 0
 
     @property
     def judged(self) -> bool:
@@ -138,9 +164,12 @@ class Simulation:
         return replace(self, rows=sorted(self.rows, key=key))
 
     def steps(self) -> list[Step]:
-        """The portfolio at 60-140 % of the price, in whole euros (cents below EUR 10)."""
-        digits = 0 if self.terms.price >= 10 else 2
-        return [self.step(round(self.terms.price * share, digits)) for share in STEPS]
+        """The portfolio at 60-140 % of the price, in whole euros (cents below EUR 10), within
+        the prices a simulation takes; the price itself as it is."""
+        price = self.terms.price
+        digits = 0 if price >= 10 else 2
+        prices = [price if share == 1 else round(price * share, digits) for share in STEPS]
+        return [self.step(p) for p in dict.fromkeys(prices) if MIN_PRICE <= p <= MAX_PRICE]
 
     def step(self, price: float) -> Step:
         terms = self.terms.at(price)
@@ -168,6 +197,7 @@ class Simulation:
             "as_of": self.as_of.isoformat(),
             "judged": self.judged,
             "missing": self.missing,
+            "people_without_cost": self.uncosted,
             "clients": [_client_json(self, row) for row in self.rows],
             "sensitivity": [
                 {
@@ -183,16 +213,17 @@ class Simulation:
 
 
 def check_price(price: float) -> float:
-    if not 0 < price <= MAX_PRICE:
+    if not MIN_PRICE <= price <= MAX_PRICE:
         raise QueryError(
-            f"price per user {price:g} is out of range: give an amount above 0 and at most "
+            f"price per user {price:g} is out of range: give an amount from {MIN_PRICE:g} to "
             f"{MAX_PRICE:,.0f} (euro per user per month)"
         )
     return price
 
 
 def margin_target(engine: KpiEngine) -> float:
-    """The margin a price must leave: `agreement_gross_margin`'s target, else break-even."""
+    """The margin a price must leave: `agreement_gross_margin`'s target, else break-even (0);
+    a target outside 0-99 % reads as the nearer end (no price leaves 100 %)."""
     target = engine.catalog.get(MARGIN).target
     return 0.0 if target is None else min(max(float(target), 0.0), 99.0)
 
@@ -209,7 +240,10 @@ def simulate(
     the figures by company over `period`."""
     terms = Terms(check_price(price), margin_target(engine), band)
     results = {r.kpi.id: r for r in engine.many_values(list(KPIS), period, "company", as_of)}
-    missing = [kpi_id for kpi_id in (REVENUE, COST) if results[kpi_id].no_data]
+    uncosted, costed = _people_costs(engine)
+    missing = engine.missing([REVENUE, COST])
+    if not costed and INTERNAL_COST not in missing:
+        missing.append(INTERNAL_COST)  # every cost is 0: no figure to judge on
     revenue, cost = _rows(results[REVENUE]), _rows(results[COST])
     load, satisfaction = (
         figures_per_client(results[LOAD]),
@@ -231,7 +265,23 @@ def simulate(
             )
         )
     money = results[REVENUE]
-    return Simulation(terms, money.period, money.as_of, rows, missing)
+    return Simulation(terms, money.period, money.as_of, rows, missing, uncosted)
+
+
+def _people_costs(engine: KpiEngine) -> tuple[int, int]:
+    """Active people without an internal cost (or one of 0), and with one."""
+    with engine.store.read() as con:
+        people = con.table("resources")
+        people = people.filter(people.is_active.fill_null(False))
+        has_cost = people.internal_cost.fill_null(0.0) > 0
+        row = (
+            people.aggregate(
+                without=(~has_cost).sum().fill_null(0), costed=has_cost.sum().fill_null(0)
+            )
+            .to_pyarrow()
+            .to_pylist()[0]
+        )
+    return int(row["without"]), int(row["costed"])
 
 
 def _rows(result: KpiResult) -> dict[int, tuple[int, float | None]]:
@@ -257,4 +307,5 @@ def _client_json(sim: Simulation, row: ClientPrice) -> dict[str, object]:
         LOAD: {"value": row.load.value, "status": row.load.status},
         SATISFACTION: {"value": row.satisfaction.value, "status": row.satisfaction.status},
         "verdict": sim.verdict(row),
+        "not_judged": None if not sim.judged else row.unjudged,
     }

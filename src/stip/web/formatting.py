@@ -89,6 +89,13 @@ def number(value: float | int | None, unit: str, lang: str, compact: bool = Fals
         )
 
 
+def price(value: float, lang: str) -> str:
+    """A price as typed: whole euros bare, cents when it has them (149.5 -> 149.50)."""
+    pattern = "#,##0" if float(value).is_integer() else "#,##0.00"
+    with localcontext(rounding=ROUND_HALF_UP):
+        return format_decimal(exact(value), format=pattern, locale=babel_locale(lang))
+
+
 def against(value: float | int | None, target: float | None, unit: str, lang: str) -> str:
     """A value judged against a target, with the decimals it takes for a miss never to read
     as the target itself: 94.96 % against 95 % reads 94.96, not 95.0."""
@@ -203,7 +210,7 @@ ERROR_MESSAGES = (
     "export format must be csv or xlsx",
     "mine must be 1 (my clients) or 0 (all clients), not '{mine}'",
     "price must be an amount in euros per user per month, such as 150, not '{text}'",
-    "price per user {price} is out of range: give an amount above 0 and at most {max} "
+    "price per user {price} is out of range: give an amount from {min} to {max} "
     "(euro per user per month)",
     "cannot sort by '{sort}'; use one of: {allowed}",
     "'my clients' are the clients whose account manager you are in the PSA; "

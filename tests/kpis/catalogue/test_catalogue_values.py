@@ -150,8 +150,10 @@ EXPECTED: list[tuple[Any, ...]] = [
     ("full_cost_per_user", (465 + 725) / 35, 35),
     # Alfa B1 1100 + labour B3 300, Beta B2 500 + B4 100 (B5 is a product sale)
     ("service_revenue_per_user", (1400 + 600) / 35, 35),
-    # Q4 so far: October plus 2 of November's 30 days
-    ("service_revenue_per_user", 2000 / 35 / (1 + 2 / 30), 35, "2026-Q4"),
+    # Q4 so far: the fees B1 + B2 over the 2 months begun (October, November), the hours
+    # billed B3 + B4 over October plus 2 of November's 30 days
+    ("service_revenue_per_user", (1600 / 2 + 400 / (1 + 2 / 30)) / 35, 35, "2026-Q4"),
+    ("full_cost_per_user", (650 / 2 + 540 / (1 + 2 / 30)) / 35, 35, "2026-Q4"),
     ("dso", 1850 / (1650 / 31), 3),  # open I1+I3+I4 = 1850; invoiced I1+I4 = 1650
     ("open_receivables", 1850.0, 3),
     # a closed month: what was open when it closed (I2 30 Sep, paid 20 Oct; I3), not on 2 Nov

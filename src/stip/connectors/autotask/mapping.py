@@ -209,7 +209,7 @@ class _Mapper:
             row["udf"] = json.dumps(values, ensure_ascii=False)
             for column, name in udf_columns.items():
                 if column in self.extras:
-                    row[column] = self._udf_value(record, column, name, values.get(name))
+                    row[column] = self._udf_value(record, column, name, _udf(values, name))
         return row
 
     def _udf_value(self, record: dict[str, Any], column: str, name: str, value: Any) -> Any:
@@ -243,6 +243,15 @@ class _Mapper:
                 )
             out[udf["name"]] = udf.get("value")
         return out
+
+
+def _udf(values: dict[str, Any], name: str) -> Any:
+    """The user-defined field `name`; else the one whose name differs only in case or in
+    spaces around it ("Users" finds " users")."""
+    if name in values:
+        return values[name]
+    wanted = name.strip().casefold()
+    return next((v for k, v in values.items() if k.strip().casefold() == wanted), None)
 
 
 def bad_value(where: str, key: str, value: Any, kind: str, exc: Exception) -> ConnectorError:

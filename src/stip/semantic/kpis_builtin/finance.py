@@ -17,6 +17,7 @@ from stip.semantic.kpis_builtin.common import (
     CUSTOMER_COMPANY_TYPE,
     billing_months,
     divide,
+    elapsed_months,
     result,
     shared,
     sums,
@@ -31,14 +32,18 @@ TIME_DIMS = ("resource", "company", "queue", "priority", "team")
 @shared
 def _per_company(ctx: FunctionContext) -> pd.DataFrame:
     """Per window and client: revenue, direct item cost, recurring revenue, labour cost and
-    hours, and the revenue and direct cost of services: every item but the charges outside
-    contracts (products), so fixed fees, hours billed, blocks of hours and contract charges."""
+    hours, and what services bring and cost. Services are every item but the charges outside
+    contracts (products): fixed fees, blocks of hours and contract charges
+    (`service_billed`, their direct cost `service_cost`) and hours billed (`labour_revenue`;
+    a labour item's own cost is the labour again)."""
     items = item_money(ctx)
-    service = items["labour"] | items["recurring"] | items["contract"].notna()
+    # billed for a month or a block rather than for the hours worked
+    billed = ~items["labour"] & (items["recurring"] | items["contract"].notna())
     items = items.assign(
         recurring_price=items["price"].where(items["recurring"]),
-        service_price=items["price"].where(service),
-        service_direct=items["direct"].where(service),
+        service_billed=items["price"].where(billed),
+        labour_revenue=items["price"].where(items["labour"]),
+        service_cost=items["direct"].where(billed),
     )
     money = sums(
         items,
@@ -46,14 +51,15 @@ def _per_company(ctx: FunctionContext) -> pd.DataFrame:
         revenue="price",
         item_cost="direct",
         recurring="recurring_price",
-        service_revenue="service_price",
-        service_cost="service_direct",
+        service_billed="service_billed",
+        labour_revenue="labour_revenue",
+        service_cost="service_cost",
     )
     work = entry_work(ctx)
     work = sums(work[work["company"].notna()], ["p_idx", "company"], labour="cost", hours="hours")
     both = money.merge(work, on=["p_idx", "company"], how="outer")
-    numbers = ["revenue", "item_cost", "recurring", "service_revenue", "service_cost"]
-    numbers += ["labour", "hours"]
+    numbers = ["revenue", "item_cost", "recurring", "service_billed", "labour_revenue"]
+    numbers += ["service_cost", "labour", "hours"]
     both[numbers] = both[numbers].astype(float).fillna(0.0)
     if ctx.by == "company":
         both["dim_company"] = both["company"]
@@ -83,10 +89,12 @@ def client_effective_rate(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
-def _per_user_month(ctx: FunctionContext, columns: list[str]) -> pd.DataFrame:
-    """Σ `columns` of `_per_company` over active customers / their users / months. A client
-    without a user count adds neither: its money over other clients' users would inflate
-    the figure per user."""
+def _per_user_month(ctx: FunctionContext, billed: list[str], worked: list[str]) -> pd.DataFrame:
+    """Σ of `_per_company` columns over active customers, per month, / their users. Money
+    `billed` for a month or a block counts every month begun by the as-of (a fee is billed
+    on the 1st, so 2 November already holds November's); money for hours `worked`, the
+    months elapsed. A client without a user count adds neither: its money over other
+    clients' users would inflate the figure per user."""
     frame = _per_company(ctx)
     companies = ctx.con.table("companies")
     customers = companies.filter(
@@ -96,28 +104,40 @@ def _per_user_month(ctx: FunctionContext, columns: list[str]) -> pd.DataFrame:
     )
     ids = set(customers.select("id").to_pandas()["id"].astype(int))
     frame = frame[frame["company"].isin(ids)]
-    top = _sum_keys(ctx, frame.assign(top=frame[columns].sum(axis=1)), ["top"])
-    return per_month(ctx, top, users(ctx))
+    top = _sum_keys(ctx, frame, [*billed, *worked])
+    months = pd.DataFrame(
+        {
+            "p_idx": [w.idx for w in ctx.windows],
+            "billed_months": [billing_months(w) for w in ctx.windows],
+            "worked_months": [elapsed_months(w) for w in ctx.windows],
+        }
+    )
+    top = top.merge(months, on="p_idx")
+    top["top"] = divide(top[billed].sum(axis=1), top["billed_months"]).fillna(0.0) + divide(
+        top[worked].sum(axis=1), top["worked_months"]
+    ).fillna(0.0)
+    # the users per key; the money is per month already
+    return per_month(ctx, top[[*ctx.keys, "top"]], users(ctx).assign(months=1.0))
 
 
 @register("cost_to_serve_per_user", dimensions=("company",), uses_as_of="date")
 def cost_to_serve_per_user(ctx: FunctionContext) -> pd.DataFrame:
     """Labour cost on active customers per user per month."""
-    return _per_user_month(ctx, ["labour"])
+    return _per_user_month(ctx, [], ["labour"])
 
 
 @register("service_revenue_per_user", dimensions=("company",), uses_as_of="date")
 def service_revenue_per_user(ctx: FunctionContext) -> pd.DataFrame:
     """What active customers pay for services per user per month: the price an all-in fee
     per user replaces."""
-    return _per_user_month(ctx, ["service_revenue"])
+    return _per_user_month(ctx, ["service_billed"], ["labour_revenue"])
 
 
 @register("full_cost_per_user", dimensions=("company",), uses_as_of="date")
 def full_cost_per_user(ctx: FunctionContext) -> pd.DataFrame:
     """Labour cost plus the direct cost of the services' items (the tools and licences they
     run on) of active customers, per user per month."""
-    return _per_user_month(ctx, ["labour", "service_cost"])
+    return _per_user_month(ctx, ["service_cost"], ["labour"])
 
 
 @shared

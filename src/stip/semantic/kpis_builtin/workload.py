@@ -47,8 +47,11 @@ def endpoints(ctx: FunctionContext) -> pd.DataFrame:
 @shared
 def users(ctx: FunctionContext) -> pd.DataFrame:
     companies = ctx.base("companies", ["is_active", "company_type", "user_count"])
+    # a count of 0 or below (a typo in the PSA) is no count: it would shrink the total
     companies = companies.filter(
-        companies.is_active.fill_null(True) & (companies.company_type == CUSTOMER_COMPANY_TYPE)
+        companies.is_active.fill_null(True)
+        & (companies.company_type == CUSTOMER_COMPANY_TYPE)
+        & (companies.user_count > 0)
     )
     return _per_window(ctx, companies, companies.user_count.sum())
 

@@ -18,11 +18,15 @@ from stip.accounts.users import User
 from stip.semantic.portfolio import DEFAULT_PERIOD
 from stip.semantic.pricing import (
     EXIT,
+    INTERNAL_COST,
     KEEP,
     LOAD,
+    NO_FIGURES,
+    NO_USERS,
     REPRICE,
     SATISFACTION,
     SCOPE,
+    USER_COUNT,
     VERDICTS,
     ClientPrice,
     Simulation,
@@ -79,25 +83,34 @@ def _why(sim: Simulation, row: ClientPrice, lang: str) -> str:
     _ = gettext_for(lang)
     verdict = sim.verdict(row)
     if verdict is None:
-        return _("no user count in the PSA") if row.users is None else ""
+        reasons = {
+            NO_USERS: _("no user count in the PSA"),
+            NO_FIGURES: _("nothing billed or worked in this period"),
+        }
+        return reasons.get(row.unjudged or "", "") if sim.judged else ""
     terms = sim.terms
-    needed = formatting.number(row.needed(terms), EURO, lang)
-    margin = formatting.number(row.margin(terms.price), "%", lang)
-    today = formatting.number(row.today, EURO, lang)
+    # a price needed of 150.41 against 150 must not read as 150
+    needed = formatting.against(row.needed(terms), terms.price, EURO, lang)
+    figures = {
+        "needed": needed,
+        "margin": formatting.against(row.margin(terms.price), terms.margin, "%", lang),
+        "today": formatting.number(row.today, EURO, lang),
+        "today_margin": formatting.number(row.today_margin(), "%", lang),
+    }
     if verdict == KEEP:
-        return _("leaves a margin of %(margin)s %%") % {"margin": margin}
+        return _("leaves a margin of %(margin)s %%") % figures
     if verdict == REPRICE and (row.needed(terms) or 0) <= terms.reach:
-        return _("needs € %(needed)s per user for the target margin") % {"needed": needed}
+        return _("needs € %(needed)s per user for the target margin") % figures
     if verdict == SCOPE:
         load = formatting.number(row.load.value, "h/user/month", lang)
         return _("needs € %(needed)s per user; %(load)s reactive hours per user a month") % {
-            "needed": needed,
+            **figures,
             "load": load,
         }
-    return _("needs € %(needed)s per user and pays € %(today)s today") % {
-        "needed": needed,
-        "today": today,
-    }
+    return (
+        _("needs € %(needed)s per user and pays € %(today)s today (margin %(today_margin)s %%)")
+        % figures
+    )
 
 
 def _verdict_names(lang: str) -> dict[str | None, str]:
@@ -118,8 +131,8 @@ def _client_cells(sim: Simulation, row: ClientPrice, lang: str) -> dict[str, Any
         "users": formatting.number(row.users, "count", lang),
         "today": formatting.number(row.today, EURO, lang),
         "cost": formatting.number(row.cost, EURO, lang),
-        "needed": formatting.number(row.needed(sim.terms), EURO, lang),
-        "margin": formatting.number(margin, "%", lang),
+        "needed": formatting.against(row.needed(sim.terms), price, EURO, lang),
+        "margin": formatting.against(margin, sim.terms.margin, "%", lang),
         "margin_status": "none"
         if margin is None
         else ("green" if margin >= sim.terms.margin else "red"),
@@ -131,20 +144,26 @@ def _client_cells(sim: Simulation, row: ClientPrice, lang: str) -> dict[str, Any
     }
 
 
+def _signed_percent(value: float | None, lang: str) -> str:
+    """+15.7 %, -7.5 %, or — without a value."""
+    if value is None:
+        return "—"
+    return ("+" if value > 0 else "") + formatting.with_unit(value, "%", lang)
+
+
 def _steps(sim: Simulation, link: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     out = []
     for step in sim.steps():
         change = 100 * (step.revenue - step.today) / step.today if step.today else None
         out.append(
             {
-                "price": formatting.number(step.price, "count", lang),
+                "price": formatting.price(step.price, lang),
                 "href": "/clients/simulate" + query_string(**link, price=f"{step.price:g}"),
                 "current": step.price == sim.terms.price,
                 "counts": [step.counts[v] for v in VERDICTS],
                 "revenue": formatting.number(step.revenue, "€", lang),
-                "change": ("+" if change and change > 0 else "")
-                + formatting.number(change, "%", lang),
-                "margin": formatting.number(step.margin, "%", lang),
+                "change": _signed_percent(change, lang),
+                "margin": formatting.with_unit(step.margin, "%", lang),
             }
         )
     return out
@@ -165,11 +184,13 @@ def simulate_page(request: Request, state: State, user: CurrentUser) -> Response
         **filter_fields(when, choice, lang, tz),
         "money_period": period_label(sim.period, lang, tz),
         "price": f"{sim.terms.price:g}",
-        "price_text": formatting.number(sim.terms.price, "count", lang),
+        "price_text": formatting.price(sim.terms.price, lang),
         "margin_target": formatting.number(sim.terms.margin, "%", lang),
         "band": formatting.number(sim.terms.band, "%", lang),
         "judged": sim.judged,
-        "missing": [state.kpis.kpi(k).name.get(lang) for k in sim.missing],
+        "missing_users": USER_COUNT in sim.missing,
+        "missing_costs": INTERNAL_COST in sim.missing,
+        "uncosted": sim.uncosted,
         "counts": [(names[v], current.counts[v], STATUS[v]) for v in VERDICTS],
         "unjudged": sum(1 for r in sim.rows if sim.verdict(r) is None),
         "revenue": formatting.number(current.revenue, "€", lang),
