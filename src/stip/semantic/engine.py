@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import reduce
-from typing import Any
+from typing import Any, TypeVar
 
 from ibis.backends import BaseBackend
 
@@ -45,6 +45,7 @@ from stip.settings import Settings
 from stip.store.store import Store
 
 CACHE_SIZE = 50_000
+T = TypeVar("T")
 TILE_ACTIONS = 3
 
 
@@ -190,6 +191,15 @@ class KpiEngine:
             return {name.replace("__", ".", 1) for name, count in row.items() if not count}
 
         result: set[str] = self._cached(session.version, ("missing",), make)
+        return result
+
+    def per_version(self, key: str, make: Callable[[BaseBackend], T]) -> T:
+        """`make(con)` once per data version (`key` names it): a small lookup beside the KPIs,
+        cached as they are."""
+        with self._session() as session:
+            result: T = self._cached(
+                session.version, ("per_version", key), lambda: make(session.con)
+            )
         return result
 
     def missing(self, kpi_ids: list[str]) -> list[str]:

@@ -28,6 +28,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from ibis.backends import BaseBackend
+
 from stip.errors import QueryError
 from stip.semantic.engine import KpiEngine
 from stip.semantic.periods import Period
@@ -239,9 +241,10 @@ def simulate(
     """Each client of `clients` at `price` per user per month, from one fused computation of
     the figures by company over `period`."""
     terms = Terms(check_price(price), margin_target(engine), band)
-    results = {r.kpi.id: r for r in engine.many_values(list(KPIS), period, "company", as_of)}
-    uncosted, costed = _people_costs(engine)
-    missing = engine.missing([REVENUE, COST])
+    with engine.reading():  # one connection and data version for the three lookups
+        results = {r.kpi.id: r for r in engine.many_values(list(KPIS), period, "company", as_of)}
+        uncosted, costed = engine.per_version("people_costs", _people_costs)
+        missing = engine.missing([REVENUE, COST])
     if not costed and INTERNAL_COST not in missing:
         missing.append(INTERNAL_COST)  # every cost is 0: no figure to judge on
     revenue, cost = _rows(results[REVENUE]), _rows(results[COST])
@@ -268,19 +271,16 @@ def simulate(
     return Simulation(terms, money.period, money.as_of, rows, missing, uncosted)
 
 
-def _people_costs(engine: KpiEngine) -> tuple[int, int]:
+def _people_costs(con: BaseBackend) -> tuple[int, int]:
     """Active people without an internal cost (or one of 0), and with one."""
-    with engine.store.read() as con:
-        people = con.table("resources")
-        people = people.filter(people.is_active.fill_null(False))
-        has_cost = people.internal_cost.fill_null(0.0) > 0
-        row = (
-            people.aggregate(
-                without=(~has_cost).sum().fill_null(0), costed=has_cost.sum().fill_null(0)
-            )
-            .to_pyarrow()
-            .to_pylist()[0]
-        )
+    people = con.table("resources")
+    people = people.filter(people.is_active.fill_null(False))
+    has_cost = people.internal_cost.fill_null(0.0) > 0
+    row = (
+        people.aggregate(without=(~has_cost).sum().fill_null(0), costed=has_cost.sum().fill_null(0))
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
     return int(row["without"]), int(row["costed"])
 
 
