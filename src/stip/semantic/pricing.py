@@ -71,7 +71,7 @@ class Terms:
         return self.price * (1 + self.band / 100)
 
     def at(self, price: float) -> Terms:
-        return Terms(price, self.margin, self.band)
+        return replace(self, price=price)
 
 
 @dataclass(frozen=True)
