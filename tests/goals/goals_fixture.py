@@ -4,6 +4,7 @@ web tests read them too)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 from stip.store.schema import Batch
 
@@ -57,6 +58,17 @@ def _entry(eid: int, resource: int, day: int, hours: float, billable: bool) -> d
 def _survey(sid: int, ticket: int, done: datetime, rating: float) -> dict[str, object]:
     return {**SRC, "id": sid, "ticket_id": ticket, "company_id": 100, "complete_date": done,
             "survey_rating": rating}  # fmt: skip
+
+
+# The teams have one or two ratings each: judge a team from two (the catalogue asks five,
+# stip.semantic.guardrails), so the tests can follow a team's path on this small store.
+FEW_RATINGS = "targets:\n  csat_score: {min_n: 2}\n"
+
+
+def write_targets(home: Path) -> None:
+    """`FEW_RATINGS` as the KPI override of the installation at `home`."""
+    (home / "kpis").mkdir(parents=True, exist_ok=True)
+    (home / "kpis" / "targets.yaml").write_text(FEW_RATINGS, encoding="utf-8")
 
 
 def build_batch() -> Batch:

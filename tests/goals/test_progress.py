@@ -22,6 +22,7 @@ Q4, the week Monday 16 to Sunday 22 November, the day the 18th.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 import yaml
@@ -34,12 +35,13 @@ from stip.semantic.engine import KpiEngine
 from stip.settings import Settings
 from stip.store.store import open_store
 
-from .goals_fixture import GOALS, build_batch
+from .goals_fixture import GOALS, build_batch, write_targets
 
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> KpiEngine:
     home = tmp_path_factory.mktemp("goals")
+    write_targets(home)
     store = open_store(str(home / "stip.duckdb"))
     store.apply(build_batch())
     return KpiEngine(store, Settings(home=home), load_catalog(home=home))
@@ -111,8 +113,22 @@ def test_a_level_split_by_team(progress: GoalsProgress) -> None:
     assert members["Servicedesk"]["quarter"][0] == pytest.approx(90)
     assert members["Servicedesk"]["quarter"][3] == "green"
     assert members["Servicedesk"]["month"][0] == pytest.approx(100)
+    # Field's quarter rests on one rating: too few to judge a team on (FEW_RATINGS asks two)
     assert members["Field"]["quarter"][0] == pytest.approx(60)
-    assert members["Field"]["quarter"][3] == "red"
+    assert members["Field"]["quarter"][3] == "none"
+
+
+def test_a_team_on_fewer_ratings_than_the_kpi_asks_is_not_judged(tmp_path: Path) -> None:
+    """Without the override csat_score asks five ratings: Servicedesk's two judge nothing,
+    while the company's figure (three ratings this year) is judged as ever."""
+    store = open_store(str(tmp_path / "stip.duckdb"))
+    store.apply(build_batch())
+    engine = KpiEngine(store, Settings(home=tmp_path), load_catalog(home=tmp_path))
+    node = by_id(progress_of(engine, GOALS, "2026-11-18T12:00"))["satisfaction"]
+    members = {m.name: steps(m) for m in node.members}  # type: ignore[attr-defined]
+    assert members["Servicedesk"]["quarter"][0] == pytest.approx(90)
+    assert {status for _v, _m, _e, status in members["Servicedesk"].values()} == {"none"}
+    assert steps(node)["year"][3] == "green"
 
 
 def test_an_amount_for_each_person(progress: GoalsProgress) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from goals.goals_fixture import ANNA, BAS, GOALS, build_batch
+from goals.goals_fixture import ANNA, BAS, GOALS, build_batch, write_targets
 from stip.accounts.users import engine_for, get_user, set_resource
 from stip.app import Stip
 
@@ -17,6 +17,7 @@ AS_OF = "as_of=2026-11-18T12:00"
 @pytest.fixture(scope="module", autouse=True)
 def _goals(stip: Stip) -> None:
     stip.store.apply(build_batch())
+    write_targets(stip.settings.home)
     (stip.settings.home / "goals.yaml").write_text(GOALS, encoding="utf-8")
     accounts = engine_for(stip.settings)
     engineer = get_user(accounts, "engineer")

@@ -22,6 +22,7 @@ from stip.goals.models import Goal, GoalsFile
 from stip.goals.path import GoalPath, per_before
 from stip.semantic.compute import empty_value
 from stip.semantic.engine import KpiEngine
+from stip.semantic.guardrails import judged_status
 from stip.semantic.labels import person_names
 from stip.semantic.models import Direction, KpiDefinition
 from stip.semantic.periods import Period, local_midnight, parse_period
@@ -245,7 +246,7 @@ def goal_progress(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> Goals
                 own = got.members.get(member_id, goal.target)  # else a flat path at the target
             member_path = _path(goals, goal, own, workday)
             member_steps = [
-                _step(goal, member_path, level, result, found.get(member_id), as_of)
+                _step(goal, member_path, level, result, found.get(member_id), as_of, member=True)
                 for level, result, found in zip(levels, split_results, by_member, strict=True)
             ]
             rows.append(Member(member_id, name, own, member_steps))
@@ -302,10 +303,13 @@ def _step(
     result: KpiResult,
     row: ResultRow | None,
     as_of: datetime,
+    member: bool = False,
 ) -> Step:
-    """One level of the company or of one team or person (`row`: its result row, None when
-    nothing of theirs matched). A KPI computed per whole month reports its month for a week
-    or a day: then that month is the step's period, for the value and the milestone alike."""
+    """One level of the company or of one team or person (`member`; `row`: its result row,
+    None when nothing of theirs matched). A KPI computed per whole month reports its month
+    for a week or a day: then that month is the step's period, for the value and the
+    milestone alike. A team or person is not judged on fewer records than the KPI's `min_n`
+    (stip.semantic.guardrails)."""
     span = level.whole if result.period == level.asked else result.period
     value: float | int | None
     if result.no_data:
@@ -317,7 +321,7 @@ def _step(
     if path is None:
         return Step(level.name, span, None, None, value, n, "none")
     expected = path.expected(span, as_of)
-    status = judge(result.kpi, goal, value, expected)
+    status = judged_status(result.kpi, judge(result.kpi, goal, value, expected), n, member)
     return Step(level.name, span, path.milestone(span), expected, value, n, status)
 
 
