@@ -22,7 +22,7 @@ from stip.goals.models import Goal, GoalsFile
 from stip.goals.path import GoalPath, per_before
 from stip.semantic.compute import empty_value
 from stip.semantic.engine import KpiEngine
-from stip.semantic.guardrails import judged_status
+from stip.semantic.guardrails import too_few
 from stip.semantic.labels import person_names
 from stip.semantic.models import Direction, KpiDefinition
 from stip.semantic.periods import Period, local_midnight, parse_period
@@ -321,7 +321,8 @@ def _step(
     if path is None:
         return Step(level.name, span, None, None, value, n, "none")
     expected = path.expected(span, as_of)
-    status = judged_status(result.kpi, judge(result.kpi, goal, value, expected), n, member)
+    few = member and too_few(result.kpi, value, n)
+    status = "none" if few else judge(result.kpi, goal, value, expected)
     return Step(level.name, span, path.milestone(span), expected, value, n, status)
 
 

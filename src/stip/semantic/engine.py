@@ -35,7 +35,7 @@ from stip.semantic.compute import (
     supports_scope,
 )
 from stip.semantic.expressions import uses_period
-from stip.semantic.guardrails import judged_status, too_few
+from stip.semantic.guardrails import too_few
 from stip.semantic.labels import dimension_labels
 from stip.semantic.models import DIMENSIONS, KpiDefinition
 from stip.semantic.periods import Period, parse_as_of, parse_period, since_1970, trend_periods
@@ -458,14 +458,16 @@ class KpiEngine:
                     cells[kpi_id] = {**cells[kpi_id], **more}
             for kpi in group:
                 values[kpi.id] = plan.read(cells.get(kpi.id, {}), kpi.id in partial)
-        narrowed = bool(scope.dims)
+        # a person's, team's or client's value on too few records is shown, not judged
+        few = {
+            kpi.id: bool(scope.dims)
+            and too_few(kpi, values[kpi.id].current.value, values[kpi.id].current.n)
+            for kpi in kpis
+        }
         statuses = {
-            kpi.id: judged_status(
-                kpi,
-                kpi.status(_as_float(values[kpi.id].current.value), kpi.target, kpi.amber),
-                values[kpi.id].current.n,
-                narrowed,
-            )
+            kpi.id: "none"
+            if few[kpi.id]
+            else kpi.status(_as_float(values[kpi.id].current.value), kpi.target, kpi.amber)
             for kpi in kpis
         }
         acting = [
@@ -494,7 +496,7 @@ class KpiEngine:
                 previous_period=got.previous_period,
                 last_year_period=got.last_year_period,
                 out_of_scope=not supports_scope(kpi, scope, catalog),
-                few=narrowed and too_few(kpi, got.current.n) and got.current.value is not None,
+                few=few[kpi.id],
             )
             if kpi.id in actions:
                 tile.actions = actions[kpi.id]

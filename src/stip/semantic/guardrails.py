@@ -22,15 +22,10 @@ from stip.semantic.models import KpiDefinition
 Z95 = 1.959963984540054
 
 
-def too_few(kpi: KpiDefinition, n: int) -> bool:
-    """Whether a value of one person, team or client rests on fewer records than `min_n`."""
-    return kpi.min_n is not None and n < kpi.min_n
-
-
-def judged_status(kpi: KpiDefinition, status: str, n: int, narrowed: bool) -> str:
-    """`status`, or "none" for a value of one person, team or client (`narrowed`) on too
-    few records."""
-    return "none" if narrowed and too_few(kpi, n) else status
+def too_few(kpi: KpiDefinition, value: float | int | None, n: int) -> bool:
+    """Whether a value of one person, team or client rests on fewer records than `min_n`:
+    then it is shown, with status "none". No value is no value, not too few."""
+    return value is not None and kpi.min_n is not None and n < kpi.min_n
 
 
 def interval(kpi: KpiDefinition, value: float | int | None, n: int) -> tuple[float, float] | None:

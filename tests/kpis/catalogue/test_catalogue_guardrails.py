@@ -14,7 +14,7 @@ import pytest
 from stip.errors import DefinitionError
 from stip.semantic.catalog import load_catalog
 from stip.semantic.engine import KpiEngine
-from stip.semantic.guardrails import interval, judged_status, too_few
+from stip.semantic.guardrails import interval, too_few
 from stip.semantic.query import Scope
 
 from .catalogue_fixture import AS_OF
@@ -56,8 +56,8 @@ def test_a_lower_minimum_in_the_targets_file_judges_anna(tmp_path: Path) -> None
     )
     kpi = load_catalog(home=tmp_path).get("csat_positive_rate")
     assert (kpi.min_n, kpi.target) == (2, 90.0)  # the target stays the KPI's own
-    assert not too_few(kpi, 2)
-    assert judged_status(kpi, "red", 2, narrowed=True) == "red"
+    assert not too_few(kpi, 50.0, 2) and too_few(kpi, 50.0, 1)
+    assert not too_few(kpi, None, 0)  # no value is no value, not too few
 
 
 def test_a_minimum_below_two_is_a_file_line_error(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from stip.accounts.users import User
-from stip.semantic.guardrails import interval, judged_status, too_few
+from stip.semantic.guardrails import interval, too_few
 from stip.semantic.models import Direction, KpiDefinition
 from stip.semantic.periods import trend_periods
 from stip.web import exports, formatting, svg
@@ -295,8 +295,8 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
             name = row["by"].get(dim)
             ident = row["by"].get(f"{dim}_id")
             # each row is one person, team, client, queue or priority: not judged on too few
-            status = judged_status(kpi, row.get("status") or "none", row["n"], True)
-            few = row["value"] is not None and too_few(kpi, row["n"])
+            few = too_few(kpi, row["value"], row["n"])
+            status = "none" if few else row.get("status") or "none"
             rows.append(
                 {
                     "name": name
