@@ -10,13 +10,15 @@ import re
 
 import pytest
 
-from kpis.pricing_fixture import load
+from kpis.pricing_fixture import EXIT, KEEP, load
+from stip.accounts.users import engine_for, get_user, set_resource
 from stip.app import Stip
 from stip.store.schema import Batch
 
 from .conftest import TestClient, bearer, login
 
 QUERY = "period=2026-10&as_of=2026-11-02T09:00"
+MILA = 601
 ROW_NAME = re.compile(r'<th scope="row">(?:<a href="[^"]*">)?(.*?)(?:</a>)?</th>')
 
 
@@ -30,6 +32,13 @@ def _clients(stip: Stip) -> None:
         [{"source_system": "autotask", "id": 7, "company_name": "<b>Zeta</b>", "company_type": 1,
           "is_active": True, "user_count": 3}],
     )  # fmt: skip
+    # Mila is the account manager of Keep and Exit
+    batch.add("resources", [{"source_system": "autotask", "id": MILA, "first_name": "Mila",
+                             "last_name": "Maas", "is_active": True}])  # fmt: skip
+    batch.upserts["companies"] = [
+        {**c, "owner_resource_id": MILA} if c["id"] in (KEEP, EXIT) else c
+        for c in batch.upserts["companies"]
+    ]
     stip.store.apply(batch)
 
 
@@ -91,6 +100,29 @@ def test_the_price_moves_the_verdicts_and_the_steps_link_to_each_price(
     assert "price=126" in steps
     # a decimal comma is read as a decimal point
     assert 'value="149.5"' in client.get(f"/clients/simulate?{QUERY}&price=149,5").text
+    # cents survive the form and the links, however large the price
+    cents = client.get(f"/clients/simulate?{QUERY}&price=12345.67").text
+    assert 'value="12345.67"' in cents and "price=12345.67" in cents
+
+
+def test_an_account_manager_starts_with_their_own_clients(client: TestClient, stip: Stip) -> None:
+    """Mila (resource 601) manages Keep and Exit: the simulation and its totals hold those
+    two; mine=0 gives every client."""
+    accounts = engine_for(stip.settings)
+    manager = get_user(accounts, "account_manager")
+    assert manager is not None
+    set_resource(accounts, manager.id, MILA)
+    try:
+        login(client, "account_manager")
+        page = client.get(f"/clients/simulate?{QUERY}").text
+        assert ROW_NAME.findall(_clients_table(page)) == ["Exit BV", "Keep BV"]
+        assert "1 keep" in page and "1 exit" in page and "0 re-price" in page
+        # 15 users x 150 against 800 + 250 today
+        assert "would pay € 2,250 a month for services, against € 1,050 today" in page
+        everyone = client.get(f"/clients/simulate?{QUERY}&mine=0").text
+        assert len(ROW_NAME.findall(_clients_table(everyone))) == 7
+    finally:
+        set_resource(accounts, manager.id, None)
 
 
 @pytest.mark.parametrize(

@@ -113,13 +113,18 @@ class ClientPrice:
         """Nothing was billed to the client or worked for it in the period."""
         return not self.today and not self.cost
 
+    def within_reach(self, terms: Terms) -> bool:
+        """Whether the price the client needs is at most `band` % above the price."""
+        needed = self.needed(terms)
+        return needed is not None and needed <= terms.reach
+
     def verdict(self, terms: Terms) -> str | None:
         needed = self.needed(terms)
         if self.users is None or needed is None or self.idle:
             return None
         if needed <= terms.price:
             return KEEP
-        if needed <= terms.reach or (self.today or 0) >= needed:
+        if self.within_reach(terms) or (self.today or 0) >= needed:
             return REPRICE
         return SCOPE if self.load.status == "red" else EXIT
 

@@ -30,6 +30,7 @@ from stip.semantic.pricing import (
     VERDICTS,
     ClientPrice,
     Simulation,
+    Step,
 )
 from stip.web import exports, formatting
 from stip.web.deps import CurrentUser, State, language
@@ -99,7 +100,7 @@ def _why(sim: Simulation, row: ClientPrice, lang: str) -> str:
     }
     if verdict == KEEP:
         return _("leaves a margin of %(margin)s %%") % figures
-    if verdict == REPRICE and (row.needed(terms) or 0) <= terms.reach:
+    if verdict == REPRICE and row.within_reach(terms):
         return _("needs € %(needed)s per user for the target margin") % figures
     if verdict == SCOPE:
         load = formatting.number(row.load.value, "h/user/month", lang)
@@ -127,15 +128,15 @@ def _verdict_names(lang: str) -> dict[str | None, str]:
 def _client_cells(sim: Simulation, row: ClientPrice, lang: str) -> dict[str, Any]:
     price = sim.terms.price
     margin = row.margin(price)
+    verdict = sim.verdict(row)
     return {
         "users": formatting.number(row.users, "count", lang),
         "today": formatting.number(row.today, EURO, lang),
         "cost": formatting.number(row.cost, EURO, lang),
         "needed": formatting.against(row.needed(sim.terms), price, EURO, lang),
         "margin": formatting.against(margin, sim.terms.margin, "%", lang),
-        "margin_status": "none"
-        if margin is None
-        else ("green" if margin >= sim.terms.margin else "red"),
+        # the margin meets the target exactly when the client is kept
+        "margin_status": {KEEP: "green", None: "none"}.get(verdict, "red"),
         "change": formatting.number(row.change(price), "€", lang),
         "load": formatting.number(row.load.value, "h/user/month", lang),
         "load_status": row.load.status,
@@ -151,15 +152,20 @@ def _signed_percent(value: float | None, lang: str) -> str:
     return ("+" if value > 0 else "") + formatting.with_unit(value, "%", lang)
 
 
-def _steps(sim: Simulation, link: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+def _price_param(price: float) -> str:
+    """A price in a URL or the form: as typed, without float noise (149.5, 12345.67)."""
+    return format(price, ".10g")
+
+
+def _steps(steps: list[Step], price: float, link: dict[str, Any], lang: str) -> list[Any]:
     out = []
-    for step in sim.steps():
+    for step in steps:
         change = 100 * (step.revenue - step.today) / step.today if step.today else None
         out.append(
             {
                 "price": formatting.price(step.price, lang),
-                "href": "/clients/simulate" + query_string(**link, price=f"{step.price:g}"),
-                "current": step.price == sim.terms.price,
+                "href": "/clients/simulate" + query_string(**link, price=_price_param(step.price)),
+                "current": step.price == price,
                 "counts": [step.counts[v] for v in VERDICTS],
                 "revenue": formatting.number(step.revenue, "€", lang),
                 "change": _signed_percent(change, lang),
@@ -176,14 +182,15 @@ def simulate_page(request: Request, state: State, user: CurrentUser) -> Response
     sim, choice, when = simulation(request.query_params, state, user)
     link = page_link(when, choice)
     names = _verdict_names(lang)
-    current = sim.step(sim.terms.price)
+    steps = sim.steps()  # the price itself among them
+    current = next(step for step in steps if step.price == sim.terms.price)
     dashboard = roles.can_view_dashboard(user.role, roles.ACCOUNT_MANAGER)
     same_time = {"period": when.choice, "custom": when.custom, "as_of": when.as_of_param}
-    priced = {**link, "price": f"{sim.terms.price:g}"}
+    priced = {**link, "price": _price_param(sim.terms.price)}
     view = {
         **filter_fields(when, choice, lang, tz),
         "money_period": period_label(sim.period, lang, tz),
-        "price": f"{sim.terms.price:g}",
+        "price": _price_param(sim.terms.price),
         "price_text": formatting.price(sim.terms.price, lang),
         "margin_target": formatting.number(sim.terms.margin, "%", lang),
         "band": formatting.number(sim.terms.band, "%", lang),
@@ -197,7 +204,7 @@ def simulate_page(request: Request, state: State, user: CurrentUser) -> Response
         "today": formatting.number(current.today, "€", lang),
         "margin": formatting.number(current.margin, "%", lang),
         "verdict_names": [names[v] for v in VERDICTS],
-        "steps": _steps(sim, link, lang),
+        "steps": _steps(steps, sim.terms.price, link, lang),
         "rows": [
             {
                 "name": row.name,
