@@ -14,7 +14,7 @@ import pytest
 from stip.store.schema import Batch
 from stip.store.store import open_store
 
-from .pricing_fixture import load
+from .pricing_fixture import KEEP, load
 
 PERIOD = ("--period", "2026-10", "--as-of", "2026-11-02T10:00")
 
@@ -107,3 +107,23 @@ def test_a_bad_price_setting_names_the_variable(tmp_path: Path, db: str) -> None
     done = stip(tmp_path, "clients", "simulate", "--db", db, STIP_PRICE_PER_USER="-5")
     assert done.returncode == 1
     assert "STIP_PRICE_PER_USER" in done.stderr
+
+
+def test_a_client_name_with_markup_prints_as_written(tmp_path: Path) -> None:
+    """Names come from the PSA: "[/b]" once stopped the table with a Rich markup error."""
+    path = tmp_path / "stip.duckdb"
+    batch = Batch()
+    load(batch)
+    batch.add(
+        "companies",
+        [{"source_system": "autotask", "id": KEEP, "company_name": "Keep [/b][red]BV",
+          "company_type": 1, "is_active": True, "user_count": 10}],
+    )  # fmt: skip
+    open_store(str(path)).apply(batch)
+    for args in (
+        ("clients", "simulate"),
+        ("kpi", "values", "service_revenue_per_user", "--by", "company"),
+    ):
+        done = stip(tmp_path, *args, "--db", str(path), *PERIOD)
+        assert done.returncode == 0, done.stderr
+        assert "Keep [/b][red]BV" in done.stdout

@@ -6,11 +6,11 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from stip.cli.kpi import PeriodOption, fmt, kpi_engine
-from stip.cli.options import AsOfOption, DbOption, JsonOption
+from stip.cli.options import AsOfOption, DbOption, JsonOption, rich_console
 
 clients_app = typer.Typer(help="Clients: the price simulator.", no_args_is_help=True)
 COLOURS = {"keep": "green", "reprice": "yellow", "scope": "red", "exit": "red"}
@@ -49,7 +49,7 @@ def simulate(
         typer.echo(json.dumps(sim.to_json(), ensure_ascii=False, indent=2))
         return
     terms = sim.terms
-    console = Console()
+    console = rich_console()
     console.print(
         f"Every client at {fmt(terms.price)} EUR per user per month, against "
         f"{sim.period.start_date} .. {sim.period.end_date} (exclusive); the price needed leaves "
@@ -75,7 +75,7 @@ def simulate(
             _euros(row.cost),
             _euros(row.needed(terms)),
             fmt(row.margin(terms.price)),
-            f"[{COLOURS[verdict]}]{verdict}[/]" if verdict else _unjudged(row.unjudged),
+            Text(verdict, style=COLOURS[verdict]) if verdict else _unjudged(row.unjudged),
         )
     console.print(table)
     steps = Table(title="At other prices")

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -21,6 +20,7 @@ from stip.cli.options import (
     check_lang,
     definition_file,
     load,
+    rich_console,
 )
 from stip.errors import UserError, suggest
 
@@ -66,7 +66,7 @@ def show(
     if json_out:
         typer.echo(json.dumps(cards.to_json(), ensure_ascii=False, indent=2))
         return
-    console = Console()
+    console = rich_console()
     for card in cards.cards:
         a = card.agreement
         who = card.name or f"unknown {a.subject} #{a.subject_id}"

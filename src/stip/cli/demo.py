@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from stip.cli.options import DbOption, load
+from stip.cli.options import DbOption, load, rich_console
 
 if TYPE_CHECKING:
     from stip.app import Stip
@@ -45,7 +44,7 @@ def demo(
             f"'{scale}' is not one of: {', '.join(SCALES)}", param_hint="--scale"
         )
     stip = load(db)
-    console = Console(stderr=True)
+    console = rich_console(stderr=True)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -71,7 +70,7 @@ def demo(
 
 
 def _print_summary(summary: DemoSummary) -> None:
-    console = Console()
+    console = rich_console()
     console.print(
         f"Demo MSP built: scale {summary.scale}, seed {summary.seed}, data up to "
         f"{summary.end:%Y-%m-%d %H:%M} UTC, in {summary.seconds:.1f} s."
@@ -113,4 +112,4 @@ def print_demo_users(stip: Stip) -> None:
     table = Table("user / gebruiker", "role / rol", "password / wachtwoord", title="Demo users")
     for username, role, password in users:
         table.add_row(username, role, password)
-    Console().print(table)
+    rich_console().print(table)

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from stip.cli.kpi import fmt, kpi_engine
-from stip.cli.options import AsOfOption, DbOption, JsonOption, definition_file, load
+from stip.cli.options import AsOfOption, DbOption, JsonOption, definition_file, load, rich_console
 
 if TYPE_CHECKING:
     from stip.goals.progress import Step
@@ -83,7 +82,7 @@ def show(
                 "",
                 *(_cell(step) for step in member.steps),
             )
-    Console().print(table)
+    rich_console().print(table)
     counts = progress.summary()
     typer.echo(
         f"{len(progress.goals)} goals this quarter: {counts['green']} on track, "

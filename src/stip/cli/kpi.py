@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from stip.cli.options import AsOfOption, DbOption, JsonOption, load, not_empty
+from stip.cli.options import AsOfOption, DbOption, JsonOption, load, not_empty, rich_console
 from stip.errors import DefinitionError, QueryError
 
 if TYPE_CHECKING:
@@ -101,7 +100,7 @@ def list_kpis(json_out: JsonOption = False) -> None:
             item["unit"],
             "yes" if item["has_actions"] else "",
         )
-    Console().print(table)
+    rich_console().print(table)
 
 
 @kpi_app.command("values")
@@ -135,7 +134,7 @@ def values(
         dims = [fmt(row.by.get(f"{by}_id")), fmt(row.by.get(by))] if by else []
         value = "no data" if result.no_data else fmt(row.value)
         table.add_row(*dims, value, str(row.n), fmt(row.target), row.status)
-    Console().print(table)
+    rich_console().print(table)
 
 
 @kpi_app.command("actions")
@@ -163,7 +162,7 @@ def actions(
     for row in result.rows:
         ticket = row.get("ticket_number") or fmt(row.get("ticket_id"))
         table.add_row(ticket, fmt(row.get("person")), row["what"]["en"], row["why"]["en"])
-    Console().print(table)
+    rich_console().print(table)
     if not result.rows:
         typer.echo("no actions")
 

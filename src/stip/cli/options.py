@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from stip.app import Stip  # light: the store's engines load on first use
 from stip.errors import ConfigError, UserError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def rich_console(stderr: bool = False) -> Console:
+    """The console every table is printed on. Company names, ticket titles and error texts
+    come from the PSA: printed as Rich markup, "[/b]" in a name would stop the command and
+    "[red]" would colour it. Styles are given as `rich.text.Text` instead."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, markup=False)
 
 
 def not_empty(value: str | None) -> str | None:

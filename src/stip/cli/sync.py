@@ -18,7 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from stip.cli.options import DbOption, load
+from stip.cli.options import DbOption, load, rich_console
 from stip.errors import ConnectorError, UserError
 
 if TYPE_CHECKING:
@@ -106,10 +106,10 @@ def sync_autotask(
     from stip.connectors.autotask.sync import run_sync
 
     stip = load(db)
-    display = RichProgress(Console(stderr=True))
+    display = RichProgress(rich_console(stderr=True))
     with display.progress:
         report = run_sync(stip, full=full, progress=display)
-    _summary(Console(), report)
+    _summary(rich_console(), report)
     if report.errors:
         raise ConnectorError(
             f"Autotask sync finished with {len(report.errors)} failed entities: {report.message()}"
