@@ -84,6 +84,20 @@ def test_tables_worst_first(tmp_path: Path, db: str) -> None:
     names = ["Exit BV", "Scope BV", "Pays BV", "Band BV", "Keep BV", "Uncounted BV"]
     assert sorted(names, key=out.index) == names
     assert "not judged" in out and "At other prices" in out
+    assert "171.43" in out  # Band's price needed, in cents: never rounded onto a price
+
+
+def test_without_user_counts_the_cli_says_what_to_fill_in(tmp_path: Path) -> None:
+    path = tmp_path / "stip.duckdb"
+    batch = Batch()
+    load(batch)
+    batch.upserts["companies"] = [{**c, "user_count": None} for c in batch.upserts["companies"]]
+    open_store(str(path)).apply(batch)
+    done = stip(tmp_path, "clients", "simulate", "--db", str(path), *PERIOD)
+    assert done.returncode == 0, done.stderr
+    out = " ".join(done.stdout.split())
+    assert "Nothing is judged: the store holds no value in companies.user_count." in out
+    assert "[autotask] user_count_field" in out and "internal (loaded hourly) cost" not in out
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,7 @@ def simulate(
     """Every active client at one price per user per month: what it pays and costs now, the
     price it needs for the margin target, and keep / re-price / change scope / exit."""
     from stip.semantic.portfolio import DEFAULT_PERIOD
-    from stip.semantic.pricing import VERDICTS, simulate
+    from stip.semantic.pricing import INTERNAL_COST, USER_COUNT, VERDICTS, simulate
     from stip.web.people import Directory
 
     engine = kpi_engine(db)
@@ -55,11 +55,17 @@ def simulate(
         f"{sim.period.start_date} .. {sim.period.end_date} (exclusive); the price needed leaves "
         f"a margin of {fmt(terms.margin)} %."
     )
+    hints = {
+        USER_COUNT: "Name the company field with the number of users in "
+        "[autotask] user_count_field.",
+        INTERNAL_COST: "Give each person their internal (loaded hourly) cost in Autotask.",
+    }
     if not sim.judged:
         console.print(
-            "Nothing is judged: the store holds no value in " + ", ".join(sim.missing) + ". "
-            "User counts come from the company field named in [autotask] user_count_field; "
-            "internal costs from each person's internal cost in Autotask."
+            "Nothing is judged: the store holds no value in "
+            + ", ".join(sim.missing)
+            + ". "
+            + " ".join(hints[column] for column in sim.missing if column in hints)
         )
     if sim.uncosted:
         console.print(f"{sim.uncosted} active people have no internal cost: their hours count 0.")
@@ -73,7 +79,7 @@ def simulate(
             fmt(row.users),
             _euros(row.today),
             _euros(row.cost),
-            _euros(row.needed(terms)),
+            fmt(row.needed(terms)),  # cents: a needed 150.41 must not read as the price
             fmt(row.margin(terms.price)),
             Text(verdict, style=COLOURS[verdict]) if verdict else _unjudged(row.unjudged),
         )
