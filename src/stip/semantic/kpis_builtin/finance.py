@@ -89,6 +89,18 @@ def client_effective_rate(ctx: FunctionContext) -> pd.DataFrame:
     return result(agg, ctx)
 
 
+@shared
+def _counted_customers(ctx: FunctionContext) -> set[int]:
+    """The active customers with a user count, looked up once per computation."""
+    companies = ctx.con.table("companies")
+    customers = companies.filter(
+        companies.is_active.fill_null(True)
+        & (companies.company_type == CUSTOMER_COMPANY_TYPE)
+        & (companies.user_count > 0)
+    )
+    return set(customers.select("id").to_pandas()["id"].astype(int))
+
+
 def _per_user_month(ctx: FunctionContext, billed: list[str], worked: list[str]) -> pd.DataFrame:
     """Σ of `_per_company` columns over active customers, per month, / their users. Money
     `billed` for a month or a block counts every month begun by the as-of (a fee is billed
@@ -96,14 +108,7 @@ def _per_user_month(ctx: FunctionContext, billed: list[str], worked: list[str]) 
     months elapsed. A client without a user count adds neither: its money over other
     clients' users would inflate the figure per user."""
     frame = _per_company(ctx)
-    companies = ctx.con.table("companies")
-    customers = companies.filter(
-        companies.is_active.fill_null(True)
-        & (companies.company_type == CUSTOMER_COMPANY_TYPE)
-        & (companies.user_count > 0)
-    )
-    ids = set(customers.select("id").to_pandas()["id"].astype(int))
-    frame = frame[frame["company"].isin(ids)]
+    frame = frame[frame["company"].isin(_counted_customers(ctx))]
     top = _sum_keys(ctx, frame, [*billed, *worked])
     months = pd.DataFrame(
         {
