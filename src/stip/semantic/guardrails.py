@@ -28,9 +28,14 @@ def too_few(kpi: KpiDefinition, value: float | int | None, n: int) -> bool:
     return value is not None and kpi.min_n is not None and n < kpi.min_n
 
 
+def has_interval(kpi: KpiDefinition) -> bool:
+    """Whether the KPI is a share of records, whose values get an interval."""
+    return kpi.measure.type == "share"
+
+
 def interval(kpi: KpiDefinition, value: float | int | None, n: int) -> tuple[float, float] | None:
     """The 95 % Wilson interval (in %) of a share KPI's value over `n` records; else None."""
-    if kpi.measure.type != "share" or value is None or n <= 0:
+    if not has_interval(kpi) or value is None or n <= 0:
         return None
     share = min(max(float(value) / 100, 0.0), 1.0)
     z2 = Z95 * Z95

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from stip.accounts.users import User
-from stip.semantic.guardrails import interval, too_few
+from stip.semantic.guardrails import has_interval, interval, too_few
 from stip.semantic.models import Direction, KpiDefinition
 from stip.semantic.periods import trend_periods
 from stip.web import exports, formatting, svg
@@ -314,7 +314,7 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
                 dim,
                 _(DIMENSION_LABELS.get(dim, dim)),
                 rows,
-                kpi.measure.type == "share",
+                has_interval(kpi),
                 f"{base}/export.csv" + query_string(table=dim, **link),
                 f"{base}/export.xlsx" + query_string(table=dim, **link),
             )
