@@ -5,18 +5,31 @@ that shows it."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from stip.errors import DefinitionError, UserError
 from stip.semantic.catalog import KpiCatalog
 from stip.semantic.engine import KpiEngine
 from stip.stamps import file_stamp
 
 F = TypeVar("F")
 R = TypeVar("R")
+#: A definitions file edited in the browser is at most this long: a goals or deliverables
+#: file of hundreds of entries is a few tens of KiB.
+MAX_BYTES = 256 * 1024
+#: Saved versions kept per file in `$STIP_HOME/history/`, newest last.
+KEEP_VERSIONS = 20
+
+
+class EditConflict(UserError):
+    """The file changed on disk after the editor read it."""
 
 
 class FileSource(Generic[F, R]):
@@ -69,3 +82,83 @@ class FileSource(Generic[F, R]):
         with self._lock:
             self._result = (key, definitions, result)
         return result
+
+    # -- editing (the browser's editor) -------------------------------------------------------
+
+    def digest(self) -> str:
+        """A fingerprint of the file's bytes ("" without a file): what an editor read."""
+        try:
+            return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        except FileNotFoundError:
+            return ""
+
+    def text(self) -> str | None:
+        try:
+            return self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+
+    def check(self, text: str) -> F:
+        """The definitions `text` would give, checked exactly as the file is (against the
+        catalogue in force); a mistake raises `DefinitionError` with this file's name and
+        line."""
+        data = normalised(text)
+        with tempfile.TemporaryDirectory(prefix=".stip-check-", dir=self.path.parent) as folder:
+            candidate = Path(folder) / self.path.name
+            candidate.write_text(data, encoding="utf-8")
+            try:
+                return self._load(candidate, self._catalog())
+            except DefinitionError as exc:
+                raise DefinitionError(str(exc).replace(str(candidate), str(self.path))) from None
+
+    def save(self, text: str, seen: str) -> tuple[F, Path | None]:
+        """Check `text` and make it the file, unless the file changed after it was read (its
+        `digest()` then was `seen`): `EditConflict`, and nothing is written. The previous
+        version is kept in `history/` beside the file (the last `KEEP_VERSIONS`); returns the
+        definitions and where the previous version went (None for a new file). The new file
+        appears at once, whole (written beside it, then renamed over it)."""
+        definitions = self.check(text)
+        data = normalised(text).encode("utf-8")
+        with self._lock:
+            current = self.digest()
+            if current != seen:
+                raise EditConflict(
+                    f"{self.path} was changed by someone else after you opened it; nothing was "
+                    "saved. Copy your text, reload the page and apply your change again"
+                )
+            kept = self._keep_previous() if current else None
+            handle, temporary = tempfile.mkstemp(prefix=".stip-save-", dir=self.path.parent)
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(temporary, self.path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        return definitions, kept
+
+    def _keep_previous(self) -> Path:
+        history = self.path.parent / "history"
+        history.mkdir(exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        kept = history / f"{self.path.stem}.{stamp}{self.path.suffix}"
+        kept.write_bytes(self.path.read_bytes())
+        versions = sorted(history.glob(f"{self.path.stem}.*{self.path.suffix}"))
+        for old in versions[:-KEEP_VERSIONS]:
+            old.unlink(missing_ok=True)
+        return kept
+
+
+def normalised(text: str) -> str:
+    """A browser's text as a file: line ends as `\n`, ending in one; at most `MAX_BYTES`."""
+    data = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not data.endswith("\n"):
+        data += "\n"
+    size = len(data.encode("utf-8"))
+    if size > MAX_BYTES:
+        raise DefinitionError(
+            f"the text is {size // 1024} KiB; a definitions file is at most {MAX_BYTES // 1024} KiB"
+        )
+    return data

@@ -290,6 +290,47 @@ def test_the_owner_reads_the_goals_and_opens_one(
     assert w.errors == []
 
 
+def test_the_owner_edits_what_the_company_stands_for(
+    server: str, context: Any, browser: Any, artifacts: Path
+) -> None:
+    """Goals -> Edit: a mistake is named by its line and nothing is saved; the fixed text is
+    saved and the engineer's scorecard carries the new statement above the core KPIs."""
+    w = login(context, server, "owner")
+    w.page.goto(f"{server}/goals")
+    w.page.click("a.button-link >> text=Edit")
+    w.page.wait_for_load_state("networkidle")
+    assert w.page.url == f"{server}/goals/edit"
+    box = w.page.locator("textarea[name=text]")
+    original = box.input_value()
+    statement = "If a customer has a problem, it is our problem"
+    assert statement in original
+    box.fill(original.replace("- sla_met_rate", "- sla_met_rat"))
+    w.page.click("button[value=save]")
+    w.page.wait_for_load_state("networkidle")
+    assert "unknown KPI 'sla_met_rat'" in w.page.locator(".error-box").inner_text()
+    box = w.page.locator("textarea[name=text]")
+    chosen = box.evaluate("b => b.value.substring(b.selectionStart, b.selectionEnd)")
+    assert chosen == "    - sla_met_rat"  # the cursor is on the line the mistake names
+    box.fill(original.replace(statement, "Your problem is our problem"))
+    w.page.click("button[value=save]")
+    w.page.wait_for_load_state("networkidle")
+    assert w.page.url == f"{server}/goals/edit?saved=1"
+    w.page.screenshot(path=str(artifacts / "goals-edit.png"), full_page=True)
+    other = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
+    try:
+        engineer = login(other, server, "engineer")
+        section = engineer.page.locator("section.clarity")
+        assert "Your problem is our problem" in section.inner_text()
+        assert section.locator("li.core-kpi").count() == 5
+        assert engineer.errors == []
+    finally:
+        other.close()
+    # the text with the mistake came back as a 400 page, which the console notes
+    assert w.errors == [
+        "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    ]
+
+
 def test_the_account_manager_checks_an_agreement_and_opens_its_evidence(
     server: str, context: Any, artifacts: Path
 ) -> None:

@@ -42,6 +42,11 @@ goals:
     kpi: mrr
     start: 2026-01-01
     target: 1000
+clarity:
+  statement: {en: "Your problem is our <problem>", nl: "Uw probleem is ons <probleem>"}
+  guidelines:
+    - {en: Call back every low rating today, nl: Bel elke lage beoordeling vandaag terug}
+  core_kpis: [csat_score, billable_hours, tickets_created, mrr]
 """
 
 

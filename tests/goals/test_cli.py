@@ -42,6 +42,12 @@ def test_show_prints_the_cascade(tmp_path: Path, db: str) -> None:
     assert table.returncode == 0, table.stderr
     assert "Tickets created [green]" in table.stdout
     assert "4 goals this quarter: 1 on track, 0 nearly, 2 off track, 1 unknown" in table.stdout
+    # what the company stands for comes first, printed as written (no markup)
+    assert data["clarity"]["core"][0]["kpi"] == "csat_score"
+    assert table.stdout.startswith("What we stand for: Your problem is our <problem>\n")
+    assert "  1. Call back every low rating today" in table.stdout
+    assert "Customer satisfaction [amber]" in table.stdout and "80.00 %" in table.stdout
+    assert "Monthly recurring revenue (MRR) [none]" in table.stdout and "no data" in table.stdout
 
 
 def test_validate(tmp_path: Path, db: str) -> None:

@@ -194,3 +194,8 @@ def test_the_example_in_the_docs_loads(tmp_path: Path, catalog: KpiCatalog) -> N
     path.write_text(example, encoding="utf-8")
     goals = load_goals(path, catalog)
     assert list(goals.goals) == ["recurring_revenue", "happy_clients", "sla", "billable_hours"]
+    assert goals.clarity is not None and goals.clarity.core_kpis == [
+        "sla_met_rate",
+        "csat_positive_rate",
+        "same_day_entry_rate",
+    ]

@@ -37,6 +37,14 @@ def _public(_: str) -> bool:
     return True
 
 
+def _fixer(role: str) -> bool:
+    return roles.can_admin(role) or role == roles.OWNER
+
+
+def _checking(text: str) -> dict[str, str]:
+    return {"text": text, "action": "check"}
+
+
 def _cases(stip: Stip) -> dict[str, list[Case]]:
     """Route template -> concrete requests with the role predicate from `roles`."""
     engine = engine_for(stip.settings)
@@ -136,6 +144,14 @@ def _cases(stip: Stip) -> dict[str, list[Case]]:
         "GET /deliverables": [Case("GET", "/deliverables", roles.can_see_others)],
         "GET /deliverables/{agreement_id}/report.pdf": [
             Case("GET", "/deliverables/acme/report.pdf", roles.can_see_others)
+        ],
+        # editing the goals and deliverables files: those who may fix them (owner, admins);
+        # "check" writes nothing (tests/web/test_editor.py saves)
+        "GET /goals/edit": [Case("GET", "/goals/edit", _fixer)],
+        "POST /goals/edit": [Case("POST", "/goals/edit", _fixer, lambda: _checking(GOALS))],
+        "GET /deliverables/edit": [Case("GET", "/deliverables/edit", _fixer)],
+        "POST /deliverables/edit": [
+            Case("POST", "/deliverables/edit", _fixer, lambda: _checking(DELIVERABLES))
         ],
         "GET /api/v1/deliverables": [
             Case("GET", "/api/v1/deliverables", roles.can_see_others, api=True)

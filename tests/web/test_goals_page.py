@@ -215,3 +215,58 @@ def test_the_progress_is_computed_once_per_data_file_and_as_of(
         assert calls == ["computed"]
     finally:
         path.write_text(GOALS, encoding="utf-8")
+
+
+def test_the_goals_page_says_what_the_company_stands_for(client: TestClient) -> None:
+    """The statement (escaped: a goals file is text like any other), the guidelines, and the
+    core KPIs this month, company-wide (figures in tests/goals/test_clarity.py)."""
+    login(client, "owner")
+    page = client.get(f"/goals?{AS_OF}").text
+    assert '<p class="clarity-statement">Your problem is our &lt;problem&gt;</p>' in page
+    assert "<li>Call back every low rating today</li>" in page
+    core = '<a href="/kpi/csat_score?period=this-month">Customer satisfaction</a> <strong>80.0 %'
+    assert core in page
+    assert '<span class="hint">target 90.0 %</span>' in page
+    assert "Monthly recurring revenue (MRR)</a> <strong>no data</strong>" in page  # owner: money
+    dutch = client.get(f"/goals?{AS_OF}&lang=nl").text
+    assert "Waar we voor staan" in dutch and "Uw probleem is ons &lt;probleem&gt;" in dutch
+    assert "<li>Bel elke lage beoordeling vandaag terug</li>" in dutch
+    assert "Kern-KPI&#39;s, het hele bedrijf deze maand" in dutch
+
+
+def test_every_dashboard_carries_the_statement_and_core_kpis(
+    stip: Stip, client: TestClient
+) -> None:
+    """Everyone knows the same KPIs: the engineer too, without the amounts of a money KPI
+    (its status stays) and without the guidelines, which the goals page lists."""
+    login(client, "engineer")
+    page = client.get(f"/d/engineer?{AS_OF}").text
+    assert "What we stand for:</span> Your problem is our &lt;problem&gt;" in page
+    assert "<strong>80.0 %</strong>" in page and "<strong>24.0 h</strong>" in page
+    assert '<a href="/kpi/mrr' not in page and "Monthly recurring revenue" in page
+    assert "Call back every low rating today" not in page
+    assert "goals-line" not in page  # the horizon's count is the owner's
+    login(client, "owner")
+    owner = client.get(f"/d/owner?{AS_OF}&lang=nl").text
+    assert 'class="goals-line"' in owner and "Uw probleem is ons &lt;probleem&gt;" in owner
+    assert "clarity" not in client.get(f"/d/owner?{AS_OF}&tv=1").text  # not on the wall
+    engineer = client.get(f"/api/v1/goals?{AS_OF}", headers=bearer(stip, "engineer")).json()
+    core = {item["kpi"]: item for item in engineer["clarity"]["core"]}
+    assert core["mrr"]["hidden"] and core["mrr"]["value"] is None
+    assert not core["csat_score"]["hidden"] and core["csat_score"]["value"] == pytest.approx(80)
+
+
+def test_a_broken_goals_file_is_named_only_to_those_who_can_fix_it(
+    stip: Stip, client: TestClient
+) -> None:
+    path = stip.settings.home / "goals.yaml"
+    path.write_text(GOALS.replace("core_kpis: [csat_score", "core_kpis: [csat_scor"), "utf-8")
+    try:
+        login(client, "engineer")
+        page = client.get(f"/d/engineer?{AS_OF}")
+        assert page.status_code == 200
+        assert "clarity" not in page.text and "mistake" not in page.text
+        login(client, "owner")
+        assert "The goals file has a mistake: see Goals." in client.get("/d/teamlead").text
+    finally:
+        path.write_text(GOALS, encoding="utf-8")

@@ -14,7 +14,7 @@ from stip.cli.kpi import fmt, kpi_engine
 from stip.cli.options import AsOfOption, DbOption, JsonOption, definition_file, load, rich_console
 
 if TYPE_CHECKING:
-    from stip.goals.progress import Step
+    from stip.goals.progress import GoalsProgress, Step
 
 goals_app = typer.Typer(
     help="Goals: the dot on the horizon, cascaded to this year, quarter, month, week and day.",
@@ -54,6 +54,7 @@ def show(
     if json_out:
         typer.echo(json.dumps(progress.to_json(), ensure_ascii=False, indent=2))
         return
+    _print_clarity(progress)
     title = (
         f"{goals.horizon.statement.en} (by {goals.horizon.by}) — as of "
         f"{progress.as_of:%Y-%m-%d %H:%M %z}; cells: value / expected by now"
@@ -88,6 +89,30 @@ def show(
         f"{len(progress.goals)} goals this quarter: {counts['green']} on track, "
         f"{counts['amber']} nearly, {counts['red']} off track, {counts['none']} unknown"
     )
+
+
+def _print_clarity(progress: GoalsProgress) -> None:
+    """What the company stands for, its guidelines and its core KPIs this month."""
+    clarity = progress.file.clarity
+    if clarity is None:
+        return
+    console = rich_console()
+    console.print(Text(f"What we stand for: {clarity.statement.en}", style="bold"))
+    for number, rule in enumerate(clarity.guidelines, 1):
+        console.print(f"  {number}. {rule.en}")
+    if not progress.core:
+        return
+    table = Table(title="Core KPIs, the whole company this month")
+    for column, justify in (("KPI", "left"), ("value", "right"), ("target", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for tile in progress.core:
+        value = "no data" if tile.no_data else f"{fmt(tile.value)} {tile.kpi.unit}"
+        table.add_row(
+            Text(f"{tile.kpi.name.en} [{tile.status}]", style=COLOURS[tile.status]),
+            value.strip(),
+            "" if tile.target is None else fmt(tile.target),
+        )
+    console.print(table)
 
 
 def _cell(step: Step) -> Text:

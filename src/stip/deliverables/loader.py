@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 from stip.deliverables.models import AGREEMENT_ID, SUBJECTS, DeliverablesFile
@@ -15,6 +16,32 @@ FILE_NAME = "deliverables.yaml"
 
 def deliverables_file(home: Path) -> Path:
     return home / FILE_NAME
+
+
+def starter(today: date, client: tuple[int, str] | None) -> str:
+    """A first deliverables file to edit in the browser: one agreement with `client` (the
+    first client of the PSA; valid as it stands), from this year."""
+    company_id, name = client if client is not None else (1, "your client's company id")
+    return STARTER.format(
+        client=company_id, name=" ".join(name.split()), start=date(today.year, 1, 1)
+    )
+
+
+STARTER = """\
+# The KPIs agreed in fixed-price contracts, met or missed per month: see docs/deliverables.md.
+kind: Deliverables
+version: 1
+agreements:
+  first:
+    title: {{en: Managed services, nl: Managed services}}
+    client: {client}  # {name}
+    start: {start}
+    deliverables:
+      - kpi: sla_response_compliance
+        target: 95
+      - kpi: csat_positive_rate
+        target: 85
+"""
 
 
 def load_deliverables(path: Path, catalog: KpiCatalog) -> DeliverablesFile:

@@ -19,7 +19,7 @@ SERVICE_TEAMS = ", ".join(name for name, code in DEPARTMENTS if code in ("SD1", 
 TEMPLATE = """\
 # The demo MSP's goals (docs/goals.md): the dot on the horizon, and the goals that lead to
 # it. Stip works out each year's, quarter's, month's, week's and day's milestone from them
-# and measures every one against the PSA's data. Edit and reload the goals page.
+# and measures every one against the PSA's data. Edit it here or on the goals page (Edit).
 kind: Goals
 version: 1
 horizon:
@@ -29,6 +29,23 @@ horizon:
     nl: In {horizon} zijn we de all-in IT-partner van 300 bedrijven in onze regio, en zij
       bevelen ons aan
   by: {horizon}-12-31
+clarity:
+  statement:
+    en: If a customer has a problem, it is our problem
+    nl: Als een klant een probleem heeft, is het ons probleem
+  guidelines:
+    - en: We answer and solve every ticket within its SLA
+      nl: We reageren op elk ticket en lossen het op binnen de SLA
+    - en: We call back every low rating the same working day
+      nl: We bellen elke lage beoordeling dezelfde werkdag terug
+    - en: We book our hours the day we work them
+      nl: We boeken onze uren op de dag dat we ze werken
+  core_kpis:
+    - sla_met_rate
+    - csat_positive_rate
+    - first_touch_resolution
+    - same_day_entry_rate
+    - service_gross_margin
 goals:
   recurring_revenue:
     title:

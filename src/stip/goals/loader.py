@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from stip.errors import DefinitionError, suggest
 from stip.goals.models import GOAL_ID, GoalsFile
 from stip.semantic.catalog import KpiCatalog
 from stip.semantic.compute import accumulates
+from stip.semantic.models import KpiDefinition
 from stip.yamllines import line_of, load_model
 
 FILE_NAME = "goals.yaml"
@@ -17,6 +20,41 @@ Lines = dict[tuple[str | int, ...], int]
 
 def goals_file(home: Path) -> Path:
     return home / FILE_NAME
+
+
+def starter(today: date) -> str:
+    """A first goals file to edit in the browser: valid as it stands, dated from this year."""
+    return STARTER.format(start=date(today.year, 1, 1), horizon=today.year + 4)
+
+
+STARTER = """\
+# The dot on the horizon and the goals that lead to it: see docs/goals.md.
+kind: Goals
+version: 1
+horizon:
+  statement:
+    en: In {horizon} our clients recommend us to every company they know
+    nl: In {horizon} bevelen onze klanten ons aan bij elk bedrijf dat ze kennen
+  by: {horizon}-12-31
+clarity:
+  statement:
+    en: If a customer has a problem, it is our problem
+    nl: Als een klant een probleem heeft, is het ons probleem
+  guidelines:
+    - en: We call back every low rating the same working day
+      nl: We bellen elke lage beoordeling dezelfde werkdag terug
+  core_kpis: [sla_met_rate, csat_positive_rate]
+goals:
+  happy_clients:
+    kpi: csat_positive_rate
+    start: {start}
+    target: 90
+  sla:
+    kpi: sla_met_rate
+    start: {start}
+    target: 95
+    supports: happy_clients
+"""
 
 
 def load_goals(path: Path, catalog: KpiCatalog) -> GoalsFile:
@@ -39,10 +77,7 @@ def _check(goals: GoalsFile, path: Path, lines: Lines, catalog: KpiCatalog) -> N
             raise fail(here, "a goal id is lower case letters, digits, '_' and '-'")
         kpi = known.get(goal.kpi)
         if kpi is None:
-            raise fail(
-                (*here, "kpi"),
-                f"unknown KPI '{goal.kpi}'.{suggest(goal.kpi, known)} See `stip kpi list`.",
-            )
+            raise fail((*here, "kpi"), _unknown(goal.kpi, known))
         if goals.end(goal) < goal.start:
             raise fail(
                 (*here, "start"),
@@ -73,6 +108,8 @@ def _check(goals: GoalsFile, path: Path, lines: Lines, catalog: KpiCatalog) -> N
                 (*here, "supports"),
                 f"no goal '{goal.supports}' in this file.{suggest(goal.supports, goals.goals)}",
             )
+    if goals.clarity is not None:
+        _check_core(goals.clarity.core_kpis, known, fail)
     for goal_id in goals.goals:
         seen = [goal_id]
         parent = goals.goals[goal_id].supports
@@ -85,3 +122,20 @@ def _check(goals: GoalsFile, path: Path, lines: Lines, catalog: KpiCatalog) -> N
                 )
             seen.append(parent)
             parent = goals.goals[parent].supports
+
+
+def _check_core(
+    core: list[str],
+    known: dict[str, KpiDefinition],
+    fail: Callable[[tuple[str | int, ...], str], DefinitionError],
+) -> None:
+    for i, kpi_id in enumerate(core):
+        here = ("clarity", "core_kpis", i)
+        if kpi_id not in known:
+            raise fail(here, _unknown(kpi_id, known))
+        if kpi_id in core[:i]:
+            raise fail(here, f"{kpi_id} is named twice; name each core KPI once")
+
+
+def _unknown(kpi_id: str, known: dict[str, KpiDefinition]) -> str:
+    return f"unknown KPI '{kpi_id}'.{suggest(kpi_id, known)} See `stip kpi list`."

@@ -17,6 +17,9 @@ from stip.semantic.periods import EARLIEST, LATEST, SUPPORTED
 
 GOAL_ID = r"^[a-z][a-z0-9_-]{0,63}$"
 Per = Literal["year", "quarter", "month", "week"]
+#: Few enough to remember: a line of core KPIs above every dashboard, a short list of rules.
+MAX_CORE_KPIS = 7
+MAX_GUIDELINES = 10
 
 
 def _computable(day: date) -> date:
@@ -38,6 +41,15 @@ class Horizon(Strict):
 
     statement: Text
     by: Day
+
+
+class Clarity(Strict):
+    """What the company stands for, in one line, and what everything hangs on: a few
+    guidelines and the core KPIs everyone knows, whatever their role (brief, point 4)."""
+
+    statement: Text
+    guidelines: list[Text] = Field(default_factory=list, max_length=MAX_GUIDELINES)
+    core_kpis: list[str] = Field(default_factory=list, max_length=MAX_CORE_KPIS)
 
 
 class Goal(Strict):
@@ -81,6 +93,7 @@ class GoalsFile(Strict):
     kind: Literal["Goals"]
     version: Literal[1]
     horizon: Horizon
+    clarity: Clarity | None = None
     goals: dict[str, Goal] = Field(min_length=1)
 
     def end(self, goal: Goal) -> date:

@@ -26,7 +26,7 @@ from stip.semantic.guardrails import too_few
 from stip.semantic.labels import person_names
 from stip.semantic.models import Direction, KpiDefinition
 from stip.semantic.periods import Period, local_midnight, parse_period
-from stip.semantic.results import KpiResult, ResultRow
+from stip.semantic.results import KpiResult, ResultRow, Tile
 
 #: The cascade's levels and the period each one reads, as of the day asked for.
 LEVELS = {
@@ -37,6 +37,8 @@ LEVELS = {
     "day": "today",
 }
 HEADLINE = "quarter"
+#: The period the core KPIs of `clarity` are shown for: the month so far, as on dashboards.
+CORE_PERIOD = LEVELS["month"]
 DEFAULT_AMBER = 0.05
 STATUSES = ("green", "amber", "red", "none")
 
@@ -148,6 +150,7 @@ class GoalsProgress:
     file: GoalsFile
     as_of: datetime
     goals: list[GoalProgress]  # tree order: each goal followed by the goals that support it
+    core: list[Tile] = field(default_factory=list)  # the clarity's core KPIs, company-wide
 
     def summary(self) -> Counter[str]:
         return Counter(g.status for g in self.goals)
@@ -159,6 +162,7 @@ class GoalsProgress:
                 "statement": self.file.horizon.statement.model_dump(),
                 "by": self.file.horizon.by.isoformat(),
             },
+            "clarity": self._clarity_json(),
             "levels": list(LEVELS),
             "headline": HEADLINE,
             "summary": {},
@@ -166,6 +170,31 @@ class GoalsProgress:
         }
         count_statuses(data)
         return data
+
+    def _clarity_json(self) -> dict[str, Any] | None:
+        clarity = self.file.clarity
+        if clarity is None:
+            return None
+        return {
+            "statement": clarity.statement.model_dump(),
+            "guidelines": [rule.model_dump() for rule in clarity.guidelines],
+            "core": [
+                {
+                    "kpi": tile.kpi.id,
+                    "name": tile.kpi.name.model_dump(),
+                    "unit": tile.kpi.unit,
+                    "direction": tile.kpi.direction.value,
+                    "period": tile.period.to_json(),
+                    "value": tile.value,
+                    "n": tile.n,
+                    "target": tile.target,
+                    "status": tile.status,
+                    "previous": tile.previous,
+                    "no_data": tile.no_data,
+                }
+                for tile in self.core
+            ],
+        }
 
 
 def count_statuses(data: dict[str, Any]) -> None:
@@ -220,6 +249,8 @@ def goal_progress(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> Goals
                     found = engine.many_values(ids, level.asked, by=split, as_of=as_of)
                     results[(level.name, split)] = {r.kpi.id: r for r in found}
         directory = _directory(con, goals)
+        core = list(goals.clarity.core_kpis) if goals.clarity else []
+        tiles = engine.tiles(core, CORE_PERIOD, as_of=as_of, trend_points=0) if core else []
     progress: dict[str, GoalProgress] = {}
     for goal_id, goal in goals.goals.items():
         kpi = catalog[goal.kpi]
@@ -263,7 +294,7 @@ def goal_progress(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> Goals
             rows,
             unknown,
         )
-    return GoalsProgress(goals, as_of, _tree(goals, progress))
+    return GoalsProgress(goals, as_of, _tree(goals, progress), tiles)
 
 
 @dataclass(frozen=True)

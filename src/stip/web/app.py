@@ -42,6 +42,7 @@ from stip.web.routes import (
     dashboards,
     deliverables,
     docs,
+    editor,
     goals,
     kpis,
     pricing,
@@ -95,6 +96,7 @@ def create_app(stip: Stip) -> FastAPI:
     app.include_router(kpis.router)
     app.include_router(clients.router)
     app.include_router(pricing.router)
+    app.include_router(editor.router)
     app.include_router(goals.router)
     app.include_router(deliverables.router)
     app.include_router(admin.router)

@@ -31,7 +31,8 @@ def kept_result(
         return source.result(state.kpis.engine, as_of, state.kpis.data_stamp())
     except DefinitionError as exc:
         if may_fix(user):
-            raise WebError(f"the {what} file has a mistake: {exc}") from None
+            fix = f"; fix it on /{what}/edit"
+            raise WebError(f"the {what} file has a mistake: {exc}{fix}") from None
         raise WebError(
             f"the {what} file has a mistake; an admin or the owner must fix it"
         ) from None

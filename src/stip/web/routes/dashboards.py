@@ -340,7 +340,9 @@ def dashboard_page(
     params = Params.of(request)
     view = build_view(request, state, dashboard, user, params, f"/d/{dashboard.id}")
     chrome = not params.tv
-    goals = goals_line(state, user) if chrome and dashboard.role == roles.OWNER else None
+    owner = dashboard.role == roles.OWNER
+    as_of = request.query_params.get("as_of")
+    goals = goals_line(state, user, as_of, language(request), horizon=owner) if chrome else None
     return render(
         request,
         "dashboard.html",

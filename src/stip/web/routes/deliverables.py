@@ -22,7 +22,7 @@ from stip.web import formatting
 from stip.web.deliverables_report import agreement_pdf
 from stip.web.deps import CurrentUser, State, language
 from stip.web.errors import Forbidden, NotFound, WebError
-from stip.web.filesource import kept_result
+from stip.web.filesource import kept_result, may_fix
 from stip.web.i18n import gettext_for
 from stip.web.scope import resolve_as_of
 from stip.web.state import WebState
@@ -113,11 +113,12 @@ def deliverables_page(request: Request, state: State, user: CurrentUser) -> Resp
     lang = language(request)
     data = deliverables_json(state, user, request.query_params.get("as_of"))
     if data is None:
-        return render(request, "deliverables.html", {"view": {"missing": True, "shared": False}})
+        missing = {"missing": True, "shared": False}
+        return render(request, "deliverables.html", {"view": missing, "can_edit": may_fix(user)})
     view = _page_view(data, data["agreements"], state, lang, shared=False)
     view["money"] = roles.can_see_money(user.role)
     view["report_query"] = _as_of_query(request.query_params.get("as_of"))
-    return render(request, "deliverables.html", {"view": view})
+    return render(request, "deliverables.html", {"view": view, "can_edit": may_fix(user)})
 
 
 def agreement_share_page(request: Request, state: WebState, agreement_id: str) -> Response:

@@ -28,7 +28,7 @@ from stip.semantic.periods import Period
 from stip.web import formatting
 from stip.web.deps import CurrentUser, State, language
 from stip.web.errors import WebError
-from stip.web.filesource import kept_result
+from stip.web.filesource import kept_result, may_fix
 from stip.web.i18n import gettext_for
 from stip.web.scope import resolve_as_of
 from stip.web.state import WebState
@@ -70,6 +70,10 @@ def goals_json(
     data = progress.to_json()
     for goal in data["goals"]:
         _restrict(goal, state, user)
+    for core in (data["clarity"] or {}).get("core", []):
+        core["hidden"] = not state.kpis.may_see(user.role, state.kpis.kpi(core["kpi"]))
+        if core["hidden"]:
+            core.update(value=None, target=None, previous=None)
     count_statuses(data)
     return data
 
@@ -96,22 +100,64 @@ def _restrict(goal: dict[str, Any], state: WebState, user: User) -> None:
             step[name] = None
 
 
-def goals_line(state: WebState, user: User) -> dict[str, Any] | None:
-    """The owner dashboard's line above its tiles: the horizon and this quarter's count, as
-    of the live as-of (the warm-up computes it after each sync). None without a goals file;
-    a file with a mistake is named, for the goals page to explain."""
+def goals_line(
+    state: WebState, user: User, as_of: str | None, lang: str, *, horizon: bool
+) -> dict[str, Any] | None:
+    """What a dashboard shows above its tiles, as of the dashboard's as-of (by default the
+    data's own time, which the warm-up computes after each sync): what the company stands for
+    and its core KPIs (every role), and with `horizon` (the owner's) the dot on the horizon
+    and this quarter's count. None without a goals file; a file with a mistake is named to
+    those who can fix it."""
     try:
-        data = goals_json(state, user, None)
+        data = goals_json(state, user, as_of)
     except WebError:
-        return {"broken": True}
-    if data is None:
+        return {"broken": True} if may_fix(user) else None
+    if data is None or (data["clarity"] is None and not horizon):
         return None
     return {
         "broken": False,
-        "statement": data["horizon"]["statement"],
+        "horizon": horizon,
+        "statement": data["horizon"]["statement"][lang],
         "summary": data["summary"],
         "total": len(data["goals"]),
+        "clarity": clarity_view(data["clarity"], lang),
     }
+
+
+def clarity_view(clarity: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """What the company stands for, its guidelines and its core KPIs (name, value against
+    target, status), in `lang`; amounts a viewer may not see are left out, the status stays."""
+    if clarity is None:
+        return None
+    _ = gettext_for(lang)
+    core = []
+    for item in clarity["core"]:
+        unit = item["unit"]
+        core.append(
+            {
+                "kpi": item["kpi"],
+                "name": item["name"][lang],
+                "hidden": item["hidden"],
+                "value": "" if item["hidden"] else _core_value(item, lang),
+                "target": ""
+                if item["target"] is None
+                else formatting.with_unit(item["target"], unit, lang, compact=True),
+                "status": item["status"],
+                "status_text": _(item["status"]),
+            }
+        )
+    return {
+        "statement": clarity["statement"][lang],
+        "guidelines": [rule[lang] for rule in clarity["guidelines"]],
+        "core": core,
+    }
+
+
+def _core_value(item: dict[str, Any], lang: str) -> str:
+    if item["no_data"]:
+        return gettext_for(lang)("no data")
+    shown = formatting.against(item["value"], item["target"], item["unit"], lang)
+    return f"{shown} {formatting.unit_text(item['unit'], lang)}".strip()
 
 
 @router.get("/goals", include_in_schema=False)
@@ -120,13 +166,15 @@ def goals_page(request: Request, state: State, user: CurrentUser) -> Response:
     _ = gettext_for(lang)
     tz = state.stip.settings.tz
     data = goals_json(state, user, request.query_params.get("as_of"))
+    can_edit = may_fix(user)
     if data is None:
-        return render(request, "goals.html", {"view": {"missing": True}})
+        return render(request, "goals.html", {"view": {"missing": True}, "can_edit": can_edit})
     as_of = datetime.fromisoformat(data["as_of"])
     titles = {g["id"]: g["title"][lang] for g in data["goals"]}
     view = {
         "missing": False,
         "statement": data["horizon"]["statement"][lang],
+        "clarity": clarity_view(data["clarity"], lang),
         "horizon_by": formatting.day(date.fromisoformat(data["horizon"]["by"]), lang),
         "as_of_text": formatting.when(as_of, tz, lang),
         "levels": [_(LEVEL_NAMES[level]) for level in LEVELS],
@@ -134,7 +182,7 @@ def goals_page(request: Request, state: State, user: CurrentUser) -> Response:
         "total": len(data["goals"]),
         "goals": [_goal_view(g, titles, state, lang) for g in data["goals"]],
     }
-    return render(request, "goals.html", {"view": view})
+    return render(request, "goals.html", {"view": view, "can_edit": can_edit})
 
 
 def _goal_view(

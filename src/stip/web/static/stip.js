@@ -166,6 +166,22 @@
     });
   }
 
+  // The file editor: after a mistake, the cursor goes to the line it names, scrolled into view.
+  function errorLine() {
+    var box = document.querySelector("textarea[data-error-line]");
+    if (!box) {
+      return;
+    }
+    var line = parseInt(box.getAttribute("data-error-line"), 10);
+    var lines = box.value.split("\n");
+    var start = lines.slice(0, line - 1).join("\n").length + (line > 1 ? 1 : 0);
+    var end = start + (lines[line - 1] || "").length;
+    box.focus();
+    box.setSelectionRange(start, end);
+    var height = box.scrollHeight / Math.max(lines.length, 1);
+    box.scrollTop = Math.max(0, (line - 5) * height);
+  }
+
   function start() {
     rotate();
     periodPicker();
@@ -173,6 +189,7 @@
     liveControl();
     liveRefresh();
     actionItems();
+    errorLine();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,151 @@
+"""What the company stands for (`clarity:` in goals.yaml): its statement, guidelines and core
+KPIs, checked with file:line and computed company-wide for this month.
+
+On the store of goals_fixture.py, as of Wednesday 18 November 2026, 12:00, November so far:
+- `csat_score`: ratings 10 and 6 of 10 (5 and 12 November) = 80 %; target 90, amber from 80,
+  so amber; two ratings, but a company-wide value is always judged.
+- `billable_hours`: Anna 8 + 8 (16 and 17 November; her 2 hours not billable do not count)
+  and Bas 8 = 24 h in 3 entries; no target, so no status.
+- `tickets_created`: 2, 10 and 17 November = 3; October had 6.
+- `mrr`: the store has no billing: no data.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from stip.errors import DefinitionError
+from stip.goals.loader import load_goals
+from stip.goals.progress import goal_progress
+from stip.semantic.catalog import KpiCatalog, load_catalog
+from stip.semantic.engine import KpiEngine
+from stip.settings import Settings
+from stip.store.store import open_store
+
+from .goals_fixture import GOALS, build_batch, write_targets
+
+HEAD = """\
+kind: Goals
+version: 1
+horizon:
+  statement: {en: All-in partner of 300 companies, nl: All-in partner van 300 bedrijven}
+  by: 2030-12-31
+goals:
+  a: {kpi: mrr, start: 2026-01-01, target: 9}
+clarity:
+  statement: {en: Your problem is our problem, nl: Uw probleem is ons probleem}
+"""
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> KpiEngine:
+    home = tmp_path_factory.mktemp("clarity")
+    write_targets(home)
+    store = open_store(str(home / "stip.duckdb"))
+    store.apply(build_batch())
+    return KpiEngine(store, Settings(home=home), load_catalog(home=home))
+
+
+def json_of(engine: KpiEngine, text: str) -> dict[str, object]:
+    path = engine.settings.home / "goals.yaml"
+    path.write_text(text, encoding="utf-8")
+    goals = load_goals(path, engine.catalog)
+    return goal_progress(engine, goals, engine.as_of("2026-11-18T12:00")).to_json()
+
+
+def test_core_kpis_are_the_whole_company_this_month(engine: KpiEngine) -> None:
+    clarity = json_of(engine, GOALS)["clarity"]
+    assert isinstance(clarity, dict)
+    assert clarity["statement"] == {
+        "en": "Your problem is our <problem>",
+        "nl": "Uw probleem is ons <probleem>",
+    }
+    assert clarity["guidelines"] == [
+        {"en": "Call back every low rating today", "nl": "Bel elke lage beoordeling vandaag terug"}
+    ]
+    core = {item["kpi"]: item for item in clarity["core"]}
+    assert list(core) == ["csat_score", "billable_hours", "tickets_created", "mrr"]  # as written
+    november = {"start": "2026-11-01T00:00:00+01:00", "end": "2026-12-01T00:00:00+01:00"}
+    assert all(item["period"] == november for item in core.values())
+    picked = {
+        kpi: (item["value"], item["n"], item["target"], item["status"], item["no_data"])
+        for kpi, item in core.items()
+    }
+    assert picked == {
+        "csat_score": (pytest.approx(80.0), 2, 90.0, "amber", False),
+        "billable_hours": (pytest.approx(24.0), 3, None, "none", False),
+        "tickets_created": (3, 3, None, "none", False),
+        "mrr": (None, 0, None, "none", True),
+    }
+    assert core["tickets_created"]["previous"] == 6  # October, all of it: as on a tile
+    assert core["csat_score"]["name"]["nl"] and core["csat_score"]["direction"] == "higher_better"
+
+
+def test_without_clarity_there_is_none(engine: KpiEngine) -> None:
+    text = GOALS.split("clarity:")[0]
+    assert json_of(engine, text)["clarity"] is None
+
+
+def test_clarity_without_core_kpis_or_guidelines(engine: KpiEngine) -> None:
+    clarity = json_of(engine, HEAD)["clarity"]
+    assert clarity == {
+        "statement": {"en": "Your problem is our problem", "nl": "Uw probleem is ons probleem"},
+        "guidelines": [],
+        "core": [],
+    }
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> KpiCatalog:
+    return load_catalog(home=tmp_path_factory.mktemp("home"))
+
+
+CASES = [
+    (
+        "an unknown core KPI",
+        "core_kpis: [mrr, sla_met_rat]\n",
+        ":10: clarity.core_kpis.1: unknown KPI 'sla_met_rat'. Did you mean 'sla_met_rate'?",
+    ),
+    (
+        "a core KPI named twice",
+        "core_kpis:\n  - mrr\n  - arr\n  - mrr\n",
+        ":13: clarity.core_kpis.2: mrr is named twice; name each core KPI once",
+    ),
+    (
+        "too many core KPIs",
+        "core_kpis: [mrr, arr, dso, kill_rate, mttr, fcr_rate, p1_incidents, csat_score]\n",
+        ":10: clarity.core_kpis: List should have at most 7 items after validation, not 8",
+    ),
+    (
+        "a guideline in one language",
+        "guidelines:\n  - {en: Call back today}\n",
+        ":11: clarity.guidelines.0.nl: Field required",
+    ),
+    (
+        "an unknown field",
+        "values: [trust]\n",
+        ":10: clarity.values: unknown field 'values'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "clarity", "message"), CASES, ids=[c[0] for c in CASES])
+def test_each_mistake_names_its_line(
+    tmp_path: Path, catalog: KpiCatalog, case: str, clarity: str, message: str
+) -> None:
+    path = tmp_path / "goals.yaml"
+    path.write_text(HEAD + textwrap.indent(clarity, "  "), encoding="utf-8")
+    with pytest.raises(DefinitionError) as caught:
+        load_goals(path, catalog)
+    assert str(caught.value).startswith(f"{path}:")
+    assert message in str(caught.value)
+
+
+def test_a_statement_is_required(tmp_path: Path, catalog: KpiCatalog) -> None:
+    path = tmp_path / "goals.yaml"
+    path.write_text(HEAD.split("  statement: {en: Your")[0] + "  core_kpis: [mrr]\n", "utf-8")
+    with pytest.raises(DefinitionError, match=r"goals.yaml:8: clarity.statement: Field required"):
+        load_goals(path, catalog)

@@ -1,0 +1,150 @@
+"""The goals and deliverables files edited in the browser: checked exactly as the server reads
+them, nothing written while the text has a mistake or the file changed meanwhile, and the
+previous version kept."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from httpx import Response
+
+from goals.goals_fixture import GOALS
+from stip.app import Stip
+from stip.filesource import KEEP_VERSIONS, MAX_BYTES
+
+from .conftest import TestClient, csrf, login
+
+SEEN_RE = re.compile(r'name="seen" value="([0-9a-f]*)"')
+
+
+def opened(client: TestClient, kind: str = "goals") -> str:
+    """Open the editor; what it read (the file's fingerprint, "" for no file)."""
+    page = client.get(f"/{kind}/edit")
+    assert page.status_code == 200, page.text
+    match = SEEN_RE.search(page.text)
+    assert match is not None
+    return match.group(1)
+
+
+def post(client: TestClient, text: str, seen: str, action: str, kind: str = "goals") -> Response:
+    data = {"text": text, "seen": seen, "action": action, "csrf_token": csrf(client)}
+    return client.post(f"/{kind}/edit", data=data, follow_redirects=False)
+
+
+@pytest.fixture(autouse=True)
+def _clean(stip: Stip) -> None:
+    home = stip.settings.home
+    for name in ("goals.yaml", "deliverables.yaml"):
+        (home / name).unlink(missing_ok=True)
+    for old in (home / "history").glob("*") if (home / "history").exists() else []:
+        old.unlink()
+
+
+def test_a_new_file_starts_from_an_example_that_saves_as_it_stands(
+    stip: Stip, client: TestClient
+) -> None:
+    login(client, "owner")
+    page = client.get("/goals/edit").text
+    assert "There is no file yet: this is an example to start from." in page
+    assert "kind: Goals" in page and "core_kpis: [sla_met_rate, csat_positive_rate]" in page
+    text = page.split('name="text"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
+    saved = post(client, text.replace("&#39;", "'"), "", "save")
+    assert saved.status_code == 303 and saved.headers["location"] == "/goals/edit?saved=1"
+    assert (stip.settings.home / "goals.yaml").read_text(encoding="utf-8").startswith("# The dot")
+    assert not (stip.settings.home / "history").exists() or not list(
+        (stip.settings.home / "history").iterdir()
+    )  # nothing to keep from before
+    after = client.get("/goals/edit?saved=1").text
+    assert "Saved. The previous version is kept in the history folder beside it." in after
+    goals = client.get("/goals").text
+    assert "If a customer has a problem, it is our problem" in goals
+    assert '<a class="button-link" href="/goals/edit">Edit</a>' in goals
+
+
+def test_a_mistake_is_named_by_line_and_nothing_is_written(stip: Stip, client: TestClient) -> None:
+    path = stip.settings.home / "goals.yaml"
+    path.write_text(GOALS, encoding="utf-8")
+    login(client, "owner")
+    seen = opened(client)
+    assert "4 goals, no mistakes." in client.get("/goals/edit").text
+    wrong = GOALS.replace("kpi: csat_score", "kpi: csat_scor")
+    for action in ("check", "save"):
+        answer = post(client, wrong, seen, action)
+        assert answer.status_code == 400
+        text = answer.text
+        assert f"{path}:14: goals.satisfaction.kpi: unknown KPI &#39;csat_scor&#39;" in text
+        assert "kpi: csat_scor\n" in text  # the text is kept for the next try
+        assert '<pre class="error-line">line 14:     kpi: csat_scor</pre>' in text
+        assert 'data-error-line="14"' in text  # stip.js puts the cursor there
+    assert path.read_text(encoding="utf-8") == GOALS
+    assert not list(path.parent.glob(".stip-*"))  # no checking or saving leftovers
+    checked = post(client, GOALS.replace("target: 90", "target: 95"), seen, "check")
+    assert checked.status_code == 200 and "4 goals, no mistakes." in checked.text
+    assert path.read_text(encoding="utf-8") == GOALS  # checking writes nothing
+
+
+def test_saving_keeps_the_previous_version_and_the_pages_follow(
+    stip: Stip, client: TestClient
+) -> None:
+    path = stip.settings.home / "goals.yaml"
+    path.write_text(GOALS, encoding="utf-8")
+    login(client, "admin")
+    edited = GOALS.replace("Your problem is our <problem>", "Uw probleem, ons probleem")
+    saved = post(client, edited.replace("\n", "\r\n"), opened(client), "save")
+    assert saved.status_code == 303
+    assert path.read_bytes() == edited.encode()  # a browser's CRLF stored as LF
+    kept = list((path.parent / "history").glob("goals.*.yaml"))
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == GOALS
+    assert "Uw probleem, ons probleem" in client.get("/goals").text  # no restart needed
+    for _ in range(KEEP_VERSIONS + 2):
+        assert post(client, GOALS, opened(client), "save").status_code == 303
+    assert len(list((path.parent / "history").glob("goals.*.yaml"))) == KEEP_VERSIONS
+
+
+def test_someone_elses_change_is_never_overwritten(stip: Stip, client: TestClient) -> None:
+    path = stip.settings.home / "goals.yaml"
+    path.write_text(GOALS, encoding="utf-8")
+    login(client, "owner")
+    seen = opened(client)
+    theirs = GOALS.replace("target: 1000", "target: 2000")
+    path.write_text(theirs, encoding="utf-8")  # another admin, or an editor on the server
+    answer = post(client, GOALS.replace("target: 90", "target: 95"), seen, "save")
+    assert answer.status_code == 409
+    assert "was changed by someone else after you opened it; nothing was saved" in answer.text
+    assert path.read_text(encoding="utf-8") == theirs
+    created = post(client, GOALS, "", "save")  # "there was no file" while there is one now
+    assert created.status_code == 409
+
+
+def test_the_text_is_escaped_and_its_size_is_limited(stip: Stip, client: TestClient) -> None:
+    login(client, "owner")
+    hostile = GOALS.replace("Your problem", "</textarea><script>alert(1)</script>")
+    answer = post(client, hostile, "", "check")
+    assert "<script>alert(1)" not in answer.text
+    assert "&lt;/textarea&gt;&lt;script&gt;" in answer.text
+    big = GOALS + "#" * MAX_BYTES
+    too_big = post(client, big, "", "save")
+    assert too_big.status_code == 400
+    assert "a definitions file is at most 256 KiB" in too_big.text
+    assert not (stip.settings.home / "goals.yaml").exists()
+
+
+def test_deliverables_start_from_the_first_client(stip: Stip, client: TestClient) -> None:
+    login(client, "owner")
+    page = client.get("/deliverables/edit?lang=nl").text
+    assert "Afspraken bewerken" in page and "kind: Deliverables" in page
+    text = page.split('name="text"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
+    text = text.replace("&#39;", "'")
+    assert post(client, text, "", "save", "deliverables").status_code == 303
+    assert "1 agreements, no mistakes." in client.get("/deliverables/edit").text
+
+
+def test_only_the_owner_and_admins_edit(client: TestClient) -> None:
+    for role in ("engineer", "teamlead", "finance"):
+        login(client, role)
+        assert client.get("/goals/edit").status_code == 403
+        assert post(client, GOALS, "", "save").status_code == 403
+    login(client, "owner")
+    no_token = client.post("/goals/edit", data={"text": GOALS, "action": "save"})
+    assert no_token.status_code == 403  # the form must come from this site
