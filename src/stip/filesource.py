@@ -83,7 +83,26 @@ class FileSource(Generic[F, R]):
             self._result = (key, definitions, result)
         return result
 
-    # -- editing (the browser's editor) -------------------------------------------------------
+    def editable(self) -> EditableFile:
+        """The file as the browser's editor changes it, checked as this source loads it."""
+        return EditableFile(self.path, lambda path: self._load(path, self._catalog()))
+
+
+#: One save at a time in this process: the check for someone else's change and the rename
+#: must not interleave with another save.
+_SAVING = threading.Lock()
+
+
+class EditableFile:
+    """A definitions file edited in the browser: `load` reads a candidate file (at a path with
+    the same name, in a folder of its own) and raises `DefinitionError` with file:line on a
+    mistake. The candidates and the `history/` of saved versions go in `beside` (default: the
+    file's folder), which must not be a folder Stip reads definitions from recursively."""
+
+    def __init__(self, path: Path, load: Callable[[Path], Any], beside: Path | None = None) -> None:
+        self.path = path
+        self._load = load
+        self.beside = beside or path.parent
 
     def digest(self) -> str:
         """A fingerprint of the file's bytes ("" without a file): what an editor read."""
@@ -98,28 +117,29 @@ class FileSource(Generic[F, R]):
         except FileNotFoundError:
             return None
 
-    def check(self, text: str) -> F:
-        """The definitions `text` would give, checked exactly as the file is (against the
-        catalogue in force); a mistake raises `DefinitionError` with this file's name and
-        line."""
+    def check(self, text: str) -> Any:
+        """What `text` would load to, checked exactly as the file is; a mistake raises
+        `DefinitionError` naming this file (and its folder's) paths and lines."""
         data = normalised(text)
-        with tempfile.TemporaryDirectory(prefix=".stip-check-", dir=self.path.parent) as folder:
+        self.beside.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".stip-check-", dir=self.beside) as folder:
             candidate = Path(folder) / self.path.name
             candidate.write_text(data, encoding="utf-8")
             try:
-                return self._load(candidate, self._catalog())
+                return self._load(candidate)
             except DefinitionError as exc:
-                raise DefinitionError(str(exc).replace(str(candidate), str(self.path))) from None
+                raise DefinitionError(str(exc).replace(folder, str(self.path.parent))) from None
 
-    def save(self, text: str, seen: str) -> tuple[F, Path | None]:
+    def save(self, text: str, seen: str) -> tuple[Any, Path | None]:
         """Check `text` and make it the file, unless the file changed after it was read (its
         `digest()` then was `seen`): `EditConflict`, and nothing is written. The previous
-        version is kept in `history/` beside the file (the last `KEEP_VERSIONS`); returns the
-        definitions and where the previous version went (None for a new file). The new file
-        appears at once, whole (written beside it, then renamed over it)."""
-        definitions = self.check(text)
+        version is kept in `history/` (in `beside`; the last `KEEP_VERSIONS`); returns what
+        the text loads to and where the previous version went (None for a new file). The new
+        file appears at once, whole (written beside it, then renamed over it)."""
+        loaded = self.check(text)
         data = normalised(text).encode("utf-8")
-        with self._lock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with _SAVING:
             current = self.digest()
             if current != seen:
                 raise EditConflict(
@@ -137,10 +157,10 @@ class FileSource(Generic[F, R]):
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
                 raise
-        return definitions, kept
+        return loaded, kept
 
     def _keep_previous(self) -> Path:
-        history = self.path.parent / "history"
+        history = self.beside / "history"
         history.mkdir(exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         kept = history / f"{self.path.stem}.{stamp}{self.path.suffix}"

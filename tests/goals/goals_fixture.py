@@ -6,7 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+from stip.semantic.catalog import load_catalog
+from stip.semantic.engine import KpiEngine
+from stip.settings import Settings
 from stip.store.schema import Batch
+from stip.store.store import open_store
 
 SRC = {"source_system": "autotask"}
 ANNA, BAS, COR, DIRK, EVA = 1, 2, 3, 4, 5
@@ -74,6 +78,14 @@ def write_targets(home: Path) -> None:
     """`FEW_RATINGS` as the KPI override of the installation at `home`."""
     (home / "kpis").mkdir(parents=True, exist_ok=True)
     (home / "kpis" / "targets.yaml").write_text(FEW_RATINGS, encoding="utf-8")
+
+
+def fixture_engine(home: Path) -> KpiEngine:
+    """An engine on this store, in a new installation at `home` (with `FEW_RATINGS`)."""
+    write_targets(home)
+    store = open_store(str(home / "stip.duckdb"))
+    store.apply(build_batch())
+    return KpiEngine(store, Settings(home=home), load_catalog(home=home))
 
 
 def build_batch() -> Batch:

@@ -1,5 +1,5 @@
 """What the company stands for (`clarity:` in goals.yaml): its statement, guidelines and core
-KPIs, checked with file:line and computed company-wide for this month.
+KPIs, computed company-wide for this month (the file's checks: test_loader.py).
 
 On the store of goals_fixture.py, as of Wednesday 18 November 2026, 12:00, November so far:
 - `csat_score`: ratings 10 and 6 of 10 (5 and 12 November) = 80 %; target 90, amber from 80,
@@ -12,41 +12,19 @@ On the store of goals_fixture.py, as of Wednesday 18 November 2026, 12:00, Novem
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 import pytest
 
-from stip.errors import DefinitionError
 from stip.goals.loader import load_goals
 from stip.goals.progress import goal_progress
-from stip.semantic.catalog import KpiCatalog, load_catalog
 from stip.semantic.engine import KpiEngine
-from stip.settings import Settings
-from stip.store.store import open_store
 
-from .goals_fixture import GOALS, build_batch, write_targets
-
-HEAD = """\
-kind: Goals
-version: 1
-horizon:
-  statement: {en: All-in partner of 300 companies, nl: All-in partner van 300 bedrijven}
-  by: 2030-12-31
-goals:
-  a: {kpi: mrr, start: 2026-01-01, target: 9}
-clarity:
-  statement: {en: Your problem is our problem, nl: Uw probleem is ons probleem}
-"""
+from .goals_fixture import GOALS, fixture_engine
+from .test_loader import CLARITY_HEAD
 
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> KpiEngine:
-    home = tmp_path_factory.mktemp("clarity")
-    write_targets(home)
-    store = open_store(str(home / "stip.duckdb"))
-    store.apply(build_batch())
-    return KpiEngine(store, Settings(home=home), load_catalog(home=home))
+    return fixture_engine(tmp_path_factory.mktemp("clarity"))
 
 
 def json_of(engine: KpiEngine, text: str) -> dict[str, object]:
@@ -90,62 +68,9 @@ def test_without_clarity_there_is_none(engine: KpiEngine) -> None:
 
 
 def test_clarity_without_core_kpis_or_guidelines(engine: KpiEngine) -> None:
-    clarity = json_of(engine, HEAD)["clarity"]
+    clarity = json_of(engine, CLARITY_HEAD)["clarity"]
     assert clarity == {
         "statement": {"en": "Your problem is our problem", "nl": "Uw probleem is ons probleem"},
         "guidelines": [],
         "core": [],
     }
-
-
-@pytest.fixture(scope="module")
-def catalog(tmp_path_factory: pytest.TempPathFactory) -> KpiCatalog:
-    return load_catalog(home=tmp_path_factory.mktemp("home"))
-
-
-CASES = [
-    (
-        "an unknown core KPI",
-        "core_kpis: [mrr, sla_met_rat]\n",
-        ":10: clarity.core_kpis.1: unknown KPI 'sla_met_rat'. Did you mean 'sla_met_rate'?",
-    ),
-    (
-        "a core KPI named twice",
-        "core_kpis:\n  - mrr\n  - arr\n  - mrr\n",
-        ":13: clarity.core_kpis.2: mrr is named twice; name each core KPI once",
-    ),
-    (
-        "too many core KPIs",
-        "core_kpis: [mrr, arr, dso, kill_rate, mttr, fcr_rate, p1_incidents, csat_score]\n",
-        ":10: clarity.core_kpis: List should have at most 7 items after validation, not 8",
-    ),
-    (
-        "a guideline in one language",
-        "guidelines:\n  - {en: Call back today}\n",
-        ":11: clarity.guidelines.0.nl: Field required",
-    ),
-    (
-        "an unknown field",
-        "values: [trust]\n",
-        ":10: clarity.values: unknown field 'values'",
-    ),
-]
-
-
-@pytest.mark.parametrize(("case", "clarity", "message"), CASES, ids=[c[0] for c in CASES])
-def test_each_mistake_names_its_line(
-    tmp_path: Path, catalog: KpiCatalog, case: str, clarity: str, message: str
-) -> None:
-    path = tmp_path / "goals.yaml"
-    path.write_text(HEAD + textwrap.indent(clarity, "  "), encoding="utf-8")
-    with pytest.raises(DefinitionError) as caught:
-        load_goals(path, catalog)
-    assert str(caught.value).startswith(f"{path}:")
-    assert message in str(caught.value)
-
-
-def test_a_statement_is_required(tmp_path: Path, catalog: KpiCatalog) -> None:
-    path = tmp_path / "goals.yaml"
-    path.write_text(HEAD.split("  statement: {en: Your")[0] + "  core_kpis: [mrr]\n", "utf-8")
-    with pytest.raises(DefinitionError, match=r"goals.yaml:8: clarity.statement: Field required"):
-        load_goals(path, catalog)

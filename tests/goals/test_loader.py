@@ -64,7 +64,7 @@ def test_a_valid_file_loads(tmp_path: Path, catalog: KpiCatalog) -> None:
     assert goals.end(goals.goals["sla"]).isoformat() == "2027-06-30"
 
 
-CASES = [
+GOAL_CASES = [
     (
         "unknown KPI",
         "a:\n  kpi: sla_met_rat\n  start: 2026-01-01\n  target: 95\n",
@@ -162,12 +162,59 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("case", "goals", "message"), CASES, ids=[c[0] for c in CASES])
+# What the company stands for (`clarity:`), after one goal; the cases are its fields.
+CLARITY_HEAD = (
+    HEAD
+    + "  a: {kpi: mrr, start: 2026-01-01, target: 9}\n"
+    + "clarity:\n  statement: {en: Your problem is our problem, nl: Uw probleem is ons probleem}\n"
+)
+CLARITY_CASES = [
+    (
+        "an unknown core KPI",
+        "core_kpis: [mrr, sla_met_rat]\n",
+        ":10: clarity.core_kpis.1: unknown KPI 'sla_met_rat'. Did you mean 'sla_met_rate'?",
+    ),
+    (
+        "a core KPI named twice",
+        "core_kpis:\n  - mrr\n  - arr\n  - mrr\n",
+        ":13: clarity.core_kpis.2: mrr is named twice; name each core KPI once",
+    ),
+    (
+        "too many core KPIs",
+        "core_kpis: [mrr, arr, dso, kill_rate, mttr, fcr_rate, p1_incidents, csat_score]\n",
+        ":10: clarity.core_kpis: List should have at most 7 items after validation, not 8",
+    ),
+    (
+        "a guideline in one language",
+        "guidelines:\n  - {en: Call back today}\n",
+        ":11: clarity.guidelines.0.nl: Field required",
+    ),
+    (
+        "an unknown clarity field",
+        "values: [trust]\n",
+        ":10: clarity.values: unknown field 'values'",
+    ),
+]
+CASES = [(case, HEAD + textwrap.indent(text, "  "), message) for case, text, message in GOAL_CASES]
+CASES += [
+    (case, CLARITY_HEAD + textwrap.indent(text, "  "), message)
+    for case, text, message in CLARITY_CASES
+]
+CASES.append(
+    (
+        "clarity without a statement",
+        HEAD + "  a: {kpi: mrr, start: 2026-01-01, target: 9}\nclarity:\n  core_kpis: [mrr]\n",
+        ":8: clarity.statement: Field required",
+    )
+)
+
+
+@pytest.mark.parametrize(("case", "text", "message"), CASES, ids=[c[0] for c in CASES])
 def test_each_mistake_names_its_line(
-    tmp_path: Path, catalog: KpiCatalog, case: str, goals: str, message: str
+    tmp_path: Path, catalog: KpiCatalog, case: str, text: str, message: str
 ) -> None:
     path = tmp_path / "goals.yaml"
-    path.write_text(HEAD + textwrap.indent(goals, "  "), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(DefinitionError) as caught:
         load_goals(path, catalog)
     assert str(caught.value).startswith(f"{path}:")

@@ -35,16 +35,12 @@ from stip.semantic.engine import KpiEngine
 from stip.settings import Settings
 from stip.store.store import open_store
 
-from .goals_fixture import GOALS, build_batch, write_targets
+from .goals_fixture import GOALS, build_batch, fixture_engine
 
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> KpiEngine:
-    home = tmp_path_factory.mktemp("goals")
-    write_targets(home)
-    store = open_store(str(home / "stip.duckdb"))
-    store.apply(build_batch())
-    return KpiEngine(store, Settings(home=home), load_catalog(home=home))
+    return fixture_engine(tmp_path_factory.mktemp("goals"))
 
 
 def progress_of(engine: KpiEngine, text: str, as_of: str) -> GoalsProgress:

@@ -153,6 +153,10 @@ def _cases(stip: Stip) -> dict[str, list[Case]]:
         "POST /deliverables/edit": [
             Case("POST", "/deliverables/edit", _fixer, lambda: _checking(DELIVERABLES))
         ],
+        "GET /targets/edit": [Case("GET", "/targets/edit", _fixer)],
+        "POST /targets/edit": [
+            Case("POST", "/targets/edit", _fixer, lambda: _checking("targets: {}\n"))
+        ],
         "GET /api/v1/deliverables": [
             Case("GET", "/api/v1/deliverables", roles.can_see_others, api=True)
         ],

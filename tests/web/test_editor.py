@@ -56,7 +56,7 @@ def test_a_new_file_starts_from_an_example_that_saves_as_it_stands(
         (stip.settings.home / "history").iterdir()
     )  # nothing to keep from before
     after = client.get("/goals/edit?saved=1").text
-    assert "Saved. The previous version is kept in the history folder beside it." in after
+    assert "Saved. The previous version is kept in the history folder of the Stip folder." in after
     goals = client.get("/goals").text
     assert "If a customer has a problem, it is our problem" in goals
     assert '<a class="button-link" href="/goals/edit">Edit</a>' in goals
@@ -148,3 +148,44 @@ def test_only_the_owner_and_admins_edit(client: TestClient) -> None:
     login(client, "owner")
     no_token = client.post("/goals/edit", data={"text": GOALS, "action": "save"})
     assert no_token.status_code == 403  # the form must come from this site
+
+
+def test_targets_are_checked_with_the_whole_catalogue(stip: Stip, client: TestClient) -> None:
+    """The override file of $STIP_HOME/kpis/: a target on the wrong side is refused with its
+    line, a mistake in a neighbouring KPI file names that file; a saved target is in force on
+    the next request, and nothing is left in the folder the catalogue reads."""
+    folder = stip.settings.home / "kpis"
+    folder.mkdir(exist_ok=True)
+    path = folder / "targets.yaml"
+    path.unlink(missing_ok=True)
+    login(client, "owner")
+    page = client.get("/targets/edit").text
+    assert "Edit the KPI targets" in page and "targets: {}" in page
+    assert "0 KPIs" not in page  # a new file is an example, not yet checked
+    wrong = "targets:\n  sla_met_rate: {target: 97, amber: 99}\n"
+    refused = post(client, wrong, "", "save", "targets")
+    assert refused.status_code == 400
+    assert f"{path}:2: targets.sla_met_rate: `amber` (99.0) must be on the bad side" in (
+        refused.text.replace("&#39;", "'")
+    )
+    assert not path.exists()
+    good = "targets:\n  sla_met_rate: {target: 97, amber: 93}\n"
+    assert post(client, good, "", "save", "targets").status_code == 303
+    assert path.read_text(encoding="utf-8") == good
+    assert "1 KPIs with targets of your own, no mistakes." in client.get("/targets/edit").text
+    kpi_page = client.get("/kpi/sla_met_rate").text
+    assert "97.0 %" in kpi_page and '<a href="/targets/edit">change</a>' in kpi_page
+    neighbour = folder / "mine.yaml"
+    neighbour.write_text("targets:\n  csat_scor: {target: 5}\n", encoding="utf-8")
+    try:
+        named = post(client, good, opened(client, "targets"), "check", "targets")
+        assert named.status_code == 400
+        assert f"{neighbour}:2: targets: unknown KPI &#39;csat_scor&#39;" in named.text
+    finally:
+        neighbour.unlink()
+    assert post(client, good, opened(client, "targets"), "save", "targets").status_code == 303
+    assert [p.name for p in folder.rglob("*")] == ["targets.yaml"]  # no leftovers
+    assert len(list((stip.settings.home / "history").glob("targets.*.yaml"))) == 1
+    path.unlink()
+    login(client, "engineer")
+    assert "/targets/edit" not in client.get("/kpi/open_backlog").text

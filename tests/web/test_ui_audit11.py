@@ -129,9 +129,12 @@ def test_kpi_page_says_no_data(client: TestClient) -> None:
 
 
 def test_kpi_page_target_has_a_space(client: TestClient) -> None:
-    login(client, "owner")
+    login(client, "finance")
     assert "<dd>100 €/u</dd>" in client.get("/kpi/effective_hourly_rate?lang=nl").text
     assert "<dd>100 €/h</dd>" in client.get("/kpi/effective_hourly_rate?lang=en").text
+    login(client, "owner")  # who may change it
+    owner = client.get("/kpi/effective_hourly_rate?lang=nl").text
+    assert '<dd>100 €/u <a href="/targets/edit">wijzigen</a></dd>' in owner
 
 
 def test_pinned_as_of_shows_in_the_header_and_on_tv(client: TestClient) -> None:

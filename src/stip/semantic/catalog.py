@@ -357,6 +357,37 @@ def _action_rules(kpi: KpiDefinition, base: str) -> list[Problem]:
     return problems + _check_expressions(base, conditions)
 
 
+def targets_file(home: Path) -> Path:
+    """The installation's target overrides, the one KPI file the browser edits."""
+    return home / "kpis" / "targets.yaml"
+
+
+def check_in_folder(candidate: Path, folder: Path) -> int:
+    """The catalogue with `candidate` in place of its namesake in `folder` (the installation's
+    KPI folder; its other files are copied beside the candidate, as they are): the number of
+    target overrides `candidate` holds. The first problem raises `DefinitionError`."""
+    for path in _yaml_files(folder):
+        relative = path.relative_to(folder)
+        if relative != Path(candidate.name):
+            copy = candidate.parent / relative
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(path.read_bytes())
+    _, issues = validate_dirs([BUILTIN_DIR, candidate.parent])
+    if issues:
+        more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+        raise DefinitionError(f"{issues[0]}{more}")
+    return len(load_file(candidate).targets)
+
+
+TARGETS_STARTER = """\
+# Your own targets, amber thresholds and minimum records (min_n) for any KPI, Stip's or
+# yours (docs/kpi-authoring.md); a KPI left out keeps its own. For example:
+#   sla_met_rate: {target: 97, amber: 93}
+#   csat_positive_rate: {min_n: 3}
+targets: {}
+"""
+
+
 def load_catalog(
     extra_dirs: Iterable[Path | str] = (), *, home: Path | None = None, strict: bool = True
 ) -> KpiCatalog:

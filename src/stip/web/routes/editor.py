@@ -1,6 +1,6 @@
-"""The goals and deliverables files, edited in the browser by those who may fix them (the
-owner and admins): the text as it is on disk, checked exactly as the server reads it before
-anything is written, saved whole, with the previous version kept (docs/web.md).
+"""The goals, the deliverables and the KPI target overrides, edited in the browser by those who
+may fix them (the owner and admins): the text as it is on disk, checked exactly as the server
+reads it before anything is written, saved whole, with the previous version kept.
 
 Nothing is written while the text has a mistake (the page names its line) or when the file
 changed on disk after the editor read it (someone else's edit is never overwritten).
@@ -21,8 +21,9 @@ from fastapi.responses import RedirectResponse, Response
 from stip.accounts.users import User
 from stip.deliverables import loader as deliverables_loader
 from stip.errors import DefinitionError
-from stip.filesource import EditConflict, FileSource
+from stip.filesource import EditableFile, EditConflict
 from stip.goals import loader as goals_loader
+from stip.semantic.catalog import TARGETS_STARTER, check_in_folder, targets_file
 from stip.web.deps import CurrentUser, State, language, require_csrf
 from stip.web.errors import Forbidden
 from stip.web.filesource import may_fix
@@ -38,9 +39,12 @@ log = logging.getLogger("stip.web.editor")
 class Editable:
     """A definitions file the browser can edit, and where its page and docs are."""
 
-    kind: str
+    kind: str  # the file's name without .yaml, also in messages
+    url: str  # the editor's path
+    page: str  # the page that shows the file's result
+    docs: str
     title: str  # the editor's heading (a message id)
-    source: Callable[[WebState], FileSource[Any, Any]]
+    file: Callable[[WebState], EditableFile]
     starter: Callable[[WebState], str]
     counted: Callable[[Any], tuple[str, int]]  # the checked file's "%d goals" message and count
 
@@ -54,28 +58,49 @@ def _first_client(state: WebState) -> tuple[int, str] | None:
     return (clients[0].id, clients[0].name) if clients else None
 
 
-EDITABLE = {
-    "goals": Editable(
+def _targets(state: WebState) -> EditableFile:
+    home = state.stip.settings.home
+    folder = home / "kpis"
+    return EditableFile(targets_file(home), lambda path: check_in_folder(path, folder), home)
+
+
+EDITABLE = [
+    Editable(
         "goals",
+        "/goals/edit",
+        "/goals",
+        "docs/goals.md",
         "Edit the goals",
-        lambda state: state.goals,
+        lambda state: state.goals.editable(),
         lambda state: goals_loader.starter(_today(state)),
         lambda goals: ("%(n)s goals, no mistakes.", len(goals.goals)),
     ),
-    "deliverables": Editable(
+    Editable(
         "deliverables",
+        "/deliverables/edit",
+        "/deliverables",
+        "docs/deliverables.md",
         "Edit the deliverables",
-        lambda state: state.deliverables,
+        lambda state: state.deliverables.editable(),
         lambda state: deliverables_loader.starter(_today(state), _first_client(state)),
         lambda agreed: ("%(n)s agreements, no mistakes.", len(agreed.agreements)),
     ),
-}
+    Editable(
+        "targets",
+        "/targets/edit",
+        "/",
+        "docs/kpi-authoring.md",
+        "Edit the KPI targets",
+        _targets,
+        lambda state: TARGETS_STARTER,
+        lambda count: ("%(n)s KPIs with targets of your own, no mistakes.", count),
+    ),
+]
 
 
-def _editor(user: User, kind: str) -> Editable:
+def _allowed(user: User, editable: Editable) -> None:
     if not may_fix(user):
-        raise Forbidden(f"only the owner and admins may edit the {kind} file")
-    return EDITABLE[kind]
+        raise Forbidden(f"only the owner and admins may edit the {editable.kind} file")
 
 
 def _page(
@@ -89,15 +114,18 @@ def _page(
     notice: str = "",
     status_code: int = 200,
 ) -> Response:
-    source = editable.source(state)
-    line = _error_line(error, str(source.path))
+    file = editable.file(state)
+    line = _error_line(error, str(file.path))
     lines = text.splitlines()
     view = {
         "line": line,
         "line_text": lines[line - 1] if line and line <= len(lines) else "",
         "kind": editable.kind,
+        "url": editable.url,
+        "page": editable.page,
+        "docs": editable.docs,
         "title": gettext_for(language(request))(editable.title),
-        "path": str(source.path),
+        "path": str(file.path),
         "text": text,
         "seen": seen,
         "error": error,
@@ -118,64 +146,68 @@ def _checked(request: Request, editable: Editable, definitions: Any) -> str:
     return gettext_for(language(request))(message) % {"n": count}
 
 
-def _show(request: Request, state: WebState, user: User, kind: str) -> Response:
-    editable = _editor(user, kind)
-    source = editable.source(state)
+def _show(request: Request, state: WebState, user: User, editable: Editable) -> Response:
+    _allowed(user, editable)
+    file = editable.file(state)
     _ = gettext_for(language(request))
-    text, seen = source.text(), source.digest()
+    text, seen = file.text(), file.digest()
     if text is None:
         return _page(request, state, editable, editable.starter(state), "")
-    notice = _("Saved. The previous version is kept in the history folder beside it.")
+    notice = _("Saved. The previous version is kept in the history folder of the Stip folder.")
     saved = request.query_params.get("saved") == "1"
     try:
-        checked = _checked(request, editable, source.check(text))
+        checked = _checked(request, editable, file.check(text))
     except DefinitionError as exc:  # the file in force has a mistake: say so at once
         return _page(request, state, editable, text, seen, error=str(exc))
     return _page(request, state, editable, text, seen, notice=notice if saved else checked)
 
 
 def _change(
-    request: Request, state: WebState, user: User, kind: str, text: str, seen: str, action: str
+    request: Request,
+    state: WebState,
+    user: User,
+    editable: Editable,
+    edit: tuple[str, str, str],
 ) -> Response:
-    editable = _editor(user, kind)
-    source = editable.source(state)
+    """`edit`: the text, the fingerprint of the file the editor read, and check or save."""
+    _allowed(user, editable)
+    text, seen, action = edit
+    file = editable.file(state)
     try:
         if action != "save":
-            notice = _checked(request, editable, source.check(text))
+            notice = _checked(request, editable, file.check(text))
             return _page(request, state, editable, text, seen, notice=notice)
-        _, kept = source.save(text, seen)
+        _, kept = file.save(text, seen)
     except DefinitionError as exc:
         return _page(request, state, editable, text, seen, error=str(exc), status_code=400)
     except EditConflict as exc:
         return _page(request, state, editable, text, seen, error=str(exc), status_code=409)
-    log.info("%s file saved by %s; previous version: %s", kind, user.username, kept or "none")
-    return RedirectResponse(f"/{kind}/edit?saved=1", status_code=303)
+    log.info("%s file saved by %s; previous version: %s", editable.kind, user.username, kept)
+    return RedirectResponse(f"{editable.url}?saved=1", status_code=303)
 
 
 Text = Annotated[str, Form()]
 
 
-@router.get("/goals/edit", include_in_schema=False)
-def edit_goals(request: Request, state: State, user: CurrentUser) -> Response:
-    return _show(request, state, user, "goals")
+def _add_routes(editable: Editable) -> None:
+    def show(request: Request, state: State, user: CurrentUser) -> Response:
+        return _show(request, state, user, editable)
+
+    def change(
+        request: Request, state: State, user: CurrentUser, text: Text, seen: Text = "",
+        action: Text = "check",
+    ) -> Response:  # fmt: skip
+        return _change(request, state, user, editable, (text, seen, action))
+
+    router.add_api_route(editable.url, show, methods=["GET"], include_in_schema=False)
+    router.add_api_route(
+        editable.url,
+        change,
+        methods=["POST"],
+        include_in_schema=False,
+        dependencies=[Depends(require_csrf)],
+    )
 
 
-@router.post("/goals/edit", include_in_schema=False, dependencies=[Depends(require_csrf)])
-def save_goals(
-    request: Request, state: State, user: CurrentUser, text: Text, seen: Text = "",
-    action: Text = "check",
-) -> Response:  # fmt: skip
-    return _change(request, state, user, "goals", text, seen, action)
-
-
-@router.get("/deliverables/edit", include_in_schema=False)
-def edit_deliverables(request: Request, state: State, user: CurrentUser) -> Response:
-    return _show(request, state, user, "deliverables")
-
-
-@router.post("/deliverables/edit", include_in_schema=False, dependencies=[Depends(require_csrf)])
-def save_deliverables(
-    request: Request, state: State, user: CurrentUser, text: Text, seen: Text = "",
-    action: Text = "check",
-) -> Response:  # fmt: skip
-    return _change(request, state, user, "deliverables", text, seen, action)
+for _editable in EDITABLE:
+    _add_routes(_editable)

@@ -20,6 +20,7 @@ from stip.semantic.periods import trend_periods
 from stip.web import exports, formatting, svg
 from stip.web.deps import CurrentUser, State, language
 from stip.web.errors import BadRequest, Forbidden
+from stip.web.filesource import may_fix
 from stip.web.i18n import babel_locale, gettext_for
 from stip.web.people import ticket_link
 from stip.web.scope import Scope, When, resolve_scope, resolve_when
@@ -351,7 +352,7 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
         )
         view.actions_csv = f"{base}/export.csv" + query_string(table="actions", **link)
         view.actions_xlsx = f"{base}/export.xlsx" + query_string(table="actions", **link)
-    return render(request, "kpi.html", {"k": view})
+    return render(request, "kpi.html", {"k": view, "can_edit": may_fix(user)})
 
 
 @router.get("/kpi/{kpi_id}/export.{fmt}", include_in_schema=False)
