@@ -30,9 +30,26 @@ def test_a_sync_fills_user_count_from_the_named_field(
     fake: FakeAutotask, connect: Connect, tenant: dict
 ) -> None:
     stip = connect(fake, STIP_AUTOTASK_USER_COUNT_FIELD="Users")
-    assert run_sync(stip).status == "ok"
+    report = run_sync(stip)
+    assert report.status == "ok" and report.warnings == []
     expected = {c["id"]: 5 + (c["id"] - 1000) % 40 for c in tenant["Companies"]}
     assert _user_counts(stip) == expected
+
+
+def test_a_field_no_company_fills_is_named_with_the_fields_they_carry(
+    fake: FakeAutotask, connect: Connect
+) -> None:
+    """A typo in the setting is no error per company, but leaves every per-user KPI without
+    data: the sync says so once, with the names to choose from, and still succeeds."""
+    stip = connect(fake, STIP_AUTOTASK_USER_COUNT_FIELD="Seats")
+    report = run_sync(stip)
+    assert report.status == "ok"
+    assert report.warnings == [
+        "no Companies record has a value in the user-defined field 'Seats' (read as "
+        "user_count, setting [autotask] user_count_field); they carry 'Users'. Correct the "
+        "setting, or fill the field in Autotask, then run `stip sync autotask --full`"
+    ]
+    assert set(_user_counts(stip).values()) == {None}
 
 
 def test_without_the_setting_user_count_stays_empty(stip: Stip) -> None:
@@ -87,6 +104,20 @@ def test_a_bad_value_fails_the_companies_pass_and_keeps_the_store(
     assert _user_counts(stip) == {}  # nothing of the failed pass was written
 
 
+def _import(folder: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "stip", "import", "autotask", str(folder)],
+        capture_output=True,
+        text=True,
+        env={
+            "STIP_HOME": str(home),
+            "STIP_AUTOTASK_USER_COUNT_FIELD": "Users",
+            "PATH": "/usr/bin:/bin",
+        },  # fmt: skip
+        timeout=120,
+    )
+
+
 def test_import_reads_the_field_too(stip_home: Path, tmp_path: Path) -> None:
     folder = tmp_path / "export"
     folder.mkdir()
@@ -97,16 +128,15 @@ def test_import_reads_the_field_too(stip_home: Path, tmp_path: Path) -> None:
                         "nextPageUrl": None},
     }  # fmt: skip
     (folder / "Companies.json").write_text(json.dumps(page), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "stip", "import", "autotask", str(folder)],
-        capture_output=True,
-        text=True,
-        env={
-            "STIP_HOME": str(stip_home),
-            "STIP_AUTOTASK_USER_COUNT_FIELD": "Users",
-            "PATH": "/usr/bin:/bin",
-        },  # fmt: skip
-        timeout=120,
-    )
+    done = _import(folder, stip_home)
     assert done.returncode == 0, done.stderr
     assert _user_counts(Stip.load()) == {10: 42}
+    assert "warning" not in done.stderr
+    page["items"][0]["userDefinedFields"] = [{"name": "Gebruikers", "value": "42"}]
+    (folder / "Companies.json").write_text(json.dumps(page), encoding="utf-8")
+    again = _import(folder, stip_home)
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.startswith(
+        "warning: no Companies record has a value in the user-defined field 'Users' "
+        "(read as user_count, setting [autotask] user_count_field); they carry 'Gebruikers'."
+    )

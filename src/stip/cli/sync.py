@@ -110,6 +110,7 @@ def sync_autotask(
     with display.progress:
         report = run_sync(stip, full=full, progress=display)
     _summary(rich_console(), report)
+    _warn(report.warnings)
     if report.errors:
         raise ConnectorError(
             f"Autotask sync finished with {len(report.errors)} failed entities: {report.message()}"
@@ -123,6 +124,7 @@ def import_autotask(
 ) -> None:
     """Load Autotask API responses saved as JSON files (one atomic load)."""
     from stip.connectors.autotask.importer import import_dir
+    from stip.connectors.autotask.udfcheck import unfilled_udfs
 
     if not directory.strip():
         # Path("") would be the current folder: an empty DIR is a mistake, not a request.
@@ -139,6 +141,13 @@ def import_autotask(
         typer.echo(
             f"{report.duplicates} records appeared more than once; the copy read last was kept"
         )
+    _warn(unfilled_udfs(stip.store, stip.settings.autotask.udf_columns))
+
+
+def _warn(warnings: list[str]) -> None:
+    """What the data does not bear out of the settings: on stderr, the command still succeeds."""
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -24,6 +24,7 @@ from stip.connectors.autotask.entities import DELETION_LOGS, SLA_SPEC, SPECS
 from stip.connectors.autotask.mapping import SOURCE_SYSTEM
 from stip.connectors.autotask.passes import EntityResult, Passes, SyncProgress
 from stip.connectors.autotask.state import snapshot, utcnow
+from stip.connectors.autotask.udfcheck import unfilled_udfs
 from stip.errors import ConnectorError, UserError
 from stip.store.schema import Batch
 from stip.store.store import Store
@@ -46,6 +47,8 @@ class SyncReport:
     results: list[EntityResult] = field(default_factory=list)
     requests: int = 0
     budget_used: float = 0.0
+    #: after the run: settings the data does not bear out (`udfcheck`)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def records(self) -> int:
@@ -98,6 +101,9 @@ def run_sync(
             _start_run(store, report, snap.interrupted)
             passes = Passes(store, api, snap.states, full, progress)
             _run(passes, report)
+            report.warnings = unfilled_udfs(store, api.udf_columns)
+            for warning in report.warnings:
+                log.warning("sync %s: %s", report.run_id, warning)
             if api.web_url and store.meta(WEB_URL_META) != api.web_url:
                 store.set_meta(WEB_URL_META, api.web_url)
     return report
