@@ -208,6 +208,9 @@ def test_the_progress_is_computed_once_per_data_file_and_as_of(
     assert client.get(f"/goals?{AS_OF}&lang=nl").status_code == 200
     assert client.get(f"/api/v1/goals?{AS_OF}", headers=bearer(stip, "teamlead")).status_code == 200
     assert calls == ["computed"]
+    # a dashboard at another as-of computes its core KPIs, not every goal's cascade
+    assert "Your problem is our" in client.get("/d/teamlead?as_of=2026-11-11T12:00").text
+    assert calls == ["computed"]
     calls.clear()
     path.write_text(GOALS.replace("target: 90", "target: 95"), encoding="utf-8")
     try:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from ibis.backends import BaseBackend
 
-from stip.goals.models import Goal, GoalsFile
+from stip.goals.models import Clarity, Goal, GoalsFile
 from stip.goals.path import GoalPath, per_before
 from stip.semantic.compute import empty_value
 from stip.semantic.engine import KpiEngine
@@ -172,29 +172,38 @@ class GoalsProgress:
         return data
 
     def _clarity_json(self) -> dict[str, Any] | None:
-        clarity = self.file.clarity
-        if clarity is None:
-            return None
-        return {
-            "statement": clarity.statement.model_dump(),
-            "guidelines": [rule.model_dump() for rule in clarity.guidelines],
-            "core": [
-                {
-                    "kpi": tile.kpi.id,
-                    "name": tile.kpi.name.model_dump(),
-                    "unit": tile.kpi.unit,
-                    "direction": tile.kpi.direction.value,
-                    "period": tile.period.to_json(),
-                    "value": tile.value,
-                    "n": tile.n,
-                    "target": tile.target,
-                    "status": tile.status,
-                    "previous": tile.previous,
-                    "no_data": tile.no_data,
-                }
-                for tile in self.core
-            ],
-        }
+        return clarity_json(self.file.clarity, self.core)
+
+
+def core_tiles(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> list[Tile]:
+    """The clarity's core KPIs for the whole company this month (`CORE_PERIOD`)."""
+    core = list(goals.clarity.core_kpis) if goals.clarity else []
+    return engine.tiles(core, CORE_PERIOD, as_of=as_of, trend_points=0) if core else []
+
+
+def clarity_json(clarity: Clarity | None, core: list[Tile]) -> dict[str, Any] | None:
+    if clarity is None:
+        return None
+    return {
+        "statement": clarity.statement.model_dump(),
+        "guidelines": [rule.model_dump() for rule in clarity.guidelines],
+        "core": [
+            {
+                "kpi": tile.kpi.id,
+                "name": tile.kpi.name.model_dump(),
+                "unit": tile.kpi.unit,
+                "direction": tile.kpi.direction.value,
+                "period": tile.period.to_json(),
+                "value": tile.value,
+                "n": tile.n,
+                "target": tile.target,
+                "status": tile.status,
+                "previous": tile.previous,
+                "no_data": tile.no_data,
+            }
+            for tile in core
+        ],
+    }
 
 
 def count_statuses(data: dict[str, Any]) -> None:
@@ -249,8 +258,7 @@ def goal_progress(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> Goals
                     found = engine.many_values(ids, level.asked, by=split, as_of=as_of)
                     results[(level.name, split)] = {r.kpi.id: r for r in found}
         directory = _directory(con, goals)
-        core = list(goals.clarity.core_kpis) if goals.clarity else []
-        tiles = engine.tiles(core, CORE_PERIOD, as_of=as_of, trend_points=0) if core else []
+        tiles = core_tiles(engine, goals, as_of)
     progress: dict[str, GoalProgress] = {}
     for goal_id, goal in goals.goals.items():
         kpi = catalog[goal.kpi]

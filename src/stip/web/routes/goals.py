@@ -17,10 +17,13 @@ from fastapi.responses import Response
 
 from stip.accounts import roles
 from stip.accounts.users import User
+from stip.errors import DefinitionError
 from stip.goals.progress import (
     LEVELS,
     NO_RECORDS,
     NOT_ENDED,
+    clarity_json,
+    core_tiles,
     count_statuses,
     worst,
 )
@@ -70,12 +73,17 @@ def goals_json(
     data = progress.to_json()
     for goal in data["goals"]:
         _restrict(goal, state, user)
-    for core in (data["clarity"] or {}).get("core", []):
+    _restrict_core(data["clarity"], state, user)
+    count_statuses(data)
+    return data
+
+
+def _restrict_core(clarity: dict[str, Any] | None, state: WebState, user: User) -> None:
+    """Leave out the values of core KPIs in money that `user` may not see (status stays)."""
+    for core in (clarity or {}).get("core", []):
         core["hidden"] = not state.kpis.may_see(user.role, state.kpis.kpi(core["kpi"]))
         if core["hidden"]:
             core.update(value=None, target=None, previous=None)
-    count_statuses(data)
-    return data
 
 
 def _restrict(goal: dict[str, Any], state: WebState, user: User) -> None:
@@ -103,24 +111,29 @@ def _restrict(goal: dict[str, Any], state: WebState, user: User) -> None:
 def goals_line(
     state: WebState, user: User, as_of: str | None, lang: str, *, horizon: bool
 ) -> dict[str, Any] | None:
-    """What a dashboard shows above its tiles, as of the dashboard's as-of (by default the
-    data's own time, which the warm-up computes after each sync): what the company stands for
-    and its core KPIs (every role), and with `horizon` (the owner's) the dot on the horizon
-    and this quarter's count. None without a goals file; a file with a mistake is named to
-    those who can fix it."""
+    """What a dashboard shows above its tiles: what the company stands for and its core KPIs
+    (every role), as of the dashboard's as-of; with `horizon` (the owner's) the dot on the
+    horizon and this quarter's count, as of the live as-of (the warm-up computes both after
+    each sync). None without a goals file; a file with a mistake is named to those who can
+    fix it."""
     try:
-        data = goals_json(state, user, as_of)
-    except WebError:
+        goals = state.goals.current()
+        data = goals_json(state, user, None) if horizon else None
+    except (DefinitionError, WebError):
         return {"broken": True} if may_fix(user) else None
-    if data is None or (data["clarity"] is None and not horizon):
+    if goals is None or (goals.clarity is None and data is None):
         return None
+    clarity = clarity_json(
+        goals.clarity, core_tiles(state.kpis.engine, goals, resolve_as_of(state.kpis, as_of))
+    )
+    _restrict_core(clarity, state, user)
     return {
         "broken": False,
-        "horizon": horizon,
-        "statement": data["horizon"]["statement"][lang],
-        "summary": data["summary"],
-        "total": len(data["goals"]),
-        "clarity": clarity_view(data["clarity"], lang),
+        "horizon": data is not None,
+        "statement": data["horizon"]["statement"][lang] if data else "",
+        "summary": data["summary"] if data else {},
+        "total": len(data["goals"]) if data else 0,
+        "clarity": clarity_view(clarity, lang),
     }
 
 
