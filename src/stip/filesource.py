@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tempfile
 import threading
 from collections.abc import Callable
@@ -26,6 +27,8 @@ R = TypeVar("R")
 MAX_BYTES = 256 * 1024
 #: Saved versions kept per file in `$STIP_HOME/history/`, newest last.
 KEEP_VERSIONS = 20
+#: A file the editor creates: readable by all, as a file written by hand would be.
+NEW_FILE_MODE = 0o644
 
 
 class EditConflict(UserError):
@@ -147,11 +150,14 @@ class EditableFile:
                     "saved. Copy your text, reload the page and apply your change again"
                 )
             kept = self._keep_previous() if current else None
+            # the file keeps its permissions (a temporary file is readable by its owner only)
+            mode = stat.S_IMODE(self.path.stat().st_mode) if current else NEW_FILE_MODE
             handle, temporary = tempfile.mkstemp(prefix=".stip-save-", dir=self.path.parent)
             try:
                 with os.fdopen(handle, "wb") as out:
                     out.write(data)
                     out.flush()
+                    os.fchmod(out.fileno(), mode)
                     os.fsync(out.fileno())
                 os.replace(temporary, self.path)
             except BaseException:

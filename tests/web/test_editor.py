@@ -5,6 +5,7 @@ previous version kept."""
 from __future__ import annotations
 
 import re
+import stat
 
 import pytest
 from httpx import Response
@@ -51,7 +52,9 @@ def test_a_new_file_starts_from_an_example_that_saves_as_it_stands(
     text = page.split('name="text"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
     saved = post(client, text.replace("&#39;", "'"), "", "save")
     assert saved.status_code == 303 and saved.headers["location"] == "/goals/edit?saved=1"
-    assert (stip.settings.home / "goals.yaml").read_text(encoding="utf-8").startswith("# The dot")
+    created = stip.settings.home / "goals.yaml"
+    assert created.read_text(encoding="utf-8").startswith("# The dot")
+    assert stat.S_IMODE(created.stat().st_mode) == 0o644
     assert not (stip.settings.home / "history").exists() or not list(
         (stip.settings.home / "history").iterdir()
     )  # nothing to keep from before
@@ -89,11 +92,13 @@ def test_saving_keeps_the_previous_version_and_the_pages_follow(
 ) -> None:
     path = stip.settings.home / "goals.yaml"
     path.write_text(GOALS, encoding="utf-8")
+    path.chmod(0o640)
     login(client, "admin")
     edited = GOALS.replace("Your problem is our <problem>", "Uw probleem, ons probleem")
     saved = post(client, edited.replace("\n", "\r\n"), opened(client), "save")
     assert saved.status_code == 303
     assert path.read_bytes() == edited.encode()  # a browser's CRLF stored as LF
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640  # its permissions kept
     kept = list((path.parent / "history").glob("goals.*.yaml"))
     assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == GOALS
     assert "Uw probleem, ons probleem" in client.get("/goals").text  # no restart needed
