@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from goals.goals_fixture import GOALS
 from stip.accounts import roles
 from stip.accounts.tokens import create_token
 from stip.accounts.users import add_user, engine_for
@@ -182,7 +183,7 @@ def test_posts_need_csrf_and_engineers_act_only_on_their_own(site: tuple[str, St
 
 
 def test_team_lead_pages_and_admin_deliveries(site: tuple[str, Stip]) -> None:
-    base, _ = site
+    base, stip = site
     lead, _token = _client(base, "lars")
     team = lead.get("/actions/team")
     assert team.status_code == 200
@@ -197,6 +198,16 @@ def test_team_lead_pages_and_admin_deliveries(site: tuple[str, Stip]) -> None:
     assert lead.get("/meeting/10", params={"as_of": "yesterday-ish"}).status_code == 400
     pdf = lead.get("/meeting/10/agenda.pdf")
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert "clarity" not in meeting.text  # no goals file: nothing to open with
+    goals = stip.settings.home / "goals.yaml"
+    goals.write_text(GOALS, encoding="utf-8")
+    try:
+        opened = lead.get("/meeting/10", params={"lang": "nl"}).text
+        assert "Waar we voor staan" in opened and "Uw probleem is ons &lt;probleem&gt;" in opened
+        assert "<li>Bel elke lage beoordeling vandaag terug</li>" in opened
+        assert lead.get("/meeting/10/agenda.pdf").content.startswith(b"%PDF")
+    finally:
+        goals.unlink()
     admin, token = _client(base, "root")
     page = admin.get("/admin/deliveries?status=failed")
     assert page.status_code == 200

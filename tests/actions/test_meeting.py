@@ -43,6 +43,9 @@ def test_agenda_for_the_team_lead(world: Stip, W: ModuleType) -> None:
     assert text.startswith("Teamoverleg Servicedesk, week van 2026-04-21")
     pdf = agenda_pdf(agenda, "nl")
     assert pdf.startswith(b"%PDF-") and b"DejaVu" in pdf
+    clarity = {"statement": "Uw probleem is ons <probleem>", "guidelines": ["Bel terug"]}
+    opened = agenda_pdf(agenda, "nl", clarity)
+    assert opened.startswith(b"%PDF-") and len(opened) > len(pdf)  # it opens with them
 
 
 def test_unknown_team_is_a_user_error(world: Stip) -> None:

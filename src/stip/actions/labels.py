@@ -55,6 +55,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "exceptions": ("This week's exceptions", "Uitzonderingen van deze week"),
     "what_was_done": ("What was done", "Wat is er gedaan"),
     "trends": ("Trends", "Trends"),
+    "clarity": ("What we stand for", "Waar we voor staan"),
     "engineers": ("Per engineer: the basics", "Per engineer: de basis"),
     "engineer": ("Engineer", "Engineer"),
     "reliability": ("Reliability", "Betrouwbaarheid"),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from stip.actions.labels import label
 from stip.actions.meeting import Agenda, _num
 from stip.pdf import Document
 
 
-def agenda_pdf(agenda: Agenda, lang: str) -> bytes:
+def agenda_pdf(agenda: Agenda, lang: str, clarity: dict[str, Any] | None = None) -> bytes:
+    """The agenda; with `clarity` (`statement`, `guidelines`, in `lang`) it opens with what
+    the company stands for."""
     pdf = Document()
     pdf.set_title(agenda.title(lang))
     pdf.add_page()
@@ -15,6 +19,12 @@ def agenda_pdf(agenda: Agenda, lang: str) -> bytes:
     if agenda.lead:
         pdf.para(f"{label('person', lang)}: {agenda.lead}")
     pdf.ln(3)
+    if clarity:
+        pdf.heading(label("clarity", lang))
+        pdf.para(clarity["statement"])
+        for number, rule in enumerate(clarity["guidelines"], 1):
+            pdf.para(f"{number}. {rule}", 9)
+        pdf.ln(3)
     pdf.heading(label("exceptions", lang))
     for ex in agenda.exceptions:
         status = label("status_" + ex.status, lang)

@@ -30,6 +30,7 @@ from stip.web import formatting
 from stip.web.deps import AdminUser, ApiUser, CurrentUser, RowId, State, language, require_csrf
 from stip.web.errors import BadRequest, Forbidden, NotFound
 from stip.web.formatting import unit_text
+from stip.web.routes.goals import statement_view
 from stip.web.state import WebState
 from stip.web.templating import render, render_string
 
@@ -301,6 +302,7 @@ def meeting_page(
             "L": labels(lang),
             "agenda": agenda,
             "title": agenda.title(lang),
+            "clarity": statement_view(state, lang),
         },
     )
 
@@ -314,8 +316,9 @@ def meeting_pdf(
         raise NotFound(f"no team {team_id}")
     when = parse_as_of(as_of, state.stip.settings.tz)
     agenda = build_agenda(state.stip, team_id, when, money=roles.can_see_money(user.role))
+    lang = language(request)
     return Response(
-        agenda_pdf(agenda, language(request)),
+        agenda_pdf(agenda, lang, statement_view(state, lang)),
         media_type="application/pdf",
         headers={"content-disposition": f'inline; filename="agenda-{team_id}.pdf"'},
     )

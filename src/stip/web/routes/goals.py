@@ -137,6 +137,19 @@ def goals_line(
     }
 
 
+def statement_view(state: WebState, lang: str) -> dict[str, Any] | None:
+    """What the company stands for and its guidelines, without figures (the team meeting's
+    opening); None without them, or when the goals file has a mistake (the goals page says
+    which)."""
+    try:
+        goals = state.goals.current()
+    except DefinitionError:
+        return None
+    if goals is None or goals.clarity is None:
+        return None
+    return clarity_view(clarity_json(goals.clarity, []), lang)
+
+
 def clarity_view(clarity: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
     """What the company stands for, its guidelines and its core KPIs (name, value against
     target, status), in `lang`; amounts a viewer may not see are left out, the status stays."""
