@@ -70,7 +70,7 @@ def test_a_mistake_is_named_by_line_and_nothing_is_written(stip: Stip, client: T
     path.write_text(GOALS, encoding="utf-8")
     login(client, "owner")
     seen = opened(client)
-    assert "4 goals, no mistakes." in client.get("/goals/edit").text
+    assert "No mistakes. Goals: 4." in client.get("/goals/edit").text
     wrong = GOALS.replace("kpi: csat_score", "kpi: csat_scor")
     for action in ("check", "save"):
         answer = post(client, wrong, seen, action)
@@ -83,7 +83,7 @@ def test_a_mistake_is_named_by_line_and_nothing_is_written(stip: Stip, client: T
     assert path.read_text(encoding="utf-8") == GOALS
     assert not list(path.parent.glob(".stip-*"))  # no checking or saving leftovers
     checked = post(client, GOALS.replace("target: 90", "target: 95"), seen, "check")
-    assert checked.status_code == 200 and "4 goals, no mistakes." in checked.text
+    assert checked.status_code == 200 and "No mistakes. Goals: 4." in checked.text
     assert path.read_text(encoding="utf-8") == GOALS  # checking writes nothing
 
 
@@ -139,10 +139,12 @@ def test_deliverables_start_from_the_first_client(stip: Stip, client: TestClient
     login(client, "owner")
     page = client.get("/deliverables/edit?lang=nl").text
     assert "Afspraken bewerken" in page and "kind: Deliverables" in page
+    assert "Er is nog geen bestand" in page
     text = page.split('name="text"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
     text = text.replace("&#39;", "'")
     assert post(client, text, "", "save", "deliverables").status_code == 303
-    assert "1 agreements, no mistakes." in client.get("/deliverables/edit").text
+    assert "No mistakes. Agreements: 1." in client.get("/deliverables/edit").text
+    assert "Geen fouten. Overeenkomsten: 1." in client.get("/deliverables/edit?lang=nl").text
 
 
 def test_only_the_owner_and_admins_edit(client: TestClient) -> None:
@@ -177,7 +179,7 @@ def test_targets_are_checked_with_the_whole_catalogue(stip: Stip, client: TestCl
     good = "targets:\n  sla_met_rate: {target: 97, amber: 93}\n"
     assert post(client, good, "", "save", "targets").status_code == 303
     assert path.read_text(encoding="utf-8") == good
-    assert "1 KPIs with targets of your own, no mistakes." in client.get("/targets/edit").text
+    assert "No mistakes. KPIs with targets of your own: 1." in client.get("/targets/edit").text
     kpi_page = client.get("/kpi/sla_met_rate").text
     assert "97.0 %" in kpi_page and '<a href="/targets/edit">change</a>' in kpi_page
     neighbour = folder / "mine.yaml"

@@ -46,7 +46,7 @@ class Editable:
     title: str  # the editor's heading (a message id)
     file: Callable[[WebState], EditableFile]
     starter: Callable[[WebState], str]
-    counted: Callable[[Any], tuple[str, int]]  # the checked file's "%d goals" message and count
+    counted: Callable[[Any], tuple[str, int]]  # what a check without mistakes says, and n
 
 
 def _today(state: WebState) -> Any:
@@ -73,7 +73,7 @@ EDITABLE = [
         "Edit the goals",
         lambda state: state.goals.editable(),
         lambda state: goals_loader.starter(_today(state)),
-        lambda goals: ("%(n)s goals, no mistakes.", len(goals.goals)),
+        lambda goals: ("No mistakes. Goals: %(n)s.", len(goals.goals)),
     ),
     Editable(
         "deliverables",
@@ -83,7 +83,7 @@ EDITABLE = [
         "Edit the deliverables",
         lambda state: state.deliverables.editable(),
         lambda state: deliverables_loader.starter(_today(state), _first_client(state)),
-        lambda agreed: ("%(n)s agreements, no mistakes.", len(agreed.agreements)),
+        lambda agreed: ("No mistakes. Agreements: %(n)s.", len(agreed.agreements)),
     ),
     Editable(
         "targets",
@@ -93,7 +93,7 @@ EDITABLE = [
         "Edit the KPI targets",
         _targets,
         lambda state: TARGETS_STARTER,
-        lambda count: ("%(n)s KPIs with targets of your own, no mistakes.", count),
+        lambda count: ("No mistakes. KPIs with targets of your own: %(n)s.", count),
     ),
 ]
 
