@@ -42,7 +42,7 @@ def test_the_demo_goals_load_and_measure_the_demo(small: Built, tmp_path: Path) 
     # what the demo MSP stands for, with core KPIs the demo has figures and targets for
     assert goals.clarity is not None and len(goals.clarity.guidelines) == 3
     assert [t.kpi.id for t in progress.core] == goals.clarity.core_kpis
-    assert all(t.value is not None and t.status != "none" for t in progress.core)
+    assert all(r.rows[0].value is not None and r.rows[0].status != "none" for r in progress.core)
     # the owner's own file is never replaced
     path.write_text(path.read_text(encoding="utf-8") + "# mine\n", encoding="utf-8")
     assert write_demo_goals(engine, date(2026, 11, 26)) is None

@@ -105,12 +105,14 @@ def _print_clarity(progress: GoalsProgress) -> None:
     table = Table(title="Core KPIs, the whole company this month")
     for column, justify in (("KPI", "left"), ("value", "right"), ("target", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for tile in progress.core:
-        value = "no data" if tile.no_data else f"{fmt(tile.value)} {tile.kpi.unit}"
+    from stip.goals.progress import core_json
+
+    for item in map(core_json, progress.core):
+        value = "no data" if item["no_data"] else f"{fmt(item['value'])} {item['unit']}"
         table.add_row(
-            Text(f"{tile.kpi.name.en} [{tile.status}]", style=COLOURS[tile.status]),
+            Text(f"{item['name']['en']} [{item['status']}]", style=COLOURS[item["status"]]),
             value.strip(),
-            "" if tile.target is None else fmt(tile.target),
+            "" if item["target"] is None else fmt(item["target"]),
         )
     console.print(table)
 

@@ -26,7 +26,7 @@ from stip.semantic.guardrails import too_few
 from stip.semantic.labels import person_names
 from stip.semantic.models import Direction, KpiDefinition
 from stip.semantic.periods import Period, local_midnight, parse_period
-from stip.semantic.results import KpiResult, ResultRow, Tile
+from stip.semantic.results import KpiResult, ResultRow
 
 #: The cascade's levels and the period each one reads, as of the day asked for.
 LEVELS = {
@@ -150,7 +150,7 @@ class GoalsProgress:
     file: GoalsFile
     as_of: datetime
     goals: list[GoalProgress]  # tree order: each goal followed by the goals that support it
-    core: list[Tile] = field(default_factory=list)  # the clarity's core KPIs, company-wide
+    core: list[KpiResult] = field(default_factory=list)  # the clarity's core KPIs, company-wide
 
     def summary(self) -> Counter[str]:
         return Counter(g.status for g in self.goals)
@@ -175,34 +175,36 @@ class GoalsProgress:
         return clarity_json(self.file.clarity, self.core)
 
 
-def core_tiles(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> list[Tile]:
-    """The clarity's core KPIs for the whole company this month (`CORE_PERIOD`)."""
+def core_values(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> list[KpiResult]:
+    """The clarity's core KPIs for the whole company this month (`CORE_PERIOD`): values and
+    statuses only, computed together (no comparisons or action lists: nothing shows them)."""
     core = list(goals.clarity.core_kpis) if goals.clarity else []
-    return engine.tiles(core, CORE_PERIOD, as_of=as_of, trend_points=0) if core else []
+    return engine.many_values(core, CORE_PERIOD, as_of=as_of) if core else []
 
 
-def clarity_json(clarity: Clarity | None, core: list[Tile]) -> dict[str, Any] | None:
+def clarity_json(clarity: Clarity | None, core: list[KpiResult]) -> dict[str, Any] | None:
     if clarity is None:
         return None
     return {
         "statement": clarity.statement.model_dump(),
         "guidelines": [rule.model_dump() for rule in clarity.guidelines],
-        "core": [
-            {
-                "kpi": tile.kpi.id,
-                "name": tile.kpi.name.model_dump(),
-                "unit": tile.kpi.unit,
-                "direction": tile.kpi.direction.value,
-                "period": tile.period.to_json(),
-                "value": tile.value,
-                "n": tile.n,
-                "target": tile.target,
-                "status": tile.status,
-                "previous": tile.previous,
-                "no_data": tile.no_data,
-            }
-            for tile in core
-        ],
+        "core": [core_json(result) for result in core],
+    }
+
+
+def core_json(result: KpiResult) -> dict[str, Any]:
+    row = result.rows[0] if result.rows else None
+    return {
+        "kpi": result.kpi.id,
+        "name": result.kpi.name.model_dump(),
+        "unit": result.kpi.unit,
+        "direction": result.kpi.direction.value,
+        "period": result.period.to_json(),
+        "value": row.value if row else None,
+        "n": row.n if row else 0,
+        "target": result.kpi.target,
+        "status": row.status if row else "none",
+        "no_data": result.no_data,
     }
 
 
@@ -258,7 +260,7 @@ def goal_progress(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> Goals
                     found = engine.many_values(ids, level.asked, by=split, as_of=as_of)
                     results[(level.name, split)] = {r.kpi.id: r for r in found}
         directory = _directory(con, goals)
-        tiles = core_tiles(engine, goals, as_of)
+        core = core_values(engine, goals, as_of)
     progress: dict[str, GoalProgress] = {}
     for goal_id, goal in goals.goals.items():
         kpi = catalog[goal.kpi]
@@ -302,7 +304,7 @@ def goal_progress(engine: KpiEngine, goals: GoalsFile, as_of: datetime) -> Goals
             rows,
             unknown,
         )
-    return GoalsProgress(goals, as_of, _tree(goals, progress), tiles)
+    return GoalsProgress(goals, as_of, _tree(goals, progress), core)
 
 
 @dataclass(frozen=True)

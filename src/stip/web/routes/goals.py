@@ -23,7 +23,7 @@ from stip.goals.progress import (
     NO_RECORDS,
     NOT_ENDED,
     clarity_json,
-    core_tiles,
+    core_values,
     count_statuses,
     worst,
 )
@@ -79,11 +79,11 @@ def goals_json(
 
 
 def _restrict_core(clarity: dict[str, Any] | None, state: WebState, user: User) -> None:
-    """Leave out the values of core KPIs in money that `user` may not see (status stays)."""
+    """Leave out the figures of core KPIs in money that `user` may not see (status stays)."""
     for core in (clarity or {}).get("core", []):
         core["hidden"] = not state.kpis.may_see(user.role, state.kpis.kpi(core["kpi"]))
         if core["hidden"]:
-            core.update(value=None, target=None, previous=None)
+            core.update(value=None, target=None)
 
 
 def _restrict(goal: dict[str, Any], state: WebState, user: User) -> None:
@@ -124,7 +124,7 @@ def goals_line(
     if goals is None or (goals.clarity is None and data is None):
         return None
     clarity = clarity_json(
-        goals.clarity, core_tiles(state.kpis.engine, goals, resolve_as_of(state.kpis, as_of))
+        goals.clarity, core_values(state.kpis.engine, goals, resolve_as_of(state.kpis, as_of))
     )
     _restrict_core(clarity, state, user)
     return {
