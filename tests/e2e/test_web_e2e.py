@@ -271,6 +271,38 @@ def test_the_account_manager_compares_clients_and_opens_one(
     assert w.errors == []
 
 
+def test_a_long_client_list_narrows_as_one_types(server: str, context: Any) -> None:
+    """Type part of a name in any case, without its accents: the list keeps the clients with
+    every word, the first is chosen, and Enter shows its dashboard; an empty box restores all."""
+    w = login(context, server, "owner")
+    w.page.goto(server + "/d/account_manager")
+    select = w.page.locator("select[name=company]")
+    everyone = select.locator("option").count()
+    assert everyone > 21  # "all clients" and more than 20 clients: the box is shown
+    names = select.locator("option").all_inner_texts()[1:]
+    target = next(n for n in names if " " in n)
+    first, second = target.split(" ")[0], target.split(" ")[-1]
+    box = w.page.get_by_label("Find a client")
+    box.fill(f"{second.upper()}  {first.lower()}")
+    kept = select.locator("option").all_inner_texts()
+    assert target in kept
+    assert all(first.lower() in n.lower() and second.lower() in n.lower() for n in kept)
+    assert select.evaluate("s => s.options[s.selectedIndex].text") == kept[0]
+    box.fill("")
+    assert select.locator("option").count() == everyone
+    assert select.input_value() == ""
+    box.fill(target)
+    box.press("Enter")
+    w.page.wait_for_load_state("networkidle")
+    assert "company=" in w.page.url
+    assert target in w.page.locator("h1").inner_text()
+    # the 14 people of the small demo: a short list, no box
+    w.page.goto(server + "/d/teamlead")
+    assert w.page.locator("select[name=resource] option").count() == 15
+    assert w.page.locator("#resource-search").count() == 0
+    assert w.errors == []
+
+
 def test_the_owner_reads_the_goals_and_opens_one(
     server: str, context: Any, artifacts: Path
 ) -> None:

@@ -55,6 +55,35 @@
     });
   }
 
+  // A long person, team or client list narrows to the names holding every typed word
+  // (ignoring case and accents: "ozt" finds "Öztürk"), and the first one left is chosen, so
+  // Enter or Apply shows it. An empty box gives the whole list and the first choice back.
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  function choiceFilters() {
+    var boxes = document.querySelectorAll("input.choice-filter");
+    Array.prototype.forEach.call(boxes, function (box) {
+      var select = document.getElementById(box.getAttribute("data-for"));
+      if (!select) {
+        return;
+      }
+      var options = Array.prototype.slice.call(select.options);
+      var everyone = options[0];
+      var chosen = select.value;
+      var names = options.map(function (option) { return fold(option.textContent); });
+      box.parentNode.hidden = false;
+      box.addEventListener("input", function () {
+        var words = fold(box.value).split(/\s+/).filter(Boolean);
+        var kept = words.length === 0 ? options : options.filter(function (option, i) {
+          return i > 0 && words.every(function (word) { return names[i].indexOf(word) !== -1; });
+        });
+        select.replaceChildren.apply(select, words.length && !kept.length ? [everyone] : kept);
+        select.value = words.length === 0 ? chosen : select.options[0].value;
+      });
+    });
+  }
+
   // The polite live region of every page (base.html): clearing it first makes the same
   // message heard again.
   function announce(text) {
@@ -186,6 +215,7 @@
     rotate();
     periodPicker();
     rangeCheck();
+    choiceFilters();
     liveControl();
     liveRefresh();
     actionItems();
