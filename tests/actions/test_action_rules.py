@@ -88,6 +88,22 @@ def test_who_gets_what_with_business_hour_deadlines(world: Stip, W: ModuleType) 
     assert unbilled.facts["hours"] == "2.0" and unbilled.facts["oldest"] == "2026-03-20"
 
 
+def test_a_survey_without_a_contact_calls_back_its_tickets_contact(
+    world: Stip, W: ModuleType
+) -> None:
+    survey = {**next(r for r in W.rows()["survey_results"] if r["id"] == 9000)}
+    survey["contact_id"] = None
+    batch = Batch()
+    batch.add("survey_results", [survey])
+    world.store.apply(batch)
+    as_of = W.local(world, "2026-04-28T10:30")
+    evaluate(world, as_of)
+    (csat,) = _by_rule(world, as_of)["csat_low_callback"]
+    # ticket 1000's contact: Piet Jansen, and his number
+    assert csat.why["en"].startswith("Piet Jansen of Bakkerij Jansen rated ticket")
+    assert "+31 6 1234 5678" in csat.todo["en"]
+
+
 def test_late_booking_waits_for_ten_and_no_update_counts_business_days(
     world: Stip, W: ModuleType
 ) -> None:

@@ -114,6 +114,33 @@ def test_csat_low_actions_one_row_per_survey_result(engine: KpiEngine) -> None:
     }
 
 
+def test_csat_low_action_without_company_or_contact_reads_them_from_its_ticket(
+    tmp_path: Path, catalog: KpiCatalog
+) -> None:
+    """Survey 3 (ticket 3, rated 5) without company and contact: the one to call back is
+    ticket 3's contact at ticket 3's company, not "Call — at —"."""
+    store = open_store(str(tmp_path / "survey.duckdb"))
+    batch = build_batch()
+    batch.upserts["tickets"] = [
+        {**row, "contact_id": 501} if row["id"] == 3 else row for row in batch.upserts["tickets"]
+    ]
+    batch.upserts["survey_results"] = [
+        {**row, "company_id": None, "contact_id": None} if row["id"] == 3 else row
+        for row in batch.upserts["survey_results"]
+    ]
+    store.apply(batch)
+    engine = KpiEngine(store, Settings(home=tmp_path / "h"), catalog)
+    first = engine.actions("csat_low_responses", "2026-10", as_of=AS_OF).to_json()["rows"][0]
+    assert (first["survey_result_id"], first["company_id"], first["contact_id"]) == (3, 200, 501)
+    assert (first["company"], first["contact"]) == ("Globex", "Lisa Lid")
+    assert first["what"]["en"] == (
+        "Call Lisa Lid at Globex back on +31 6 5555 0101 about ticket T2026.0003"
+    )
+    # the count by client still follows the survey's own company (contract §4): a null row
+    by_company = engine.values("csat_low_responses", "2026-10", by="company", as_of=AS_OF)
+    assert [(r.by["company_id"], r.value) for r in by_company.rows] == [(100, 2), (None, 1)]
+
+
 def test_kpis_without_actions_return_an_empty_list(engine: KpiEngine) -> None:
     assert engine.actions("tickets_created", "2026-10", as_of=AS_OF).rows == []
 

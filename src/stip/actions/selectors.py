@@ -171,7 +171,7 @@ def csat_low(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Candidate]:
         complete_date=s.complete_date,
         rating=s.survey_rating,
     )
-    t = con.table("tickets").select(*TICKET_COLUMNS)
+    t = con.table("tickets").select(*TICKET_COLUMNS, ticket_contact=ibis._.contact_id)
     c = con.table("contacts").select(
         contact_key=ibis._.id,
         first_name=ibis._.first_name,
@@ -180,7 +180,10 @@ def csat_low(con: BaseBackend, ctx: EvalContext, rule: Rule) -> list[Candidate]:
         contact_mobile=ibis._.mobile_phone,
         contact_email=ibis._.email_address,
     )
-    joined = low.left_join(t, low.ticket_ref == t.id).left_join(c, low.contact_ref == c.contact_key)
+    # the survey's contact, else its ticket's: the one who asked for the help they rated
+    with_ticket = low.left_join(t, low.ticket_ref == t.id)
+    contact = with_ticket.contact_ref.coalesce(with_ticket.ticket_contact)
+    joined = with_ticket.left_join(c, contact == c.contact_key)
     out = []
     for row in joined.to_pyarrow().to_pylist():
         completed = aware(row["complete_date"])

@@ -184,22 +184,42 @@ def _picked(
 
 def lookup_labels(con: BaseBackend, found: list[Found]) -> Labels:
     """The names behind all ids of `found`: one query per kind of name, not per list."""
-    records = [(f, r) for f in found for r in f.records]
+    tickets = labels.ticket_info(con, (t for f in found for t in f.ticket_ids))
+    records = [
+        _with_ticket_client(r, tickets.get(t) if t is not None else None)
+        for f in found
+        for r, t in zip(f.records, f.ticket_ids, strict=True)
+    ]
     return Labels(
-        people=labels.person_names(con, (r.get(f.person) for f, r in records)),
-        companies=labels.dimension_labels(
-            con, "company", (r.get("dim_company") for _, r in records)
-        ),
-        contacts=labels.contacts(con, (r.get("contact_id") for _, r in records)),
-        tickets=labels.ticket_info(con, (t for f in found for t in f.ticket_ids)),
+        people=labels.person_names(con, (r.get(f.person) for f in found for r in f.records)),
+        companies=labels.dimension_labels(con, "company", (r.get("dim_company") for r in records)),
+        contacts=labels.contacts(con, (r.get("contact_id") for r in records)),
+        tickets=tickets,
         picklists={
             column: labels.picklist_labels(
-                con, field, (r.get(column) for f, r in records if column in _picklist_fields(f))
+                con,
+                field,
+                (r.get(column) for f in found if column in _picklist_fields(f) for r in f.records),
             )
             for column, field in labels.TICKET_PICKLISTS.items()
             if any(column in _picklist_fields(f) for f in found)
         },
     )
+
+
+def _with_ticket_client(record: dict[str, Any], ticket: dict[str, Any] | None) -> dict[str, Any]:
+    """A record's client and contact, each taken from its ticket when the record lacks it.
+
+    A survey answer without a company or contact is still about its ticket: the one to call
+    back is the ticket's contact, at the ticket's company (not "Call — at —")."""
+    if ticket is None:
+        return record
+    out = dict(record)
+    if "dim_company" in record and record["dim_company"] is None:
+        out["dim_company"] = ticket["company_id"]
+    if "contact_id" in record and record["contact_id"] is None:
+        out["contact_id"] = ticket["contact_id"]
+    return out
 
 
 def _picklist_fields(found: Found) -> list[str]:
@@ -216,10 +236,11 @@ def enrich(found: Found, names: Labels, settings: Settings) -> list[dict[str, An
     spec = kpi.actions
     assert spec is not None
     out = []
-    for record, ticket_id in zip(found.records, found.ticket_ids, strict=True):
+    for stored, ticket_id in zip(found.records, found.ticket_ids, strict=True):
+        ticket = names.tickets.get(ticket_id) if ticket_id is not None else None
+        record = _with_ticket_client(stored, ticket)
         local = {k: _local(v, settings) for k, v in record.items()}
         person_id = record.get(person_column)
-        ticket = names.tickets.get(ticket_id) if ticket_id is not None else None
         contact = names.contacts.get(record["contact_id"]) if record.get("contact_id") else None
         context = {
             **local,

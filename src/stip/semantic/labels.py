@@ -108,7 +108,7 @@ def ticket_info(con: BaseBackend, ids: Iterable[int | None]) -> dict[int, dict[s
     table = con.table("tickets")
     rows = (
         table.filter(table.id.isin(wanted))
-        .select("id", "ticket_number", "title", "assigned_resource_id")
+        .select("id", "ticket_number", "title", "assigned_resource_id", "company_id", "contact_id")
         .to_pyarrow()
         .to_pylist()
     )
