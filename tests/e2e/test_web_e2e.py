@@ -288,6 +288,11 @@ def test_a_long_client_list_narrows_as_one_types(server: str, context: Any) -> N
     assert target in kept
     assert all(first.lower() in n.lower() and second.lower() in n.lower() for n in kept)
     assert select.evaluate("s => s.options[s.selectedIndex].text") == kept[0]
+    # nothing matches: Enter stays on the page with a message instead of showing all clients
+    box.fill("zzqx")
+    box.press("Enter")
+    assert box.evaluate("b => b.validationMessage") == "No name holds every word typed here."
+    assert "company=" not in w.page.url
     box.fill("")
     assert select.locator("option").count() == everyone
     assert select.input_value() == ""

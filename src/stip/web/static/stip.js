@@ -57,7 +57,8 @@
 
   // A long person, team or client list narrows to the names holding every typed word
   // (ignoring case and accents: "ozt" finds "Öztürk"), and the first one left is chosen, so
-  // Enter or Apply shows it. An empty box gives the whole list and the first choice back.
+  // Enter or Apply shows it. An empty box gives the whole list and the first choice back;
+  // a box that matches nothing stops the form with a message.
   function fold(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
@@ -78,8 +79,11 @@
         var kept = words.length === 0 ? options : options.filter(function (option, i) {
           return i > 0 && words.every(function (word) { return names[i].indexOf(word) !== -1; });
         });
-        select.replaceChildren.apply(select, words.length && !kept.length ? [everyone] : kept);
+        var none = words.length > 0 && kept.length === 0;
+        select.replaceChildren.apply(select, none ? [everyone] : kept);
         select.value = words.length === 0 ? chosen : select.options[0].value;
+        // nothing matches: Enter must not quietly show everyone instead
+        box.setCustomValidity(none ? box.getAttribute("data-none") || "" : "");
       });
     });
   }
