@@ -296,10 +296,11 @@ def _blocks(
     recent = bought > end_day - np.timedelta64(45, "D")
     amount = np.round(hours * rate, 2)
     posted = bought.astype("datetime64[s]") + np.timedelta64(8 * 3600, "s")
+    block_ids = BLOCK_BASE + np.arange(len(row))
     block_frame = Frame(
         "ContractBlocks",
         {
-            "id": BLOCK_BASE + np.arange(len(row)),
+            "id": block_ids,
             "contractID": c_ids[contract],
             "datePurchased": bought,
             "startDate": bought,
@@ -327,6 +328,7 @@ def _blocks(
         cost=np.zeros(len(row)),
         service=nulls_int(len(row)),
         ledger=ledger,
+        block=block_ids,
     )
     return [block_frame, items]
 
@@ -346,6 +348,7 @@ def _items(
     cost: np.ndarray,
     service: np.ndarray,
     ledger: Ledger,
+    block: np.ndarray | None = None,
 ) -> Frame:
     n = len(ids)
     return Frame(
@@ -369,5 +372,6 @@ def _items(
             cost=cost,
             role=nulls_int(n),
             service=service,
+            block=block,
         ),
     )

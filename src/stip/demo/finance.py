@@ -11,7 +11,7 @@ from datetime import date
 
 import numpy as np
 
-from stip.demo.model import NULL, Frame, nat
+from stip.demo.model import NULL, Frame, nat, nulls_int
 from stip.demo.picklists import PAYMENT_TERM_DAYS
 
 INVOICE_BASE = 600000
@@ -121,6 +121,7 @@ def billing_columns(
     cost: np.ndarray,
     role: np.ndarray,
     service: np.ndarray,
+    block: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     n = len(ids)
     tax = np.round(amount * 0.21, 2)
@@ -132,6 +133,7 @@ def billing_columns(
         "projectID": project,
         "contractID": contract,
         "timeEntryID": time_entry,
+        "contractBlockID": nulls_int(n) if block is None else block,
         "invoiceID": invoice,
         "billingItemType": kind,
         "subType": np.ones(n, dtype=np.int64),

@@ -208,8 +208,8 @@ TABLES: tuple[Table, ...] = (
         "billing_items",
         "BillingItems",
         "companyID:int ticketID:int taskID:int projectID:int contractID:int timeEntryID:int "
-        "invoiceID:int billingItemType:int subType:int itemName:str itemDate:date "
-        "postedDate:ts quantity:float rate:float extendedPrice:float ourCost:float "
+        "contractBlockID:int invoiceID:int billingItemType:int subType:int itemName:str "
+        "itemDate:date postedDate:ts quantity:float rate:float extendedPrice:float ourCost:float "
         "totalAmount:float taxDollars:float nonBillable:int roleID:int serviceID:int",
         description="Posted (approved) billable items; the revenue side of profitability.",
     ),

@@ -146,22 +146,49 @@ def full_cost_per_user(ctx: FunctionContext) -> pd.DataFrame:
 
 
 @shared
+def _block_rates(ctx: FunctionContext) -> pd.DataFrame:
+    """Per contract with prepaid blocks of hours: `rate`, what its blocks cost per hour
+    (Σ hours × hourly rate / Σ hours)."""
+    blocks = ctx.con.table("contract_blocks")
+    blocks = blocks.filter((blocks.hours > 0) & blocks.hourly_rate.notnull())
+    rates = blocks.group_by(contract=blocks.contract_id).aggregate(
+        value=(blocks.hours * blocks.hourly_rate).sum(), hours=blocks.hours.sum()
+    )
+    frame = rates.to_pandas()
+    return pd.DataFrame(
+        {"contract": frame["contract"], "rate": frame["value"].astype(float) / frame["hours"]}
+    )
+
+
+@shared
 def _per_contract(ctx: FunctionContext) -> pd.DataFrame:
     """Per window and contract (one row each): revenue, direct item cost and labour cost, and
     `company`, the contract's client (else the company its items are billed to): a contract
-    billed partly to another company, such as a parent, is still one contract."""
+    billed partly to another company, such as a parent, is still one contract.
+
+    A prepaid block of hours is revenue as its hours are used, not when it is billed: on a
+    contract with blocks, the items that bill or draw on a block are replaced by the billable
+    hours worked on the contract in the window × the blocks' hourly rate. Otherwise every
+    month without a purchase would read as a loss, and the month of one as a windfall."""
     items = item_money(ctx)
     items = items[items["contract"].notna()]
+    rates = _block_rates(ctx)
+    items = items[~(items["block"] & items["contract"].isin(rates["contract"]))]
     keys = ["p_idx", "contract"]
     money = sums(items, keys, revenue="price", item_cost="direct")
     billed_to = items.groupby(keys)["company"].min().rename("billed_to").reset_index()
     money = money.merge(billed_to, on=keys, how="left")
     work = entry_work(ctx)
-    work = sums(work[work["contract"].notna()], keys, labour="cost")
+    work = work[work["contract"].notna()]
+    used = work[work["billable"] & work["contract"].isin(rates["contract"])]
+    used = sums(used, keys, block_hours="hours").merge(rates, on="contract")
+    used["earned"] = used["block_hours"].astype(float).fillna(0.0) * used["rate"]
+    work = sums(work, keys, labour="cost").merge(used[[*keys, "earned"]], on=keys, how="outer")
     contracts = ctx.con.table("contracts").select(contract="id", owner="company_id").to_pandas()
     both = money.merge(work, on=keys, how="outer")
     both = both.merge(contracts, on="contract", how="left")
     both["company"] = both["owner"].fillna(both["billed_to"])
+    both["revenue"] = both["revenue"].astype(float).fillna(0.0) + both["earned"].fillna(0.0)
     if ctx.scope.companies is not None:
         both = both[both["company"].isin(ctx.scope.companies)]
     numbers = ["revenue", "item_cost", "labour"]
