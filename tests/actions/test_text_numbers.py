@@ -36,3 +36,10 @@ def test_rule_texts_and_kpi_action_rows_in_dutch() -> None:
     row = {"hours_worked": 0.75, "ticket_number": "T20261117.0004", "n": 3}
     assert _render("Keur {hours_worked} uur goed ({n})", row, "nl") == "Keur 0,75 uur goed (3)"
     assert _render("Approve {hours_worked} h ({n})", row, "en") == "Approve 0.75 h (3)"
+
+
+def test_money_in_kpi_action_rows_has_two_decimals() -> None:
+    row = {"loss": 2395.8, "total": 200}
+    text = "EUR {loss:money}, EUR {total:money}"
+    assert _render(text, row, "en") == "EUR 2,395.80, EUR 200.00"
+    assert _render(text, row, "nl") == "EUR 2.395,80, EUR 200,00"

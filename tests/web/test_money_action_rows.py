@@ -21,7 +21,7 @@ from stip.store.schema import Batch
 from .conftest import TestClient, bearer, login
 
 QUERY = "period=2026-10&as_of=2026-11-02T09:00"
-ROW = "Reprice or renegotiate contract Omega all-in with Omega BV: it lost EUR 150"
+ROW = "Reprice or renegotiate contract Omega all-in with Omega BV: it lost EUR 150.00"
 
 
 @pytest.fixture(scope="module", autouse=True)

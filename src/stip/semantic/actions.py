@@ -38,6 +38,8 @@ class _Template(string.Formatter):
             return "—"
         if isinstance(value, datetime):
             return value.strftime(format_spec or "%Y-%m-%d %H:%M")
+        if isinstance(value, int | float) and format_spec == "money":
+            return number_text(float(value), self.lang, 2)
         if isinstance(value, float) and not format_spec:
             return number_text(value, self.lang)
         if isinstance(value, str):

@@ -92,8 +92,8 @@ def test_an_overdue_invoice_goes_to_the_account_manager(duck_engine: KpiEngine) 
     (row,) = duck_engine.actions("overdue_invoices", "2026-10", as_of=AS_OF).to_json()["rows"]
     assert (row["invoice_id"], row["company"], row["person"]) == (3, "Gamma BV", "Anna Jansen")
     assert row["what"] == {
-        "en": "Chase payment of invoice F-3 from Gamma BV: EUR 200",
-        "nl": "Vraag Gamma BV om betaling van factuur F-3: EUR 200",
+        "en": "Chase payment of invoice F-3 from Gamma BV: EUR 200.00",
+        "nl": "Vraag Gamma BV om betaling van factuur F-3: EUR 200,00",
     }
     assert row["why"]["nl"] == "Vervallen op 2026-08-15 en niet betaald."
 
@@ -106,10 +106,12 @@ def test_a_loss_making_contract_names_its_loss(duck_engine: KpiEngine) -> None:
     (row,) = duck_engine.actions("underwater_agreements", "2026-10", as_of=AS_OF).to_json()["rows"]
     assert (row["contract_id"], row["revenue"], row["cost"], row["loss"]) == (302, 600, 725, 125)
     assert row["what"] == {
-        "en": "Reprice or renegotiate contract Beta all-in with Beta BV: it lost EUR 125",
-        "nl": "Herprijs contract Beta all-in met Beta BV of onderhandel opnieuw: verlies EUR 125",
+        "en": "Reprice or renegotiate contract Beta all-in with Beta BV: it lost EUR 125.00",
+        "nl": (
+            "Herprijs contract Beta all-in met Beta BV of onderhandel opnieuw: verlies EUR 125,00"
+        ),
     }
     assert row["why"]["en"] == (
-        "Its revenue of EUR 600 did not cover its direct and labour cost of EUR 725."
+        "Its revenue of EUR 600.00 did not cover its direct and labour cost of EUR 725.00."
     )
     assert duck_engine.actions("underwater_agreements", "2026-08", as_of=AS_OF).rows == []
