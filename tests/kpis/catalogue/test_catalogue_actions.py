@@ -115,3 +115,15 @@ def test_a_loss_making_contract_names_its_loss(duck_engine: KpiEngine) -> None:
         "Its revenue of EUR 600.00 did not cover its direct and labour cost of EUR 725.00."
     )
     assert duck_engine.actions("underwater_agreements", "2026-08", as_of=AS_OF).rows == []
+
+
+def test_an_sla_breach_says_when_each_milestone_was_due_and_met(duck_engine: KpiEngine) -> None:
+    rows = duck_engine.actions("sla_breaches", "2026-10", as_of=AS_OF).to_json()["rows"]
+    # T2 (1002): answered at 09:00 local, due 08:30; resolved well before its due time
+    late_answer = next(r for r in rows if r["ticket_id"] == 1002)
+    assert late_answer["why"] == {
+        "en": "First response due 2026-10-07 08:30, given 2026-10-07 09:00; "
+        "resolution due 2026-10-08 16:00, resolved 2026-10-07 12:00.",
+        "nl": "Eerste reactie uiterlijk 2026-10-07 08:30, gegeven 2026-10-07 09:00; "
+        "oplossing uiterlijk 2026-10-08 16:00, opgelost 2026-10-07 12:00.",
+    }
