@@ -10,6 +10,8 @@ import pytest
 
 from kpis.catalogue.catalogue_fixture import AS_OF, batch
 from stip.app import Stip
+from stip.semantic.catalog import load_catalog
+from stip.web.routes.kpis import _worst_first
 
 from .conftest import TestClient, login
 
@@ -54,3 +56,32 @@ def test_in_dutch(client: TestClient) -> None:
     login(client, "teamlead")
     page = client.get(f"/kpi/csat_positive_rate?{WHEN}&lang=nl").text
     assert "95%-interval" in page and "te weinig om te beoordelen" in page
+
+
+def _first_breakdown(page: str) -> list[tuple[str, str, str]]:
+    """(name, value text, status) of the rows of the page's first breakdown table."""
+    table = page[page.index('<section class="breakdown">') :]
+    table = table[: table.index("</table>")]
+    return re.findall(r'<tr class="status-(\w+)"><td>([^<]*)</td><td class="num">([^<]*)<', table)
+
+
+def test_a_breakdown_lists_the_worst_first(client: TestClient) -> None:
+    login(client, "teamlead")
+    page = client.get(f"/kpi/csat_positive_rate?{WHEN}").text
+    assert "Worst first." in page and "<th>Person</th>" in page
+    # higher is better: the lowest share first
+    assert [r[1] for r in _first_breakdown(page)] == ["Anna Jansen", "Bram de Vries"]
+    # fewer tickets is better: the most first, the unassigned ticket's row too
+    page = client.get(f"/kpi/tickets_created?{WHEN}").text
+    assert [r[1:] for r in _first_breakdown(page)] == [
+        ("Bram de Vries", "3"),
+        ("Anna Jansen", "2"),
+        ("(none)", "1"),
+    ]
+
+
+def test_worst_first_puts_too_few_then_no_value_last() -> None:
+    kpi = load_catalog().get("sla_met_rate")  # higher is better
+    rows = [(80.0, True), (None, False), (95.0, False), (60.0, False), (10.0, True)]
+    order = sorted(rows, key=lambda r: _worst_first(kpi, r[0], r[1]))
+    assert order == [(60.0, False), (95.0, False), (10.0, True), (80.0, True), (None, False)]

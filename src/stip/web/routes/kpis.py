@@ -137,6 +137,15 @@ class ActionRow:
     link: str | None
 
 
+def _worst_first(kpi: KpiDefinition, value: Any, few: bool) -> tuple[int, float]:
+    """A breakdown row's place: the worst value first (by the KPI's direction), then rows
+    with too few records to judge, then rows without a value."""
+    if value is None:
+        return (2, 0.0)
+    worse = float(value) if kpi.direction == Direction.lower_better else -float(value)
+    return (1 if few else 0, -worse)
+
+
 @dataclass
 class KpiView:
     id: str
@@ -308,8 +317,10 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
                     "n": row["n"],
                     "status": status,
                     "status_text": _("too few to judge") if few else _(status),
+                    "order": _worst_first(kpi, row["value"], few),
                 }
             )
+        rows.sort(key=lambda r: r.pop("order"))
         breakdowns.append(
             Breakdown(
                 dim,
