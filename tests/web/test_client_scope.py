@@ -69,7 +69,7 @@ def _tile(page: str, kpi: str) -> str:
 def test_the_account_manager_picks_a_client(client: TestClient) -> None:
     login(client, "account_manager")
     everyone = client.get(f"/d/account_manager?{QUERY}").text
-    assert '<select name="company">' in everyone
+    assert '<select name="company" id="company-choice">' in everyone
     assert '<option value="1001">Acme BV</option>' in everyone
     assert "Leverancier BV" not in everyone  # a vendor is no client
     assert '<span class="num">4</span>' in _tile(everyone, "tickets_created")
