@@ -205,6 +205,16 @@ TAIL = "a ratio's numerator and denominator must end in KPIs that are not ratios
             "tickets_created: {amber: 100}",
             "targets.tickets_created: `amber` needs a `target` (the KPI's own: no target)",
         ),
+        (
+            "time_entry_compliance: {ceiling: 85}",
+            "targets.time_entry_compliance: `ceiling` (85.0) must be above `target` (90.0) "
+            "(the KPI's own: target 90.0, amber 80.0)",
+        ),
+        (
+            "tickets_created: {target: 10, ceiling: 20}",
+            "targets.tickets_created: `ceiling` needs a `target` and "
+            "`direction: higher_better` (the KPI's own: no target)",
+        ),
     ],
 )
 def test_target_overrides_follow_the_threshold_rules(
@@ -415,3 +425,21 @@ def test_catalogue_problems_point_at_their_field(tmp_path: Path) -> None:
         (18, "actions: 'titel' is not a column of tick"),
         (19, "actions: what.nl: unknown field '{ticket"),
     }, path
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [(75.0, "red"), (85.0, "amber"), (90.0, "green"), (110.0, "green"), (185.0, "amber")],
+)
+def test_a_ceiling_makes_too_much_amber(value: float, status: str) -> None:
+    """Time-entry completeness: target 90, amber 80, ceiling 110 (185 % logged is no feat)."""
+    kpi = load_catalog().get("time_entry_compliance")
+    assert kpi.status(value, kpi.target, kpi.amber) == status
+
+
+def test_a_ceiling_can_be_overridden(tmp_path: Path) -> None:
+    _write(tmp_path / "kpis", "t.yaml", "targets:\n  time_entry_compliance: {ceiling: 200}\n")
+    catalog, issues = validate_dirs([BUILTIN_DIR, tmp_path / "kpis"])
+    assert issues == []
+    kpi = catalog.get("time_entry_compliance")
+    assert (kpi.ceiling, kpi.status(185.0, kpi.target, kpi.amber)) == (200.0, "green")

@@ -35,7 +35,9 @@ def _fake_tile(**values: object) -> SimpleNamespace:
 
 
 def _kpi(unit: str = "%") -> SimpleNamespace:
-    return SimpleNamespace(id="sla_met_rate", unit=unit, direction=Direction.higher_better)
+    return SimpleNamespace(
+        id="sla_met_rate", unit=unit, direction=Direction.higher_better, ceiling=None
+    )
 
 
 def _view(lang: str = "en", href: str = "/kpi/sla_met_rate", **values: object) -> TileView:

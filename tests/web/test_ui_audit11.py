@@ -80,7 +80,7 @@ def _fake_tile(**values: object) -> SimpleNamespace:
 
 
 def _kpi(unit: str) -> SimpleNamespace:
-    return SimpleNamespace(id="k", unit=unit, direction=Direction.higher_better)
+    return SimpleNamespace(id="k", unit=unit, direction=Direction.higher_better, ceiling=None)
 
 
 @pytest.mark.parametrize(

@@ -116,6 +116,19 @@ def test_a_tile_computed_over_its_month_names_the_month() -> None:
     assert view(backlog, "en") == "Name"
 
 
+def test_a_tile_with_a_ceiling_states_its_green_range() -> None:
+    """185 % of the available hours logged: amber, and the tile says where green ends."""
+    tz = ZoneInfo("Europe/Amsterdam")
+    week = parse_period("this-week", datetime(2026, 11, 27, 12, 0, tzinfo=tz), tz)
+    catalog, _ = validate_dirs([BUILTIN_DIR])
+    kpi = catalog.get("time_entry_compliance")
+    tile = SimpleNamespace(
+        value=185.0, target=90.0, status="amber", trend=[], previous=None, period=week, actions=[]
+    )
+    view = tile_view("t", "Name", "m", kpi, tile, "nl", "#", True, tz, week)
+    assert (view.status, view.target_text) == ("amber", "90,0–110 %")
+
+
 @pytest.mark.parametrize(
     ("value", "shown"),
     [

@@ -77,6 +77,7 @@ def list_kpis(json_out: JsonOption = False) -> None:
             "dimensions": list(k.dimensions),
             "target": k.target,
             "amber": k.amber,
+            "ceiling": k.ceiling,
             "min_n": k.min_n,
             "default_period": k.default_period,
             "has_actions": k.has_actions,

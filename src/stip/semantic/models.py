@@ -157,6 +157,9 @@ class KpiDefinition(_Strict):
     )
     target: float | None = None
     amber: float | None = None
+    # Higher is better up to here: above it a value is amber, too much of a good thing
+    # (hours logged beyond those available: overtime, double booking or a data error).
+    ceiling: float | None = None
     # The fewest records a value of one person, team or client is judged on: below it the
     # value is shown, not coloured (stip.semantic.guardrails).
     min_n: int | None = Field(None, ge=2)
@@ -193,6 +196,13 @@ class KpiDefinition(_Strict):
                     f"`amber` ({self.amber}) must be on the bad side of `target` "
                     f"({self.target}) for a {self.direction.value} KPI"
                 )
+        if self.ceiling is not None:
+            if self.direction != Direction.higher_better or self.target is None:
+                raise ValueError("`ceiling` needs a `target` and `direction: higher_better`")
+            if self.ceiling <= self.target:
+                raise ValueError(
+                    f"`ceiling` ({self.ceiling}) must be above `target` ({self.target})"
+                )
         return self
 
     def status(self, value: float | None, target: float | None, amber: float | None) -> str:
@@ -204,6 +214,8 @@ class KpiDefinition(_Strict):
             if self.direction == Direction.higher_better
             else (lambda a, b: a <= b)
         )
+        if self.ceiling is not None and value > self.ceiling:
+            return "amber"
         if better(value, target):
             return "green"
         if amber is not None and better(value, amber):
@@ -214,6 +226,7 @@ class KpiDefinition(_Strict):
 class TargetOverride(_Strict):
     target: float | None = None
     amber: float | None = None
+    ceiling: float | None = None
     min_n: int | None = Field(None, ge=2)
 
 

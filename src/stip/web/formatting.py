@@ -120,6 +120,17 @@ def with_unit(value: float | int | None, unit: str, lang: str, compact: bool = F
     return f"{figure} {text}" if text else figure
 
 
+def target_text(
+    target: float | None, ceiling: float | None, unit: str, lang: str, compact: bool = False
+) -> str:
+    """A target as a tile states it: `90.0 %`, or with a ceiling the green range `90.0–110 %`."""
+    if target is None:
+        return ""
+    if ceiling is None:
+        return with_unit(target, unit, lang, compact)
+    return f"{number(target, unit, lang, compact)}–{with_unit(ceiling, unit, lang, compact)}"
+
+
 def delta(value: float | None, previous: float | None, unit: str, lang: str) -> str:
     if value is None or previous is None:
         return ""

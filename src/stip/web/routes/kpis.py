@@ -339,7 +339,7 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
         unit=kpi.unit,
         unit_name=formatting.unit_name(kpi.unit, lang),
         direction=_("higher") if kpi.direction == Direction.higher_better else _("lower"),
-        target_text="" if kpi.target is None else formatting.with_unit(kpi.target, kpi.unit, lang),
+        target_text=formatting.target_text(kpi.target, kpi.ceiling, kpi.unit, lang),
         period_label=period_label(when.period, lang, tz),
         data_as_of_text=formatting.when(data_as_of, tz, lang),
         as_of_text="" if when.live else formatting.when(when.as_of, tz, lang),
