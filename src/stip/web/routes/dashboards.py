@@ -241,6 +241,7 @@ def _build(
         period=when.choice or when.custom or None, as_of=when.as_of_param or None, **scope.params()
     )
     views: dict[str, TileView] = {}
+    moments: dict[str, datetime | None] = {}
     newest = None
     for name in names:
         element = dashboard.elements[name]
@@ -255,8 +256,13 @@ def _build(
             name, title, element.size, kpi, tile, lang, href, when.live, tz, when.period
         )
         moment = getattr(tile, "data_as_of", None)
+        moments[name] = moment
         if moment is not None and (newest is None or moment > newest):
             newest = moment
+    # The page's line says when its data is from (and flags it stale); a tile repeats that
+    # only when its own data is older than the page's.
+    for name, moment in moments.items():
+        views[name].stale = views[name].stale and moment != newest
 
     can_pick = user is not None and roles.can_see_others(user.role)
     sections = [
