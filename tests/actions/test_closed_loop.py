@@ -61,8 +61,8 @@ def test_closed_loop_figures_read_in_the_page_language() -> None:
     assert shown == {
         "callback_within_2bd_rate": ("100", "%"),
         "action_time_to_act_median": ("0,6", "wu"),
-        "action_items_created": ("-", ""),
-        "action_items_done": ("-", ""),
+        "action_items_created": ("—", ""),
+        "action_items_done": ("—", ""),
         "action_items_open": ("29", ""),
         "action_items_open_per_person": ("5,8", ""),
     }

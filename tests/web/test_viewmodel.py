@@ -159,3 +159,16 @@ def test_a_judged_value_never_reads_as_its_target() -> None:
     assert against(87.76, 90, "%", "en") == "87.8"  # far enough: the usual decimals
     assert against(None, 90, "%", "en") == "—"
     assert against(90.00004, 90, "%", "en") == "90.00004"
+
+
+def test_a_tile_without_a_value_shows_a_dash_without_its_unit() -> None:
+    """Product margin with no products sold: "—", not "— %" (nor "no data": the PSA has it)."""
+    tz = ZoneInfo("Europe/Amsterdam")
+    week = parse_period("this-week", datetime(2026, 11, 27, 12, 0, tzinfo=tz), tz)
+    catalog, _ = validate_dirs([BUILTIN_DIR])
+    tile = SimpleNamespace(
+        value=None, target=40.0, status="none", trend=[], previous=None, period=week, actions=[]
+    )
+    view = tile_view("t", "Name", "m", catalog.get("product_gross_margin"), tile, "en", "#",
+                     True, tz, week)  # fmt: skip
+    assert (view.value_text, view.unit_text, view.no_data) == ("—", "", False)

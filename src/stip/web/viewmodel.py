@@ -182,7 +182,7 @@ def tile_view(
         status=status,
         href=href,
         value_text=formatting.number(tile.value, unit, lang, compact=True),
-        unit_text=formatting.unit_text(unit, lang),
+        unit_text="" if tile.value is None else formatting.unit_text(unit, lang),
         target_text=formatting.target_text(tile.target, kpi.ceiling, unit, lang, compact=True),
         last_year_text="" if last_year is None else formatting.with_unit(last_year, unit, lang),
         delta_text=formatting.delta(tile.value, tile.previous, unit, lang),

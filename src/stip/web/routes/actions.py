@@ -98,7 +98,7 @@ def loop_tiles(values: dict[str, Any], lang: str) -> list[dict[str, Any]]:
             {
                 "id": kpi["id"],
                 "title": kpi["title"][lang],
-                "value": "-" if value is None else formatting.number(value, unit, lang),
+                "value": formatting.number(value, unit, lang),
                 "unit": "" if value is None or unit == "count" else unit_text(unit, lang),
             }
         )
