@@ -11,6 +11,7 @@ import pytest
 from stip.semantic.catalog import BUILTIN_DIR, KpiCatalog, validate_dirs
 from stip.semantic.engine import KpiEngine
 from stip.settings import Settings
+from stip.store.schema import Batch
 from stip.store.store import Store, open_store
 
 from .msp_fixture import build_batch
@@ -31,17 +32,25 @@ def module_pg_url() -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(
-    scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Store:
-    """The hand-made MSP, loaded through Store.apply into DuckDB or PostgreSQL."""
+#: `params` of a module fixture that builds its store on both backends (`backend_store`).
+BACKENDS = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def backend_store(request: pytest.FixtureRequest, folder: Path, batch: Batch) -> Store:
+    """`batch` loaded through Store.apply into a DuckDB file in `folder`, or into the test
+    module's PostgreSQL database, as the fixture's `request.param` says."""
     if request.param == "duckdb":
-        target = open_store(str(tmp_path_factory.mktemp("kpi") / "stip.duckdb"))
+        target = open_store(str(folder / "stip.duckdb"))
     else:
         target = open_store(request.getfixturevalue("module_pg_url"))
-    target.apply(build_batch())
+    target.apply(batch)
     return target
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The hand-made MSP, loaded through Store.apply into DuckDB or PostgreSQL."""
+    return backend_store(request, tmp_path_factory.mktemp("kpi"), build_batch())
 
 
 def contract_catalog(folder: Path) -> KpiCatalog:

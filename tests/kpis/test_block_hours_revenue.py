@@ -23,7 +23,6 @@ blocks were read this way, contract 10 lost 200 in November (no purchase, 4 hour
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -31,7 +30,8 @@ from stip.semantic.catalog import load_catalog
 from stip.semantic.engine import KpiEngine
 from stip.settings import Settings
 from stip.store.schema import Batch
-from stip.store.store import open_store
+
+from .conftest import BACKENDS, backend_store
 
 SRC = {"source_system": "autotask"}
 AS_OF = "2026-12-02T10:00"
@@ -86,16 +86,10 @@ def _batch() -> Batch:
     return batch
 
 
-@pytest.fixture(
-    scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> KpiEngine:
     home = tmp_path_factory.mktemp("blocks")
-    if request.param == "duckdb":
-        store = open_store(str(Path(home) / "stip.duckdb"))
-    else:
-        store = open_store(request.getfixturevalue("module_pg_url"))
-    store.apply(_batch())
+    store = backend_store(request, home, _batch())
     return KpiEngine(store, Settings(home=home), load_catalog(home=home))
 
 

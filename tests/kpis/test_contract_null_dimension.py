@@ -13,16 +13,14 @@ Three tickets on Wednesday 3 June 2026 (CEST, UTC+2), one assigned, two not:
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from stip.semantic.catalog import KpiCatalog
 from stip.semantic.engine import KpiEngine
 from stip.settings import Settings
 from stip.store.schema import Batch
-from stip.store.store import Store, open_store
 
+from .conftest import BACKENDS, backend_store
 from .msp_fixture import SRC, _entry, _resource, _rrd, _ticket
 
 AS_OF = "2026-07-01T09:00"
@@ -69,21 +67,14 @@ def _batch() -> Batch:
     return batch
 
 
-@pytest.fixture(
-    scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def engine(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     catalog: KpiCatalog,
 ) -> KpiEngine:
     home = tmp_path_factory.mktemp("null-dim")
-    if request.param == "duckdb":
-        store: Store = open_store(str(Path(home) / "stip.duckdb"))
-    else:
-        store = open_store(request.getfixturevalue("module_pg_url"))
-    store.apply(_batch())
-    return KpiEngine(store, Settings(home=home), catalog)
+    return KpiEngine(backend_store(request, home, _batch()), Settings(home=home), catalog)
 
 
 @pytest.mark.parametrize("by", DIMS)

@@ -24,6 +24,7 @@ from stip.settings import Settings
 from stip.store.schema import Batch
 from stip.store.store import open_store
 
+from .conftest import BACKENDS, backend_store
 from .msp_fixture import _resource, _rrd, _ticket
 
 AS_OF = "2026-11-02T09:00"
@@ -64,16 +65,10 @@ def _batch() -> Batch:
     return batch
 
 
-@pytest.fixture(
-    scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> KpiEngine:
     home = tmp_path_factory.mktemp("overload")
-    if request.param == "duckdb":
-        store = open_store(str(home / "stip.duckdb"))
-    else:
-        store = open_store(request.getfixturevalue("module_pg_url"))
-    store.apply(_batch())
+    store = backend_store(request, home, _batch())
     return KpiEngine(store, Settings(home=home, overload_open_tickets=2), load_catalog(home=home))
 
 
