@@ -359,12 +359,35 @@ def ms_revenue_per_employee(ctx: FunctionContext) -> pd.DataFrame:
     return result(out, ctx)
 
 
+def _covered_at_no_charge(ctx: FunctionContext) -> ibis.Table:
+    """The time entries billed at EUR 0 on a contract with a fixed fee (a recurring service)
+    or prepaid blocks of hours: the fee or the block pays for them, nobody wrote them off."""
+    services, blocks = ctx.con.table("contract_services"), ctx.con.table("contract_blocks")
+    covered = (
+        services.select(c_src=services.source_system, c_id=services.contract_id)
+        .union(blocks.select(c_src=blocks.source_system, c_id=blocks.contract_id))
+        .distinct()
+    )
+    items = ctx.con.table("billing_items")
+    free = items.filter(items.time_entry_id.notnull() & (items.extended_price.fill_null(0.0) == 0))
+    free = free.semi_join(
+        covered, [free.source_system == covered.c_src, free.contract_id == covered.c_id]
+    )
+    return free.select(f_src=free.source_system, f_entry=free.time_entry_id).distinct()
+
+
 @register("realization_rate", dimensions=("resource", "company", "team"), uses_as_of=False)
 def realization_rate(ctx: FunctionContext) -> ibis.Table:
-    """Labour billed for billable entries of P / their hours at the role's standard rate."""
+    """Labour billed for billable entries of P / their hours at the role's standard rate,
+    leaving out the entries a fixed fee or a block covers (billed at EUR 0 on such a
+    contract): under all-in contracts they would read as written off."""
     columns = ["date_worked", "is_non_billable", "role_id", "hours_worked"]
     entries = ctx.in_windows(ctx.base("time_entries", columns), "date_worked", period_columns=False)
     entries = entries.filter(entries.is_non_billable == False)  # noqa: E712 - SQL three-valued
+    free = _covered_at_no_charge(ctx)
+    entries = entries.anti_join(
+        free, [entries.source_system == free.f_src, entries.id == free.f_entry]
+    )
     roles = ctx.con.table("roles").select(o_src="source_system", o_id="id", o_rate="hourly_rate")
     items = ctx.con.table("billing_items")
     items = items.filter(items.time_entry_id.notnull()).select(
