@@ -373,7 +373,7 @@ def _covered_at_no_charge(ctx: FunctionContext) -> ibis.Table:
     free = free.semi_join(
         covered, [free.source_system == covered.c_src, free.contract_id == covered.c_id]
     )
-    return free.select(f_src=free.source_system, f_entry=free.time_entry_id).distinct()
+    return free.select(f_src=free.source_system, f_entry=free.time_entry_id)
 
 
 @register("realization_rate", dimensions=("resource", "company", "team"), uses_as_of=False)
