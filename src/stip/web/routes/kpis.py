@@ -320,7 +320,7 @@ def kpi_page(kpi_id: str, request: Request, state: State, user: CurrentUser) -> 
                     "order": _worst_first(kpi, row["value"], few),
                 }
             )
-        rows.sort(key=lambda r: r.pop("order"))
+        rows.sort(key=lambda r: r["order"])
         breakdowns.append(
             Breakdown(
                 dim,
