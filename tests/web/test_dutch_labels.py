@@ -182,8 +182,9 @@ def test_tile_units_follow_the_page_language(
     computed = KpiData.tiles
 
     def with_data(self: KpiData, *args: Any) -> list[Any]:
-        """The store is empty: no-data tiles say so without a unit, so pretend there is data."""
-        return [replace(tile, no_data=False) for tile in computed(self, *args)]
+        """The store is empty: no-data tiles and tiles without a value show no unit, so
+        pretend there is data and a value."""
+        return [replace(tile, no_data=False, value=1.0) for tile in computed(self, *args)]
 
     monkeypatch.setattr(KpiData, "tiles", with_data)
     login(client, "owner")
