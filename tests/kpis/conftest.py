@@ -4,11 +4,12 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
-from stip.semantic.catalog import BUILTIN_DIR, KpiCatalog, validate_dirs
+from stip.semantic.catalog import BUILTIN_DIR, KpiCatalog, load_catalog, validate_dirs
 from stip.semantic.engine import KpiEngine
 from stip.settings import Settings
 from stip.store.schema import Batch
@@ -45,6 +46,15 @@ def backend_store(request: pytest.FixtureRequest, folder: Path, batch: Batch) ->
         target = open_store(request.getfixturevalue("module_pg_url"))
     target.apply(batch)
     return target
+
+
+def backend_engine(
+    request: pytest.FixtureRequest, folder: Path, batch: Batch, **settings: Any
+) -> KpiEngine:
+    """An engine with the whole catalogue over `backend_store(request, folder, batch)`;
+    `settings` beyond the home folder as keyword arguments."""
+    store = backend_store(request, folder, batch)
+    return KpiEngine(store, Settings(home=folder, **settings), load_catalog(home=folder))
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

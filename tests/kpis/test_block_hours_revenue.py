@@ -26,12 +26,10 @@ from datetime import date
 
 import pytest
 
-from stip.semantic.catalog import load_catalog
 from stip.semantic.engine import KpiEngine
-from stip.settings import Settings
 from stip.store.schema import Batch
 
-from .conftest import BACKENDS, backend_store
+from .conftest import BACKENDS, backend_engine
 
 SRC = {"source_system": "autotask"}
 AS_OF = "2026-12-02T10:00"
@@ -89,8 +87,7 @@ def _batch() -> Batch:
 @pytest.fixture(scope="module", params=BACKENDS)
 def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> KpiEngine:
     home = tmp_path_factory.mktemp("blocks")
-    store = backend_store(request, home, _batch())
-    return KpiEngine(store, Settings(home=home), load_catalog(home=home))
+    return backend_engine(request, home, _batch())
 
 
 @pytest.mark.parametrize(
@@ -123,3 +120,11 @@ def test_billed_revenue_still_counts_the_purchase_when_billed(engine: KpiEngine)
     """Billed revenue is what was billed: the purchase in its own month."""
     (row,) = engine.values("total_revenue", "2026-10", as_of=AS_OF).rows
     assert row.value == pytest.approx(1200 + 630 + 50 + 300)
+
+
+def test_an_empty_month_has_no_loss_and_no_margin(engine: KpiEngine) -> None:
+    """August: no block, no item, no hour on any contract."""
+    (count,) = engine.values("underwater_agreements", "2026-08", as_of=AS_OF).rows
+    (margin,) = engine.values("agreement_gross_margin", "2026-08", as_of=AS_OF).rows
+    assert (count.value, margin.value) == (0, None)
+    assert engine.actions("underwater_agreements", "2026-08", as_of=AS_OF).rows == []

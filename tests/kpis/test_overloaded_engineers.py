@@ -24,7 +24,7 @@ from stip.settings import Settings
 from stip.store.schema import Batch
 from stip.store.store import open_store
 
-from .conftest import BACKENDS, backend_store
+from .conftest import BACKENDS, backend_engine
 from .msp_fixture import _resource, _rrd, _ticket
 
 AS_OF = "2026-11-02T09:00"
@@ -68,8 +68,7 @@ def _batch() -> Batch:
 @pytest.fixture(scope="module", params=BACKENDS)
 def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> KpiEngine:
     home = tmp_path_factory.mktemp("overload")
-    store = backend_store(request, home, _batch())
-    return KpiEngine(store, Settings(home=home, overload_open_tickets=2), load_catalog(home=home))
+    return backend_engine(request, home, _batch(), overload_open_tickets=2)
 
 
 def test_counts_the_engineers_over_the_limit(engine: KpiEngine) -> None:

@@ -22,12 +22,10 @@ from datetime import date
 
 import pytest
 
-from stip.semantic.catalog import load_catalog
 from stip.semantic.engine import KpiEngine
-from stip.settings import Settings
 from stip.store.schema import Batch
 
-from .conftest import BACKENDS, backend_store
+from .conftest import BACKENDS, backend_engine
 
 SRC = {"source_system": "autotask"}
 
@@ -58,8 +56,7 @@ def _batch() -> Batch:
 @pytest.fixture(scope="module", params=BACKENDS)
 def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> KpiEngine:
     home = tmp_path_factory.mktemp("realization")
-    store = backend_store(request, home, _batch())
-    return KpiEngine(store, Settings(home=home), load_catalog(home=home))
+    return backend_engine(request, home, _batch())
 
 
 def test_covered_work_is_not_read_as_written_off(engine: KpiEngine) -> None:
