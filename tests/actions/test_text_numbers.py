@@ -43,3 +43,5 @@ def test_money_in_kpi_action_rows_has_two_decimals() -> None:
     text = "EUR {loss:money}, EUR {total:money}"
     assert _render(text, row, "en") == "EUR 2,395.80, EUR 200.00"
     assert _render(text, row, "nl") == "EUR 2.395,80, EUR 200,00"
+    # a text or a missing value under `money` reads as it would without it
+    assert _render("{name:money} {gone:money}", {"name": "Acme", "gone": None}, "en") == "Acme —"

@@ -38,8 +38,10 @@ class _Template(string.Formatter):
             return "—"
         if isinstance(value, datetime):
             return value.strftime(format_spec or "%Y-%m-%d %H:%M")
-        if isinstance(value, int | float) and format_spec == "money":
-            return number_text(float(value), self.lang, 2)
+        if format_spec == "money":  # Stip's own: an amount; any other value as written
+            if isinstance(value, int | float):
+                return number_text(float(value), self.lang, 2)
+            return self.format_field(value, "")
         if isinstance(value, float) and not format_spec:
             return number_text(value, self.lang)
         if isinstance(value, str):
