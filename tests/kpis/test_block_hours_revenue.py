@@ -23,11 +23,15 @@ blocks were read this way, contract 10 lost 200 in November (no purchase, 4 hour
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from stip.semantic.catalog import load_catalog
 from stip.semantic.engine import KpiEngine
+from stip.settings import Settings
 from stip.store.schema import Batch
+from stip.store.store import open_store
 
 from .conftest import BACKENDS, backend_engine
 
@@ -128,3 +132,23 @@ def test_an_empty_month_has_no_loss_and_no_margin(engine: KpiEngine) -> None:
     (margin,) = engine.values("agreement_gross_margin", "2026-08", as_of=AS_OF).rows
     assert (count.value, margin.value) == (0, None)
     assert engine.actions("underwater_agreements", "2026-08", as_of=AS_OF).rows == []
+
+
+def _duckdb_engine(folder: Path) -> KpiEngine:
+    store = open_store(str(folder / "stip.duckdb"))
+    store.apply(_batch())
+    return KpiEngine(store, Settings(home=folder), load_catalog(home=folder))
+
+
+@pytest.mark.parametrize("month", ["2026-10", "2026-11"])
+def test_a_tiles_action_rows_match_the_list_of_the_kpi_alone(tmp_path: Path, month: str) -> None:
+    """A tile's action rows reuse the per-contract frame its trend computed (13 windows);
+    they must be the rows a fresh engine finds for that period alone."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tile,) = _duckdb_engine(tmp_path / "a").tiles(["underwater_agreements"], month, as_of=AS_OF)
+    alone = _duckdb_engine(tmp_path / "b").actions("underwater_agreements", month, as_of=AS_OF)
+    assert [(r["contract_id"], r["loss"]) for r in tile.actions] == [
+        (r["contract_id"], r["loss"]) for r in alone.rows
+    ]
+    assert [r["contract_id"] for r in alone.rows] == ([20] if month == "2026-10" else [])

@@ -60,14 +60,26 @@ def shared(fn: F) -> F:
     keyed by the connection: Ibis backends compare equal when they point at the same
     database, so such a memo would outlive the read.)
     """
+    return _memoised(fn, per_window=False)
 
+
+def shared_per_window(fn: F) -> F:
+    """`shared`, for a frame whose rows for a window (its `p_idx`) depend on that window
+    alone: a call for windows that an earlier call also computed takes their rows from it.
+    A dashboard's action lists so reuse what its tiles computed for the current period."""
+    return _memoised(fn, per_window=True)
+
+
+def _memoised(fn: F, per_window: bool) -> F:
     @functools.wraps(fn)
     def wrapper(ctx: FunctionContext, *args: Any) -> Any:
         windows = tuple((w.idx, w.period.start, w.period.end, w.as_of) for w in ctx.windows)
         key = (fn.__qualname__, args, ctx.by, ctx.scope.key(), windows)
         with _MEMO_LOCK:
             memo = ctx.con.__dict__.setdefault(SHARED_MEMO, {})
-            slot = memo.setdefault(key, _Slot())
+            slot = memo.get(key)
+            if slot is None:
+                slot = memo[key] = _from_wider(memo, key) if per_window else _Slot()
         with slot.lock:
             if not slot.done:
                 slot.value = fn(ctx, *args)
@@ -76,6 +88,27 @@ def shared(fn: F) -> F:
         return hit.copy() if isinstance(hit, pd.DataFrame) else hit
 
     return wrapper  # type: ignore[return-value]
+
+
+def _from_wider(memo: dict[Any, _Slot], key: tuple[Any, ...]) -> _Slot:
+    """A slot for `key` filled from a computed one of the same helper, `by` and scope whose
+    windows include every window of `key` (same bounds and as-of); else an empty slot."""
+    slot = _Slot()
+    wanted = {window[1:]: window[0] for window in key[-1]}
+    if len(wanted) < len(key[-1]):
+        return slot
+    for other, found in memo.items():
+        if other[:-1] != key[:-1] or not found.done:
+            continue
+        have = {window[1:]: window[0] for window in reversed(other[-1])}
+        if not wanted.keys() <= have.keys():
+            continue
+        renumber = {have[bounds]: idx for bounds, idx in wanted.items()}
+        frame = found.value[found.value["p_idx"].isin(renumber.keys())].copy()
+        frame["p_idx"] = frame["p_idx"].map(renumber).astype(found.value["p_idx"].dtype)
+        slot.value, slot.done = frame.reset_index(drop=True), True
+        break
+    return slot
 
 
 @shared

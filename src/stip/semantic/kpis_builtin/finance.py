@@ -20,6 +20,7 @@ from stip.semantic.kpis_builtin.common import (
     elapsed_months,
     result,
     shared,
+    shared_per_window,
     sums,
 )
 from stip.semantic.kpis_builtin.money import item_money
@@ -160,7 +161,7 @@ def _block_rates(ctx: FunctionContext) -> pd.DataFrame:
     )
 
 
-@shared
+@shared_per_window
 def _per_contract(ctx: FunctionContext) -> pd.DataFrame:
     """Per window and contract (one row each): revenue, direct item cost and labour cost, and
     `company`, the contract's client (else the company its items are billed to): a contract

@@ -12,7 +12,7 @@ import ibis
 import pandas as pd
 
 from stip.semantic.functions import FunctionContext
-from stip.semantic.kpis_builtin.common import shared
+from stip.semantic.kpis_builtin.common import shared_per_window
 from stip.semantic.query import join_periods
 
 
@@ -28,7 +28,7 @@ def company_items(ctx: FunctionContext) -> ibis.Table:
     return items.mutate(company=items.company_id)
 
 
-@shared
+@shared_per_window
 def item_money(ctx: FunctionContext) -> pd.DataFrame:
     """Per `p_idx`, `company`, `contract`, `labour` (bills a time entry), `recurring`
     (bills a contract service) and `block` (bills, or draws on, a prepaid block of hours):

@@ -14,7 +14,12 @@ import pandas as pd
 
 from stip.semantic.bases import base_table
 from stip.semantic.functions import FunctionContext, register
-from stip.semantic.kpis_builtin.common import REACTIVE_TICKET_TYPES, result, shared, sums
+from stip.semantic.kpis_builtin.common import (
+    REACTIVE_TICKET_TYPES,
+    result,
+    shared_per_window,
+    sums,
+)
 from stip.semantic.kpis_builtin.money import item_money
 from stip.semantic.query import apply_scope
 
@@ -23,7 +28,7 @@ TIME_DIMS = ("resource", "company", "queue", "priority", "team")
 NO_TICKET, REACTIVE, OTHER_TYPE, NO_TYPE = 0, 1, 2, 3
 
 
-@shared
+@shared_per_window
 def entry_work(ctx: FunctionContext) -> pd.DataFrame:
     """Per key, `company` (the entry's client), `kind`, `contract` (the entry's, else its
     ticket's), `billable` (isNonBillable false) and `client_work` (on a ticket or a project
