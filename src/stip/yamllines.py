@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Callable
 from pathlib import Path as FilePath
 from typing import Any, TypeVar
 
@@ -129,3 +131,9 @@ def load_model(path: FilePath, model: type[M], kind: str) -> tuple[M, dict[Path,
         return model.model_validate(data), lines
     except ValidationError as exc:
         raise invalid(path, lines, exc) from None
+
+
+def comment(text: str, translate: Callable[[str], str] = str) -> str:
+    """`text`, in the reader's language (`translate`, a gettext), as YAML comment lines of
+    at most 90 characters: the guidance at the top of a starter file."""
+    return "\n".join(f"# {line}" for line in textwrap.wrap(translate(text), 88))

@@ -196,3 +196,28 @@ def test_targets_are_checked_with_the_whole_catalogue(stip: Stip, client: TestCl
     path.unlink()
     login(client, "engineer")
     assert "/targets/edit" not in client.get("/kpi/open_backlog").text
+
+
+@pytest.mark.parametrize(
+    ("kind", "dutch"),
+    [
+        ("goals", "# De stip op de horizon en de doelen die ernaartoe leiden: zie docs/goals.md."),
+        ("deliverables", "# De KPI's die in contracten met een vaste prijs zijn afgesproken,"),
+        ("targets", "# Je eigen doelen, oranjegrenzen en minimum aantal records (min_n) voor"),
+    ],
+)
+def test_a_starter_explains_itself_in_the_readers_language(
+    stip: Stip, client: TestClient, kind: str, dutch: str
+) -> None:
+    """Its comments are Dutch on the Dutch page, and it still saves as it stands."""
+    (stip.settings.home / "kpis" / "targets.yaml").unlink(missing_ok=True)
+    login(client, "owner")
+    english = client.get(f"/{kind}/edit").text
+    page = client.get(f"/{kind}/edit?lang=nl").text
+    text = page.split('name="text"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
+    text = text.replace("&#39;", "'")
+    comments = [line for line in text.splitlines() if line.lstrip().startswith("#")]
+    assert comments[0].startswith(dutch) and comments[0] not in english
+    assert all(len(line) <= 90 for line in comments)
+    assert post(client, text, "", "save", kind).status_code == 303
+    (stip.settings.home / "kpis" / "targets.yaml").unlink(missing_ok=True)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from stip.deliverables.models import AGREEMENT_ID, SUBJECTS, DeliverablesFile
 from stip.errors import DefinitionError, suggest
 from stip.semantic.catalog import KpiCatalog
-from stip.yamllines import line_of, load_model
+from stip.yamllines import comment, line_of, load_model
 
 FILE_NAME = "deliverables.yaml"
 
@@ -18,17 +19,27 @@ def deliverables_file(home: Path) -> Path:
     return home / FILE_NAME
 
 
-def starter(today: date, client: tuple[int, str] | None) -> str:
+def starter(
+    today: date, client: tuple[int, str] | None, translate: Callable[[str], str] = str
+) -> str:
     """A first deliverables file to edit in the browser: one agreement with `client` (the
-    first client of the PSA; valid as it stands), from this year."""
-    company_id, name = client if client is not None else (1, "your client's company id")
+    first client of the PSA; valid as it stands), from this year, its comments in the
+    reader's language (`translate`)."""
+    company_id, name = client if client is not None else (1, translate(NO_CLIENT))
     return STARTER.format(
-        client=company_id, name=" ".join(name.split()), start=date(today.year, 1, 1)
+        intro=comment(STARTER_COMMENT, translate),
+        client=company_id,
+        name=" ".join(name.split()),
+        start=date(today.year, 1, 1),
     )
 
 
+STARTER_COMMENT = (
+    "The KPIs agreed in fixed-price contracts, met or missed per month: see docs/deliverables.md."
+)
+NO_CLIENT = "your client's company id"
 STARTER = """\
-# The KPIs agreed in fixed-price contracts, met or missed per month: see docs/deliverables.md.
+{intro}
 kind: Deliverables
 version: 1
 agreements:

@@ -12,7 +12,7 @@ from stip.goals.models import GOAL_ID, GoalsFile
 from stip.semantic.catalog import KpiCatalog
 from stip.semantic.compute import accumulates
 from stip.semantic.models import KpiDefinition
-from stip.yamllines import line_of, load_model
+from stip.yamllines import comment, line_of, load_model
 
 FILE_NAME = "goals.yaml"
 Lines = dict[tuple[str | int, ...], int]
@@ -22,13 +22,19 @@ def goals_file(home: Path) -> Path:
     return home / FILE_NAME
 
 
-def starter(today: date) -> str:
-    """A first goals file to edit in the browser: valid as it stands, dated from this year."""
-    return STARTER.format(start=date(today.year, 1, 1), horizon=today.year + 4)
+def starter(today: date, translate: Callable[[str], str] = str) -> str:
+    """A first goals file to edit in the browser: valid as it stands, dated from this year,
+    its comment in the reader's language (`translate`)."""
+    return STARTER.format(
+        intro=comment(STARTER_COMMENT, translate),
+        start=date(today.year, 1, 1),
+        horizon=today.year + 4,
+    )
 
 
+STARTER_COMMENT = "The dot on the horizon and the goals that lead to it: see docs/goals.md."
 STARTER = """\
-# The dot on the horizon and the goals that lead to it: see docs/goals.md.
+{intro}
 kind: Goals
 version: 1
 horizon:
@@ -96,6 +102,13 @@ def _check(goals: GoalsFile, path: Path, lines: Lines, catalog: KpiCatalog) -> N
                 (*here, "per"),
                 f"{kpi.id} is a level or a rate, not an amount that adds up over a period; "
                 "remove `per` (each period's value must reach the path)",
+            )
+        if kpi.ceiling is not None and goal.target > kpi.ceiling:
+            raise fail(
+                (*here, "target"),
+                f"{kpi.id} above {kpi.ceiling:g} reads amber (its `ceiling`: too much of a "
+                f"good thing), so a goal of {goal.target:g} could never be on track; aim at "
+                f"most at {kpi.ceiling:g}, or raise the ceiling in kpis/targets.yaml",
             )
         if goal.split is not None and goal.split not in kpi.dimensions:
             allowed = ", ".join(d for d in kpi.dimensions if d in ("team", "resource"))

@@ -8,7 +8,7 @@ then catalogue-wide rules that return issues instead of raising. `load_catalog` 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,6 +26,7 @@ from stip.semantic.models import ActionQuery, KpiDefinition, TargetOverride
 from stip.semantic.periods import parse_period
 from stip.stamps import files_stamp
 from stip.store.schema import TABLES_BY_NAME
+from stip.yamllines import comment
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "defaults" / "kpis"
 
@@ -379,12 +380,20 @@ def check_in_folder(candidate: Path, folder: Path) -> int:
     return len(load_file(candidate).targets)
 
 
+def targets_starter(translate: Callable[[str], str] = str) -> str:
+    """A first targets file to edit in the browser, its comment in the reader's language."""
+    return TARGETS_STARTER.format(intro=comment(TARGETS_COMMENT, translate))
+
+
+TARGETS_COMMENT = (
+    "Your own targets, amber thresholds and minimum records (min_n) for any KPI, Stip's or "
+    "yours (docs/kpi-authoring.md); a KPI left out keeps its own. For example:"
+)
 TARGETS_STARTER = """\
-# Your own targets, amber thresholds and minimum records (min_n) for any KPI, Stip's or
-# yours (docs/kpi-authoring.md); a KPI left out keeps its own. For example:
-#   sla_met_rate: {target: 97, amber: 93}
-#   csat_positive_rate: {min_n: 3}
-targets: {}
+{intro}
+#   sla_met_rate: {{target: 97, amber: 93}}
+#   csat_positive_rate: {{min_n: 3}}
+targets: {{}}
 """
 
 

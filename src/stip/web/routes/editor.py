@@ -23,11 +23,11 @@ from stip.deliverables import loader as deliverables_loader
 from stip.errors import DefinitionError
 from stip.filesource import EditableFile, EditConflict
 from stip.goals import loader as goals_loader
-from stip.semantic.catalog import TARGETS_STARTER, check_in_folder, targets_file
+from stip.semantic.catalog import check_in_folder, targets_file, targets_starter
 from stip.web.deps import CurrentUser, State, language, require_csrf
 from stip.web.errors import Forbidden
 from stip.web.filesource import may_fix
-from stip.web.i18n import gettext_for
+from stip.web.i18n import Gettext, gettext_for
 from stip.web.state import WebState
 from stip.web.templating import render
 
@@ -45,7 +45,7 @@ class Editable:
     docs: str
     title: str  # the editor's heading (a message id)
     file: Callable[[WebState], EditableFile]
-    starter: Callable[[WebState], str]
+    starter: Callable[[WebState, Gettext], str]  # a first file, in the reader's language
     counted: Callable[[Any], tuple[str, int]]  # what a check without mistakes says, and n
 
 
@@ -72,7 +72,7 @@ EDITABLE = [
         "docs/goals.md",
         "Edit the goals",
         lambda state: state.goals.editable(),
-        lambda state: goals_loader.starter(_today(state)),
+        lambda state, _: goals_loader.starter(_today(state), _),
         lambda goals: ("No mistakes. Goals: %(n)s.", len(goals.goals)),
     ),
     Editable(
@@ -82,7 +82,7 @@ EDITABLE = [
         "docs/deliverables.md",
         "Edit the deliverables",
         lambda state: state.deliverables.editable(),
-        lambda state: deliverables_loader.starter(_today(state), _first_client(state)),
+        lambda state, _: deliverables_loader.starter(_today(state), _first_client(state), _),
         lambda agreed: ("No mistakes. Agreements: %(n)s.", len(agreed.agreements)),
     ),
     Editable(
@@ -92,7 +92,7 @@ EDITABLE = [
         "docs/kpi-authoring.md",
         "Edit the KPI targets",
         _targets,
-        lambda state: TARGETS_STARTER,
+        lambda state, _: targets_starter(_),
         lambda count: ("No mistakes. KPIs with targets of your own: %(n)s.", count),
     ),
 ]
@@ -152,7 +152,7 @@ def _show(request: Request, state: WebState, user: User, editable: Editable) -> 
     _ = gettext_for(language(request))
     text, seen = file.text(), file.digest()
     if text is None:
-        return _page(request, state, editable, editable.starter(state), "")
+        return _page(request, state, editable, editable.starter(state, _), "")
     notice = _("Saved. The previous version is kept in the history folder of the Stip folder.")
     saved = request.query_params.get("saved") == "1"
     try:
