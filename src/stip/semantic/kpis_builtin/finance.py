@@ -379,12 +379,21 @@ def _covered_at_no_charge(ctx: FunctionContext) -> ibis.Table:
 
 @register("realization_rate", dimensions=("resource", "company", "team"), uses_as_of=False)
 def realization_rate(ctx: FunctionContext) -> ibis.Table:
-    """Labour billed for billable entries of P / their hours at the role's standard rate,
-    leaving out the entries a fixed fee or a block covers (billed at EUR 0 on such a
-    contract): under all-in contracts they would read as written off."""
-    columns = ["date_worked", "is_non_billable", "role_id", "hours_worked"]
+    """Labour billed for the billable entries of P approved for billing / their hours at the
+    role's standard rate. Entries not approved yet are work in progress, not written off
+    (`unbilled_billable_time` lists them): counted, they made every running month red. Left
+    out too: the entries a fixed fee or a block covers (billed at EUR 0 on such a contract),
+    which under all-in contracts would read as written off."""
+    columns = [
+        "date_worked",
+        "is_non_billable",
+        "role_id",
+        "hours_worked",
+        "billing_approval_date_time",
+    ]
     entries = ctx.in_windows(ctx.base("time_entries", columns), "date_worked", period_columns=False)
-    entries = entries.filter(entries.is_non_billable == False)  # noqa: E712 - SQL three-valued
+    approved = entries.billing_approval_date_time.notnull()
+    entries = entries.filter((entries.is_non_billable == False) & approved)  # noqa: E712
     free = _covered_at_no_charge(ctx)
     entries = entries.anti_join(
         free, [entries.source_system == free.f_src, entries.id == free.f_entry]
