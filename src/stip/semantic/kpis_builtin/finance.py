@@ -31,6 +31,26 @@ TIME_DIMS = ("resource", "company", "queue", "priority", "team")
 
 
 @shared
+def _fee_contracts(ctx: FunctionContext) -> set[int]:
+    """Contracts with a recurring service (a fixed fee) or prepaid blocks of hours, or billed
+    a recurring service in one of the windows."""
+    services, blocks = ctx.con.table("contract_services"), ctx.con.table("contract_blocks")
+    ids = services.select(c=services.contract_id).union(blocks.select(c=blocks.contract_id))
+    items = item_money(ctx)
+    billed = items.loc[items["recurring"], "contract"]
+    return {int(c) for c in [*ids.distinct().to_pandas()["c"], *billed] if pd.notna(c)}
+
+
+def _matched_work(ctx: FunctionContext) -> pd.DataFrame:
+    """`entry_work` without the billable hours not approved for billing yet on contracts
+    billed by the hour (no fee, no block): their revenue comes with their billing, so until
+    then their cost alone would make a running month's contract or client lose money."""
+    work = entry_work(ctx)
+    fee = work["contract"].isin(_fee_contracts(ctx))
+    return work[~(work["billable"] & ~work["approved"] & ~fee)]
+
+
+@shared
 def _per_company(ctx: FunctionContext) -> pd.DataFrame:
     """Per window and client: revenue, direct item cost, recurring revenue, labour cost and
     hours, and what services bring and cost. Services are every item but the charges outside
@@ -56,7 +76,7 @@ def _per_company(ctx: FunctionContext) -> pd.DataFrame:
         labour_revenue="labour_revenue",
         service_cost="service_cost",
     )
-    work = entry_work(ctx)
+    work = _matched_work(ctx)
     work = sums(work[work["company"].notna()], ["p_idx", "company"], labour="cost", hours="hours")
     both = money.merge(work, on=["p_idx", "company"], how="outer")
     numbers = ["revenue", "item_cost", "recurring", "service_billed", "labour_revenue"]
@@ -179,7 +199,7 @@ def _per_contract(ctx: FunctionContext) -> pd.DataFrame:
     money = sums(items, keys, revenue="price", item_cost="direct")
     billed_to = items.groupby(keys)["company"].min().rename("billed_to").reset_index()
     money = money.merge(billed_to, on=keys, how="left")
-    work = entry_work(ctx)
+    work = _matched_work(ctx)
     work = work[work["contract"].notna()]
     used = work[work["billable"] & work["contract"].isin(rates["contract"])]
     used = sums(used, keys, block_hours="hours").merge(rates, on="contract")
@@ -249,7 +269,8 @@ def underwater_agreement_rows(ctx: FunctionContext) -> ibis.Table:
 
 @shared
 def _totals(ctx: FunctionContext) -> pd.DataFrame:
-    """Per window: revenue by kind, direct item cost by kind, all labour cost."""
+    """Per window: revenue by kind, direct item cost by kind, and labour cost (`_matched_work`:
+    billable hours billed by the hour count once approved, with their billing)."""
     items = item_money(ctx)
     service = items["labour"] | items["recurring"]
     charge = ~service & items["contract"].isna()
@@ -277,7 +298,7 @@ def _totals(ctx: FunctionContext) -> pd.DataFrame:
         service_items="service_n",
         charge_items="charge_n",
     )
-    work = sums(entry_work(ctx), ["p_idx"], labour="cost")
+    work = sums(_matched_work(ctx), ["p_idx"], labour="cost")
     idx = pd.DataFrame({"p_idx": [w.idx for w in ctx.windows]})
     out = idx.merge(money, on="p_idx", how="left").merge(work, on="p_idx", how="left")
     numbers = [c for c in out.columns if c != "p_idx"]

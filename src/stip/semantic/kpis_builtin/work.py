@@ -31,12 +31,18 @@ NO_TICKET, REACTIVE, OTHER_TYPE, NO_TYPE = 0, 1, 2, 3
 @shared_per_window
 def entry_work(ctx: FunctionContext) -> pd.DataFrame:
     """Per key, `company` (the entry's client), `kind`, `contract` (the entry's, else its
-    ticket's), `billable` (isNonBillable false) and `client_work` (on a ticket or a project
-    task): `hours` (Σ hours worked, null when all are null), `cost` (Σ hours × the
-    resource's internal cost) and `n` (entries)."""
+    ticket's), `billable` (isNonBillable false), `approved` (for billing) and `client_work`
+    (on a ticket or a project task): `hours` (Σ hours worked, null when all are null), `cost`
+    (Σ hours × the resource's internal cost) and `n` (entries)."""
     wanted = [*ctx.scope.dims, *([ctx.by] if ctx.by else []), "company"]
     ticket_columns = {"k_type": "ticket_type", "k_contract": "contract_id"}
-    columns = ["date_worked", "hours_worked", "is_non_billable", "contract_id"]
+    columns = [
+        "date_worked",
+        "hours_worked",
+        "is_non_billable",
+        "contract_id",
+        "billing_approval_date_time",
+    ]
     entries = base_table(ctx.con, "time_entries", wanted, ticket_columns, columns)
     entries = apply_scope(entries, ctx.scope)
     entries = ctx.in_windows(entries, "date_worked", period_columns=False)
@@ -60,6 +66,7 @@ def entry_work(ctx: FunctionContext) -> pd.DataFrame:
             kind.name("kind"),
             ibis.coalesce(rows.contract_id, rows.k_contract).name("contract"),
             (rows.is_non_billable == False).fill_null(False).name("billable"),  # noqa: E712
+            rows.billing_approval_date_time.notnull().name("approved"),
             (rows.ticket_id.notnull() | rows.task_id.notnull()).name("client_work"),
         ]
     ).aggregate(hours=rows.hours_worked.sum(), cost=cost.sum(), n=rows.count())
