@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,20 @@ def backend_engine(
     `settings` beyond the home folder as keyword arguments."""
     store = backend_store(request, folder, batch)
     return KpiEngine(store, Settings(home=folder, **settings), load_catalog(home=folder))
+
+
+def two_contracts() -> Batch:
+    """Resource 5 at EUR 50 an hour and contracts 10 and 20 of clients 1 and 2, for 2026:
+    the start of the hand-computed contract money fixtures."""
+    src = {"source_system": "autotask"}
+    batch = Batch()
+    batch.add("resources", [{**src, "id": 5, "is_active": True, "internal_cost": 50.0}])
+    batch.add(
+        "contracts",
+        [{**src, "id": c, "company_id": c // 10, "contract_name": f"C{c}", "status": 1,
+          "start_date": date(2026, 1, 1), "end_date": date(2026, 12, 31)} for c in (10, 20)],
+    )  # fmt: skip
+    return batch
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

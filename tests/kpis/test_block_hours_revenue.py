@@ -33,7 +33,7 @@ from stip.settings import Settings
 from stip.store.schema import Batch
 from stip.store.store import open_store
 
-from .conftest import BACKENDS, backend_engine
+from .conftest import BACKENDS, backend_engine, two_contracts
 
 SRC = {"source_system": "autotask"}
 AS_OF = "2026-12-02T10:00"
@@ -50,13 +50,7 @@ def _entry(eid: int, day: date, hours: float, billable: bool = True, **more: obj
 
 
 def _batch() -> Batch:
-    batch = Batch()
-    batch.add("resources", [{**SRC, "id": 5, "is_active": True, "internal_cost": 50.0}])
-    batch.add(
-        "contracts",
-        [{**SRC, "id": c, "company_id": c // 10, "contract_name": f"C{c}", "status": 1,
-          "start_date": date(2026, 1, 1), "end_date": date(2026, 12, 31)} for c in (10, 20)],
-    )  # fmt: skip
+    batch = two_contracts()
     batch.add(
         "contract_blocks",
         [{**SRC, "id": 100, "contract_id": 10, "date_purchased": date(2026, 9, 1), "hours": 10.0,

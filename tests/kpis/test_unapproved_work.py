@@ -26,7 +26,7 @@ import pytest
 from stip.semantic.engine import KpiEngine
 from stip.store.schema import Batch
 
-from .conftest import BACKENDS, backend_engine
+from .conftest import BACKENDS, backend_engine, two_contracts
 
 SRC = {"source_system": "autotask"}
 AS_OF = "2026-11-27T12:00"
@@ -41,13 +41,7 @@ def _entry(eid: int, contract: int, hours: float, billable: bool, approved: bool
 
 
 def _batch() -> Batch:
-    batch = Batch()
-    batch.add("resources", [{**SRC, "id": 5, "is_active": True, "internal_cost": 50.0}])
-    batch.add(
-        "contracts",
-        [{**SRC, "id": c, "company_id": c // 10, "contract_name": f"C{c}", "status": 1,
-          "start_date": date(2026, 1, 1), "end_date": date(2026, 12, 31)} for c in (10, 20)],
-    )  # fmt: skip
+    batch = two_contracts()
     batch.add(
         "tickets",
         [{**SRC, "id": t, "company_id": t, "contract_id": 10 * t} for t in (1, 2)],
