@@ -25,7 +25,7 @@ from stip.demo.model import SCALES, Frame, Scale, Stories, floor_hour
 from stip.demo.people import FIRST, SECOND, Clients, Staff, clients, staff
 from stip.demo.projects import Portfolio, portfolio
 from stip.demo.tickets import Plan, lives
-from stip.demo.work import internal_entries, task_entries, ticket_entries
+from stip.demo.work import Diary, internal_entries, task_entries, ticket_entries
 from stip.errors import UserError
 
 FUTURE_DAYS = 140
@@ -65,6 +65,7 @@ class DemoData:
         window_end = np.datetime64(local_midnight_utc(to_local_date(self.end)), "s")
         late = int(self._late_booker)
         entry_id = survey_id = history_id = 0
+        diary = Diary(self.timeline, self._crew.weekly)
         size = self.scale.chunk_tickets
         for chunk, lo in enumerate(range(0, len(self._arrivals), size)):
             hi = min(lo + size, len(self._arrivals))
@@ -86,6 +87,7 @@ class DemoData:
                 life,
                 self._crew,
                 self._ledger,
+                diary,
                 first_id=entry_id,
                 work_factor=self.scale.work_factor,
                 late_booker=late,
@@ -109,6 +111,7 @@ class DemoData:
             rng,
             self.timeline,
             self._crew,
+            diary,
             first_id=entry_id,
             end_day=self._plan.end_day,
             end=end,
@@ -125,6 +128,7 @@ class DemoData:
             tasks.task_resource,
             tasks.task_project,
             self._ledger,
+            diary,
             first_id=entry_id,
             end=end,
             late_booker=late,

@@ -47,6 +47,7 @@ class Staff:
     cost: np.ndarray
     first_day: np.ndarray  # first local day index they work
     last_day: np.ndarray  # last local day index they work (inclusive)
+    weekly: np.ndarray  # contracted hours per week
     names: list[str]
     account_managers: np.ndarray
 
@@ -154,6 +155,7 @@ def staff(rng: np.random.Generator, scale: Scale, tl: Timeline) -> Staff:
         cost=cost,
         first_day=first_day,
         last_day=last_day,
+        weekly=weekly,
         names=full,
         account_managers=np.flatnonzero((dept == STAFF) & (role_index == 4)),
     )

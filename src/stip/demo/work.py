@@ -35,6 +35,9 @@ MEDIAN_HOURS = {
     pk.Q_MONITORING: 0.25,
 }
 CODE_REMOTE, CODE_ONSITE, CODE_PROJECT, CODE_INTERNAL = 29683501, 29683502, 29683503, 29683504
+LONG_DAY = 1.2  # the longest day anyone books, as a share of their contracted day
+SPILL_DAYS = 5  # business days work may move on when a day is full
+OPEN_MINUTE = 8 * 60  # work moved to another day starts at 08:00 plus what that day holds
 LABOUR_ITEM_BASE = 80_000_000
 TIME_ENTRY_BASE = 1_000_000
 
@@ -48,12 +51,63 @@ class Booking:
     used: int  # entry ids consumed (entries booked after the end are dropped, ids are not reused)
 
 
+class Diary:
+    """The hours each resource has booked per local day so far. Work that would make a day
+    longer than the resource's working day and a fifth (`LONG_DAY`: 9.6 h on 40 hours a
+    week) moves to its next business day with room, up to `SPILL_DAYS` days on; beyond that
+    it is not booked (an overloaded engineer does not log everything). Without it the demo
+    booked per ticket only, and some days held 36 hours."""
+
+    def __init__(self, tl: Timeline, weekly: np.ndarray) -> None:
+        self.tl = tl
+        self.used = np.zeros(len(weekly) * tl.days)
+        self.cap = weekly / 5 * LONG_DAY
+        later = np.flatnonzero(tl.is_business_day)
+        # for each day index: the next business day's index (tl.days when there is none)
+        pos = np.searchsorted(later, np.arange(tl.days), side="right")
+        self.next_day = np.append(later, tl.days)[pos]
+
+    def book(
+        self, resource: np.ndarray, start: np.ndarray, hours: np.ndarray, spill: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Where each entry fits: its (possibly later) start, and whether it is booked."""
+        tl = self.tl
+        day = tl.local_day(start)
+        start = start.copy()
+        booked = np.zeros(len(start), dtype=bool)
+        pending = np.flatnonzero(day < tl.days)
+        for _ in range(SPILL_DAYS + 1 if spill else 1):
+            if not len(pending):
+                break
+            key = resource[pending] * tl.days + day[pending]
+            order = np.lexsort((start[pending], key))
+            p, key = pending[order], key[order]
+            h = hours[p]
+            total = np.cumsum(h)
+            first = np.r_[True, key[1:] != key[:-1]]
+            group_first = np.maximum.accumulate(np.where(first, np.arange(len(p)), 0))
+            before = total - h - (total[group_first] - h[group_first])
+            fits = self.used[key] + before + h <= self.cap[resource[p]]
+            fits |= (self.used[key] == 0) & (before == 0)  # a long entry on an empty day
+            np.add.at(self.used, key[fits], h[fits])
+            booked[p[fits]] = True
+            moved = p[~fits]
+            day[moved] = self.next_day[day[moved]]
+            moved = moved[day[moved] < tl.days]
+            used = self.used[resource[moved] * tl.days + day[moved]]
+            minute = OPEN_MINUTE + np.round(used * 60).astype(np.int64)
+            start[moved] = tl.local_moment(day[moved], minute)
+            pending = moved if spill else pending[:0]
+        return start, booked
+
+
 def ticket_entries(
     rng: np.random.Generator,
     tl: Timeline,
     life: Lives,
     crew: Staff,
     ledger: Ledger,
+    diary: Diary,
     *,
     first_id: int,
     work_factor: float,
@@ -78,6 +132,7 @@ def ticket_entries(
     billable = (life.queue[t] != pk.Q_MONITORING) | (rng.random(n) < 0.4)
     billable &= rng.random(n) > 0.12
     codes = np.where(life.team[t] == FIELD, CODE_ONSITE, CODE_REMOTE)
+    start, booked = diary.book(resource, start, hours)
     frame = _entries(
         rng,
         tl,
@@ -95,7 +150,7 @@ def ticket_entries(
         late_booker=late_booker,
         end=end,
     )
-    keep = frame.cols["createDateTime"] <= end
+    keep = booked & (frame.cols["createDateTime"] <= end)
     frame = Frame("TimeEntries", {k: v[keep] for k, v in frame.cols.items()})
     kind = life.contract_kind[t][keep]
     items = labour_items(
@@ -241,6 +296,7 @@ def internal_entries(
     rng: np.random.Generator,
     tl: Timeline,
     crew: Staff,
+    diary: Diary,
     *,
     first_id: int,
     end_day: int,
@@ -258,7 +314,8 @@ def internal_entries(
     res, day = res[keep], day[keep]
     n = len(res)
     minute = np.where(rng.random(n) < 0.5, 8 * 60 + 30, 16 * 60)
-    start = tl.local_moment(day, minute)
+    hours = rng.choice([0.5, 0.75, 1.0, 1.5], size=n)
+    start, booked = diary.book(res, tl.local_moment(day, minute), hours, spill=False)
     frame = _entries(
         rng,
         tl,
@@ -266,7 +323,7 @@ def internal_entries(
         ids=TIME_ENTRY_BASE + first_id + np.arange(n),
         resource=res,
         start=start,
-        hours=rng.choice([0.5, 0.75, 1.0, 1.5], size=n),
+        hours=hours,
         billable=np.zeros(n, dtype=bool),
         ticket=nulls_int(n),
         task=nulls_int(n),
@@ -276,7 +333,7 @@ def internal_entries(
         late_booker=late_booker,
         end=end,
     )
-    keep = frame.cols["createDateTime"] <= end
+    keep = booked & (frame.cols["createDateTime"] <= end)
     return Frame("TimeEntries", {k: v[keep] for k, v in frame.cols.items()}), n
 
 
@@ -289,6 +346,7 @@ def task_entries(
     task_resource: np.ndarray,
     task_project: np.ndarray,
     ledger: Ledger,
+    diary: Diary,
     *,
     first_id: int,
     end: np.datetime64,
@@ -304,6 +362,7 @@ def task_entries(
     until = np.minimum(cols["endDateTime"][t], end)
     start = tl.business_moment(cols["startDateTime"][t], until, rng.random(n))
     hours = np.clip(np.round(rng.uniform(1.0, 4.0, size=n) * 4) / 4, 0.5, 6.0)
+    start, booked = diary.book(task_resource[t], start, hours)
     frame = _entries(
         rng,
         tl,
@@ -321,7 +380,7 @@ def task_entries(
         late_booker=late_booker,
         end=end,
     )
-    keep = frame.cols["createDateTime"] <= end
+    keep = booked & (frame.cols["createDateTime"] <= end)
     frame = Frame("TimeEntries", {k: v[keep] for k, v in frame.cols.items()})
     items = labour_items(
         frame,
