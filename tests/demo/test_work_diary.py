@@ -32,7 +32,7 @@ def _book(
 
 
 def test_a_full_day_sends_work_to_the_next_business_day_with_room() -> None:
-    diary = Diary(TL, np.array([40.0, 24.0]))
+    diary = Diary(TL, np.array([40.0, 24.0]), 1.2)
     friday = date(2026, 4, 24)
     assert _book(diary, FULL, friday, 4.0) == (friday, 10 * 60, True)
     assert _book(diary, FULL, friday, 4.0) == (friday, 10 * 60, True)
@@ -43,7 +43,7 @@ def test_a_full_day_sends_work_to_the_next_business_day_with_room() -> None:
 
 
 def test_what_cannot_move_or_finds_no_room_is_not_booked() -> None:
-    diary = Diary(TL, np.array([40.0, 24.0]))
+    diary = Diary(TL, np.array([40.0, 24.0]), 1.2)
     monday = date(2026, 5, 4)
     assert _book(diary, PART, monday, 6.0) == (monday, 10 * 60, True)  # alone: a long day
     assert _book(diary, PART, monday, 1.0, spill=False)[2] is False

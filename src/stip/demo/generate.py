@@ -65,7 +65,7 @@ class DemoData:
         window_end = np.datetime64(local_midnight_utc(to_local_date(self.end)), "s")
         late = int(self._late_booker)
         entry_id = survey_id = history_id = 0
-        diary = Diary(self.timeline, self._crew.weekly)
+        diary = Diary(self.timeline, self._crew.weekly, self.scale.long_day)
         size = self.scale.chunk_tickets
         for chunk, lo in enumerate(range(0, len(self._arrivals), size)):
             hi = min(lo + size, len(self._arrivals))

@@ -28,12 +28,17 @@ class Scale:
     work_factor: float  # multiplies time entries per ticket
     projects_per_year: int
     chunk_tickets: int = 200_000  # tickets generated at once: bounds the memory of large loads
+    # The longest day anyone books, as a share of their contracted day (work.Diary); None:
+    # no limit, for large, whose entries per ticket are a benchmark's volume, not a team's.
+    long_day: float | None = 1.2
 
 
 SCALES: dict[str, Scale] = {
     "small": Scale("small", 26, (4, 3, 2, 2), 3, 182, 30.0, 1.0, 6),
     "medium": Scale("medium", 250, (12, 10, 7, 6), 4, 3 * 365, 120.0, 1.0, 24),
-    "large": Scale("large", 2_600, (240, 200, 140, 120), 20, 3 * 365, 3_000.0, 4.6, 400, 50_000),
+    "large": Scale(
+        "large", 2_600, (240, 200, 140, 120), 20, 3 * 365, 3_000.0, 4.6, 400, 50_000, None
+    ),
 }
 
 

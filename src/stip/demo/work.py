@@ -35,7 +35,6 @@ MEDIAN_HOURS = {
     pk.Q_MONITORING: 0.25,
 }
 CODE_REMOTE, CODE_ONSITE, CODE_PROJECT, CODE_INTERNAL = 29683501, 29683502, 29683503, 29683504
-LONG_DAY = 1.2  # the longest day anyone books, as a share of their contracted day
 SPILL_DAYS = 5  # business days work may move on when a day is full
 OPEN_MINUTE = 8 * 60  # work moved to another day starts at 08:00 plus what that day holds
 LABOUR_ITEM_BASE = 80_000_000
@@ -53,15 +52,15 @@ class Booking:
 
 class Diary:
     """The hours each resource has booked per local day so far. Work that would make a day
-    longer than the resource's working day and a fifth (`LONG_DAY`: 9.6 h on 40 hours a
-    week) moves to its next business day with room, up to `SPILL_DAYS` days on; beyond that
-    it is not booked (an overloaded engineer does not log everything). Without it the demo
-    booked per ticket only, and some days held 36 hours."""
+    longer than `long_day` times the resource's contracted day (Scale.long_day: 9.6 h on 40
+    hours a week) moves to its next business day with room, up to `SPILL_DAYS` days on;
+    beyond that it is not booked (an overloaded engineer does not log everything). Without
+    it the demo booked per ticket only, and some days held 36 hours."""
 
-    def __init__(self, tl: Timeline, weekly: np.ndarray) -> None:
+    def __init__(self, tl: Timeline, weekly: np.ndarray, long_day: float | None) -> None:
         self.tl = tl
-        self.used = np.zeros(len(weekly) * tl.days)
-        self.cap = weekly / 5 * LONG_DAY
+        self.cap = None if long_day is None else weekly / 5 * long_day
+        self.used = np.zeros(len(weekly) * tl.days if long_day is not None else 0)
         later = np.flatnonzero(tl.is_business_day)
         # for each day index: the next business day's index (tl.days when there is none)
         pos = np.searchsorted(later, np.arange(tl.days), side="right")
@@ -71,7 +70,9 @@ class Diary:
         self, resource: np.ndarray, start: np.ndarray, hours: np.ndarray, spill: bool = True
     ) -> tuple[np.ndarray, np.ndarray]:
         """Where each entry fits: its (possibly later) start, and whether it is booked."""
-        tl = self.tl
+        if self.cap is None:
+            return start, np.ones(len(start), dtype=bool)
+        tl, cap = self.tl, self.cap
         day = tl.local_day(start)
         start = start.copy()
         booked = np.zeros(len(start), dtype=bool)
@@ -87,7 +88,7 @@ class Diary:
             first = np.r_[True, key[1:] != key[:-1]]
             group_first = np.maximum.accumulate(np.where(first, np.arange(len(p)), 0))
             before = total - h - (total[group_first] - h[group_first])
-            fits = self.used[key] + before + h <= self.cap[resource[p]]
+            fits = self.used[key] + before + h <= cap[resource[p]]
             fits |= (self.used[key] == 0) & (before == 0)  # a long entry on an empty day
             np.add.at(self.used, key[fits], h[fits])
             booked[p[fits]] = True
