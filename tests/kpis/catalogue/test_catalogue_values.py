@@ -141,6 +141,9 @@ EXPECTED: list[tuple[Any, ...]] = [
     ("product_gross_margin", 25.0, 1),  # B5: (400 - 300) / 400, the one charge
     ("recurring_to_tech_payroll", 1600 / (4400 * 52 / 12), 2),  # (40×50 + 40×60) × 52/12
     ("revenue_per_employee", 2400 * 12 / 2, 2),
+    # Q4 so far: the fees B1 + B2 over the 2 months begun, the other 800 billed over October
+    # plus 2 of November's 30 days; 2 FTE
+    ("revenue_per_employee", (1600 / 2 + 800 / (1 + 2 / 30)) * 12 / 2, 2, "2026-Q4"),
     ("ms_revenue_per_employee", 1600 * 12 / 2, 2),
     # B3+B4 of the 6.5 approved billable hours × €100 (E5 and E9 are not approved yet)
     ("realization_rate", 100 * 400 / (6.5 * 100), 4),

@@ -303,8 +303,8 @@ def _totals(ctx: FunctionContext) -> pd.DataFrame:
     out = idx.merge(money, on="p_idx", how="left").merge(work, on="p_idx", how="left")
     numbers = [c for c in out.columns if c != "p_idx"]
     out[numbers] = out[numbers].astype(float).fillna(0.0)
-    span = {w.idx: billing_months(w) for w in ctx.windows}
-    out["months"] = out["p_idx"].map(span)
+    out["months"] = out["p_idx"].map({w.idx: billing_months(w) for w in ctx.windows})
+    out["elapsed"] = out["p_idx"].map({w.idx: elapsed_months(w) for w in ctx.windows})
     return out
 
 
@@ -361,10 +361,14 @@ def recurring_to_tech_payroll(ctx: FunctionContext) -> pd.DataFrame:
 
 @register("revenue_per_employee", dimensions=(), uses_as_of="date")
 def revenue_per_employee(ctx: FunctionContext) -> pd.DataFrame:
-    """Revenue billed in P, annualised, per active FTE."""
+    """Revenue billed in P, annualised, per active FTE: recurring revenue over the months
+    begun (a fee is billed on the 1st), the rest over the months elapsed (it is billed as
+    the work is done), as `service_revenue_per_user` does; over whole months the two agree."""
     out = _totals(ctx)
     fte, _cost, heads = staff_numbers(ctx)
-    yearly = divide(out["revenue"], out["months"], 12.0)
+    rest = out["revenue"] - out["recurring"]
+    monthly = divide(out["recurring"], out["months"])
+    yearly = monthly.add(divide(rest, out["elapsed"]), fill_value=0.0) * 12.0
     out["value"] = yearly / fte if fte > 0 else None
     out["n"] = heads
     return result(out, ctx)
