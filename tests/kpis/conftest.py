@@ -58,16 +58,18 @@ def backend_engine(
     return KpiEngine(store, Settings(home=folder, **settings), load_catalog(home=folder))
 
 
-def two_contracts() -> Batch:
-    """Resource 5 at EUR 50 an hour and contracts 10 and 20 of clients 1 and 2, for 2026:
-    the start of the hand-computed contract money fixtures."""
+def two_contracts(kinds: tuple[int, int]) -> Batch:
+    """Resource 5 at EUR 50 an hour and contracts 10 and 20 of clients 1 and 2, for 2026, of
+    contract types `kinds` (1 time & materials, 4 block hours, 7 recurring service): the
+    start of the hand-computed contract money fixtures."""
     src = {"source_system": "autotask"}
     batch = Batch()
     batch.add("resources", [{**src, "id": 5, "is_active": True, "internal_cost": 50.0}])
     batch.add(
         "contracts",
         [{**src, "id": c, "company_id": c // 10, "contract_name": f"C{c}", "status": 1,
-          "start_date": date(2026, 1, 1), "end_date": date(2026, 12, 31)} for c in (10, 20)],
+          "contract_type": kind, "start_date": date(2026, 1, 1),
+          "end_date": date(2026, 12, 31)} for c, kind in zip((10, 20), kinds, strict=True)],
     )  # fmt: skip
     return batch
 

@@ -50,7 +50,7 @@ def _entry(eid: int, day: date, hours: float, billable: bool = True, **more: obj
 
 
 def _batch() -> Batch:
-    batch = two_contracts()
+    batch = two_contracts((4, 7))
     batch.add(
         "contract_blocks",
         [{**SRC, "id": 100, "contract_id": 10, "date_purchased": date(2026, 9, 1), "hours": 10.0,

@@ -2,16 +2,18 @@
 yet: their revenue comes with their billing. By hand, on both backends.
 
 Resource 5 costs EUR 50 an hour; tickets 1 and 2 are of clients 1 and 2, on contracts 10 and
-20. November, as-of 27 November:
+20; ticket 3, of client 1, is on none. November, as-of 27 November:
 
-| entry | hours | contract            | billable | approved | counts as cost        |
-|-------|-------|---------------------|----------|----------|-----------------------|
-| E1    | 4     | 10 (by the hour)    | yes      | yes      | 200 (billed EUR 400)  |
-| E2    | 5     | 10                  | yes      | not yet  | left out for now      |
-| E3    | 1     | 10                  | no       | —        | 50                    |
-| E4    | 8     | 20 (all-in, client 2) | yes    | not yet  | 400: the fee pays it  |
+| entry | hours | contract                   | billable | approved | counts as cost       |
+|-------|-------|----------------------------|----------|----------|----------------------|
+| E1    | 4     | 10 (time & materials)      | yes      | yes      | 200 (billed EUR 400) |
+| E2    | 5     | 10                         | yes      | not yet  | left out for now     |
+| E3    | 1     | 10                         | no       | —        | 50                   |
+| E4    | 8     | 20 (all-in, of client 2)   | yes      | not yet  | 400: the fee pays it |
+| E5    | 2     | none (ticket 3, client 1)  | yes      | not yet  | left out for now     |
 
-Contract 10: revenue 400, cost 250, no loss (before: cost 500, a loss of 100).
+Contract 10: revenue 400, cost 250, no loss (before: cost 500, a loss of 100). Client 1 is
+not charged E5 yet either.
 Contract 20: fee 300 billed on 1 November, cost 400: a loss of 100, the one loss.
 Agreement margin (400 + 300 − 250 − 400) / 700; client contribution: client 1 150,
 client 2 −100.
@@ -33,24 +35,28 @@ AS_OF = "2026-11-27T12:00"
 APPROVED = datetime(2026, 11, 16, 9)  # UTC
 
 
-def _entry(eid: int, contract: int, hours: float, billable: bool, approved: bool) -> dict:
+def _entry(eid: int, contract: int | None, hours: float, billable: bool, approved: bool) -> dict:
     return {**SRC, "id": eid, "resource_id": 5, "contract_id": contract,
-            "ticket_id": contract // 10, "date_worked": date(2026, 11, 2 + eid),
+            "ticket_id": contract // 10 if contract else 3, "date_worked": date(2026, 11, 2 + eid),
             "hours_worked": hours, "is_non_billable": not billable,
             "billing_approval_date_time": APPROVED if approved else None}  # fmt: skip
 
 
 def _batch() -> Batch:
-    batch = two_contracts()
+    batch = two_contracts((1, 7))
     batch.add(
         "tickets",
-        [{**SRC, "id": t, "company_id": t, "contract_id": 10 * t} for t in (1, 2)],
+        [
+            {**SRC, "id": t, "company_id": client, "contract_id": contract}
+            for t, client, contract in ((1, 1, 10), (2, 2, 20), (3, 1, None))
+        ],
     )
     batch.add("contract_services", [{**SRC, "id": 70, "contract_id": 20, "service_id": 900}])
     batch.add(
         "time_entries",
         [_entry(1, 10, 4.0, True, True), _entry(2, 10, 5.0, True, False),
-         _entry(3, 10, 1.0, False, False), _entry(4, 20, 8.0, True, False)],
+         _entry(3, 10, 1.0, False, False), _entry(4, 20, 8.0, True, False),
+         _entry(5, None, 2.0, True, False)],
     )  # fmt: skip
     batch.add(
         "billing_items",
@@ -93,4 +99,4 @@ def test_client_contribution_matches_cost_to_billing(engine: KpiEngine) -> None:
 
 def test_labour_cost_itself_counts_every_hour(engine: KpiEngine) -> None:
     (row,) = engine.values("labour_cost", "this-month", as_of=AS_OF).rows
-    assert (row.value, row.n) == (pytest.approx(18 * 50.0), 4)
+    assert (row.value, row.n) == (pytest.approx(20 * 50.0), 5)

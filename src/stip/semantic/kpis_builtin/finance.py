@@ -30,24 +30,25 @@ from stip.semantic.kpis_builtin.workload import per_month, users
 TIME_DIMS = ("resource", "company", "queue", "priority", "team")
 
 
+# Autotask's system contract type Time & Materials: its hours are billed as they are approved.
+HOURLY_CONTRACT = 1
+
+
 @shared
-def _fee_contracts(ctx: FunctionContext) -> set[int]:
-    """Contracts with a recurring service (a fixed fee) or prepaid blocks of hours, or billed
-    a recurring service in one of the windows."""
-    services, blocks = ctx.con.table("contract_services"), ctx.con.table("contract_blocks")
-    ids = services.select(c=services.contract_id).union(blocks.select(c=blocks.contract_id))
-    items = item_money(ctx)
-    billed = items.loc[items["recurring"], "contract"]
-    return {int(c) for c in [*ids.distinct().to_pandas()["c"], *billed] if pd.notna(c)}
+def _hourly_contracts(ctx: FunctionContext) -> set[int]:
+    contracts = ctx.con.table("contracts")
+    hourly = contracts.filter(contracts.contract_type == HOURLY_CONTRACT).select("id")
+    return {int(c) for c in hourly.to_pandas()["id"]}
 
 
 def _matched_work(ctx: FunctionContext) -> pd.DataFrame:
-    """`entry_work` without the billable hours not approved for billing yet on contracts
-    billed by the hour (no fee, no block): their revenue comes with their billing, so until
-    then their cost alone would make a running month's contract or client lose money."""
+    """`entry_work` without the billable hours not approved for billing yet that are billed
+    by the hour (on a Time & Materials contract, or on none): their revenue comes with their
+    billing, so until then their cost alone would make a running month's contract or client
+    lose money. Hours a fee or a block pays for count when worked."""
     work = entry_work(ctx)
-    fee = work["contract"].isin(_fee_contracts(ctx))
-    return work[~(work["billable"] & ~work["approved"] & ~fee)]
+    hourly = work["contract"].isna() | work["contract"].isin(_hourly_contracts(ctx))
+    return work[~(work["billable"] & ~work["approved"] & hourly)]
 
 
 @shared
