@@ -146,3 +146,11 @@ def test_a_tiles_action_rows_match_the_list_of_the_kpi_alone(tmp_path: Path, mon
         (r["contract_id"], r["loss"]) for r in alone.rows
     ]
     assert [r["contract_id"] for r in alone.rows] == ([20] if month == "2026-10" else [])
+
+
+def test_revenue_per_employee_takes_a_block_purchase_as_billed_up_front(engine: KpiEngine) -> None:
+    """Q4 so far (as-of 2 December): the block purchase of EUR 1,200, the charge of 50 on
+    the contract and the fee of 300 over the 3 months begun; the labour item of 630 over
+    the 2 + 2/31 months elapsed; one FTE (40 hours a week by default)."""
+    (row,) = engine.values("revenue_per_employee", "2026-Q4", as_of=AS_OF).rows
+    assert row.value == pytest.approx((1550 / 3 + 630 / (2 + 2 / 31)) * 12)

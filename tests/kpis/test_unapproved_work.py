@@ -51,6 +51,10 @@ def _batch() -> Batch:
             for t, client, contract in ((1, 1, 10), (2, 2, 20), (3, 1, None))
         ],
     )
+    batch.add(
+        "companies",
+        [{**SRC, "id": c, "company_type": 1, "is_active": True, "user_count": 10} for c in (1, 2)],
+    )
     batch.add("contract_services", [{**SRC, "id": 70, "contract_id": 20, "service_id": 900}])
     batch.add(
         "time_entries",
@@ -100,3 +104,10 @@ def test_client_contribution_matches_cost_to_billing(engine: KpiEngine) -> None:
 def test_labour_cost_itself_counts_every_hour(engine: KpiEngine) -> None:
     (row,) = engine.values("labour_cost", "this-month", as_of=AS_OF).rows
     assert (row.value, row.n) == (pytest.approx(20 * 50.0), 5)
+
+
+def test_cost_to_serve_counts_every_hour(engine: KpiEngine) -> None:
+    """No revenue to match: client 1's 12 hours (E1, E2, E3, E5) × EUR 50 over 27/30 of a
+    month elapsed, per user of its 10."""
+    rows = engine.values("cost_to_serve_per_user", "this-month", by="company", as_of=AS_OF).rows
+    assert {r.by["company_id"]: r.value for r in rows}[1] == pytest.approx(600 / 0.9 / 10)

@@ -41,20 +41,26 @@ def _hourly_contracts(ctx: FunctionContext) -> set[int]:
     return {int(c) for c in hourly.to_pandas()["id"]}
 
 
-def _matched_work(ctx: FunctionContext) -> pd.DataFrame:
-    """`entry_work` without the billable hours not approved for billing yet that are billed
-    by the hour (on a Time & Materials contract, or on none): their revenue comes with their
+def _unbilled(ctx: FunctionContext, work: pd.DataFrame) -> pd.Series:
+    """Which `entry_work` rows are billable hours billed by the hour (on a Time & Materials
+    contract, or on none) and not approved for billing yet: their revenue comes with their
     billing, so until then their cost alone would make a running month's contract or client
     lose money. Hours a fee or a block pays for count when worked."""
-    work = entry_work(ctx)
     hourly = work["contract"].isna() | work["contract"].isin(_hourly_contracts(ctx))
-    return work[~(work["billable"] & ~work["approved"] & hourly)]
+    return work["billable"] & ~work["approved"] & hourly
+
+
+def _matched_work(ctx: FunctionContext) -> pd.DataFrame:
+    """`entry_work` without the unbilled hourly work (`_unbilled`), for margins."""
+    work = entry_work(ctx)
+    return work[~_unbilled(ctx, work)]
 
 
 @shared
 def _per_company(ctx: FunctionContext) -> pd.DataFrame:
     """Per window and client: revenue, direct item cost, recurring revenue, labour cost and
-    hours, and what services bring and cost. Services are every item but the charges outside
+    hours (all of them; `unbilled`: the cost of hourly work not approved for billing yet),
+    and what services bring and cost. Services are every item but the charges outside
     contracts (products): fixed fees, blocks of hours and contract charges
     (`service_billed`, their direct cost `service_cost`) and hours billed (`labour_revenue`;
     a labour item's own cost is the labour again)."""
@@ -77,11 +83,13 @@ def _per_company(ctx: FunctionContext) -> pd.DataFrame:
         labour_revenue="labour_revenue",
         service_cost="service_cost",
     )
-    work = _matched_work(ctx)
-    work = sums(work[work["company"].notna()], ["p_idx", "company"], labour="cost", hours="hours")
+    work = entry_work(ctx)
+    work = work[work["company"].notna()]
+    work = work.assign(unbilled=work["cost"].where(_unbilled(ctx, work), 0.0))
+    work = sums(work, ["p_idx", "company"], labour="cost", hours="hours", unbilled="unbilled")
     both = money.merge(work, on=["p_idx", "company"], how="outer")
     numbers = ["revenue", "item_cost", "recurring", "service_billed", "labour_revenue"]
-    numbers += ["service_cost", "labour", "hours"]
+    numbers += ["service_cost", "labour", "hours", "unbilled"]
     both[numbers] = both[numbers].astype(float).fillna(0.0)
     if ctx.by == "company":
         both["dim_company"] = both["company"]
@@ -94,9 +102,10 @@ def _sum_keys(ctx: FunctionContext, frame: pd.DataFrame, columns: list[str]) -> 
 
 @register("client_contribution", dimensions=("company",), uses_as_of=False, additive="sum")
 def client_contribution(ctx: FunctionContext) -> pd.DataFrame:
-    """Revenue − direct item cost − labour cost, summed over clients."""
+    """Revenue − direct item cost − labour cost, summed over clients; hourly work not approved
+    for billing yet (`unbilled`) counts with its billing."""
     frame = _per_company(ctx)
-    frame["value"] = frame["revenue"] - frame["item_cost"] - frame["labour"]
+    frame["value"] = frame["revenue"] - frame["item_cost"] - frame["labour"] + frame["unbilled"]
     frame["n"] = 1
     return result(_sum_keys(ctx, frame, ["value", "n"]), ctx)
 
@@ -282,6 +291,7 @@ def _totals(ctx: FunctionContext) -> pd.DataFrame:
         charge_price=price.where(charge),
         charge_direct=direct.where(charge),
         recurring_price=price.where(items["recurring"]),
+        labour_price=price.where(items["labour"]),
         service_n=items["n"].where(service, 0),
         charge_n=items["n"].where(charge, 0),
     )
@@ -295,6 +305,7 @@ def _totals(ctx: FunctionContext) -> pd.DataFrame:
         charge_revenue="charge_price",
         charge_cost="charge_direct",
         recurring="recurring_price",
+        labour_revenue="labour_price",
         items="n",
         service_items="service_n",
         charge_items="charge_n",
@@ -362,14 +373,15 @@ def recurring_to_tech_payroll(ctx: FunctionContext) -> pd.DataFrame:
 
 @register("revenue_per_employee", dimensions=(), uses_as_of="date")
 def revenue_per_employee(ctx: FunctionContext) -> pd.DataFrame:
-    """Revenue billed in P, annualised, per active FTE: recurring revenue over the months
-    begun (a fee is billed on the 1st), the rest over the months elapsed (it is billed as
-    the work is done), as `service_revenue_per_user` does; over whole months the two agree."""
+    """Revenue billed in P, annualised, per active FTE. What is billed for a month or a
+    block (fees, blocks of hours, contract charges: on the 1st or on purchase) over the
+    months begun; labour and sales outside contracts (billed as the work is done) over the
+    months elapsed, as `service_revenue_per_user` does. Over whole months the two agree."""
     out = _totals(ctx)
     fte, _cost, heads = staff_numbers(ctx)
-    rest = out["revenue"] - out["recurring"]
-    monthly = divide(out["recurring"], out["months"])
-    yearly = monthly.add(divide(rest, out["elapsed"]), fill_value=0.0) * 12.0
+    as_done = out["labour_revenue"] + out["charge_revenue"]
+    up_front = divide(out["revenue"] - as_done, out["months"])
+    yearly = up_front.add(divide(as_done, out["elapsed"]), fill_value=0.0) * 12.0
     out["value"] = yearly / fte if fte > 0 else None
     out["n"] = heads
     return result(out, ctx)
