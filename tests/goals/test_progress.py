@@ -183,6 +183,17 @@ def test_judge_by_direction_and_margin(tmp_path_factory: pytest.TempPathFactory)
     assert [judge(higher, strict, v, 80) for v in (79, 78.9)] == ["amber", "red"]
 
 
+def test_a_ceiling_holds_for_a_goal_only_while_its_path_asks_less(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """`utilization` is amber above 110 %. A path at 100 keeps that; a goal that asks 115
+    was written on purpose, so 116 reaches it (and 111 is on its way)."""
+    kpi = load_catalog(home=tmp_path_factory.mktemp("ceiling")).get("utilization")
+    goal = Goal(kpi="utilization", start=date(2026, 1, 1), target=115)
+    assert [judge(kpi, goal, v, 100) for v in (100, 110, 111)] == ["green", "green", "amber"]
+    assert [judge(kpi, goal, v, 115) for v in (116, 111)] == ["green", "amber"]
+
+
 HEAD = GOALS.split("goals:\n")[0] + "goals:\n"
 
 

@@ -103,13 +103,6 @@ def _check(goals: GoalsFile, path: Path, lines: Lines, catalog: KpiCatalog) -> N
                 f"{kpi.id} is a level or a rate, not an amount that adds up over a period; "
                 "remove `per` (each period's value must reach the path)",
             )
-        if kpi.ceiling is not None and goal.target > kpi.ceiling:
-            raise fail(
-                (*here, "target"),
-                f"{kpi.id} above {kpi.ceiling:g} reads amber (its `ceiling`: too much of a "
-                f"good thing), so a goal of {goal.target:g} could never be on track; aim at "
-                f"most at {kpi.ceiling:g}, or raise the ceiling in kpis/targets.yaml",
-            )
         if goal.split is not None and goal.split not in kpi.dimensions:
             allowed = ", ".join(d for d in kpi.dimensions if d in ("team", "resource"))
             raise fail(

@@ -206,7 +206,9 @@ class KpiDefinition(_Strict):
         return self
 
     def status(self, value: float | None, target: float | None, amber: float | None) -> str:
-        """'green' | 'amber' | 'red' | 'none' for a value against the thresholds."""
+        """'green' | 'amber' | 'red' | 'none' for a value against the thresholds. Above the
+        `ceiling` a value is amber, unless the target asked for is above it too (a goal's
+        milestone may be: the goal, written on purpose, wins)."""
         if value is None or target is None:
             return "none"
         better = (
@@ -214,7 +216,7 @@ class KpiDefinition(_Strict):
             if self.direction == Direction.higher_better
             else (lambda a, b: a <= b)
         )
-        if self.ceiling is not None and value > self.ceiling:
+        if self.ceiling is not None and value > self.ceiling >= target:
             return "amber"
         if better(value, target):
             return "green"
