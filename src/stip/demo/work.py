@@ -53,8 +53,9 @@ class Booking:
 class Diary:
     """The hours each resource has booked per local day so far. Work that would make a day
     longer than `long_day` times the resource's contracted day (Scale.long_day: 9.6 h on 40
-    hours a week) moves to its next business day with room, up to `SPILL_DAYS` days on;
-    beyond that it is not booked (an overloaded engineer does not log everything). Without
+    hours a week) moves to its next business day with room, up to `SPILL_DAYS` days on and
+    never past the ticket's resolution or the task's end; beyond that it is not booked (an
+    overloaded engineer does not log everything). Without
     it the demo booked per ticket only, and some days held 36 hours."""
 
     def __init__(self, tl: Timeline, weekly: np.ndarray, long_day: float | None) -> None:
@@ -67,9 +68,11 @@ class Diary:
         self.next_day = np.append(later, tl.days)[pos]
 
     def book(
-        self, resource: np.ndarray, start: np.ndarray, hours: np.ndarray, spill: bool = True
+        self, resource: np.ndarray, start: np.ndarray, hours: np.ndarray, latest: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Where each entry fits: its (possibly later) start, and whether it is booked."""
+        """Where each entry fits: its (possibly later) start, never after `latest` (a ticket's
+        resolution, a task's end; the start itself for what cannot move), and whether it is
+        booked at all."""
         if self.cap is None:
             return start, np.ones(len(start), dtype=bool)
         tl, cap = self.tl, self.cap
@@ -77,7 +80,7 @@ class Diary:
         start = start.copy()
         booked = np.zeros(len(start), dtype=bool)
         pending = np.flatnonzero(day < tl.days)
-        for _ in range(SPILL_DAYS + 1 if spill else 1):
+        for _ in range(SPILL_DAYS + 1):
             if not len(pending):
                 break
             key = resource[pending] * tl.days + day[pending]
@@ -98,7 +101,7 @@ class Diary:
             used = self.used[resource[moved] * tl.days + day[moved]]
             minute = OPEN_MINUTE + np.round(used * 60).astype(np.int64)
             start[moved] = tl.local_moment(day[moved], minute)
-            pending = moved if spill else pending[:0]
+            pending = moved[start[moved] <= latest[moved]]
         return start, booked
 
 
@@ -124,7 +127,9 @@ def ticket_entries(
     rank = np.arange(n) - np.repeat(np.cumsum(count) - count, count)
     until = np.where(np.isnat(life.resolved[t]), end, life.resolved[t])
     start = tl.business_moment(life.first_response[t], until, rng.random(n))
-    start = np.where(rank == 0, life.first_response[t], start)
+    # the first entry at the first response; so is work on a ticket that opened and closed
+    # outside business hours (the next business minute would fall after its resolution)
+    start = np.where((rank == 0) | (start > until), life.first_response[t], start)
     median = np.array([MEDIAN_HOURS[int(q)] for q in life.queue[t]])
     hours = np.clip(np.ceil(median * np.exp(rng.normal(0, 0.6, size=n)) * 4) / 4, 0.25, 6.0)
     helper = rng.random(n) < 0.15
@@ -133,7 +138,7 @@ def ticket_entries(
     billable = (life.queue[t] != pk.Q_MONITORING) | (rng.random(n) < 0.4)
     billable &= rng.random(n) > 0.12
     codes = np.where(life.team[t] == FIELD, CODE_ONSITE, CODE_REMOTE)
-    start, booked = diary.book(resource, start, hours)
+    start, booked = diary.book(resource, start, hours, until)
     frame = _entries(
         rng,
         tl,
@@ -316,7 +321,8 @@ def internal_entries(
     n = len(res)
     minute = np.where(rng.random(n) < 0.5, 8 * 60 + 30, 16 * 60)
     hours = rng.choice([0.5, 0.75, 1.0, 1.5], size=n)
-    start, booked = diary.book(res, tl.local_moment(day, minute), hours, spill=False)
+    start = tl.local_moment(day, minute)
+    start, booked = diary.book(res, start, hours, start)  # a meeting does not move
     frame = _entries(
         rng,
         tl,
@@ -363,7 +369,7 @@ def task_entries(
     until = np.minimum(cols["endDateTime"][t], end)
     start = tl.business_moment(cols["startDateTime"][t], until, rng.random(n))
     hours = np.clip(np.round(rng.uniform(1.0, 4.0, size=n) * 4) / 4, 0.5, 6.0)
-    start, booked = diary.book(task_resource[t], start, hours)
+    start, booked = diary.book(task_resource[t], start, hours, until)
     frame = _entries(
         rng,
         tl,
