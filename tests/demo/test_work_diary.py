@@ -77,4 +77,3 @@ def test_moved_work_stays_within_its_ticket_and_its_task(small: Built) -> None:
         "WHERE e.start_date_time > k.end_date_time"
     )
     assert (after_ticket, after_task) == (0, 0)
-
