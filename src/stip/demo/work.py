@@ -55,8 +55,8 @@ class Diary:
     longer than `long_day` times the resource's contracted day (Scale.long_day: 9.6 h on 40
     hours a week) moves to its next business day with room, up to `SPILL_DAYS` days on and
     never past the ticket's resolution or the task's end; beyond that it is not booked (an
-    overloaded engineer does not log everything). Without
-    it the demo booked per ticket only, and some days held 36 hours."""
+    overloaded engineer does not log everything). Without it the demo booked per ticket
+    only, and some days held 36 hours."""
 
     def __init__(self, tl: Timeline, weekly: np.ndarray, long_day: float | None) -> None:
         self.tl = tl
