@@ -154,3 +154,9 @@ def test_revenue_per_employee_takes_a_block_purchase_as_billed_up_front(engine: 
     the 2 + 2/31 months elapsed; one FTE (40 hours a week by default)."""
     (row,) = engine.values("revenue_per_employee", "2026-Q4", as_of=AS_OF).rows
     assert row.value == pytest.approx((1550 / 3 + 630 / (2 + 2 / 31)) * 12)
+
+
+def test_revenue_per_employee_of_a_period_not_begun_is_no_value(engine: KpiEngine) -> None:
+    """March 2027, as of 2 December 2026: no month begun or elapsed, so no value (not 0)."""
+    (row,) = engine.values("revenue_per_employee", "2027-03", as_of=AS_OF).rows
+    assert row.value is None

@@ -142,8 +142,8 @@ def _worst_first(kpi: KpiDefinition, value: Any, few: bool) -> tuple[int, float]
     with too few records to judge, then rows without a value."""
     if value is None:
         return (2, 0.0)
-    worse = float(value) if kpi.direction == Direction.lower_better else -float(value)
-    return (1 if few else 0, -worse)
+    low_first = kpi.direction == Direction.higher_better
+    return (1 if few else 0, float(value) if low_first else -float(value))
 
 
 @dataclass
